@@ -1,0 +1,70 @@
+# wachter build. `make` builds ./wachter; `make san` builds the ASan+UBSan binary;
+# `make test` installs what the suite needs and runs it; `make demo` runs the demo.
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WFLAGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -Isrc
+LDLIBS  := -lsqlite3 -lsodium -lcjson -lmicrohttpd -lm -lpthread
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+MAIN    := src/main.c
+OBJ     := $(LIB_SRC:src/%.c=build/rel/%.o)
+SAN_OBJ := $(LIB_SRC:src/%.c=build/san/%.o)
+UNIT    := $(sort $(wildcard tests/unit/test_*.c))
+
+.PHONY: all san deps test demo bench clean format fuzz
+
+all: wachter
+
+wachter: build/rel/wachter
+	ln -sf build/rel/wachter wachter
+
+build/rel/wachter: $(OBJ) build/rel/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/rel/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WFLAGS) -c -o $@ $<
+
+san: build/san/wachter
+
+build/san/wachter: $(SAN_OBJ) build/san/main.o
+	$(CC) -O1 -g $(SAN) -o $@ $^ $(LDLIBS)
+
+build/san/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) $(WFLAGS) -c -o $@ $<
+
+# Unit tests link the library objects with one test file each (cmocka).
+build/rel/unit/%: tests/unit/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+build/san/unit/%: tests/unit/%.c $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) $(WFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+unit: $(UNIT:tests/unit/%.c=build/rel/unit/%) $(UNIT:tests/unit/%.c=build/san/unit/%)
+
+deps:
+	bash scripts/install-deps.sh
+
+test: deps
+	$(MAKE) all san unit
+	bash tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	bash scripts/demo.sh
+
+bench: all
+	bash bench/run.sh
+
+fuzz:
+	bash tests/fuzz/run.sh
+
+format:
+	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c
+
+clean:
+	rm -rf build wachter

@@ -1,0 +1,258 @@
+/*
+ * alloc.c - allocation that aborts on out-of-memory, the error value, logging, the byte
+ * buffer and the arena.
+ *
+ * Aborting in one place keeps every caller free of NULL checks after allocation; a
+ * monitoring batch that cannot get memory cannot do anything useful anyway, and a clear
+ * message beats a crash further on. The arena hands out memory from 64 KiB blocks (larger
+ * requests get a block of their own) and frees everything at once: reference data and
+ * interned strings live as long as the analysis does.
+ */
+#include "core/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "wachter: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL)
+        oom(n);
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p == NULL)
+        oom(count * size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (q == NULL)
+        oom(n);
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void *xgrow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return arr;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            oom(SIZE_MAX);
+        ncap *= 2;
+    }
+    if (ncap > SIZE_MAX / elem)
+        oom(SIZE_MAX);
+    arr = xrealloc(arr, ncap * elem);
+    *cap = ncap;
+    return arr;
+}
+
+int err_set(struct err *e, const char *fmt, ...)
+{
+    if (e == NULL)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void vlog(const char *fmt, va_list ap)
+{
+    char line[1024];
+    vsnprintf(line, sizeof line, fmt, ap);
+    fprintf(stderr, "wachter: %s\n", line);
+}
+
+void log_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(fmt, ap);
+    va_end(ap);
+}
+
+void log_info(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(fmt, ap);
+    va_end(ap);
+}
+
+/* ---- sbuf --------------------------------------------------------------------------- */
+
+static void sbuf_reserve(struct sbuf *b, size_t extra)
+{
+    if (b->len + extra + 1 > b->cap)
+        b->buf = xgrow(b->buf, &b->cap, b->len + extra + 1, 1);
+}
+
+void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+    sbuf_reserve(b, n);
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
+}
+
+void sbuf_puts(struct sbuf *b, const char *s)
+{
+    sbuf_add(b, s, strlen(s));
+}
+
+void sbuf_putc(struct sbuf *b, char c)
+{
+    sbuf_reserve(b, 1);
+    b->buf[b->len++] = c;
+    b->buf[b->len] = '\0';
+}
+
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    sbuf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void sbuf_json_str(struct sbuf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    sbuf_reserve(b, n + 2);
+    sbuf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"':
+            sbuf_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            sbuf_add(b, "\\\\", 2);
+            break;
+        case '\n':
+            sbuf_add(b, "\\n", 2);
+            break;
+        case '\r':
+            sbuf_add(b, "\\r", 2);
+            break;
+        case '\t':
+            sbuf_add(b, "\\t", 2);
+            break;
+        default:
+            if (c < 0x20) {
+                char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                sbuf_add(b, u, 6);
+            } else {
+                sbuf_putc(b, (char)c);
+            }
+        }
+    }
+    sbuf_putc(b, '"');
+}
+
+void sbuf_reset(struct sbuf *b)
+{
+    b->len = 0;
+    if (b->buf != NULL)
+        b->buf[0] = '\0';
+}
+
+void sbuf_free(struct sbuf *b)
+{
+    if (b == NULL)
+        return;
+    free(b->buf);
+    b->buf = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---- arena -------------------------------------------------------------------------- */
+
+struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+};
+
+enum { ARENA_BLOCK = 64 * 1024 };
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    struct arena_block *b = a->head;
+    if (b == NULL || b->size - b->used < n) {
+        size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+        struct arena_block *nb = xmalloc(sizeof *nb + size);
+        nb->used = 0;
+        nb->size = size;
+        if (size == n && b != NULL) {
+            /* A large request gets its own block behind the current one, so the
+             * current block's free space stays in use. */
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->head = nb;
+        }
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void arena_free(struct arena *a)
+{
+    if (a == NULL)
+        return;
+    struct arena_block *b = a->head;
+    while (b != NULL) {
+        struct arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+}

@@ -1,0 +1,204 @@
+/*
+ * hash.c - the string hash, the interning string map and the u64 map.
+ *
+ * Both maps use open addressing with linear probing and a power-of-two capacity kept at
+ * most 70% full: one cache line usually answers a lookup, which matters because every
+ * event does three or four of them. The string map keeps the 64-bit hash in each slot so
+ * that most mismatches are rejected without touching the key. The u64 map deletes by
+ * backward shift, so there are no tombstones and a map used as a sliding window (the
+ * duplicate filter) does not degrade over time.
+ */
+#include "core/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static inline uint64_t mix(uint64_t x)
+{
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
+uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = seed ^ (0x9e3779b97f4a7c15ULL * (n + 1));
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ mix(w)) * 0x9fb21c651e98df25ULL;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, s, n);
+    h = (h ^ mix(tail ^ n)) * 0x9fb21c651e98df25ULL;
+    return mix(h);
+}
+
+/* ---- strmap ------------------------------------------------------------------------- */
+
+struct strmap_slot {
+    uint64_t hash; /* 0 = empty */
+    const char *key;
+    uint32_t len;
+    uint32_t val;
+};
+
+static uint64_t key_hash(const char *s, size_t n)
+{
+    uint64_t h = hash_bytes(s, n, 0);
+    return h ? h : 1;
+}
+
+static struct strmap_slot *strmap_find(const struct strmap *m, const char *s, size_t n,
+                                       uint64_t h)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        struct strmap_slot *sl = &m->slots[i];
+        if (sl->hash == 0)
+            return sl;
+        if (sl->hash == h && sl->len == n && memcmp(sl->key, s, n) == 0)
+            return sl;
+    }
+}
+
+int64_t strmap_get(const struct strmap *m, const char *s, size_t n)
+{
+    if (m->cap == 0)
+        return -1;
+    struct strmap_slot *sl = strmap_find(m, s, n, key_hash(s, n));
+    return sl->hash ? (int64_t)sl->val : -1;
+}
+
+static void strmap_rehash(struct strmap *m, size_t ncap)
+{
+    struct strmap_slot *old = m->slots;
+    size_t ocap = m->cap;
+    m->slots = xcalloc(ncap, sizeof *m->slots);
+    m->cap = ncap;
+    for (size_t i = 0; i < ocap; i++) {
+        if (old[i].hash == 0)
+            continue;
+        struct strmap_slot *sl = strmap_find(m, old[i].key, old[i].len, old[i].hash);
+        *sl = old[i];
+    }
+    free(old);
+}
+
+const char *strmap_put(struct strmap *m, const char *s, size_t n, uint32_t val)
+{
+    if ((m->count + 1) * 10 > m->cap * 7)
+        strmap_rehash(m, m->cap ? m->cap * 2 : 64);
+    uint64_t h = key_hash(s, n);
+    struct strmap_slot *sl = strmap_find(m, s, n, h);
+    if (sl->hash == 0) {
+        sl->hash = h;
+        sl->key = arena_strndup(&m->keys, s, n);
+        sl->len = (uint32_t)n;
+        m->count++;
+    }
+    sl->val = val;
+    return sl->key;
+}
+
+void strmap_free(struct strmap *m)
+{
+    if (m == NULL)
+        return;
+    free(m->slots);
+    arena_free(&m->keys);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- u64map ------------------------------------------------------------------------- */
+
+static size_t u64_slot(const struct u64map *m, uint64_t key)
+{
+    size_t mask = m->cap - 1;
+    size_t i = mix(key) & mask;
+    while (m->keys[i] != 0 && m->keys[i] != key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+uint64_t *u64map_get(const struct u64map *m, uint64_t key)
+{
+    if (m->cap == 0)
+        return NULL;
+    size_t i = u64_slot(m, key);
+    return m->keys[i] ? &m->vals[i] : NULL;
+}
+
+static void u64map_rehash(struct u64map *m, size_t ncap)
+{
+    uint64_t *ok = m->keys, *ov = m->vals;
+    size_t ocap = m->cap;
+    m->keys = xcalloc(ncap, sizeof *m->keys);
+    m->vals = xcalloc(ncap, sizeof *m->vals);
+    m->cap = ncap;
+    for (size_t i = 0; i < ocap; i++) {
+        if (ok[i] == 0)
+            continue;
+        size_t j = u64_slot(m, ok[i]);
+        m->keys[j] = ok[i];
+        m->vals[j] = ov[i];
+    }
+    free(ok);
+    free(ov);
+}
+
+bool u64map_put(struct u64map *m, uint64_t key, uint64_t val)
+{
+    if ((m->count + 1) * 10 > m->cap * 7)
+        u64map_rehash(m, m->cap ? m->cap * 2 : 1024);
+    size_t i = u64_slot(m, key);
+    bool fresh = m->keys[i] == 0;
+    m->keys[i] = key;
+    m->vals[i] = val;
+    m->count += fresh;
+    return fresh;
+}
+
+bool u64map_del(struct u64map *m, uint64_t key)
+{
+    if (m->cap == 0)
+        return false;
+    size_t mask = m->cap - 1;
+    size_t i = u64_slot(m, key);
+    if (m->keys[i] == 0)
+        return false;
+    /* Backward-shift deletion: move later members of the probe run into the hole when
+     * their home slot does not lie cyclically between the hole and themselves. */
+    size_t j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (m->keys[j] == 0)
+            break;
+        size_t home = mix(m->keys[j]) & mask;
+        bool between = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
+        if (between)
+            continue;
+        m->keys[i] = m->keys[j];
+        m->vals[i] = m->vals[j];
+        i = j;
+    }
+    m->keys[i] = 0;
+    m->vals[i] = 0;
+    m->count--;
+    return true;
+}
+
+void u64map_free(struct u64map *m)
+{
+    if (m == NULL)
+        return;
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
