@@ -119,6 +119,8 @@ uint64_t *u64map_get(const struct u64map *m, uint64_t key);
 bool u64map_put(struct u64map *m, uint64_t key, uint64_t val);
 /* Remove `key` if present. Returns true when it was present. */
 bool u64map_del(struct u64map *m, uint64_t key);
+/* Remove every key, keeping the capacity. */
+void u64map_clear(struct u64map *m);
 void u64map_free(struct u64map *m);
 
 /* ---- time --------------------------------------------------------------------------- */

@@ -194,6 +194,14 @@ bool u64map_del(struct u64map *m, uint64_t key)
     return true;
 }
 
+void u64map_clear(struct u64map *m)
+{
+    if (m->count == 0)
+        return;
+    memset(m->keys, 0, m->cap * sizeof *m->keys);
+    m->count = 0;
+}
+
 void u64map_free(struct u64map *m)
 {
     if (m == NULL)

@@ -96,7 +96,7 @@ int ts_parse_rfc3339(const char *s, size_t n, int64_t *out_ms)
         i++;
         size_t start = i;
         int scale = 100;
-        while (i < n && (unsigned char)s[i] - '0' <= 9) {
+        while (i < n && (unsigned)(s[i] - '0') <= 9) {
             ms += (s[i] - '0') * scale;
             scale /= 10;
             i++;

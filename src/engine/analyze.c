@@ -1,0 +1,436 @@
+/*
+ * analyze.c - `wachter analyze DATASET`: the batch run of the whole pipeline, and
+ * `wachter config`, which prints the settings reference.
+ *
+ * Order of work, chosen so that a dataset that cannot be analysed writes nothing:
+ *   1. settings, time zone, reference files and the events directory are all opened
+ *      and checked; any failure is one line on stderr naming the file, exit 1 (2 for
+ *      usage errors);
+ *   2. only then are the pseudonym key, the database and the outputs opened;
+ *   3. events stream through ingest into the engine (rejects are written as they come,
+ *      to a temporary file renamed at the end);
+ *   4. alerts get pseudonyms, are stored in one transaction, and the alerts and stats
+ *      files are written atomically.
+ *
+ * Employee numbers leave the engine only as pseudonyms, unless --reveal-ids is given;
+ * every reveal is recorded in the store with the OS user and the reason given.
+ */
+#include "engine/engine.h"
+#include "indicators/indicator.h"
+#include "privacy/privacy.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct analyze_opts {
+    const char *dataset, *db, *config, *alerts_out, *stats_out, *rejects_out, *key;
+    const char *reveal_reason;
+    int reveal_ids, quiet;
+};
+
+struct rejects_out {
+    FILE *fp;
+    struct sbuf line;
+    int failed;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: wachter analyze DATASET [--db FILE] [--config FILE]\n"
+            "                       [--alerts-out FILE] [--stats-out FILE] [--rejects-out FILE]\n"
+            "                       [--reveal-ids [--reveal-reason TEXT]] [--key FILE] [--quiet]\n"
+            "\n"
+            "Reads the dataset (events/*.jsonl and the reference CSV files), runs detection\n"
+            "over the events in event-time order and stores runs and alerts in the database\n"
+            "(default wachter.db). Employees appear as pseudonyms derived with the key in\n"
+            "--key (default: wachter.key beside the database, created on first use).\n");
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void on_reject(void *ctx, const char *file, uint64_t line, enum reject_reason why,
+                      const char *raw, size_t n)
+{
+    struct rejects_out *ro = ctx;
+    if (ro->fp == NULL)
+        return;
+    enum { MAX_RAW = 64 * 1024 };
+    sbuf_reset(&ro->line);
+    sbuf_puts(&ro->line, "{\"file\":");
+    sbuf_json_str(&ro->line, file, strlen(file));
+    sbuf_printf(&ro->line, ",\"line\":%llu,\"reason\":\"%s\",\"raw\":", (unsigned long long)line,
+                ingest_reason_name(why));
+    sbuf_json_str(&ro->line, raw, n > MAX_RAW ? MAX_RAW : n);
+    if (n > MAX_RAW)
+        sbuf_printf(&ro->line, ",\"truncated\":true,\"length\":%zu", n);
+    sbuf_puts(&ro->line, "}\n");
+    if (fwrite(ro->line.buf, 1, ro->line.len, ro->fp) != ro->line.len)
+        ro->failed = 1;
+}
+
+static void write_alert_json(struct sbuf *out, const struct alert *a, struct tz *tz, int reveal)
+{
+    char ts[32];
+    sbuf_puts(out, "{\"id\":");
+    sbuf_json_str(out, a->id, strlen(a->id));
+    sbuf_puts(out, ",\"user\":");
+    const char *who = reveal ? a->user : a->pseudonym;
+    sbuf_json_str(out, who, strlen(who));
+    sbuf_printf(out, ",\"score\":%.4f,\"first_ts\":", a->score);
+    size_t n = ts_format(tz, a->first_ms, ts);
+    sbuf_json_str(out, ts, n);
+    sbuf_puts(out, ",\"last_ts\":");
+    n = ts_format(tz, a->last_ms, ts);
+    sbuf_json_str(out, ts, n);
+    if (a->group != NULL) {
+        sbuf_puts(out, ",\"group\":");
+        sbuf_json_str(out, a->group, strlen(a->group));
+    }
+    sbuf_puts(out, ",\"unit\":");
+    sbuf_json_str(out, a->unit, strlen(a->unit));
+    sbuf_puts(out, ",\"role\":");
+    sbuf_json_str(out, a->role, strlen(a->role));
+    sbuf_puts(out, ",\"indicators\":[");
+    for (size_t i = 0; i < a->n_indicators; i++) {
+        const struct alert_indicator *ai = &a->indicators[i];
+        sbuf_printf(out, "%s{\"name\":\"%s\",\"score\":%.4f,\"events\":[", i ? "," : "", ai->name,
+                    ai->score);
+        for (size_t k = 0; k < ai->n_events; k++) {
+            if (k)
+                sbuf_putc(out, ',');
+            sbuf_json_str(out, ai->events[k].event_id, strlen(ai->events[k].event_id));
+        }
+        sbuf_puts(out, "],\"explanation\":");
+        sbuf_json_str(out, ai->text_en, strlen(ai->text_en));
+        sbuf_puts(out, ",\"explanation_nl\":");
+        sbuf_json_str(out, ai->text_nl, strlen(ai->text_nl));
+        sbuf_puts(out, ",\"baseline\":");
+        sbuf_json_str(out, ai->baseline_en, strlen(ai->baseline_en));
+        sbuf_puts(out, ",\"baseline_nl\":");
+        sbuf_json_str(out, ai->baseline_nl, strlen(ai->baseline_nl));
+        sbuf_puts(out, "}");
+    }
+    sbuf_puts(out, "]}\n");
+}
+
+static void write_stats_json(struct sbuf *out, const struct ingest_stats *is, size_t n_files,
+                             const struct engine *eng, size_t n_alerts)
+{
+    sbuf_printf(out,
+                "{\"lines\":%llu,\"events\":%llu,\"duplicates\":%llu,\"malformed\":%llu,"
+                "\"malformed_by_reason\":{",
+                (unsigned long long)is->lines, (unsigned long long)is->events,
+                (unsigned long long)is->duplicates, (unsigned long long)is->malformed);
+    for (int r = 0; r < REJ__COUNT; r++)
+        sbuf_printf(out, "%s\"%s\":%llu", r ? "," : "", ingest_reason_name((enum reject_reason)r),
+                    (unsigned long long)is->by_reason[r]);
+    const struct engine_stats *es = engine_stats(eng);
+    sbuf_printf(out, "},\"alerts\":%zu,\"files\":%zu,\"late\":%llu,\"days\":%llu", n_alerts,
+                n_files, (unsigned long long)is->late, (unsigned long long)es->days);
+
+    /* Explained share of record accesses, overall and per role, with the routes. */
+    const struct explain_counts *ec = explain_counts(engine_explainer(eng));
+    uint64_t total = 0, explained = 0;
+    for (int r = 0; r < ROLE__COUNT; r++)
+        for (int x = 0; x < EX__COUNT; x++) {
+            total += ec->by_role_route[r][x];
+            if (x != EX_NONE)
+                explained += ec->by_role_route[r][x];
+        }
+    sbuf_printf(out, ",\"record_accesses\":%llu,\"explained_share\":%.4f,\"explained_by_role\":{",
+                (unsigned long long)total, total ? (double)explained / total : 0.0);
+    int first = 1;
+    for (int r = 0; r < ROLE__COUNT; r++) {
+        uint64_t t = 0;
+        for (int x = 0; x < EX__COUNT; x++)
+            t += ec->by_role_route[r][x];
+        if (t == 0)
+            continue;
+        sbuf_printf(out, "%s\"%s\":{\"accesses\":%llu,\"explained_share\":%.4f", first ? "" : ",",
+                    ref_role_name((enum role)r), (unsigned long long)t,
+                    (double)(t - ec->by_role_route[r][EX_NONE]) / t);
+        for (int x = 0; x < EX__COUNT; x++)
+            sbuf_printf(out, ",\"%s\":%llu", explain_route_name((enum explain_route)x),
+                        (unsigned long long)ec->by_role_route[r][x]);
+        sbuf_puts(out, "}");
+        first = 0;
+    }
+    sbuf_puts(out, "},\"indicators\":{");
+    for (size_t i = 0; i < indicator_count; i++)
+        sbuf_printf(out, "%s\"%s\":{\"signals\":%llu,\"alerts\":%llu}", i ? "," : "",
+                    indicator_registry[i]->name, (unsigned long long)es->signals[i],
+                    (unsigned long long)es->alerts_by_indicator[i]);
+    sbuf_puts(out, "}}\n");
+}
+
+static char *default_key_path(const char *db)
+{
+    const char *slash = strrchr(db, '/');
+    size_t dir = slash ? (size_t)(slash - db) + 1 : 0;
+    char *p = xmalloc(dir + 16);
+    memcpy(p, db, dir);
+    strcpy(p + dir, "wachter.key");
+    return p;
+}
+
+static const char *os_user(void)
+{
+    struct passwd *pw = getpwuid(getuid());
+    return pw != NULL ? pw->pw_name : "unknown";
+}
+
+static int parse_opts(int argc, char **argv, struct analyze_opts *o)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"config", required_argument, NULL, 'c'},
+        {"alerts-out", required_argument, NULL, 'a'},
+        {"stats-out", required_argument, NULL, 's'},
+        {"rejects-out", required_argument, NULL, 'r'},
+        {"reveal-ids", no_argument, NULL, 'R'},
+        {"reveal-reason", required_argument, NULL, 'W'},
+        {"key", required_argument, NULL, 'k'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->db = "wachter.db";
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'c':
+            o->config = optarg;
+            break;
+        case 'a':
+            o->alerts_out = optarg;
+            break;
+        case 's':
+            o->stats_out = optarg;
+            break;
+        case 'r':
+            o->rejects_out = optarg;
+            break;
+        case 'R':
+            o->reveal_ids = 1;
+            break;
+        case 'W':
+            o->reveal_reason = optarg;
+            break;
+        case 'k':
+            o->key = optarg;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        return -1;
+    }
+    o->dataset = argv[optind];
+    return 0;
+}
+
+int analyze_main(int argc, char **argv)
+{
+    struct analyze_opts o;
+    int prc = parse_opts(argc, argv, &o);
+    if (prc != 0)
+        return prc > 0 ? 0 : 2;
+
+    struct err e = {{0}};
+    int rc = 1;
+    struct engine_config cfg;
+    struct tz *tz = NULL;
+    struct ref ref;
+    int ref_loaded = 0;
+    struct ingest *in = NULL;
+    struct engine *eng = NULL;
+    struct privacy *priv = NULL;
+    struct store *st = NULL;
+    struct rejects_out ro = {0};
+    char *rejects_tmp = NULL;
+    char *key_path = NULL;
+    struct sbuf alerts_json = {0}, stats_json = {0};
+    double t0 = now_s();
+
+    engine_config_defaults(&cfg);
+    if (o.config != NULL && engine_config_load(&cfg, o.config, &e) != 0)
+        goto fail;
+    if ((tz = tz_open(cfg.timezone, &e)) == NULL)
+        goto fail;
+    if (ref_load(&ref, o.dataset, tz, &e) != 0)
+        goto fail;
+    ref_loaded = 1;
+    double t_ref = now_s();
+
+    /* Everything that can make the dataset unanalysable has been checked once the event
+     * files are open; only now are outputs created. */
+    if (o.rejects_out != NULL) {
+        size_t n = strlen(o.rejects_out) + 32;
+        rejects_tmp = xmalloc(n);
+        snprintf(rejects_tmp, n, "%s.tmp%ld", o.rejects_out, (long)getpid());
+    }
+    in = ingest_open(o.dataset, &cfg.ingest, &ref, on_reject, &ro, &e);
+    if (in == NULL)
+        goto fail;
+    key_path = o.key ? xstrdup(o.key) : default_key_path(o.db);
+    if ((priv = privacy_open(key_path, &e)) == NULL)
+        goto fail;
+    if ((st = store_open(o.db, &e)) == NULL)
+        goto fail;
+    if (rejects_tmp != NULL && (ro.fp = fopen(rejects_tmp, "w")) == NULL) {
+        err_set(&e, "%s: cannot write: %s", o.rejects_out, strerror(errno));
+        goto fail;
+    }
+    int64_t run_id;
+    if (store_run_begin(st, o.dataset, &run_id, &e) != 0)
+        goto fail;
+
+    eng = engine_new(&ref, tz, &cfg);
+    struct event ev;
+    while (ingest_next(in, &ev))
+        engine_event(eng, &ev);
+    engine_finish(eng);
+    double t_run = now_s();
+
+    size_t n_alerts;
+    const struct alert *alerts = engine_alerts(eng, &n_alerts);
+    char (*pseudonyms)[PSEUDONYM_LEN] = xcalloc(n_alerts ? n_alerts : 1, PSEUDONYM_LEN);
+    for (size_t i = 0; i < n_alerts; i++) {
+        privacy_pseudonym(priv, alerts[i].user, pseudonyms[i]);
+        engine_set_pseudonym(eng, i, pseudonyms[i]);
+        size_t ulen = strlen(alerts[i].user);
+        unsigned char *sealed = xmalloc(privacy_sealed_size(ulen));
+        size_t slen = privacy_seal(priv, alerts[i].user, sealed);
+        int prc2 = store_pseudonym_put(st, pseudonyms[i], sealed, slen, alerts[i].unit,
+                                       alerts[i].team, alerts[i].role, &e);
+        free(sealed);
+        if (prc2 != 0) {
+            free(pseudonyms);
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < n_alerts; i++)
+        write_alert_json(&alerts_json, &alerts[i], tz, o.reveal_ids);
+    write_stats_json(&stats_json, ingest_stats(in), ingest_file_count(in), eng, n_alerts);
+    int src = store_alerts_put(st, run_id, alerts, n_alerts, &e);
+    if (src == 0) {
+        /* The stored stats are the stats file without its trailing newline. */
+        stats_json.buf[--stats_json.len] = '\0';
+        src = store_run_finish(st, run_id, stats_json.buf, (int64_t)n_alerts, &e);
+        sbuf_putc(&stats_json, '\n');
+    }
+    if (src == 0 && o.reveal_ids)
+        src = store_reveal_log(st, run_id, os_user(), "cli --reveal-ids",
+                               o.reveal_reason ? o.reveal_reason : "(no --reveal-reason given)", &e);
+    free(pseudonyms);
+    if (src != 0)
+        goto fail;
+
+    if (o.alerts_out != NULL &&
+        file_write_atomic(o.alerts_out, alerts_json.buf ? alerts_json.buf : "", alerts_json.len,
+                          &e) != 0)
+        goto fail;
+    if (o.stats_out != NULL &&
+        file_write_atomic(o.stats_out, stats_json.buf, stats_json.len, &e) != 0)
+        goto fail;
+    if (ro.fp != NULL) {
+        int closed = fclose(ro.fp);
+        ro.fp = NULL;
+        if (closed != 0 || ro.failed || rename(rejects_tmp, o.rejects_out) != 0) {
+            err_set(&e, "%s: cannot write: %s", o.rejects_out, strerror(errno));
+            goto fail;
+        }
+    }
+    if (!o.quiet) {
+        const struct ingest_stats *is = ingest_stats(in);
+        double secs = t_run - t_ref;
+        log_info("analysed %llu events (%llu lines, %llu duplicates, %llu malformed) in %.2f s "
+                 "(%.0f events/s; reference data %.2f s); %zu alerts; database %s",
+                 (unsigned long long)is->events, (unsigned long long)is->lines,
+                 (unsigned long long)is->duplicates, (unsigned long long)is->malformed, secs,
+                 secs > 0 ? is->events / secs : 0.0, t_ref - t0, n_alerts, o.db);
+    }
+    rc = 0;
+    goto out;
+fail:
+    log_error("%s", e.msg);
+    if (ro.fp != NULL) {
+        fclose(ro.fp);
+        ro.fp = NULL;
+    }
+    if (rejects_tmp != NULL)
+        unlink(rejects_tmp);
+out:
+    sbuf_free(&alerts_json);
+    sbuf_free(&stats_json);
+    sbuf_free(&ro.line);
+    free(rejects_tmp);
+    free(key_path);
+    engine_free(eng);
+    store_close(st);
+    privacy_close(priv);
+    ingest_close(in);
+    if (ref_loaded)
+        ref_free(&ref);
+    tz_free(tz);
+    engine_config_free(&cfg);
+    return rc;
+}
+
+int config_main(int argc, char **argv)
+{
+    struct sbuf out = {0};
+    if (argc == 2 && strcmp(argv[1], "--doc") == 0) {
+        engine_config_doc(&out);
+    } else if (argc == 2 && strcmp(argv[1], "--defaults") == 0) {
+        struct engine_config cfg;
+        engine_config_defaults(&cfg);
+        engine_config_json(&cfg, &out);
+        engine_config_free(&cfg);
+    } else if (argc == 3 && strcmp(argv[1], "--check") == 0) {
+        struct engine_config cfg;
+        struct err e;
+        engine_config_defaults(&cfg);
+        int rc = engine_config_load(&cfg, argv[2], &e);
+        engine_config_free(&cfg);
+        if (rc != 0) {
+            log_error("%s", e.msg);
+            return 1;
+        }
+        printf("%s: ok\n", argv[2]);
+        return 0;
+    } else {
+        fprintf(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr,
+                "usage: wachter config --doc | --defaults | --check FILE\n");
+        return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    }
+    fwrite(out.buf, 1, out.len, stdout);
+    sbuf_free(&out);
+    return 0;
+}

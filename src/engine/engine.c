@@ -1,0 +1,738 @@
+/*
+ * engine.c - the event loop of detection, the per-employee signal store and the scoring.
+ *
+ * State per employee: for every indicator a time-ordered list of signals (a `track`),
+ * trimmed from the front as signals leave the lookback window, and capped in length so a
+ * role that signals all day (an intelligence analyst on criminal records) cannot grow it
+ * without bound. Scores are computed from the tracks at each local midnight.
+ *
+ * Peer baselines are recomputed at every day close from the masses of all active
+ * employees (a record access in the last 28 days), per role and indicator: the share that
+ * has any mass, the mean, and a high quantile. Each employee is compared with the others
+ * of the role, never with itself; a role with fewer than MIN_PEERS other active members is
+ * compared with everyone instead. See engine.h for the formulas.
+ *
+ * Alerts are snapshots: when an employee's score crosses the threshold an alert is
+ * created, and while the episode lasts it is rebuilt on every day that brought new
+ * signals (score = the highest reached). The snapshot owns copies of everything it shows,
+ * so signals may age out of the tracks afterwards.
+ */
+#include "engine/engine.h"
+#include "indicators/indicator.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_TRACK = 4096, MIN_PEERS = 8, ACTIVE_DAYS = 28, MAX_IND = 64 };
+_Static_assert(MAX_IND <= 64, "engine_stats arrays hold 64 indicators");
+
+struct sig {
+    int64_t ts_ms;
+    const char *id;
+    uint32_t id_len;
+    uint32_t subject, legit, key, group;
+    float strength;
+    uint16_t system;
+    uint8_t action, note;
+};
+
+struct track {
+    struct sig *v;
+    size_t head, n, cap; /* live signals are v[head..n) */
+};
+
+struct emp_state {
+    struct track *tracks;  /* per indicator, NULL until the first signal */
+    int64_t floor_ms;      /* signals at or before this belong to a closed episode */
+    int64_t last_signal_ms;
+    int32_t last_active_day;
+    uint32_t alert;        /* open alert index, or REF_NONE */
+    uint8_t dirty;         /* new signals since the last scoring */
+};
+
+/* Everything an alert shows, owned by the alert. */
+struct alert_slot {
+    struct alert a;
+    struct alert_indicator *ind;
+    struct evidence *ev;
+    char **strings;
+    size_t n_strings, cap_strings;
+    char group_buf[16];
+};
+
+struct peer_stats {
+    double share, mean, quantile;
+    uint32_t n_active, n_with;
+    double *sorted; /* positive masses, ascending */
+    size_t n_sorted, cap_sorted;
+};
+
+struct engine {
+    struct ref *ref;
+    struct tz *tz;
+    const struct engine_config *cfg;
+    struct explainer *x;
+    size_t n_ind;
+    void **ind_self;
+    int current_ind;
+    struct emp_state *emp;
+    size_t n_emp;
+    int32_t day, first_day;
+    int64_t now_ms;
+    double *mass; /* n_emp x n_ind, recomputed at each day close */
+    struct peer_stats *peers; /* (ROLE__COUNT + 1) x n_ind; the last row is everyone */
+    struct u64map scratch;
+    double *scratch_best;
+    uint32_t *scratch_count;
+    size_t scratch_cap;
+    struct alert_slot *alerts;
+    size_t n_alerts, cap_alerts;
+    struct alert *sorted_alerts;
+    uint32_t next_alert_id;
+    struct engine_stats stats;
+};
+
+static const struct ind_common *ind_common_of(const struct engine *eng, size_t i)
+{
+    return (const struct ind_common *)eng->cfg->ind_settings[i];
+}
+
+/* ---- configuration ------------------------------------------------------------------ */
+
+void engine_config_defaults(struct engine_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->alert_threshold = 0.5;
+    cfg->episode_gap_days = 30;
+    cfg->warmup_days = 7;
+    cfg->peer_quantile = 0.95;
+    cfg->peer_share_normal = 0.03;
+    cfg->min_indicator = 0.05;
+    cfg->max_evidence = 12;
+    explain_config_defaults(&cfg->explain);
+    ingest_config_defaults(&cfg->ingest);
+    snprintf(cfg->timezone, sizeof cfg->timezone, "Europe/Amsterdam");
+    cfg->ind_settings = xcalloc(indicator_count, sizeof *cfg->ind_settings);
+    for (size_t i = 0; i < indicator_count; i++) {
+        cfg->ind_settings[i] = xcalloc(1, indicator_registry[i]->settings_size);
+        indicator_defaults(indicator_registry[i], cfg->ind_settings[i]);
+    }
+}
+
+void engine_config_free(struct engine_config *cfg)
+{
+    if (cfg == NULL || cfg->ind_settings == NULL)
+        return;
+    for (size_t i = 0; i < indicator_count; i++)
+        free(cfg->ind_settings[i]);
+    free(cfg->ind_settings);
+    cfg->ind_settings = NULL;
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------- */
+
+struct engine *engine_new(struct ref *ref, struct tz *tz, const struct engine_config *cfg)
+{
+    struct engine *eng = xcalloc(1, sizeof *eng);
+    eng->ref = ref;
+    eng->tz = tz;
+    eng->cfg = cfg;
+    eng->x = explainer_new(ref, tz, &cfg->explain);
+    eng->n_ind = indicator_count;
+    eng->ind_self = xcalloc(eng->n_ind, sizeof *eng->ind_self);
+    for (size_t i = 0; i < eng->n_ind; i++) {
+        const struct indicator *ind = indicator_registry[i];
+        if (ind->create != NULL && ind_common_of(eng, i)->enabled)
+            eng->ind_self[i] = ind->create(cfg->ind_settings[i], ref);
+    }
+    eng->peers = xcalloc((ROLE__COUNT + 1) * eng->n_ind, sizeof *eng->peers);
+    eng->day = INT32_MIN;
+    eng->first_day = INT32_MIN;
+    eng->current_ind = -1;
+    return eng;
+}
+
+static void alert_slot_clear(struct alert_slot *s)
+{
+    for (size_t i = 0; i < s->n_strings; i++)
+        free(s->strings[i]);
+    s->n_strings = 0;
+    free(s->ind);
+    free(s->ev);
+    s->ind = NULL;
+    s->ev = NULL;
+}
+
+void engine_free(struct engine *eng)
+{
+    if (eng == NULL)
+        return;
+    for (size_t i = 0; i < eng->n_ind; i++)
+        if (eng->ind_self[i] != NULL && indicator_registry[i]->destroy != NULL)
+            indicator_registry[i]->destroy(eng->ind_self[i]);
+    free(eng->ind_self);
+    for (size_t e = 0; e < eng->n_emp; e++) {
+        if (eng->emp[e].tracks == NULL)
+            continue;
+        for (size_t i = 0; i < eng->n_ind; i++)
+            free(eng->emp[e].tracks[i].v);
+        free(eng->emp[e].tracks);
+    }
+    free(eng->emp);
+    free(eng->mass);
+    for (size_t i = 0; i < (ROLE__COUNT + 1) * eng->n_ind; i++)
+        free(eng->peers[i].sorted);
+    free(eng->peers);
+    u64map_free(&eng->scratch);
+    free(eng->scratch_best);
+    free(eng->scratch_count);
+    for (size_t i = 0; i < eng->n_alerts; i++) {
+        alert_slot_clear(&eng->alerts[i]);
+        free(eng->alerts[i].strings);
+    }
+    free(eng->alerts);
+    free(eng->sorted_alerts);
+    explainer_free(eng->x);
+    free(eng);
+}
+
+const struct ref *engine_ref(const struct engine *eng)
+{
+    return eng->ref;
+}
+
+const struct explainer *engine_explainer(const struct engine *eng)
+{
+    return eng->x;
+}
+
+const struct engine_stats *engine_stats(const struct engine *eng)
+{
+    return &eng->stats;
+}
+
+/* Employees interned after the engine started (unknown users) get state on demand. */
+static struct emp_state *emp_state(struct engine *eng, uint32_t e)
+{
+    if (e >= eng->n_emp) {
+        size_t n = eng->ref->n_emp > e ? eng->ref->n_emp : e + 1;
+        eng->emp = xrealloc(eng->emp, n * sizeof *eng->emp);
+        for (size_t i = eng->n_emp; i < n; i++) {
+            memset(&eng->emp[i], 0, sizeof eng->emp[i]);
+            eng->emp[i].alert = REF_NONE;
+            eng->emp[i].floor_ms = INT64_MIN;
+            eng->emp[i].last_active_day = INT32_MIN / 2;
+        }
+        eng->n_emp = n;
+    }
+    return &eng->emp[e];
+}
+
+/* ---- signals ------------------------------------------------------------------------ */
+
+void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,
+                   uint8_t note, uint32_t group)
+{
+    int i = eng->current_ind;
+    if (i < 0 || strength <= 0)
+        return;
+    struct emp_state *st = emp_state(eng, ev->user);
+    if (st->tracks == NULL)
+        st->tracks = xcalloc(eng->n_ind, sizeof *st->tracks);
+    struct track *t = &st->tracks[i];
+    if (t->n - t->head >= MAX_TRACK)
+        t->head++; /* the oldest signal gives way; mass saturates long before this */
+    if (t->n == t->cap && t->head > 0) {
+        memmove(t->v, t->v + t->head, (t->n - t->head) * sizeof *t->v);
+        t->n -= t->head;
+        t->head = 0;
+    }
+    t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
+    t->v[t->n++] = (struct sig){
+        .ts_ms = ev->ts_ms,
+        .id = ev->id,
+        .id_len = ev->id_len,
+        .subject = ev->subject,
+        .legit = ev->legit,
+        .key = key,
+        .group = group,
+        .strength = strength > 1 ? 1 : strength,
+        .system = ev->system,
+        .action = ev->action,
+        .note = note & 7,
+    };
+    st->dirty = 1;
+    if (ev->ts_ms > st->last_signal_ms)
+        st->last_signal_ms = ev->ts_ms;
+    eng->stats.signals[i]++;
+}
+
+/* ---- mass --------------------------------------------------------------------------- */
+
+/* Decayed, key-aggregated mass of track `t` at `now`, ignoring signals at or before
+ * `floor`. With `sum` non-NULL, also fills the counts of the summary. */
+static double track_mass(struct engine *eng, const struct ind_common *c, struct track *t,
+                         int64_t now, int64_t floor, struct ind_summary *sum)
+{
+    int64_t lookback = (int64_t)(c->lookback_days * 86400000.0);
+    while (t->head < t->n && t->v[t->head].ts_ms < now - lookback)
+        t->head++;
+    u64map_clear(&eng->scratch);
+    size_t n_keys = 0;
+    double half_life = c->half_life_days * 86400000.0;
+    for (size_t k = t->head; k < t->n; k++) {
+        const struct sig *s = &t->v[k];
+        if (s->ts_ms <= floor)
+            continue;
+        double age = (double)(now - s->ts_ms);
+        double w = s->strength * (half_life > 0 && age > 0 ? exp2(-age / half_life) : 1.0);
+        uint64_t *slot = u64map_get(&eng->scratch, (uint64_t)s->key + 1);
+        size_t j;
+        if (slot == NULL) {
+            if (n_keys == eng->scratch_cap) {
+                size_t cap = eng->scratch_cap;
+                eng->scratch_best = xgrow(eng->scratch_best, &cap, n_keys + 1, sizeof(double));
+                cap = eng->scratch_cap;
+                eng->scratch_count =
+                    xgrow(eng->scratch_count, &cap, n_keys + 1, sizeof(uint32_t));
+                eng->scratch_cap = cap;
+            }
+            j = n_keys++;
+            u64map_put(&eng->scratch, (uint64_t)s->key + 1, j);
+            eng->scratch_best[j] = w;
+            eng->scratch_count[j] = 1;
+        } else {
+            j = (size_t)*slot;
+            if (w > eng->scratch_best[j])
+                eng->scratch_best[j] = w;
+            eng->scratch_count[j]++;
+        }
+        if (sum != NULL) {
+            sum->n_signals++;
+            sum->note_counts[s->note]++;
+            if (sum->first_ms == 0 || s->ts_ms < sum->first_ms)
+                sum->first_ms = s->ts_ms;
+            if (s->ts_ms > sum->last_ms)
+                sum->last_ms = s->ts_ms;
+        }
+    }
+    double mass = 0;
+    for (size_t j = 0; j < n_keys; j++) {
+        uint32_t rep = eng->scratch_count[j] - 1;
+        mass += eng->scratch_best[j] * (1.0 + c->repeat_bonus * (rep > 4 ? 4 : rep));
+    }
+    if (sum != NULL)
+        sum->n_keys = (uint32_t)n_keys;
+    return mass;
+}
+
+/* ---- peers -------------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static bool is_active(const struct engine *eng, uint32_t e)
+{
+    return e < eng->n_emp && eng->emp[e].last_active_day >= eng->day - ACTIVE_DAYS;
+}
+
+static void compute_peers(struct engine *eng)
+{
+    size_t rows = ROLE__COUNT + 1;
+    for (size_t k = 0; k < rows * eng->n_ind; k++) {
+        struct peer_stats *p = &eng->peers[k];
+        p->n_active = p->n_with = 0;
+        p->n_sorted = 0;
+        p->mean = 0;
+    }
+    uint32_t active[ROLE__COUNT + 1] = {0};
+    for (size_t e = 0; e < eng->n_emp; e++) {
+        if (!is_active(eng, (uint32_t)e))
+            continue;
+        uint8_t role = eng->ref->emp[e].role;
+        active[role]++;
+        active[ROLE__COUNT]++;
+        for (size_t i = 0; i < eng->n_ind; i++) {
+            double m = eng->mass[e * eng->n_ind + i];
+            if (m <= 0)
+                continue;
+            struct peer_stats *pr[2] = {&eng->peers[role * eng->n_ind + i],
+                                        &eng->peers[ROLE__COUNT * eng->n_ind + i]};
+            for (int k = 0; k < 2; k++) {
+                struct peer_stats *p = pr[k];
+                p->sorted = xgrow(p->sorted, &p->cap_sorted, p->n_sorted + 1, sizeof *p->sorted);
+                p->sorted[p->n_sorted++] = m;
+                p->n_with = (uint32_t)p->n_sorted;
+                p->mean += m;
+            }
+        }
+    }
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t i = 0; i < eng->n_ind; i++) {
+            struct peer_stats *p = &eng->peers[r * eng->n_ind + i];
+            p->n_active = active[r];
+            p->mean = p->n_active ? p->mean / p->n_active : 0;
+            qsort(p->sorted, p->n_sorted, sizeof *p->sorted, cmp_double);
+        }
+    }
+}
+
+/* The peer figures for employee `e` on indicator `i`, leaving the employee out. */
+static void peer_view(const struct engine *eng, uint32_t e, size_t i, double self,
+                      double q, double *quantile, double *share, double *mean, uint32_t *n)
+{
+    uint8_t role = eng->ref->emp[e].role;
+    const struct peer_stats *p = &eng->peers[role * eng->n_ind + i];
+    bool self_active = is_active(eng, e);
+    uint32_t others = p->n_active - (self_active ? 1 : 0);
+    if (others < MIN_PEERS) {
+        p = &eng->peers[ROLE__COUNT * eng->n_ind + i];
+        others = p->n_active - (self_active ? 1 : 0);
+    }
+    bool self_in = self_active && self > 0;
+    size_t pos = p->n_sorted - (self_in ? 1 : 0);
+    uint32_t with = (uint32_t)pos;
+    *n = others;
+    *share = others ? (double)with / others : 0;
+    *mean = others ? (p->mean * p->n_active - (self_in ? self : 0)) / others : 0;
+    if (*mean < 0)
+        *mean = 0;
+    *quantile = 0;
+    if (others == 0)
+        return;
+    size_t zeros = others - with;
+    size_t rank = (size_t)floor(q * (double)(others - 1));
+    if (rank < zeros)
+        return;
+    size_t idx = rank - zeros;
+    if (self_in) {
+        /* Skip one occurrence of the employee's own mass in the sorted list. */
+        size_t lo = 0, hi = p->n_sorted;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (p->sorted[mid] < self)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (idx >= lo)
+            idx++;
+    }
+    if (idx < p->n_sorted)
+        *quantile = p->sorted[idx];
+}
+
+/* ---- scoring ------------------------------------------------------------------------ */
+
+struct ind_score {
+    double score, mass, excess;
+    double quantile, share, mean;
+    uint32_t n_peers;
+};
+
+static double score_indicator(const struct engine *eng, uint32_t e, size_t i,
+                              struct ind_score *out)
+{
+    const struct ind_common *c = ind_common_of(eng, i);
+    double m = eng->mass[e * eng->n_ind + i];
+    memset(out, 0, sizeof *out);
+    out->mass = m;
+    if (m <= 0 || !c->enabled)
+        return 0;
+    peer_view(eng, e, i, m, eng->cfg->peer_quantile, &out->quantile, &out->share, &out->mean,
+              &out->n_peers);
+    double excess = m;
+    if (c->peer_floor < 1) {
+        double p0 = eng->cfg->peer_share_normal;
+        double share = (out->share * out->n_peers + 20 * p0) / (out->n_peers + 20.0);
+        double factor = p0 / share;
+        if (factor > 1)
+            factor = 1;
+        if (factor < c->peer_floor)
+            factor = c->peer_floor;
+        excess = (m - out->quantile) * factor;
+        if (excess < 0)
+            excess = 0;
+    }
+    out->excess = excess;
+    out->score = c->weight * (1.0 - exp(-excess / (c->half_mass > 0 ? c->half_mass : 1)));
+    return out->score;
+}
+
+static char *own_str(struct alert_slot *s, char *str)
+{
+    s->strings = xgrow(s->strings, &s->cap_strings, s->n_strings + 1, sizeof *s->strings);
+    s->strings[s->n_strings++] = str;
+    return str;
+}
+
+struct pick {
+    const struct sig *s;
+    int first_of_key;
+};
+
+static int cmp_pick_strength(const void *a, const void *b)
+{
+    const struct pick *x = a, *y = b;
+    if (x->first_of_key != y->first_of_key)
+        return y->first_of_key - x->first_of_key;
+    if (x->s->strength != y->s->strength)
+        return x->s->strength < y->s->strength ? 1 : -1;
+    return (x->s->ts_ms > y->s->ts_ms) - (x->s->ts_ms < y->s->ts_ms);
+}
+
+static int cmp_evidence_ts(const void *a, const void *b)
+{
+    const struct evidence *x = a, *y = b;
+    if (x->ts_ms != y->ts_ms)
+        return (x->ts_ms > y->ts_ms) - (x->ts_ms < y->ts_ms);
+    return strcmp(x->event_id, y->event_id);
+}
+
+/* Rebuild alert `slot` for employee `e` from the current scores. */
+static void build_alert(struct engine *eng, uint32_t e, struct alert_slot *slot,
+                        const struct ind_score *scores, double combined)
+{
+    const struct ref *ref = eng->ref;
+    const struct employee *em = &ref->emp[e];
+    struct emp_state *st = &eng->emp[e];
+    double best = slot->a.score > combined ? slot->a.score : combined;
+    alert_slot_clear(slot);
+    slot->a.score = best;
+    slot->a.user = em->user;
+    slot->a.unit = ref_token_name(ref, em->unit);
+    slot->a.team = ref_token_name(ref, em->team);
+    slot->a.role = em->role_name[0] ? em->role_name : ref_role_name((enum role)em->role);
+    slot->a.group = NULL;
+    slot->a.first_ms = INT64_MAX;
+    slot->a.last_ms = INT64_MIN;
+
+    size_t n_ind = 0;
+    for (size_t i = 0; i < eng->n_ind; i++)
+        n_ind += scores[i].score >= eng->cfg->min_indicator;
+    slot->ind = xcalloc(n_ind ? n_ind : 1, sizeof *slot->ind);
+    size_t max_ev = (size_t)(eng->cfg->max_evidence > 0 ? eng->cfg->max_evidence : 1);
+    slot->ev = xcalloc(n_ind * max_ev + 1, sizeof *slot->ev);
+    size_t n_ev = 0, k = 0;
+    uint32_t group = 0;
+
+    /* Indicators in descending score order, so the strongest reason reads first. */
+    size_t order[MAX_IND];
+    size_t n_order = 0;
+    for (size_t i = 0; i < eng->n_ind; i++)
+        if (scores[i].score >= eng->cfg->min_indicator)
+            order[n_order++] = i;
+    for (size_t a = 1; a < n_order; a++)
+        for (size_t b = a; b > 0 && scores[order[b]].score > scores[order[b - 1]].score; b--) {
+            size_t tmp = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = tmp;
+        }
+
+    for (size_t oi = 0; oi < n_order; oi++) {
+        size_t i = order[oi];
+        const struct indicator *ind = indicator_registry[i];
+        const struct ind_common *c = ind_common_of(eng, i);
+        struct track *t = &st->tracks[i];
+        struct ind_summary sum = {.ref = ref, .employee = e};
+        sum.mass = track_mass(eng, c, t, eng->now_ms, st->floor_ms, &sum);
+        sum.peer_mean = scores[i].mean;
+        sum.peer_share = scores[i].share;
+        sum.n_peers = scores[i].n_peers;
+        sum.own_before = 0;
+
+        /* Evidence: the strongest signal of each key first, then the rest, capped. */
+        size_t live = t->n - t->head;
+        struct pick *picks = xmalloc((live ? live : 1) * sizeof *picks);
+        size_t n_picks = 0;
+        u64map_clear(&eng->scratch);
+        for (size_t j = t->head; j < t->n; j++) {
+            const struct sig *s = &t->v[j];
+            if (s->ts_ms <= st->floor_ms)
+                continue;
+            bool first = u64map_put(&eng->scratch, (uint64_t)s->key + 1, 1);
+            picks[n_picks++] = (struct pick){s, first};
+            if (s->group != 0)
+                group = s->group;
+        }
+        qsort(picks, n_picks, sizeof *picks, cmp_pick_strength);
+        size_t take = n_picks < max_ev ? n_picks : max_ev;
+        struct evidence *evs = &slot->ev[n_ev];
+        for (size_t j = 0; j < take; j++) {
+            const struct sig *s = picks[j].s;
+            struct evidence *v = &evs[j];
+            v->event_id = own_str(slot, xstrndup(s->id, s->id_len));
+            v->ts_ms = s->ts_ms;
+            v->system = ref_system_name(ref, s->system);
+            v->action = ingest_action_name((enum action)s->action);
+            v->subject_type = s->subject != REF_NONE
+                                  ? ref_subject_type_name((enum subject_type)ref->subj[s->subject].type)
+                                  : "";
+            v->subject = s->subject != REF_NONE ? ref->subj[s->subject].id : "";
+            v->legitimation = s->legit != REF_NONE ? ref->cases[s->legit].id : "";
+            v->note = ind->notes[s->note] ? ind->notes[s->note] : "";
+        }
+        qsort(evs, take, sizeof *evs, cmp_evidence_ts);
+        free(picks);
+        if (take > 0) {
+            if (evs[0].ts_ms < slot->a.first_ms)
+                slot->a.first_ms = evs[0].ts_ms;
+            if (evs[take - 1].ts_ms > slot->a.last_ms)
+                slot->a.last_ms = evs[take - 1].ts_ms;
+        }
+
+        struct sbuf en = {0}, nl = {0}, ben = {0}, bnl = {0};
+        ind->describe(eng->cfg->ind_settings[i], &sum, &en, &nl);
+        describe_baseline(&sum, &ben, &bnl);
+        struct alert_indicator *ai = &slot->ind[k++];
+        ai->name = ind->name;
+        ai->score = scores[i].score;
+        ai->text_en = own_str(slot, en.buf ? en.buf : xstrdup(""));
+        ai->text_nl = own_str(slot, nl.buf ? nl.buf : xstrdup(""));
+        ai->baseline_en = own_str(slot, ben.buf ? ben.buf : xstrdup(""));
+        ai->baseline_nl = own_str(slot, bnl.buf ? bnl.buf : xstrdup(""));
+        ai->events = evs;
+        ai->n_events = take;
+        n_ev += take;
+    }
+    slot->a.indicators = slot->ind;
+    slot->a.n_indicators = k;
+    if (group != 0) {
+        snprintf(slot->group_buf, sizeof slot->group_buf, "W-%06u", group);
+        slot->a.group = slot->group_buf;
+    }
+    if (slot->a.first_ms == INT64_MAX)
+        slot->a.first_ms = slot->a.last_ms = eng->now_ms;
+}
+
+static void score_employee(struct engine *eng, uint32_t e)
+{
+    struct emp_state *st = &eng->emp[e];
+    struct ind_score scores[MAX_IND];
+    double keep = 1.0;
+    for (size_t i = 0; i < eng->n_ind; i++)
+        keep *= 1.0 - score_indicator(eng, e, i, &scores[i]);
+    double combined = 1.0 - keep;
+    const struct engine_config *cfg = eng->cfg;
+    int64_t gap = (int64_t)(cfg->episode_gap_days * 86400000.0);
+
+    if (st->alert != REF_NONE) {
+        if (st->dirty)
+            build_alert(eng, e, &eng->alerts[st->alert], scores, combined);
+        if (eng->now_ms - st->last_signal_ms > gap && combined < cfg->alert_threshold) {
+            st->floor_ms = st->last_signal_ms;
+            st->alert = REF_NONE;
+        }
+    } else if (combined >= cfg->alert_threshold &&
+               eng->day >= eng->first_day + (int32_t)cfg->warmup_days) {
+        eng->alerts = xgrow(eng->alerts, &eng->cap_alerts, eng->n_alerts + 1,
+                            sizeof *eng->alerts);
+        struct alert_slot *slot = &eng->alerts[eng->n_alerts];
+        memset(slot, 0, sizeof *slot);
+        snprintf(slot->a.id, sizeof slot->a.id, "A-%06u", ++eng->next_alert_id);
+        st->alert = (uint32_t)eng->n_alerts++;
+        build_alert(eng, e, slot, scores, combined);
+    }
+    st->dirty = 0;
+}
+
+/* ---- days --------------------------------------------------------------------------- */
+
+static void close_day(struct engine *eng)
+{
+    if (eng->day == INT32_MIN)
+        return;
+    eng->stats.days++;
+    /* The day ends at the next local midnight. */
+    int64_t midnight = ((int64_t)eng->day + 1) * 86400000LL;
+    eng->now_ms = midnight - (int64_t)tz_offset(eng->tz, midnight) * 1000;
+    for (size_t i = 0; i < eng->n_ind; i++) {
+        const struct indicator *ind = indicator_registry[i];
+        if (ind->on_day_close != NULL && ind_common_of(eng, i)->enabled) {
+            eng->current_ind = (int)i;
+            ind->on_day_close(eng->ind_self[i], eng->cfg->ind_settings[i], eng, eng->day);
+        }
+    }
+    eng->current_ind = -1;
+    emp_state(eng, eng->ref->n_emp ? (uint32_t)eng->ref->n_emp - 1 : 0);
+    eng->mass = xrealloc(eng->mass, (eng->n_emp ? eng->n_emp : 1) * eng->n_ind * sizeof(double));
+    for (size_t e = 0; e < eng->n_emp; e++) {
+        struct emp_state *st = &eng->emp[e];
+        for (size_t i = 0; i < eng->n_ind; i++) {
+            double m = 0;
+            if (st->tracks != NULL && st->tracks[i].n > st->tracks[i].head)
+                m = track_mass(eng, ind_common_of(eng, i), &st->tracks[i], eng->now_ms,
+                               st->floor_ms, NULL);
+            eng->mass[e * eng->n_ind + i] = m;
+        }
+    }
+    compute_peers(eng);
+    for (size_t e = 0; e < eng->n_emp; e++)
+        if (eng->emp[e].tracks != NULL)
+            score_employee(eng, (uint32_t)e);
+}
+
+void engine_event(struct engine *eng, const struct event *ev)
+{
+    struct access a;
+    explain_event(eng->x, ev, &a);
+    if (a.local.day > eng->day) {
+        close_day(eng);
+        if (eng->first_day == INT32_MIN)
+            eng->first_day = a.local.day;
+        eng->day = a.local.day;
+    }
+    struct emp_state *st = emp_state(eng, ev->user);
+    if (a.is_record) {
+        st->last_active_day = a.local.day;
+        eng->stats.record_accesses++;
+    }
+    for (size_t i = 0; i < eng->n_ind; i++) {
+        const struct indicator *ind = indicator_registry[i];
+        if (ind->on_event != NULL && ind_common_of(eng, i)->enabled) {
+            eng->current_ind = (int)i;
+            ind->on_event(eng->ind_self[i], eng->cfg->ind_settings[i], eng, ev, &a);
+        }
+    }
+    eng->current_ind = -1;
+}
+
+static int cmp_alert(const void *a, const void *b)
+{
+    const struct alert *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return strcmp(x->id, y->id);
+}
+
+void engine_finish(struct engine *eng)
+{
+    close_day(eng);
+    free(eng->sorted_alerts);
+    eng->sorted_alerts = xmalloc((eng->n_alerts ? eng->n_alerts : 1) * sizeof(struct alert));
+    for (size_t i = 0; i < eng->n_alerts; i++) {
+        eng->sorted_alerts[i] = eng->alerts[i].a;
+        for (size_t k = 0; k < eng->alerts[i].a.n_indicators; k++) {
+            int idx = indicator_find(eng->alerts[i].a.indicators[k].name);
+            if (idx >= 0)
+                eng->stats.alerts_by_indicator[idx]++;
+        }
+    }
+    qsort(eng->sorted_alerts, eng->n_alerts, sizeof(struct alert), cmp_alert);
+}
+
+const struct alert *engine_alerts(const struct engine *eng, size_t *n)
+{
+    *n = eng->n_alerts;
+    return eng->sorted_alerts;
+}
+
+void engine_set_pseudonym(struct engine *eng, size_t alert, const char *pseudonym)
+{
+    if (alert < eng->n_alerts)
+        eng->sorted_alerts[alert].pseudonym = pseudonym;
+}

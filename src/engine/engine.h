@@ -1,0 +1,91 @@
+/*
+ * engine.h - the detection engine: events in, scored employees and alerts out.
+ *
+ * For each event, in event-time order: explain it (explain/), hand it to every enabled
+ * indicator (indicators/), which may emit signals on the employee; when event time passes
+ * a local midnight, close the day: day-level indicators run, then every employee with
+ * signals is scored (score.c) and alerts are opened or updated. Both `analyze` and a live
+ * run drive the engine the same way, so they give the same alerts.
+ *
+ * Scoring, per employee and indicator, over the indicator's lookback window:
+ *   mass   = sum over distinct keys of decayed strength x (1 + repeat_bonus x repeats)
+ *   excess = max(0, mass - role quantile of mass) x role discount   (see score.c)
+ *   score  = weight x (1 - exp(-excess / half_mass))
+ * and per employee: combined = 1 - prod(1 - score_i). Independent indicators therefore
+ * count for more than repetition of one, whose contribution is capped at its weight.
+ * An alert opens when combined >= alert_threshold (after the warm-up) and is updated while
+ * its episode lasts; an episode ends after episode_gap_days without new signals.
+ *
+ * Deterministic: single-threaded, fixed iteration orders, no clocks or randomness.
+ * Memory: the engine borrows ref and tz; alerts it returns are owned by the engine.
+ */
+#ifndef WACHTER_ENGINE_H
+#define WACHTER_ENGINE_H
+
+#include "core/core.h"
+#include "explain/explain.h"
+#include "ingest/ingest.h"
+#include "ref/ref.h"
+#include "score/alert.h"
+
+struct engine_config {
+    double alert_threshold;   /* combined score that opens an alert; default 0.5 */
+    double episode_gap_days;  /* quiet days that end an episode; default 30 */
+    double warmup_days;       /* no alerts in the first days of data; default 7 */
+    double peer_quantile;     /* role quantile of mass that counts as normal; default 0.95 */
+    double peer_share_normal; /* share of a role with a signal still taken as rare; 0.03 */
+    double min_indicator;     /* indicator scores below this are left out of alerts; 0.05 */
+    int max_evidence;         /* evidence events listed per indicator; default 12 */
+    struct explain_config explain;
+    struct ingest_config ingest;
+    char timezone[64];        /* zone for local-time reasoning; default Europe/Amsterdam */
+    void **ind_settings;      /* per registry entry, settings struct (owned) */
+};
+
+/* Defaults for everything, indicators included. Memory: free with engine_config_free. */
+void engine_config_defaults(struct engine_config *cfg);
+void engine_config_free(struct engine_config *cfg);
+
+/* Apply a JSON config file (see docs/config.md) over `cfg`. Returns 0, or -1 with `e`
+ * naming the file and the offending key. */
+int engine_config_load(struct engine_config *cfg, const char *path, struct err *e);
+
+/* Write the config reference (every key, default and meaning) as Markdown. */
+void engine_config_doc(struct sbuf *out);
+/* Write `cfg` as a complete JSON config file. */
+void engine_config_json(const struct engine_config *cfg, struct sbuf *out);
+
+/* The `wachter analyze` and `wachter config` commands (analyze.c). */
+int analyze_main(int argc, char **argv);
+int config_main(int argc, char **argv);
+
+struct engine;
+
+/* Memory: borrows ref, tz and cfg for its lifetime. */
+struct engine *engine_new(struct ref *ref, struct tz *tz, const struct engine_config *cfg);
+void engine_free(struct engine *eng);
+
+/* Feed one event. */
+void engine_event(struct engine *eng, const struct event *ev);
+
+/* Close the last day and finish all scoring; call once after the last event. */
+void engine_finish(struct engine *eng);
+
+/* The alerts, most urgent first (score, then id). Valid after engine_finish.
+ * Memory: owned by the engine; `user` is the real employee number and `pseudonym` is NULL
+ * until the caller sets it (engine_set_pseudonym). */
+const struct alert *engine_alerts(const struct engine *eng, size_t *n);
+void engine_set_pseudonym(struct engine *eng, size_t alert, const char *pseudonym);
+
+const struct explainer *engine_explainer(const struct engine *eng);
+
+/* Per-indicator counters for the stats output. */
+struct engine_stats {
+    uint64_t record_accesses;
+    uint64_t signals[64];
+    uint64_t alerts_by_indicator[64];
+    uint64_t days;
+};
+const struct engine_stats *engine_stats(const struct engine *eng);
+
+#endif

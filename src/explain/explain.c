@@ -1,0 +1,332 @@
+/*
+ * explain.c - the explanation routes, personal links and duty status of an access.
+ *
+ * Cost per event is a handful of hash lookups: the subject's case list is short (a
+ * record belongs to few cases), relations per person are a few edges, and the persons
+ * behind a vehicle or address come from the address index (capped at MAX_BEHIND).
+ *
+ * The role profile (which systems and subject types a role uses) is learned causally from
+ * the traffic seen so far, so `analyze` and a live run explain the same event the same
+ * way. Until a role has `routine_min_events` accesses its profile is not trusted and
+ * nothing counts as routine for it: explanations must be earned, not assumed.
+ */
+#include "explain/explain.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_BEHIND = 8 };
+
+struct explainer {
+    const struct ref *ref;
+    struct tz *tz;
+    struct explain_config cfg;
+    struct u64map last_case_access; /* (employee, subject) -> ts of last case-explained */
+    struct u64map combo;            /* (role, system, type) -> record accesses */
+    uint64_t role_events[ROLE__COUNT];
+    struct explain_counts counts;
+};
+
+void explain_config_defaults(struct explain_config *cfg)
+{
+    cfg->follow_up_ms = 30LL * 86400000;
+    cfg->case_grace_ms = 14LL * 86400000;
+    cfg->overtime_ms = 2LL * 3600000;
+    cfg->roster_window_ms = 3LL * 86400000;
+    cfg->routine_share = 0.01;
+    cfg->routine_min_events = 500;
+    cfg->namesake_max = 20;
+}
+
+struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
+                                const struct explain_config *cfg)
+{
+    struct explainer *x = xcalloc(1, sizeof *x);
+    x->ref = ref;
+    x->tz = tz;
+    x->cfg = *cfg;
+    return x;
+}
+
+void explainer_free(struct explainer *x)
+{
+    if (x == NULL)
+        return;
+    u64map_free(&x->last_case_access);
+    u64map_free(&x->combo);
+    free(x);
+}
+
+static uint64_t combo_key(uint8_t role, uint16_t system, uint8_t type)
+{
+    return ((uint64_t)role << 32 | (uint64_t)system << 8 | type) + 1;
+}
+
+double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,
+                          uint8_t subject_type)
+{
+    if (role >= ROLE__COUNT || x->role_events[role] == 0)
+        return 0;
+    uint64_t *n = u64map_get(&x->combo, combo_key(role, system, subject_type));
+    return n ? (double)*n / (double)x->role_events[role] : 0;
+}
+
+uint64_t explain_role_events(const struct explainer *x, uint8_t role)
+{
+    return role < ROLE__COUNT ? x->role_events[role] : 0;
+}
+
+const struct explain_counts *explain_counts(const struct explainer *x)
+{
+    return &x->counts;
+}
+
+/* ---- who is behind a record --------------------------------------------------------- */
+
+/* Persons concerned by subject `s`: itself for a person; the keeper's household for a
+ * vehicle (residents at the keeper's address with the keeper's surname); the residents
+ * of an address. Returns how many were written to `out`. */
+static size_t persons_behind(const struct ref *ref, uint32_t s, uint32_t out[MAX_BEHIND])
+{
+    const struct subject *sj = &ref->subj[s];
+    if (sj->type == ST_PERSON || sj->type == ST_NONE) {
+        out[0] = s;
+        return 1;
+    }
+    if (sj->type != ST_VEHICLE && sj->type != ST_ADDRESS)
+        return 0;
+    const uint32_t *res;
+    uint32_t n = ref_residents(ref, sj->postcode, sj->house, &res);
+    size_t k = 0;
+    for (uint32_t i = 0; i < n && k < MAX_BEHIND; i++) {
+        if (sj->type == ST_VEHICLE && sj->surname != 0 &&
+            ref->subj[res[i]].surname != sj->surname)
+            continue;
+        out[k++] = res[i];
+    }
+    return k;
+}
+
+/* ---- personal link ------------------------------------------------------------------ */
+
+static void find_link(const struct explainer *x, uint32_t e, uint32_t s, const uint32_t *behind,
+                      size_t n_behind, struct access *a)
+{
+    const struct ref *ref = x->ref;
+    const struct employee *em = &ref->emp[e];
+    const struct subject *sj = &ref->subj[s];
+    bool same_address = em->postcode != 0 && em->house != 0 && sj->postcode == em->postcode &&
+                        sj->house == em->house;
+    a->link_weight = 1.0f;
+
+    if (em->person != REF_NONE && s == em->person) {
+        a->link = LINK_SELF;
+        a->person = s;
+        return;
+    }
+    if (same_address && sj->type != ST_PERSON &&
+        (sj->surname == 0 || em->surname == 0 || sj->surname == em->surname)) {
+        a->link = LINK_SELF; /* the own household's vehicle or the own address */
+        a->person = em->person;
+        return;
+    }
+    /* Relatives from the person registry, by person or by the address they live at. */
+    if (em->person != REF_NONE) {
+        const struct subject *me = &ref->subj[em->person];
+        for (uint32_t i = 0; i < me->rel_n; i++) {
+            const struct rel_edge *r = &ref->rels[me->rel_off + i];
+            const struct subject *o = &ref->subj[r->other];
+            bool hit = r->other == s;
+            for (size_t k = 0; !hit && k < n_behind; k++)
+                hit = behind[k] == r->other;
+            if (!hit && sj->type != ST_PERSON && o->postcode != 0 && o->house != 0 &&
+                o->postcode == sj->postcode && o->house == sj->house)
+                hit = true;
+            if (hit) {
+                a->link = LINK_RELATIVE;
+                a->relation = r->relation;
+                a->person = r->other;
+                return;
+            }
+        }
+    }
+    if (same_address) {
+        a->link = LINK_RELATIVE;
+        a->relation = REL_HOUSEHOLD;
+        a->person = s;
+        return;
+    }
+    /* Colleagues: an employee's own record, or the vehicle or address of one. */
+    for (size_t k = 0; k < n_behind; k++) {
+        const struct subject *b = &ref->subj[behind[k]];
+        if ((b->employee != REF_NONE && b->employee != e) ||
+            (b->employee == REF_NONE && (b->flags & SF_EMPLOYEE))) {
+            a->link = LINK_COLLEAGUE;
+            a->person = behind[k];
+            a->link_weight = sj->type == ST_PERSON ? 1.0f : 0.6f;
+            return;
+        }
+    }
+    if (em->postcode != 0 && sj->postcode == em->postcode && sj->house != 0 &&
+        sj->house != em->house) {
+        a->link = LINK_NEIGHBOUR;
+        a->person = n_behind ? behind[0] : s;
+        return;
+    }
+    if (!ref->has_relations && em->surname != 0 && sj->surname == em->surname) {
+        uint64_t n = ref_surname_count(ref, em->surname);
+        if (n > 0 && n <= (uint64_t)x->cfg.namesake_max) {
+            a->link = LINK_NAMESAKE;
+            a->person = s;
+            a->link_weight =
+                (float)(1.0 - log((double)n) / log((double)x->cfg.namesake_max + 1.0));
+        }
+    }
+}
+
+/* ---- case explanations -------------------------------------------------------------- */
+
+static bool case_open(const struct explainer *x, const struct case_rec *c, int64_t ts)
+{
+    int64_t opened = c->opened_ms == INT64_MIN ? INT64_MIN : c->opened_ms - 86400000;
+    int64_t closed = c->closed_ms == INT64_MAX ? INT64_MAX : c->closed_ms + x->cfg.case_grace_ms;
+    return ts >= opened && ts <= closed;
+}
+
+static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32_t s, int64_t ts)
+{
+    const struct ref *ref = x->ref;
+    const struct subject *sj = &ref->subj[s];
+    for (uint32_t i = 0; i < sj->cases_n; i++) {
+        uint32_t c = ref->subject_cases[sj->cases_off + i];
+        if (ref_is_member(ref, c, e) && case_open(x, &ref->cases[c], ts))
+            return true;
+    }
+    return false;
+}
+
+static enum bogus_kind check_typed(const struct explainer *x, const struct event *ev)
+{
+    const struct ref *ref = x->ref;
+    const struct case_rec *c = &ref->cases[ev->legit];
+    if (!c->known)
+        return BOGUS_UNKNOWN_CASE;
+    if (!ref_is_member(ref, ev->legit, ev->user))
+        return BOGUS_NOT_MEMBER;
+    if (ev->subject != REF_NONE && ref->subj[ev->subject].type != ST_CASE &&
+        !ref_case_has(ref, ev->legit, ev->subject)) {
+        /* A vehicle or address whose keeper or resident is in the case counts as held. */
+        uint32_t behind[MAX_BEHIND];
+        size_t n = persons_behind(ref, ev->subject, behind);
+        bool held = false;
+        for (size_t k = 0; k < n && !held; k++)
+            held = ref_case_has(ref, ev->legit, behind[k]);
+        if (!held)
+            return BOGUS_NOT_IN_CASE;
+    }
+    if (!case_open(x, c, ev->ts_ms))
+        return BOGUS_CLOSED;
+    return BOGUS_NONE;
+}
+
+void explain_event(struct explainer *x, const struct event *ev, struct access *a)
+{
+    const struct ref *ref = x->ref;
+    memset(a, 0, sizeof *a);
+    a->person = REF_NONE;
+    a->link_weight = 1.0f;
+    tz_local(x->tz, ev->ts_ms, &a->local);
+    uint32_t e = ev->user;
+    const struct employee *em = &ref->emp[e];
+
+    /* Duty status applies to every action, logins included. */
+    if (ref_sched_at(ref, e, ev->ts_ms, SK_LEAVE, 0) || ref_sched_at(ref, e, ev->ts_ms, SK_SICK, 0))
+        a->off_duty = 2;
+    else if (ref_has_roster_near(ref, e, ev->ts_ms, x->cfg.roster_window_ms) &&
+             !ref_sched_at(ref, e, ev->ts_ms, SK_SHIFT, x->cfg.overtime_ms) &&
+             !ref_sched_at(ref, e, ev->ts_ms, SK_TRAINING, 0))
+        a->off_duty = 1;
+
+    if (ev->subject == REF_NONE)
+        return;
+    a->is_record = 1;
+    uint32_t s = ev->subject;
+    const struct subject *sj = &ref->subj[s];
+
+    uint32_t behind[MAX_BEHIND];
+    size_t n_behind = persons_behind(ref, s, behind);
+    a->flags = sj->flags;
+    uint32_t region = sj->region;
+    for (size_t k = 0; k < n_behind; k++) {
+        a->flags |= ref->subj[behind[k]].flags & (SF_VIP | SF_CRIMINAL | SF_SHIELDED);
+        if (region == 0)
+            region = ref->subj[behind[k]].region;
+    }
+    a->in_region = (region == 0 || em->region == 0) ? 2 : region == em->region;
+    find_link(x, e, s, behind, n_behind, a);
+
+    /* Explanation routes, strongest first. */
+    uint64_t pair = ref_pair(e, s);
+    if (ev->legit != REF_NONE) {
+        a->bogus = (uint8_t)check_typed(x, ev);
+        if (a->bogus == BOGUS_NONE)
+            a->route = EX_CASE_TYPED;
+    }
+    if (a->route == EX_NONE && member_of_case_holding(x, e, s, ev->ts_ms))
+        a->route = EX_CASE_MEMBER;
+    if (a->route == EX_NONE && sj->type != ST_PERSON) {
+        for (size_t k = 0; k < n_behind && a->route == EX_NONE; k++)
+            if (member_of_case_holding(x, e, behind[k], ev->ts_ms))
+                a->route = EX_CASE_LINKED;
+    }
+    if (a->route != EX_NONE) {
+        u64map_put(&x->last_case_access, pair, (uint64_t)ev->ts_ms);
+    } else {
+        uint64_t *last = u64map_get(&x->last_case_access, pair);
+        if (last != NULL && ev->ts_ms - (int64_t)*last <= x->cfg.follow_up_ms)
+            a->route = EX_FOLLOW_UP;
+    }
+    uint8_t role = em->role;
+    if (a->route == EX_NONE && a->link == LINK_NONE &&
+        !(a->flags & (SF_VIP | SF_SHIELDED)) &&
+        x->role_events[role] >= x->cfg.routine_min_events &&
+        explain_role_share(x, role, ev->system, sj->type) >= x->cfg.routine_share)
+        a->route = EX_ROUTINE;
+
+    /* Learn the role profile after judging, so the judgement only uses the past. */
+    uint64_t key = combo_key(role, ev->system, sj->type);
+    uint64_t *n = u64map_get(&x->combo, key);
+    if (n != NULL)
+        (*n)++;
+    else
+        u64map_put(&x->combo, key, 1);
+    x->role_events[role]++;
+    x->counts.by_role_route[role][a->route]++;
+}
+
+const char *explain_route_name(enum explain_route r)
+{
+    static const char *const names[EX__COUNT] = {
+        [EX_NONE] = "unexplained",       [EX_CASE_TYPED] = "case_typed",
+        [EX_CASE_MEMBER] = "case_member", [EX_CASE_LINKED] = "case_linked",
+        [EX_FOLLOW_UP] = "follow_up",     [EX_ROUTINE] = "routine",
+    };
+    return (unsigned)r < EX__COUNT ? names[r] : "unexplained";
+}
+
+const char *explain_bogus_name(enum bogus_kind b)
+{
+    switch (b) {
+    case BOGUS_UNKNOWN_CASE:
+        return "unknown_case";
+    case BOGUS_CLOSED:
+        return "closed_case";
+    case BOGUS_NOT_MEMBER:
+        return "not_a_member";
+    case BOGUS_NOT_IN_CASE:
+        return "subject_not_in_case";
+    default:
+        return "none";
+    }
+}

@@ -1,0 +1,119 @@
+/*
+ * explain.h - explain-away: why was this record accessed, and what is it to the user?
+ *
+ * Every record access is first explained, the way explanation-based auditing of hospital
+ * records does it, before any indicator looks at it. An access is explained by:
+ *
+ *   route            meaning
+ *   ---------------  ---------------------------------------------------------------------
+ *   EX_CASE_TYPED    the typed case number exists, is open, lists the user and the subject
+ *   EX_CASE_MEMBER   the user works on an open case or incident that holds the subject,
+ *                    whether or not the number was typed in
+ *   EX_CASE_LINKED   the subject is the vehicle or address of a person in such a case, or a
+ *                    person living at an address or owning a vehicle in such a case
+ *   EX_FOLLOW_UP     the user accessed the same subject with a case explanation within the
+ *                    follow-up window (continuing work on a case)
+ *   EX_ROUTINE       nothing about the subject is personal to the user or sensitive, and
+ *                    the kind of access (system, subject type) is everyday work for the
+ *                    user's role (learned from the role's own traffic)
+ *   EX_NONE          not explained
+ *
+ * A typed case number is checked; when it does not exist, is closed, does not list the
+ * user or does not hold the subject, it explains nothing and is recorded as `bogus`.
+ *
+ * The personal link of the subject to the user (self, relatives from relations.csv or,
+ * without that file, same surname and address; neighbours; colleagues) and the subject's
+ * sensitivity are computed here too, once, for all indicators. Vehicles and addresses are
+ * resolved to the persons behind them (keeper, residents) through the address index.
+ *
+ * Memory: the explainer borrows the reference data and owns its follow-up memory.
+ */
+#ifndef WACHTER_EXPLAIN_H
+#define WACHTER_EXPLAIN_H
+
+#include "core/core.h"
+#include "ingest/ingest.h"
+#include "ref/ref.h"
+
+enum explain_route {
+    EX_NONE,
+    EX_CASE_TYPED,
+    EX_CASE_MEMBER,
+    EX_CASE_LINKED,
+    EX_FOLLOW_UP,
+    EX_ROUTINE,
+    EX__COUNT
+};
+
+enum bogus_kind {
+    BOGUS_NONE,
+    BOGUS_UNKNOWN_CASE,  /* the number is in no case or incident list */
+    BOGUS_CLOSED,        /* the case was closed (beyond the grace period) or not yet opened */
+    BOGUS_NOT_MEMBER,    /* the user does not work on it */
+    BOGUS_NOT_IN_CASE,   /* the case does not hold the subject */
+};
+
+enum link_kind {
+    LINK_NONE,
+    LINK_SELF,      /* the user's own record, vehicle or address */
+    LINK_RELATIVE,  /* family, household or (ex-)partner; see access.relation */
+    LINK_NAMESAKE,  /* same rare surname, no relations file: a possible relative */
+    LINK_NEIGHBOUR, /* same postcode, another house */
+    LINK_COLLEAGUE, /* the record (or vehicle or address) of another employee */
+};
+
+/* What one record access is, as far as detection is concerned. */
+struct access {
+    uint8_t route;    /* enum explain_route */
+    uint8_t bogus;    /* enum bogus_kind */
+    uint8_t link;     /* enum link_kind */
+    uint8_t relation; /* enum relation when link == LINK_RELATIVE */
+    uint8_t flags;    /* subject flags, including those of the persons behind a vehicle or
+                         address (SF_*) */
+    uint8_t off_duty; /* 0 on duty or unknown, 1 well outside any shift, 2 on leave or sick */
+    uint8_t is_record;
+    uint8_t in_region; /* 1 when the subject's region is the user's, 0 other, 2 unknown */
+    uint32_t person;   /* the person concerned (the linked one), or REF_NONE */
+    float link_weight; /* namesake rarity weight, 1 otherwise */
+    struct local_time local;
+};
+
+struct explain_config {
+    int64_t follow_up_ms;     /* default 30 days */
+    int64_t case_grace_ms;    /* work on a case shortly after it closed; default 14 days */
+    int64_t overtime_ms;      /* around a shift, still on duty; default 2 hours */
+    int64_t roster_window_ms; /* roster known when a shift lies this near; default 3 days */
+    double routine_share;     /* (system, type) share of a role's traffic to count as routine */
+    uint64_t routine_min_events; /* traffic needed before a role's profile is trusted */
+    int namesake_max;         /* surname rarer than this many persons counts as namesake */
+};
+
+void explain_config_defaults(struct explain_config *cfg);
+
+struct explainer;
+
+/* Memory: borrows `ref` and `tz` for its lifetime; free with explainer_free. */
+struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
+                                const struct explain_config *cfg);
+void explainer_free(struct explainer *x);
+
+/* Explain `ev` into `out` and learn from it (role profile, follow-up memory). Events must
+ * come in (near) time order. */
+void explain_event(struct explainer *x, const struct event *ev, struct access *out);
+
+/* Share of a role's record accesses that used (system, subject type); 0..1. */
+double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,
+                          uint8_t subject_type);
+/* Record accesses of a role seen so far. */
+uint64_t explain_role_events(const struct explainer *x, uint8_t role);
+
+/* Counters: record accesses per role and route, for the explained-share report. */
+struct explain_counts {
+    uint64_t by_role_route[ROLE__COUNT][EX__COUNT];
+};
+const struct explain_counts *explain_counts(const struct explainer *x);
+
+const char *explain_route_name(enum explain_route r);
+const char *explain_bogus_name(enum bogus_kind b);
+
+#endif

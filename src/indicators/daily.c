@@ -1,0 +1,76 @@
+/*
+ * daily.c - history rings and role histograms for day-level indicators (see daily.h).
+ *
+ * Bins: value 0 is bin 0; value v >= 1 is bin 1 + floor(log(v) / log(1.5)), capped. The
+ * upper edge of a bin is used as its value, so a quantile errs on the high side: a day has
+ * to be clearly above what peers do before it is called unusual.
+ */
+#include "indicators/daily.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void daily_history_add(struct daily_history *h, uint32_t value)
+{
+    h->v[h->pos] = value;
+    h->pos = (uint8_t)((h->pos + 1) % DAILY_HISTORY);
+    if (h->n < DAILY_HISTORY)
+        h->n++;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+uint32_t daily_history_median(const struct daily_history *h)
+{
+    if (h->n == 0)
+        return 0;
+    uint32_t tmp[DAILY_HISTORY];
+    memcpy(tmp, h->v, h->n * sizeof *tmp);
+    qsort(tmp, h->n, sizeof *tmp, cmp_u32);
+    return tmp[h->n / 2];
+}
+
+uint32_t daily_history_max(const struct daily_history *h)
+{
+    uint32_t m = 0;
+    for (uint8_t i = 0; i < h->n; i++)
+        if (h->v[i] > m)
+            m = h->v[i];
+    return m;
+}
+
+static int bin_of(uint32_t v)
+{
+    if (v == 0)
+        return 0;
+    int b = 1 + (int)floor(log((double)v) / log(1.5));
+    return b >= DAILY_BINS ? DAILY_BINS - 1 : b;
+}
+
+void daily_roles_add(struct daily_roles *r, uint8_t role, uint32_t value)
+{
+    if (role >= ROLE__COUNT)
+        return;
+    r->bins[role][bin_of(value)]++;
+    r->total[role]++;
+}
+
+double daily_roles_quantile(const struct daily_roles *r, uint8_t role, double q,
+                            uint32_t min_days)
+{
+    if (role >= ROLE__COUNT || r->total[role] < min_days)
+        return 0;
+    double want = q * r->total[role];
+    double seen = 0;
+    for (int b = 0; b < DAILY_BINS; b++) {
+        seen += r->bins[role][b];
+        if (seen >= want)
+            return b == 0 ? 0 : pow(1.5, b); /* upper edge of bin b */
+    }
+    return pow(1.5, DAILY_BINS);
+}

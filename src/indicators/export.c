@@ -1,0 +1,170 @@
+/*
+ * export.c - bulk_export: a day on which the employee exported or printed far more
+ * records than usual for them and for their role, weighted up in the weeks before a known
+ * end of employment (taking data along when leaving).
+ *
+ * The volume of a day is the sum of `results` of its export and print actions (one per
+ * action when no count is given). The threshold is the largest of an absolute floor,
+ * `own_mult` times the employee's own largest export day so far, and the role's
+ * `peer_quantile` export day; near the end date the threshold is lowered and the signal
+ * strengthened. The largest export actions of the day are the evidence.
+ */
+#include "indicators/daily.h"
+#include "indicators/indicator.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXPORT_SAMPLES = 4 };
+
+struct export_settings {
+    struct ind_common common;
+    double min_records;
+    double own_mult;
+    double peer_quantile;
+    double near_end_days;
+    double near_end_factor;
+};
+
+static const struct ind_param params[] = {
+    IND_COMMON_PARAMS(struct export_settings, 0.85, 1, 60, 30, 0.3, 0),
+    {"min_records", PARAM_DOUBLE, offsetof(struct export_settings, min_records), 100,
+     "records exported or printed in a day below which it is never bulk"},
+    {"own_mult", PARAM_DOUBLE, offsetof(struct export_settings, own_mult), 3,
+     "how many times the own largest earlier export day a day must exceed"},
+    {"peer_quantile", PARAM_DOUBLE, offsetof(struct export_settings, peer_quantile), 0.99,
+     "quantile of the role's export days a day must exceed"},
+    {"near_end_days", PARAM_DOUBLE, offsetof(struct export_settings, near_end_days), 30,
+     "days before a known end date that count as 'about to leave'"},
+    {"near_end_factor", PARAM_DOUBLE, offsetof(struct export_settings, near_end_factor), 0.5,
+     "threshold factor while about to leave"},
+};
+
+struct exp_emp {
+    struct daily_history days;
+    uint32_t today;
+    uint8_t touched, n_samples;
+    struct event samples[EXPORT_SAMPLES];
+};
+
+struct export_state {
+    struct exp_emp *emp;
+    size_t n_emp;
+    uint32_t *touched;
+    size_t n_touched, cap_touched;
+    struct daily_roles roles;
+};
+
+static void *create(const void *settings, const struct ref *ref)
+{
+    (void)settings;
+    (void)ref;
+    return xcalloc(1, sizeof(struct export_state));
+}
+
+static void destroy(void *self)
+{
+    struct export_state *xs = self;
+    free(xs->emp);
+    free(xs->touched);
+    free(xs);
+}
+
+static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
+                     const struct access *a)
+{
+    (void)settings;
+    (void)eng;
+    (void)a;
+    struct export_state *xs = self;
+    if (ev->action != ACT_EXPORT && ev->action != ACT_PRINT)
+        return;
+    if (ev->user >= xs->n_emp) {
+        size_t n = (size_t)ev->user + 1 > xs->n_emp * 2 ? (size_t)ev->user + 1 : xs->n_emp * 2;
+        xs->emp = xrealloc(xs->emp, n * sizeof *xs->emp);
+        memset(xs->emp + xs->n_emp, 0, (n - xs->n_emp) * sizeof *xs->emp);
+        xs->n_emp = n;
+    }
+    struct exp_emp *xe = &xs->emp[ev->user];
+    if (!xe->touched) {
+        xe->touched = 1;
+        xs->touched = xgrow(xs->touched, &xs->cap_touched, xs->n_touched + 1, sizeof(uint32_t));
+        xs->touched[xs->n_touched++] = ev->user;
+    }
+    uint32_t vol = ev->results ? ev->results : 1;
+    xe->today = xe->today > UINT32_MAX - vol ? UINT32_MAX : xe->today + vol;
+    /* Keep the largest actions of the day as evidence. */
+    if (xe->n_samples < EXPORT_SAMPLES) {
+        xe->samples[xe->n_samples++] = *ev;
+    } else {
+        int smallest = 0;
+        for (int i = 1; i < EXPORT_SAMPLES; i++)
+            if (xe->samples[i].results < xe->samples[smallest].results)
+                smallest = i;
+        if (ev->results > xe->samples[smallest].results)
+            xe->samples[smallest] = *ev;
+    }
+}
+
+static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
+{
+    struct export_state *xs = self;
+    const struct export_settings *cfg = settings;
+    const struct ref *ref = engine_ref(eng);
+    for (size_t k = 0; k < xs->n_touched; k++) {
+        uint32_t e = xs->touched[k];
+        struct exp_emp *xe = &xs->emp[e];
+        const struct employee *em = &ref->emp[e];
+        double t = cfg->min_records;
+        if (xe->days.n > 0 && cfg->own_mult * daily_history_max(&xe->days) > t)
+            t = cfg->own_mult * daily_history_max(&xe->days);
+        double p = daily_roles_quantile(&xs->roles, em->role, cfg->peer_quantile, 30);
+        if (p > t)
+            t = p;
+        bool near = em->end_day != DAY_NONE_HI && day <= em->end_day &&
+                    day >= em->end_day - (int32_t)cfg->near_end_days;
+        if (near)
+            t *= cfg->near_end_factor;
+        if (xe->today > t) {
+            double s = (0.5 + 0.25 * log2(xe->today / t)) * (near ? 1.0 : 0.7);
+            for (uint8_t i = 0; i < xe->n_samples; i++)
+                engine_signal(eng, &xe->samples[i], (float)(s > 1 ? 1 : s), (uint32_t)day,
+                              near ? 1 : 0, 0);
+        }
+        daily_history_add(&xe->days, xe->today);
+        daily_roles_add(&xs->roles, em->role, xe->today);
+        xe->today = 0;
+        xe->touched = 0;
+        xe->n_samples = 0;
+    }
+    xs->n_touched = 0;
+}
+
+static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
+                     struct sbuf *nl)
+{
+    (void)settings;
+    sbuf_printf(en, "exported or printed far more records than usual on %u days%s", s->n_keys,
+                s->note_counts[1] ? ", in the weeks before the known end of employment" : "");
+    sbuf_printf(nl, "veel meer registraties geëxporteerd of geprint dan gebruikelijk op %u dagen%s",
+                s->n_keys, s->note_counts[1] ? ", in de weken voor het bekende vertrek" : "");
+}
+
+const struct indicator ind_bulk_export = {
+    .name = "bulk_export",
+    .title_en = "Bulk export",
+    .title_nl = "Bulkexport",
+    .help = "Days with far more records exported or printed than the employee's own "
+            "largest earlier day and the role's large days; weighted up before a known end "
+            "date of employment.",
+    .notes = {"large export or print", "large export or print before leaving"},
+    .params = params,
+    .n_params = sizeof params / sizeof *params,
+    .settings_size = sizeof(struct export_settings),
+    .create = create,
+    .destroy = destroy,
+    .on_event = on_event,
+    .on_day_close = on_day_close,
+    .describe = describe,
+};

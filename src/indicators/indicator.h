@@ -1,0 +1,150 @@
+/*
+ * indicator.h - the indicator plug-in interface and the registry.
+ *
+ * An indicator is a struct of callbacks plus a config table, as a Fluent Bit plug-in:
+ *
+ *   on_event      sees every event with its explanation (struct access) and may emit
+ *                 signals on the acting employee;
+ *   on_day_close  runs when event time passes a local midnight, for indicators that judge
+ *                 a whole day (volume, export) or a pattern over many employees (waves);
+ *   describe      writes the plain-language sentence (English and Dutch) for an alert,
+ *                 from the summary of the signals the scorer kept.
+ *
+ * Signals carry a strength (0..1] and a key; the scorer (score/score.h) turns them into an
+ * indicator score with a cap, decay over time and a discount when the signal is common
+ * among peers of the same role. Indicators never score employees themselves: one scoring
+ * rule for all keeps alerts comparable and explainable.
+ *
+ * Settings: every indicator's settings struct starts with `struct ind_common`; its config
+ * table lists {key, type, offset, default, help} for each setting (common ones included),
+ * which fills the struct from defaults and the config file and generates the docs.
+ *
+ * Adding an indicator means one new file that defines a `const struct indicator` and one
+ * line in registry.c.
+ */
+#ifndef WACHTER_INDICATOR_H
+#define WACHTER_INDICATOR_H
+
+#include "core/core.h"
+#include "explain/explain.h"
+#include "ingest/ingest.h"
+#include "ref/ref.h"
+
+#include <stddef.h>
+
+struct engine; /* the running detection, see engine/engine.h */
+
+/* Settings every indicator has. */
+struct ind_common {
+    int enabled;
+    double weight;         /* the most this indicator can add to an alert score, 0..1 */
+    double half_mass;      /* evidence mass at which it gives 63% of weight (1 - 1/e) */
+    double lookback_days;  /* signals older than this are forgotten */
+    double half_life_days; /* a signal's strength halves over this many days */
+    double peer_floor;     /* lowest factor the peer discount can bring it to; 1 = none */
+    double repeat_bonus;   /* extra mass per repeated signal on the same key, up to 4 */
+};
+
+enum param_type { PARAM_BOOL, PARAM_DOUBLE };
+
+struct ind_param {
+    const char *key;
+    enum param_type type;
+    size_t offset; /* into the settings struct */
+    double def;
+    const char *help;
+};
+
+#define IND_COMMON_PARAMS(T, W, HM, LB, HL, PF, RB)                                              \
+    {"enabled", PARAM_BOOL, offsetof(T, common.enabled), 1, "run this indicator"},               \
+        {"weight", PARAM_DOUBLE, offsetof(T, common.weight), W,                                  \
+         "the most this indicator adds to an alert score (0..1)"},                               \
+        {"half_mass", PARAM_DOUBLE, offsetof(T, common.half_mass), HM,                           \
+         "evidence mass at which it gives 63% of its weight"},                                   \
+        {"lookback_days", PARAM_DOUBLE, offsetof(T, common.lookback_days), LB,                   \
+         "signals older than this are forgotten"},                                               \
+        {"half_life_days", PARAM_DOUBLE, offsetof(T, common.half_life_days), HL,                 \
+         "a signal's strength halves over this many days"},                                      \
+        {"peer_floor", PARAM_DOUBLE, offsetof(T, common.peer_floor), PF,                         \
+         "lowest factor the discount for signals common in the role can reach (1 = none)"},      \
+        {"repeat_bonus", PARAM_DOUBLE, offsetof(T, common.repeat_bonus), RB,                     \
+         "extra mass for each repeat on the same record (at most 4 repeats count)"}
+
+/* What the scorer kept about one indicator of one employee, for describe(). */
+struct ind_summary {
+    const struct ref *ref;
+    uint32_t employee;
+    double mass;             /* decayed, capped evidence mass */
+    uint32_t n_signals;      /* signals in the window */
+    uint32_t n_keys;         /* distinct keys (records, days, ...) */
+    int64_t first_ms, last_ms;
+    uint32_t note_counts[8]; /* signals per note code (indicator-defined) */
+    double peer_mean;        /* average mass of peers of the same role */
+    double peer_share;       /* share of those peers with any signal */
+    uint32_t n_peers;
+    double own_before;       /* own mass in the lookback window before this episode */
+    double extra;            /* indicator-defined figure (e.g. the day's ratio to baseline) */
+    double extra2;
+};
+
+struct indicator {
+    const char *name;     /* stable id, used in alerts, config and the store */
+    const char *title_en; /* short title for screens */
+    const char *title_nl;
+    const char *help;     /* what it means to an analyst; used for docs */
+    const char *notes[8]; /* what each note code means, for evidence lists (English) */
+    const struct ind_param *params;
+    size_t n_params;
+    size_t settings_size;
+    /* Optional callbacks; `self` is the indicator's instance state (see engine_ind_*). */
+    void *(*create)(const void *settings, const struct ref *ref);
+    void (*destroy)(void *self);
+    void (*on_event)(void *self, const void *settings, struct engine *eng, const struct event *ev,
+                     const struct access *a);
+    void (*on_day_close)(void *self, const void *settings, struct engine *eng, int32_t day);
+    void (*describe)(const void *settings, const struct ind_summary *sum, struct sbuf *en,
+                     struct sbuf *nl);
+};
+
+/* The registry: every indicator built in, in a fixed order (their index is their id). */
+extern const struct indicator *const indicator_registry[];
+extern const size_t indicator_count;
+
+/* Index of indicator `name`, or -1. */
+int indicator_find(const char *name);
+
+/* Fill `settings` (settings_size bytes) with the defaults of `ind`. */
+void indicator_defaults(const struct indicator *ind, void *settings);
+
+/* Set parameter `key` of `ind` in `settings` to `value`. Returns 0, or -1 with `e` when the
+ * key is unknown or the value out of range. */
+int indicator_set(const struct indicator *ind, void *settings, const char *key, double value,
+                  struct err *e);
+
+/* ---- helpers shared by indicator files ---------------------------------------------- */
+
+/* Emit a signal of the indicator whose callback is running on the employee who acted in
+ * `ev` (defined in engine.c). `key` tells records apart: repeats on one key add only
+ * repeat_bonus. `note` is an indicator-defined code (0..7) counted for the explanation.
+ * `group` ties signals of one multi-employee pattern together (0 = none).
+ * Memory: `ev` is copied; its id must stay valid for the run (ingest guarantees it). */
+void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,
+                   uint8_t note, uint32_t group);
+
+/* Facts about the run that indicators may consult. */
+const struct ref *engine_ref(const struct engine *eng);
+const struct explainer *engine_explainer(const struct engine *eng);
+
+static inline int access_case_explained(const struct access *a)
+{
+    return a->route == EX_CASE_TYPED || a->route == EX_CASE_MEMBER ||
+           a->route == EX_CASE_LINKED || a->route == EX_FOLLOW_UP;
+}
+
+/* Appends "N lookups of M records" style count phrases in both languages. */
+void describe_counts(const struct ind_summary *s, const char *what_en, const char *what_nl,
+                     struct sbuf *en, struct sbuf *nl);
+/* Appends the common baseline clause ("; peers in role patrol: ...") in both languages. */
+void describe_baseline(const struct ind_summary *s, struct sbuf *en, struct sbuf *nl);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * rare.c - rare_access: a system or subject type that the employee's role hardly ever
+ * uses, outside a case (a student in the investigations system, staff querying persons).
+ *
+ * The role profile is learned from the traffic itself (see explain.c), so what is rare
+ * adapts to each force; until a role has enough traffic nothing is judged rare.
+ */
+#include "indicators/indicator.h"
+
+struct rare_settings {
+    struct ind_common common;
+    double max_share;
+    double min_role_events;
+};
+
+static const struct ind_param params[] = {
+    IND_COMMON_PARAMS(struct rare_settings, 0.3, 2, 60, 30, 0.3, 0.1),
+    {"max_share", PARAM_DOUBLE, offsetof(struct rare_settings, max_share), 0.002,
+     "a (system, subject type) pair below this share of the role's traffic is rare"},
+    {"min_role_events", PARAM_DOUBLE, offsetof(struct rare_settings, min_role_events), 2000,
+     "record accesses a role needs before rarity is judged"},
+};
+
+static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
+                     const struct access *a)
+{
+    (void)self;
+    const struct rare_settings *cfg = settings;
+    if (!a->is_record || access_case_explained(a))
+        return;
+    const struct ref *ref = engine_ref(eng);
+    uint8_t role = ref->emp[ev->user].role;
+    const struct explainer *x = engine_explainer(eng);
+    if ((double)explain_role_events(x, role) < cfg->min_role_events)
+        return;
+    uint8_t type = ref->subj[ev->subject].type;
+    if (explain_role_share(x, role, ev->system, type) < cfg->max_share)
+        engine_signal(eng, ev, 1.0f, (uint32_t)ev->system << 8 | type, 0, 0);
+}
+
+static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
+                     struct sbuf *nl)
+{
+    const struct rare_settings *cfg = settings;
+    sbuf_printf(en, "used systems or record types that are rare for the role (under %.1f%% of "
+                    "its lookups): ", 100 * cfg->max_share);
+    sbuf_printf(nl, "systemen of registratiesoorten gebruikt die zeldzaam zijn voor de rol "
+                    "(minder dan %.1f%% van de raadplegingen): ", 100 * cfg->max_share);
+    describe_counts(s, NULL, NULL, en, nl);
+}
+
+const struct indicator ind_rare_access = {
+    .name = "rare_access",
+    .title_en = "Unusual system for the role",
+    .title_nl = "Ongebruikelijk systeem voor de rol",
+    .help = "Lookups in a system, or of a record type, that the employee's role hardly "
+            "ever uses, outside a case.",
+    .notes = {"rare for the role"},
+    .params = params,
+    .n_params = sizeof params / sizeof *params,
+    .settings_size = sizeof(struct rare_settings),
+    .on_event = on_event,
+    .describe = describe,
+};

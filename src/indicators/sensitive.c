@@ -1,0 +1,62 @@
+/*
+ * sensitive.c - sensitive_subject: public figures, shielded persons and minors looked up
+ * without a case.
+ *
+ * A team that handles the public figure's case is explained by its membership; what is
+ * left is curiosity. Minors turn up in ordinary incidents, so they weigh less.
+ */
+#include "indicators/indicator.h"
+
+struct sensitive_settings {
+    struct ind_common common;
+    double minor_strength;
+};
+
+static const struct ind_param params[] = {
+    IND_COMMON_PARAMS(struct sensitive_settings, 0.6, 1.5, 90, 45, 0.3, 0.3),
+    {"minor_strength", PARAM_DOUBLE, offsetof(struct sensitive_settings, minor_strength), 0.25,
+     "strength of an unexplained lookup of a minor (public figures and shielded persons: 1)"},
+};
+
+static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
+                     const struct access *a)
+{
+    (void)self;
+    const struct sensitive_settings *cfg = settings;
+    if (!a->is_record || access_case_explained(a))
+        return;
+    if (a->flags & SF_VIP)
+        engine_signal(eng, ev, 1.0f, ev->subject, 0, 0);
+    else if (a->flags & SF_SHIELDED)
+        engine_signal(eng, ev, 1.0f, ev->subject, 1, 0);
+    else if ((a->flags & SF_MINOR) && a->route == EX_NONE)
+        engine_signal(eng, ev, (float)cfg->minor_strength, ev->subject, 2, 0);
+}
+
+static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
+                     struct sbuf *nl)
+{
+    (void)settings;
+    char ken[96], knl[96];
+    snprintf(ken, sizeof ken, "%u public figure, %u shielded, %u minor", s->note_counts[0],
+             s->note_counts[1], s->note_counts[2]);
+    snprintf(knl, sizeof knl, "%u publiek figuur, %u afgeschermd, %u minderjarig",
+             s->note_counts[0], s->note_counts[1], s->note_counts[2]);
+    sbuf_puts(en, "looked up sensitive persons without a case: ");
+    sbuf_puts(nl, "gevoelige personen geraadpleegd zonder zaak: ");
+    describe_counts(s, ken, knl, en, nl);
+}
+
+const struct indicator ind_sensitive_subject = {
+    .name = "sensitive_subject",
+    .title_en = "Sensitive persons looked up",
+    .title_nl = "Gevoelige personen geraadpleegd",
+    .help = "Public figures (vip), shielded persons and minors looked up without a case "
+            "that holds them.",
+    .notes = {"public figure", "shielded person", "minor"},
+    .params = params,
+    .n_params = sizeof params / sizeof *params,
+    .settings_size = sizeof(struct sensitive_settings),
+    .on_event = on_event,
+    .describe = describe,
+};

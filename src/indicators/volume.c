@@ -1,0 +1,190 @@
+/*
+ * volume.c - volume_breadth: a day on which the employee looked up far more distinct
+ * persons, or ran far more wildcard searches, than both their own usual days and the
+ * busy days of peers in the same role.
+ *
+ * Judged per local day: the day's count must exceed the largest of an absolute floor,
+ * `own_mult` times the employee's own median active day (once there is history) and the
+ * role's `peer_quantile` day. Both baselines must be beaten, so a patrol officer's busy
+ * night is compared with other patrol nights, and a quiet desk worker's one busy day is
+ * not enough unless it is also busy for the role. Weak on its own by design.
+ */
+#include "indicators/daily.h"
+#include "indicators/indicator.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct volume_settings {
+    struct ind_common common;
+    double min_distinct;
+    double min_wildcards;
+    double own_mult;
+    double peer_quantile;
+    double min_history_days;
+};
+
+static const struct ind_param params[] = {
+    IND_COMMON_PARAMS(struct volume_settings, 0.4, 1.5, 30, 14, 0.3, 0),
+    {"min_distinct", PARAM_DOUBLE, offsetof(struct volume_settings, min_distinct), 30,
+     "distinct persons in a day below which volume is never unusual"},
+    {"min_wildcards", PARAM_DOUBLE, offsetof(struct volume_settings, min_wildcards), 15,
+     "wildcard searches in a day below which they are never unusual"},
+    {"own_mult", PARAM_DOUBLE, offsetof(struct volume_settings, own_mult), 3,
+     "how many times the own median day a day must exceed"},
+    {"peer_quantile", PARAM_DOUBLE, offsetof(struct volume_settings, peer_quantile), 0.99,
+     "quantile of the role's days a day must exceed"},
+    {"min_history_days", PARAM_DOUBLE, offsetof(struct volume_settings, min_history_days), 5,
+     "active days of own history before the own baseline is used"},
+};
+
+struct vol_emp {
+    struct daily_history persons, wildcards;
+    uint32_t today_persons, today_wildcards;
+    uint8_t touched;
+    struct event sample;
+};
+
+struct volume_state {
+    struct vol_emp *emp;
+    size_t n_emp;
+    uint32_t *touched;
+    size_t n_touched, cap_touched;
+    struct u64map seen_today;
+    struct daily_roles persons, wildcards;
+};
+
+static void *create(const void *settings, const struct ref *ref)
+{
+    (void)settings;
+    (void)ref;
+    return xcalloc(1, sizeof(struct volume_state));
+}
+
+static void destroy(void *self)
+{
+    struct volume_state *vs = self;
+    free(vs->emp);
+    free(vs->touched);
+    u64map_free(&vs->seen_today);
+    free(vs);
+}
+
+static struct vol_emp *vol_emp(struct volume_state *vs, uint32_t e)
+{
+    if (e >= vs->n_emp) {
+        size_t n = (size_t)e + 1 > vs->n_emp * 2 ? (size_t)e + 1 : vs->n_emp * 2;
+        vs->emp = xrealloc(vs->emp, n * sizeof *vs->emp);
+        memset(vs->emp + vs->n_emp, 0, (n - vs->n_emp) * sizeof *vs->emp);
+        vs->n_emp = n;
+    }
+    return &vs->emp[e];
+}
+
+static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
+                     const struct access *a)
+{
+    (void)settings;
+    struct volume_state *vs = self;
+    if (!a->is_record)
+        return;
+    const struct ref *ref = engine_ref(eng);
+    bool person = ref->subj[ev->subject].type == ST_PERSON;
+    if (!person && !ev->wildcard)
+        return;
+    struct vol_emp *ve = vol_emp(vs, ev->user);
+    if (!ve->touched) {
+        ve->touched = 1;
+        vs->touched = xgrow(vs->touched, &vs->cap_touched, vs->n_touched + 1, sizeof(uint32_t));
+        vs->touched[vs->n_touched++] = ev->user;
+    }
+    if (ev->wildcard)
+        ve->today_wildcards++;
+    if (person && u64map_put(&vs->seen_today, ref_pair(ev->user, ev->subject), 1)) {
+        ve->today_persons++;
+        ve->sample = *ev;
+    }
+}
+
+static double threshold(const struct volume_settings *cfg, const struct daily_history *own,
+                        const struct daily_roles *roles, uint8_t role, double floor_value)
+{
+    double t = floor_value;
+    if (own->n >= cfg->min_history_days) {
+        double o = cfg->own_mult * daily_history_median(own);
+        if (o > t)
+            t = o;
+    }
+    double p = daily_roles_quantile(roles, role, cfg->peer_quantile, 50);
+    return p > t ? p : t;
+}
+
+static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
+{
+    struct volume_state *vs = self;
+    const struct volume_settings *cfg = settings;
+    const struct ref *ref = engine_ref(eng);
+    for (size_t k = 0; k < vs->n_touched; k++) {
+        uint32_t e = vs->touched[k];
+        struct vol_emp *ve = &vs->emp[e];
+        uint8_t role = ref->emp[e].role;
+        double tp = threshold(cfg, &ve->persons, &vs->persons, role, cfg->min_distinct);
+        double tw = threshold(cfg, &ve->wildcards, &vs->wildcards, role, cfg->min_wildcards);
+        double ratio = 0;
+        uint8_t note = 0;
+        if (ve->today_persons > tp)
+            ratio = ve->today_persons / tp;
+        if (ve->today_wildcards > tw && ve->today_wildcards / tw > ratio) {
+            ratio = ve->today_wildcards / tw;
+            note = 1;
+        }
+        if (ratio > 1 && ve->sample.id != NULL) {
+            double s = 0.4 + 0.2 * (ratio - 1);
+            engine_signal(eng, &ve->sample, (float)(s > 1 ? 1 : s), (uint32_t)day, note, 0);
+        }
+        daily_history_add(&ve->persons, ve->today_persons);
+        daily_history_add(&ve->wildcards, ve->today_wildcards);
+        daily_roles_add(&vs->persons, role, ve->today_persons);
+        daily_roles_add(&vs->wildcards, role, ve->today_wildcards);
+        ve->today_persons = ve->today_wildcards = 0;
+        ve->touched = 0;
+        ve->sample.id = NULL;
+    }
+    vs->n_touched = 0;
+    u64map_clear(&vs->seen_today);
+}
+
+static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
+                     struct sbuf *nl)
+{
+    const struct volume_settings *cfg = settings;
+    sbuf_printf(en,
+                "%u days with far more distinct persons (%u) or wildcard searches (%u) than both "
+                "the own usual day (x%.0f median) and the role's busiest days (p%.0f)",
+                s->n_keys, s->note_counts[0], s->note_counts[1], cfg->own_mult,
+                100 * cfg->peer_quantile);
+    sbuf_printf(nl,
+                "%u dagen met veel meer verschillende personen (%u) of zoekopdrachten met "
+                "jokertekens (%u) dan zowel de eigen gewone dag (x%.0f mediaan) als de drukste "
+                "dagen in de rol (p%.0f)",
+                s->n_keys, s->note_counts[0], s->note_counts[1], cfg->own_mult,
+                100 * cfg->peer_quantile);
+}
+
+const struct indicator ind_volume_breadth = {
+    .name = "volume_breadth",
+    .title_en = "Unusual volume",
+    .title_nl = "Ongebruikelijk volume",
+    .help = "Days with far more distinct persons looked up, or wildcard searches, than both "
+            "the employee's own usual day and the busiest days of peers in the same role.",
+    .notes = {"last person looked up on a day of unusual breadth",
+              "last lookup on a day of unusual wildcard searching"},
+    .params = params,
+    .n_params = sizeof params / sizeof *params,
+    .settings_size = sizeof(struct volume_settings),
+    .create = create,
+    .destroy = destroy,
+    .on_event = on_event,
+    .on_day_close = on_day_close,
+    .describe = describe,
+};

@@ -1,0 +1,153 @@
+/*
+ * ingest.h - from event files to one validated, de-duplicated, time-ordered event stream.
+ *
+ * Pipeline: every .jsonl file in events/ is mapped and scanned line by line (scan.c, a
+ * dedicated validating scanner for flat JSON objects); each file feeds a reorder buffer
+ * that puts lines back in order when they are at most `reorder_ms` out of order; a k-way
+ * merge over the files yields events in event-time order; a duplicate filter drops lines
+ * whose `id` was already seen within `dedupe_window_ms` of event time. Malformed lines go
+ * to the reject callback with file, line, reason and raw text, and never stop the run.
+ *
+ * References are resolved while scanning: user, subject and typed case number become
+ * indexes into the reference tables (ref/ref.h), which intern unknown values on the fly.
+ *
+ * Memory: event ids point into the mapped files (or into the source's arena when the id
+ * contained JSON escapes) and stay valid until ingest_close.
+ */
+#ifndef WACHTER_INGEST_H
+#define WACHTER_INGEST_H
+
+#include "core/core.h"
+#include "ref/ref.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum action {
+    ACT_QUERY,
+    ACT_VIEW,
+    ACT_EXPORT,
+    ACT_PRINT,
+    ACT_MODIFY,
+    ACT_LOGIN,
+    ACT_LOGOUT,
+    ACT_OTHER, /* an action name the spec does not list: kept, treated as a record action */
+    ACT__COUNT
+};
+
+enum channel { CH_UNKNOWN, CH_DESKTOP, CH_MOBILE, CH_OTHER };
+
+/* Why a line was set aside. The names (ingest_reason_name) appear in stats and rejects. */
+enum reject_reason {
+    REJ_INVALID_JSON,
+    REJ_MISSING_FIELD,
+    REJ_BAD_TIMESTAMP,
+    REJ_WRONG_TYPE,
+    REJ_BAD_VALUE,     /* a string field is empty or carries a NUL */
+    REJ_LINE_TOO_LONG, /* longer than INGEST_MAX_LINE */
+    REJ__COUNT
+};
+
+enum { INGEST_MAX_LINE = 64 * 1024, INGEST_MAX_FIELD = 4096 };
+
+/* One audit event, resolved against the reference data. 48 bytes on 64-bit targets. */
+enum { INGEST_MAX_FILES = 65535 };
+struct event {
+    int64_t ts_ms;      /* UTC milliseconds */
+    const char *id;     /* NUL-free, not NUL-terminated; see id_len */
+    uint32_t id_len;
+    uint32_t user;      /* employee index (ref_employee) */
+    uint32_t subject;   /* subject index, REF_NONE for login/logout */
+    uint32_t legit;     /* case index of the typed case number, REF_NONE when none */
+    uint32_t results;   /* records returned or exported, 0 when not given */
+    uint16_t system;    /* system index (ref_system_name) */
+    uint16_t file_no;   /* index of the source file, for tie-breaking */
+    uint8_t action;     /* enum action */
+    uint8_t channel;    /* enum channel */
+    uint8_t wildcard;   /* the query text contains * or ? */
+    uint32_t line_no;
+};
+
+/* --- the scanner (scan.c) --- */
+
+/* A field as found in the line. `esc` is set when the JSON string held escapes, in which
+ * case the text must be decoded with scan_unescape before use. */
+struct field {
+    const char *p;
+    uint32_t n;
+    uint8_t present, esc, is_null;
+};
+
+enum ev_field {
+    F_ID,
+    F_TS,
+    F_USER,
+    F_SYSTEM,
+    F_ACTION,
+    F_SUBJECT_TYPE,
+    F_SUBJECT,
+    F_CASE,
+    F_CHANNEL,
+    F_TERMINAL,
+    F_QUERY,
+    F__STRINGS,
+};
+
+struct raw_event {
+    struct field f[F__STRINGS];
+    int64_t results;
+    uint8_t has_results;
+};
+
+/* Scan one line (without its newline) as a JSON object and pick out the event fields.
+ * Validates the whole line as JSON (RFC 8259), including unknown fields and nested values,
+ * and checks the types of the known fields (strings; `results` a non-negative integer;
+ * null accepted for optional fields and treated as absent). Does not check required
+ * fields or timestamps: that is ingest's job. Returns 0, or -1 with *why set.
+ * Memory: fields point into `line`. */
+int scan_event(const char *line, size_t n, struct raw_event *out, enum reject_reason *why);
+
+/* Decode the JSON string body `f` (escapes included) into `out` (capacity `cap`).
+ * Returns the decoded length, or -1 when it does not fit or holds a NUL character. */
+int scan_unescape(const struct field *f, char *out, size_t cap);
+
+const char *ingest_reason_name(enum reject_reason r);
+const char *ingest_action_name(enum action a);
+
+/* --- the stream (ingest.c) --- */
+
+struct ingest_stats {
+    uint64_t lines, events, duplicates, malformed, late;
+    uint64_t by_reason[REJ__COUNT];
+};
+
+/* Called once per malformed line. `file` is the path relative to the dataset ("events/x.jsonl"),
+ * `raw` the line as read (not NUL-terminated). Must not retain the pointers. */
+typedef void (*reject_fn)(void *ctx, const char *file, uint64_t line, enum reject_reason why,
+                          const char *raw, size_t raw_len);
+
+struct ingest_config {
+    int64_t reorder_ms;       /* per-file disorder put right; default 15 minutes */
+    int64_t dedupe_window_ms; /* ids remembered this long in event time; default 24 hours */
+};
+
+struct ingest;
+
+/* Open every *.jsonl file in DATASET/events (sorted by name). Returns NULL with `e` naming
+ * the directory or file when the directory cannot be read or a file cannot be opened.
+ * Memory: `ref` is borrowed and must outlive the ingest; free with ingest_close. */
+struct ingest *ingest_open(const char *dataset, const struct ingest_config *cfg, struct ref *ref,
+                           reject_fn on_reject, void *reject_ctx, struct err *e);
+
+/* The next event in event-time order. Returns 1 with *ev filled, or 0 at the end.
+ * Memory: *ev's id stays valid until ingest_close. */
+int ingest_next(struct ingest *in, struct event *ev);
+
+const struct ingest_stats *ingest_stats(const struct ingest *in);
+/* Number of event files found. */
+size_t ingest_file_count(const struct ingest *in);
+void ingest_close(struct ingest *in);
+
+void ingest_config_defaults(struct ingest_config *cfg);
+
+#endif

@@ -1,0 +1,889 @@
+/*
+ * ref.c - loading the reference files and building the indexes detection needs.
+ *
+ * Load order matters: units (regions) before employees (their region), subjects before
+ * employees (an employee's own record gets the `employee` flag and a back-link), cases
+ * before members and case subjects. Lists that hang off an entry (schedule per employee,
+ * cases per employee and per subject, relations per person, residents per address) are
+ * first collected as (owner, value) pairs and then grouped with a counting sort into one
+ * flat array with an (offset, count) per owner: two passes, no per-entry allocation.
+ *
+ * Reference files are trusted less than code but more than events: a row that cannot be
+ * parsed (bad CSV, a date that is not a date) stops the load with one error line naming
+ * the file and line, because analysing against silently half-loaded reference data would
+ * produce wrong alerts. Empty fields mean "unknown", as the contract says.
+ */
+#include "ref/ref.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- interning ---------------------------------------------------------------------- */
+
+static uint32_t token(struct ref *ref, const char *s, size_t n)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n == 0)
+        return 0;
+    int64_t t = strmap_get(&ref->tokens, s, n);
+    if (t >= 0)
+        return (uint32_t)t;
+    if (ref->n_tokens == 0) {
+        ref->token_names = xgrow(ref->token_names, &ref->cap_tokens, 1, sizeof(char *));
+        ref->token_names[ref->n_tokens++] = "";
+    }
+    ref->token_names = xgrow(ref->token_names, &ref->cap_tokens, ref->n_tokens + 1,
+                             sizeof(char *));
+    uint32_t id = (uint32_t)ref->n_tokens;
+    ref->token_names[ref->n_tokens++] = strmap_put(&ref->tokens, s, n, id);
+    return id;
+}
+
+const char *ref_token_name(const struct ref *ref, uint32_t tok)
+{
+    return tok < ref->n_tokens ? ref->token_names[tok] : "";
+}
+
+uint32_t ref_employee(struct ref *ref, const char *user, size_t n)
+{
+    int64_t i = strmap_get(&ref->emp_by_user, user, n);
+    if (i >= 0)
+        return (uint32_t)i;
+    ref->emp = xgrow(ref->emp, &ref->cap_emp, ref->n_emp + 1, sizeof *ref->emp);
+    struct employee *e = &ref->emp[ref->n_emp];
+    memset(e, 0, sizeof *e);
+    e->user = strmap_put(&ref->emp_by_user, user, n, (uint32_t)ref->n_emp);
+    e->person = REF_NONE;
+    e->role = ROLE_OTHER;
+    e->role_name = "";
+    e->start_day = DAY_NONE_LO;
+    e->end_day = DAY_NONE_HI;
+    return (uint32_t)ref->n_emp++;
+}
+
+uint32_t ref_subject(struct ref *ref, const char *id, size_t n, enum subject_type type)
+{
+    int64_t i = strmap_get(&ref->subj_by_id, id, n);
+    if (i >= 0) {
+        struct subject *s = &ref->subj[i];
+        if (s->type == ST_NONE)
+            s->type = (uint8_t)type;
+        return (uint32_t)i;
+    }
+    ref->subj = xgrow(ref->subj, &ref->cap_subj, ref->n_subj + 1, sizeof *ref->subj);
+    struct subject *s = &ref->subj[ref->n_subj];
+    memset(s, 0, sizeof *s);
+    s->id = strmap_put(&ref->subj_by_id, id, n, (uint32_t)ref->n_subj);
+    s->type = (uint8_t)type;
+    s->employee = REF_NONE;
+    return (uint32_t)ref->n_subj++;
+}
+
+uint32_t ref_case(struct ref *ref, const char *id, size_t n)
+{
+    int64_t i = strmap_get(&ref->case_by_id, id, n);
+    if (i >= 0)
+        return (uint32_t)i;
+    ref->cases = xgrow(ref->cases, &ref->cap_cases, ref->n_cases + 1, sizeof *ref->cases);
+    struct case_rec *c = &ref->cases[ref->n_cases];
+    memset(c, 0, sizeof *c);
+    c->id = strmap_put(&ref->case_by_id, id, n, (uint32_t)ref->n_cases);
+    c->opened_ms = INT64_MIN;
+    c->closed_ms = INT64_MAX;
+    return (uint32_t)ref->n_cases++;
+}
+
+uint16_t ref_system(struct ref *ref, const char *name, size_t n)
+{
+    int64_t i = strmap_get(&ref->systems, name, n);
+    if (i >= 0)
+        return (uint16_t)i;
+    if (ref->n_systems >= UINT16_MAX)
+        return UINT16_MAX - 1; /* an absurd number of systems folds into the last one */
+    ref->system_names = xgrow(ref->system_names, &ref->cap_systems, ref->n_systems + 1,
+                              sizeof(char *));
+    uint16_t id = (uint16_t)ref->n_systems;
+    ref->system_names[ref->n_systems++] = strmap_put(&ref->systems, name, n, id);
+    return id;
+}
+
+const char *ref_system_name(const struct ref *ref, uint16_t sys)
+{
+    return sys < ref->n_systems ? ref->system_names[sys] : "";
+}
+
+/* ---- names of enums ----------------------------------------------------------------- */
+
+static const char *const role_names[ROLE__COUNT] = {
+    [ROLE_PATROL] = "patrol",       [ROLE_DETECTIVE] = "detective",
+    [ROLE_INTAKE] = "intake",       [ROLE_DISPATCHER] = "dispatcher",
+    [ROLE_INTELLIGENCE] = "intelligence", [ROLE_INTEGRITY] = "integrity",
+    [ROLE_STUDENT] = "student",     [ROLE_STAFF] = "staff",
+    [ROLE_IT] = "it",               [ROLE_OTHER] = "other",
+};
+
+const char *ref_role_name(enum role r)
+{
+    return (unsigned)r < ROLE__COUNT ? role_names[r] : "other";
+}
+
+static enum role role_parse(const char *s, size_t n)
+{
+    for (int r = 0; r < ROLE_OTHER; r++)
+        if (strlen(role_names[r]) == n && strncasecmp(role_names[r], s, n) == 0)
+            return (enum role)r;
+    return ROLE_OTHER;
+}
+
+static const char *const relation_names[REL__COUNT] = {
+    [REL_PARTNER] = "partner", [REL_EX_PARTNER] = "ex-partner", [REL_PARENT] = "parent",
+    [REL_CHILD] = "child",     [REL_SIBLING] = "sibling",       [REL_HOUSEHOLD] = "household",
+    [REL_OTHER] = "relative",
+};
+
+const char *ref_relation_name(enum relation r)
+{
+    return (unsigned)r < REL__COUNT ? relation_names[r] : "relative";
+}
+
+static enum relation relation_parse(const char *s, size_t n)
+{
+    for (int r = 0; r < REL_OTHER; r++)
+        if (strlen(relation_names[r]) == n && strncasecmp(relation_names[r], s, n) == 0)
+            return (enum relation)r;
+    if (n == 9 && strncasecmp(s, "expartner", 9) == 0)
+        return REL_EX_PARTNER;
+    return REL_OTHER;
+}
+
+static const char *const subject_type_names[] = {
+    [ST_NONE] = "",         [ST_PERSON] = "person", [ST_VEHICLE] = "vehicle",
+    [ST_ADDRESS] = "address", [ST_CASE] = "case",   [ST_OBJECT] = "object",
+    [ST_OTHER] = "other",
+};
+
+enum subject_type ref_subject_type_parse(const char *s, size_t n)
+{
+    for (int t = ST_PERSON; t <= ST_OTHER; t++)
+        if (strlen(subject_type_names[t]) == n && strncasecmp(subject_type_names[t], s, n) == 0)
+            return (enum subject_type)t;
+    return n ? ST_OTHER : ST_NONE;
+}
+
+const char *ref_subject_type_name(enum subject_type t)
+{
+    return (unsigned)t <= ST_OTHER ? subject_type_names[t] : "other";
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+/* Parse a date ("YYYY-MM-DD", taken as local midnight, or as the end of that day when
+ * `end_of_day`) or an RFC 3339 instant. Empty text gives `empty_value`. */
+static int parse_instant(const char *s, size_t n, struct tz *tz, bool end_of_day,
+                         int64_t empty_value, int64_t *out)
+{
+    if (n == 0) {
+        *out = empty_value;
+        return 0;
+    }
+    if (n == 10) {
+        int32_t day;
+        if (date_parse(s, n, &day) != 0)
+            return -1;
+        int64_t local_midnight = ((int64_t)day + (end_of_day ? 1 : 0)) * 86400000LL;
+        *out = local_midnight - (int64_t)tz_offset(tz, local_midnight) * 1000;
+        return 0;
+    }
+    return ts_parse_rfc3339(s, n, out);
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = xmalloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* Owner/value pairs grouped later by counting sort. */
+struct pairs {
+    uint32_t *owner, *value;
+    uint8_t *tag;
+    size_t n, cap;
+};
+
+static void pairs_add(struct pairs *p, uint32_t owner, uint32_t value, uint8_t tag)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap;
+        p->owner = xgrow(p->owner, &cap, p->n + 1, sizeof *p->owner);
+        cap = p->cap;
+        p->value = xgrow(p->value, &cap, p->n + 1, sizeof *p->value);
+        cap = p->cap;
+        p->tag = xgrow(p->tag, &cap, p->n + 1, sizeof *p->tag);
+        p->cap = cap;
+    }
+    p->owner[p->n] = owner;
+    p->value[p->n] = value;
+    p->tag[p->n] = tag;
+    p->n++;
+}
+
+static void pairs_free(struct pairs *p)
+{
+    free(p->owner);
+    free(p->value);
+    free(p->tag);
+    memset(p, 0, sizeof *p);
+}
+
+/* Group `p` by owner (0..n_owners-1): returns per-owner offsets (n_owners + 1 entries)
+ * and the permutation that orders the pairs. Memory: caller frees both. */
+static uint32_t *group_pairs(const struct pairs *p, size_t n_owners, uint32_t **order)
+{
+    uint32_t *off = xcalloc(n_owners + 1, sizeof *off);
+    for (size_t i = 0; i < p->n; i++)
+        off[p->owner[i] + 1]++;
+    for (size_t i = 0; i < n_owners; i++)
+        off[i + 1] += off[i];
+    uint32_t *pos = xmalloc((n_owners + 1) * sizeof *pos);
+    memcpy(pos, off, (n_owners + 1) * sizeof *pos);
+    *order = xmalloc((p->n ? p->n : 1) * sizeof **order);
+    for (size_t i = 0; i < p->n; i++)
+        (*order)[pos[p->owner[i]]++] = (uint32_t)i;
+    free(pos);
+    return off;
+}
+
+/* ---- the loaders -------------------------------------------------------------------- */
+
+struct loader {
+    struct ref *ref;
+    const char *dataset;
+    struct tz *tz;
+    struct err *e;
+    struct pairs sched_pairs, user_cases, subject_cases, rels;
+    struct sched_interval *sched_tmp;
+    size_t n_sched_tmp, cap_sched_tmp;
+};
+
+typedef int (*row_fn)(struct loader *ld, struct csv *c, const int *col);
+
+/* Open DATASET/name, require `cols`, and call `row` on each record. Optional files that
+ * do not exist return 1. */
+static int load_file(struct loader *ld, const char *name, const char *const *required,
+                     size_t n_required, const char *const *optional, size_t n_optional,
+                     bool is_optional, row_fn row)
+{
+    char *path = join_path(ld->dataset, name);
+    struct csv c;
+    int col[32];
+    int rc = 0;
+    if (is_optional && access(path, F_OK) != 0) {
+        free(path);
+        return 1;
+    }
+    if (csv_open(&c, path, ld->e) != 0) {
+        if (access(path, F_OK) != 0)
+            err_set(ld->e, "%s: required file is missing", path);
+        free(path);
+        return -1;
+    }
+    if (csv_require(&c, required, col, n_required, ld->e) != 0) {
+        rc = -1;
+        goto out;
+    }
+    for (size_t i = 0; i < n_optional; i++)
+        col[n_required + i] = csv_col(&c, optional[i]);
+    for (;;) {
+        int r = csv_next(&c, ld->e);
+        if (r < 0) {
+            rc = -1;
+            break;
+        }
+        if (r == 0)
+            break;
+        if (row(ld, &c, col) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+out:
+    csv_close(&c);
+    free(path);
+    return rc;
+}
+
+#define GET(i) csv_get(c, col[i], &len)
+
+static int units_row(struct loader *ld, struct csv *c, const int *col)
+{
+    size_t len;
+    const char *unit = GET(0);
+    if (len == 0)
+        return 0;
+    char *u = xstrndup(unit, len);
+    const char *region = GET(1);
+    uint32_t r = token(ld->ref, region, len);
+    strmap_put(&ld->ref->region_of_unit, u, strlen(u), r);
+    free(u);
+    return 0;
+}
+
+static uint8_t flags_parse(const char *s, size_t n)
+{
+    uint8_t f = 0;
+    while (n > 0) {
+        size_t k = 0;
+        while (k < n && s[k] != '|')
+            k++;
+        const char *w = s;
+        size_t wn = k;
+        while (wn > 0 && *w == ' ')
+            w++, wn--;
+        while (wn > 0 && w[wn - 1] == ' ')
+            wn--;
+        if (wn == 3 && strncasecmp(w, "vip", 3) == 0)
+            f |= SF_VIP;
+        else if (wn == 8 && strncasecmp(w, "criminal", 8) == 0)
+            f |= SF_CRIMINAL;
+        else if (wn == 8 && strncasecmp(w, "shielded", 8) == 0)
+            f |= SF_SHIELDED;
+        else if (wn == 5 && strncasecmp(w, "minor", 5) == 0)
+            f |= SF_MINOR;
+        else if (wn == 8 && strncasecmp(w, "employee", 8) == 0)
+            f |= SF_EMPLOYEE;
+        s += k;
+        n -= k;
+        if (n > 0) {
+            s++;
+            n--;
+        }
+    }
+    return f;
+}
+
+static int subjects_row(struct loader *ld, struct csv *c, const int *col)
+{
+    size_t len;
+    struct ref *ref = ld->ref;
+    const char *id = GET(0);
+    if (len == 0)
+        return err_set(ld->e, "%s/subjects.csv:%llu: empty subject id", ld->dataset,
+                       (unsigned long long)c->rec_line);
+    uint32_t si = ref_subject(ref, id, len, ST_NONE);
+    struct subject *s = &ref->subj[si];
+    const char *t = GET(1);
+    s->type = (uint8_t)ref_subject_type_parse(t, len);
+    s->known = 1;
+    s->surname = token(ref, GET(2), len);
+    s->postcode = token(ref, GET(3), len);
+    s->house = token(ref, GET(4), len);
+    const char *by = GET(5);
+    s->birth_year = 0;
+    if (len > 0 && len <= 4) {
+        int y = 0;
+        bool ok = true;
+        for (size_t i = 0; i < len; i++) {
+            if (by[i] < '0' || by[i] > '9')
+                ok = false;
+            else
+                y = y * 10 + (by[i] - '0');
+        }
+        if (ok)
+            s->birth_year = (int16_t)y;
+    }
+    s->region = token(ref, GET(6), len);
+    s->flags |= flags_parse(GET(7), len);
+    return 0;
+}
+
+static int employees_row(struct loader *ld, struct csv *c, const int *col)
+{
+    size_t len;
+    struct ref *ref = ld->ref;
+    const char *user = GET(0);
+    if (len == 0)
+        return err_set(ld->e, "%s/employees.csv:%llu: empty user", ld->dataset,
+                       (unsigned long long)c->rec_line);
+    uint32_t ei = ref_employee(ref, user, len);
+    const char *person = GET(1);
+    uint32_t pi = len ? ref_subject(ref, person, len, ST_PERSON) : REF_NONE;
+    struct employee *e = &ref->emp[ei];
+    e->known = 1;
+    e->person = pi;
+    const char *unit = GET(2);
+    size_t unit_len = len;
+    e->unit = token(ref, unit, unit_len);
+    int64_t region = strmap_get(&ref->region_of_unit, unit, unit_len);
+    e->region = region >= 0 ? (uint32_t)region : 0;
+    e->team = token(ref, GET(3), len);
+    const char *role = GET(4);
+    e->role = (uint8_t)role_parse(role, len);
+    e->role_name = ref_token_name(ref, token(ref, role, len));
+    e->surname = token(ref, GET(5), len);
+    e->postcode = token(ref, GET(6), len);
+    e->house = token(ref, GET(7), len);
+    const char *d = GET(8);
+    if (len > 0 && date_parse(d, len, &e->start_day) != 0)
+        return err_set(ld->e, "%s/employees.csv:%llu: start_date '%.*s' is not YYYY-MM-DD",
+                       ld->dataset, (unsigned long long)c->rec_line, (int)len, d);
+    d = GET(9);
+    if (len > 0 && date_parse(d, len, &e->end_day) != 0)
+        return err_set(ld->e, "%s/employees.csv:%llu: end_date '%.*s' is not YYYY-MM-DD",
+                       ld->dataset, (unsigned long long)c->rec_line, (int)len, d);
+    if (pi != REF_NONE) {
+        struct subject *s = &ref->subj[pi];
+        s->employee = ei;
+        s->flags |= SF_EMPLOYEE;
+        /* The employee file knows the employee's own address even when the subject
+         * file does not list the record. */
+        if (s->surname == 0)
+            s->surname = e->surname;
+        if (s->postcode == 0) {
+            s->postcode = e->postcode;
+            s->house = e->house;
+        }
+    }
+    return 0;
+}
+
+static int schedule_row(struct loader *ld, struct csv *c, const int *col)
+{
+    size_t len;
+    struct ref *ref = ld->ref;
+    const char *user = GET(0);
+    if (len == 0)
+        return 0;
+    uint32_t ei = ref_employee(ref, user, len);
+    struct sched_interval iv;
+    const char *s = GET(1);
+    if (parse_instant(s, len, ld->tz, false, INT64_MIN, &iv.start_ms) != 0 || len == 0)
+        return err_set(ld->e, "%s/schedule.csv:%llu: start '%.*s' is not an RFC 3339 time",
+                       ld->dataset, (unsigned long long)c->rec_line, (int)len, s);
+    s = GET(2);
+    if (parse_instant(s, len, ld->tz, true, INT64_MIN, &iv.end_ms) != 0 || len == 0)
+        return err_set(ld->e, "%s/schedule.csv:%llu: end '%.*s' is not an RFC 3339 time",
+                       ld->dataset, (unsigned long long)c->rec_line, (int)len, s);
+    if (iv.end_ms < iv.start_ms)
+        return err_set(ld->e, "%s/schedule.csv:%llu: end lies before start", ld->dataset,
+                       (unsigned long long)c->rec_line);
+    const char *k = GET(3);
+    iv.kind = SK_OTHER;
+    if (len == 5 && strncasecmp(k, "shift", 5) == 0)
+        iv.kind = SK_SHIFT;
+    else if (len == 5 && strncasecmp(k, "leave", 5) == 0)
+        iv.kind = SK_LEAVE;
+    else if (len == 4 && strncasecmp(k, "sick", 4) == 0)
+        iv.kind = SK_SICK;
+    else if (len == 8 && strncasecmp(k, "training", 8) == 0)
+        iv.kind = SK_TRAINING;
+    ld->sched_tmp = xgrow(ld->sched_tmp, &ld->cap_sched_tmp, ld->n_sched_tmp + 1,
+                          sizeof *ld->sched_tmp);
+    ld->sched_tmp[ld->n_sched_tmp] = iv;
+    pairs_add(&ld->sched_pairs, ei, (uint32_t)ld->n_sched_tmp, 0);
+    ld->n_sched_tmp++;
+    return 0;
+}
+
+static int cases_row(struct loader *ld, struct csv *c, const int *col)
+{
+    size_t len;
+    struct ref *ref = ld->ref;
+    const char *id = GET(0);
+    if (len == 0)
+        return 0;
+    uint32_t ci = ref_case(ref, id, len);
+    struct case_rec *cr = &ref->cases[ci];
+    cr->known = 1;
+    const char *k = GET(1);
+    cr->kind = (len == 8 && strncasecmp(k, "incident", 8) == 0) ? CK_INCIDENT
+               : (len == 4 && strncasecmp(k, "case", 4) == 0) ? CK_CASE
+                                                              : CK_OTHER;
+    const char *s = GET(2);
+    if (parse_instant(s, len, ld->tz, false, INT64_MIN, &cr->opened_ms) != 0)
+        return err_set(ld->e, "%s/cases.csv:%llu: opened '%.*s' is not a date or time",
+                       ld->dataset, (unsigned long long)c->rec_line, (int)len, s);
+    s = GET(3);
+    if (parse_instant(s, len, ld->tz, true, INT64_MAX, &cr->closed_ms) != 0)
+        return err_set(ld->e, "%s/cases.csv:%llu: closed '%.*s' is not a date or time",
+                       ld->dataset, (unsigned long long)c->rec_line, (int)len, s);
+    cr->unit = token(ref, GET(4), len);
+    const char *sens = GET(5);
+    cr->high = len == 4 && strncasecmp(sens, "high", 4) == 0;
+    return 0;
+}
+
+static int members_row(struct loader *ld, struct csv *c, const int *col)
+{
+    size_t len;
+    struct ref *ref = ld->ref;
+    const char *cs = GET(0);
+    if (len == 0)
+        return 0;
+    uint32_t ci = ref_case(ref, cs, len);
+    ref->cases[ci].known = 1;
+    const char *user = GET(1);
+    if (len == 0)
+        return 0;
+    uint32_t ei = ref_employee(ref, user, len);
+    if (u64map_put(&ref->member, ref_pair(ci, ei), 1)) {
+        pairs_add(&ld->user_cases, ei, ci, 0);
+        ref->cases[ci].n_members++;
+    }
+    return 0;
+}
+
+static int case_subjects_row(struct loader *ld, struct csv *c, const int *col)
+{
+    size_t len;
+    struct ref *ref = ld->ref;
+    const char *cs = GET(0);
+    if (len == 0)
+        return 0;
+    uint32_t ci = ref_case(ref, cs, len);
+    ref->cases[ci].known = 1;
+    const char *sid = GET(1);
+    if (len == 0)
+        return 0;
+    uint32_t si = ref_subject(ref, sid, len, ST_NONE);
+    if (u64map_put(&ref->case_subj, ref_pair(ci, si), 1)) {
+        pairs_add(&ld->subject_cases, si, ci, 0);
+        ref->cases[ci].n_subjects++;
+    }
+    return 0;
+}
+
+static int relations_row(struct loader *ld, struct csv *c, const int *col)
+{
+    size_t len;
+    struct ref *ref = ld->ref;
+    const char *a = GET(0);
+    if (len == 0)
+        return 0;
+    uint32_t ai = ref_subject(ref, a, len, ST_PERSON);
+    const char *b = GET(1);
+    if (len == 0)
+        return 0;
+    uint32_t bi = ref_subject(ref, b, len, ST_PERSON);
+    if (ai == bi)
+        return 0;
+    const char *r = GET(2);
+    enum relation rel = relation_parse(r, len);
+    enum relation back = rel == REL_PARENT ? REL_CHILD : rel == REL_CHILD ? REL_PARENT : rel;
+    pairs_add(&ld->rels, ai, bi, (uint8_t)rel);
+    pairs_add(&ld->rels, bi, ai, (uint8_t)back);
+    return 0;
+}
+
+#undef GET
+
+/* ---- index building ----------------------------------------------------------------- */
+
+static int cmp_interval(const void *a, const void *b)
+{
+    const struct sched_interval *x = a, *y = b;
+    return (x->start_ms > y->start_ms) - (x->start_ms < y->start_ms);
+}
+
+static void build_schedule(struct loader *ld)
+{
+    struct ref *ref = ld->ref;
+    uint32_t *order;
+    uint32_t *off = group_pairs(&ld->sched_pairs, ref->n_emp, &order);
+    ref->n_sched = ld->sched_pairs.n;
+    ref->sched = xmalloc((ref->n_sched ? ref->n_sched : 1) * sizeof *ref->sched);
+    for (size_t i = 0; i < ref->n_sched; i++)
+        ref->sched[i] = ld->sched_tmp[ld->sched_pairs.value[order[i]]];
+    for (size_t e = 0; e < ref->n_emp; e++) {
+        ref->emp[e].sched_off = off[e];
+        ref->emp[e].sched_n = off[e + 1] - off[e];
+        qsort(ref->sched + off[e], ref->emp[e].sched_n, sizeof *ref->sched, cmp_interval);
+    }
+    free(off);
+    free(order);
+}
+
+static void build_lists(struct ref *ref, struct pairs *user_cases, struct pairs *subject_cases,
+                        struct pairs *rels)
+{
+    uint32_t *order;
+    uint32_t *off = group_pairs(user_cases, ref->n_emp, &order);
+    ref->user_cases = xmalloc((user_cases->n ? user_cases->n : 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < user_cases->n; i++)
+        ref->user_cases[i] = user_cases->value[order[i]];
+    for (size_t e = 0; e < ref->n_emp; e++) {
+        ref->emp[e].cases_off = off[e];
+        ref->emp[e].cases_n = off[e + 1] - off[e];
+    }
+    free(off);
+    free(order);
+
+    off = group_pairs(subject_cases, ref->n_subj, &order);
+    ref->subject_cases = xmalloc((subject_cases->n ? subject_cases->n : 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < subject_cases->n; i++)
+        ref->subject_cases[i] = subject_cases->value[order[i]];
+    for (size_t s = 0; s < ref->n_subj; s++) {
+        ref->subj[s].cases_off = off[s];
+        ref->subj[s].cases_n = off[s + 1] - off[s];
+    }
+    free(off);
+    free(order);
+
+    off = group_pairs(rels, ref->n_subj, &order);
+    ref->n_rels = rels->n;
+    ref->rels = xmalloc((rels->n ? rels->n : 1) * sizeof *ref->rels);
+    for (size_t i = 0; i < rels->n; i++) {
+        ref->rels[i].other = rels->value[order[i]];
+        ref->rels[i].relation = rels->tag[order[i]];
+    }
+    for (size_t s = 0; s < ref->n_subj; s++) {
+        ref->subj[s].rel_off = off[s];
+        ref->subj[s].rel_n = off[s + 1] - off[s];
+    }
+    free(off);
+    free(order);
+}
+
+/* Residents per address and surname frequencies, over person records. */
+static void build_addresses(struct ref *ref)
+{
+    struct pairs by_addr = {0};
+    struct u64map addr_ids = {0};
+    uint32_t n_addr = 0;
+    for (size_t s = 0; s < ref->n_subj; s++) {
+        const struct subject *sj = &ref->subj[s];
+        if (sj->type != ST_PERSON)
+            continue;
+        ref->n_persons++;
+        if (sj->surname != 0) {
+            uint64_t *cnt = u64map_get(&ref->surname_count, (uint64_t)sj->surname + 1);
+            if (cnt)
+                (*cnt)++;
+            else
+                u64map_put(&ref->surname_count, (uint64_t)sj->surname + 1, 1);
+        }
+        if (sj->postcode == 0 || sj->house == 0)
+            continue;
+        uint64_t key = ref_pair(sj->postcode, sj->house);
+        uint64_t *id = u64map_get(&addr_ids, key);
+        uint32_t a = id ? (uint32_t)*id : n_addr;
+        if (id == NULL)
+            u64map_put(&addr_ids, key, n_addr++);
+        pairs_add(&by_addr, a, (uint32_t)s, 0);
+    }
+    uint32_t *order;
+    uint32_t *off = group_pairs(&by_addr, n_addr, &order);
+    ref->resident_list = xmalloc((by_addr.n ? by_addr.n : 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < by_addr.n; i++)
+        ref->resident_list[i] = by_addr.value[order[i]];
+    for (size_t i = 0; i < addr_ids.cap; i++) {
+        if (addr_ids.keys[i] == 0)
+            continue;
+        uint32_t a = (uint32_t)addr_ids.vals[i];
+        u64map_put(&ref->residents, addr_ids.keys[i],
+                   (uint64_t)off[a] << 32 | (off[a + 1] - off[a]));
+    }
+    free(off);
+    free(order);
+    u64map_free(&addr_ids);
+    pairs_free(&by_addr);
+}
+
+/* A case is an integrity case when integrity (VIK) staff work on it. */
+static void mark_integrity_cases(struct ref *ref)
+{
+    for (size_t e = 0; e < ref->n_emp; e++) {
+        if (ref->emp[e].role != ROLE_INTEGRITY)
+            continue;
+        for (uint32_t i = 0; i < ref->emp[e].cases_n; i++)
+            ref->cases[ref->user_cases[ref->emp[e].cases_off + i]].integrity = 1;
+    }
+}
+
+uint32_t ref_residents(const struct ref *ref, uint32_t postcode, uint32_t house,
+                       const uint32_t **first)
+{
+    *first = NULL;
+    if (postcode == 0 || house == 0)
+        return 0;
+    uint64_t *v = u64map_get(&ref->residents, ref_pair(postcode, house));
+    if (v == NULL)
+        return 0;
+    *first = ref->resident_list + (*v >> 32);
+    return (uint32_t)(*v & 0xffffffffu);
+}
+
+uint64_t ref_surname_count(const struct ref *ref, uint32_t surname)
+{
+    if (surname == 0)
+        return 0;
+    uint64_t *v = u64map_get(&ref->surname_count, (uint64_t)surname + 1);
+    return v ? *v : 0;
+}
+
+const struct sched_interval *ref_sched_at(const struct ref *ref, uint32_t e, int64_t ts_ms,
+                                          enum sched_kind kind, int64_t margin_ms)
+{
+    const struct employee *em = &ref->emp[e];
+    const struct sched_interval *iv = ref->sched + em->sched_off;
+    /* Binary search for the first interval starting after ts + margin, then walk back:
+     * intervals are short (a shift, a leave), so few are visited. */
+    size_t lo = 0, hi = em->sched_n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (iv[mid].start_ms <= ts_ms + margin_ms)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i-- > 0;) {
+        int64_t m = iv[i].kind == SK_SHIFT ? margin_ms : 0;
+        if (iv[i].kind == kind && iv[i].start_ms - m <= ts_ms && ts_ms < iv[i].end_ms + m)
+            return &iv[i];
+        if (ts_ms - iv[i].start_ms > 45LL * 86400000) /* no interval is longer than this */
+            break;
+    }
+    return NULL;
+}
+
+bool ref_has_roster_near(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t window_ms)
+{
+    const struct employee *em = &ref->emp[e];
+    const struct sched_interval *iv = ref->sched + em->sched_off;
+    size_t lo = 0, hi = em->sched_n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (iv[mid].start_ms < ts_ms - window_ms)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < em->sched_n && iv[i].start_ms <= ts_ms + window_ms; i++)
+        if (iv[i].kind == SK_SHIFT)
+            return true;
+    return false;
+}
+
+int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
+{
+    memset(ref, 0, sizeof *ref);
+    struct loader ld = {.ref = ref, .dataset = dataset, .tz = tz, .e = e};
+    static const char *const units_req[] = {"unit", "region"};
+    static const char *const subj_req[] = {"subject", "subject_type"};
+    static const char *const subj_opt[] = {"surname", "postcode", "house_number",
+                                           "birth_year", "region", "flags"};
+    static const char *const sched_req[] = {"user", "start", "end", "kind"};
+    static const char *const cases_req[] = {"case", "kind", "opened", "closed"};
+    static const char *const cases_opt[] = {"unit", "sensitivity"};
+    static const char *const members_req[] = {"case", "user"};
+    static const char *const csubj_req[] = {"case", "subject"};
+    static const char *const rel_req[] = {"person_a", "person_b", "relation"};
+    /* Row functions read columns by position in required-then-optional order, except
+     * employees_row, whose order (emp_all) interleaves required and optional columns. */
+    static const char *const emp_all[] = {"user", "person", "unit", "team", "role",
+                                          "surname", "postcode", "house_number", "start_date",
+                                          "end_date"};
+    int rc = 0;
+    token(ref, "", 0);
+    if (load_file(&ld, "units.csv", units_req, 2, NULL, 0, false, units_row) != 0 ||
+        load_file(&ld, "subjects.csv", subj_req, 2, subj_opt, 6, false, subjects_row) != 0) {
+        rc = -1;
+        goto out;
+    }
+    {
+        /* employees.csv: user, person, unit and role are required; team and the rest are
+         * optional. load_file takes required columns first, so check those by name. */
+        char *path = join_path(dataset, "employees.csv");
+        struct csv c;
+        if (csv_open(&c, path, e) != 0) {
+            if (access(path, F_OK) != 0)
+                err_set(e, "%s: required file is missing", path);
+            free(path);
+            rc = -1;
+            goto out;
+        }
+        int col[10], req[4];
+        static const char *const need[] = {"user", "person", "unit", "role"};
+        if (csv_require(&c, need, req, 4, e) != 0) {
+            csv_close(&c);
+            free(path);
+            rc = -1;
+            goto out;
+        }
+        for (int i = 0; i < 10; i++)
+            col[i] = csv_col(&c, emp_all[i]);
+        for (;;) {
+            int r = csv_next(&c, e);
+            if (r == 0)
+                break;
+            if (r < 0 || employees_row(&ld, &c, col) != 0) {
+                rc = -1;
+                break;
+            }
+        }
+        csv_close(&c);
+        free(path);
+        if (rc != 0)
+            goto out;
+    }
+    if (load_file(&ld, "schedule.csv", sched_req, 4, NULL, 0, false, schedule_row) != 0 ||
+        load_file(&ld, "cases.csv", cases_req, 4, cases_opt, 2, false, cases_row) != 0 ||
+        load_file(&ld, "case_members.csv", members_req, 2, NULL, 0, false, members_row) != 0 ||
+        load_file(&ld, "case_subjects.csv", csubj_req, 2, NULL, 0, false,
+                  case_subjects_row) != 0) {
+        rc = -1;
+        goto out;
+    }
+    int rr = load_file(&ld, "relations.csv", rel_req, 3, NULL, 0, true, relations_row);
+    if (rr < 0) {
+        rc = -1;
+        goto out;
+    }
+    ref->has_relations = rr == 0;
+    build_schedule(&ld);
+    build_lists(ref, &ld.user_cases, &ld.subject_cases, &ld.rels);
+    build_addresses(ref);
+    mark_integrity_cases(ref);
+out:
+    pairs_free(&ld.sched_pairs);
+    pairs_free(&ld.user_cases);
+    pairs_free(&ld.subject_cases);
+    pairs_free(&ld.rels);
+    free(ld.sched_tmp);
+    if (rc != 0)
+        ref_free(ref);
+    return rc;
+}
+
+void ref_free(struct ref *ref)
+{
+    if (ref == NULL)
+        return;
+    free(ref->emp);
+    free(ref->subj);
+    free(ref->cases);
+    free(ref->sched);
+    free(ref->user_cases);
+    free(ref->subject_cases);
+    free(ref->rels);
+    free(ref->resident_list);
+    free(ref->token_names);
+    free(ref->system_names);
+    strmap_free(&ref->emp_by_user);
+    strmap_free(&ref->subj_by_id);
+    strmap_free(&ref->case_by_id);
+    strmap_free(&ref->tokens);
+    strmap_free(&ref->systems);
+    strmap_free(&ref->region_of_unit);
+    u64map_free(&ref->member);
+    u64map_free(&ref->case_subj);
+    u64map_free(&ref->residents);
+    u64map_free(&ref->surname_count);
+    memset(ref, 0, sizeof *ref);
+}

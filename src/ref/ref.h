@@ -1,0 +1,231 @@
+/*
+ * ref.h - the reference data: employees, units, subjects, schedules, cases, relations.
+ *
+ * Loaded once from the dataset's CSV files (csv.c reads RFC 4180 by header name) into
+ * flat arrays with integer indexes, so that detection works on numbers, not strings:
+ *   employee by user and by own person record; subject by id; case by number;
+ *   relations both ways; case -> members and subjects; user -> cases; subject -> cases;
+ *   schedule intervals per user, sorted; address (postcode + house number) -> residents.
+ * Membership questions ("is user u on case c", "does case c hold subject s") are answered
+ * by hash sets of packed pairs, O(1) per question.
+ *
+ * Values an event names that the reference data does not know (a user, a subject, a case
+ * number typed in) are interned on the fly as entries with `known == 0`, so every event
+ * field is an index and detection can still reason about them (an unknown case number is
+ * bogus legitimation; an unknown subject has no attributes).
+ *
+ * Names, postcodes and house numbers may arrive pseudonymised: they are interned as
+ * tokens and only ever compared for equality. Token 0 means "unknown".
+ *
+ * Memory: struct ref owns everything; all pointers returned stay valid until ref_free.
+ */
+#ifndef WACHTER_REF_H
+#define WACHTER_REF_H
+
+#include "core/core.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define REF_NONE UINT32_MAX
+#define DAY_NONE_LO INT32_MIN
+#define DAY_NONE_HI INT32_MAX
+
+enum role {
+    ROLE_PATROL,
+    ROLE_DETECTIVE,
+    ROLE_INTAKE,
+    ROLE_DISPATCHER,
+    ROLE_INTELLIGENCE,
+    ROLE_INTEGRITY,
+    ROLE_STUDENT,
+    ROLE_STAFF,
+    ROLE_IT,
+    ROLE_OTHER,
+    ROLE__COUNT
+};
+
+enum subject_type { ST_NONE, ST_PERSON, ST_VEHICLE, ST_ADDRESS, ST_CASE, ST_OBJECT, ST_OTHER };
+
+enum subject_flag {
+    SF_VIP = 1 << 0,
+    SF_CRIMINAL = 1 << 1,
+    SF_SHIELDED = 1 << 2,
+    SF_MINOR = 1 << 3,
+    SF_EMPLOYEE = 1 << 4,
+};
+
+enum relation {
+    REL_PARTNER,
+    REL_EX_PARTNER,
+    REL_PARENT,
+    REL_CHILD,
+    REL_SIBLING,
+    REL_HOUSEHOLD,
+    REL_OTHER,
+    REL__COUNT
+};
+
+enum sched_kind { SK_SHIFT, SK_LEAVE, SK_SICK, SK_TRAINING, SK_OTHER };
+enum case_kind { CK_CASE, CK_INCIDENT, CK_OTHER };
+
+struct employee {
+    const char *user;
+    uint32_t person;           /* subject index of the own record, REF_NONE if unknown */
+    uint32_t unit, team;       /* token ids (ref_token_name), 0 = unknown */
+    uint32_t region;           /* token id of the unit's region, 0 = unknown */
+    uint32_t surname, postcode, house; /* tokens, 0 = unknown */
+    uint8_t role;              /* enum role */
+    uint8_t known;             /* listed in employees.csv */
+    const char *role_name;     /* as written in the file */
+    int32_t start_day, end_day; /* civil days; DAY_NONE_LO / DAY_NONE_HI when open */
+    uint32_t sched_off, sched_n; /* into ref->sched, sorted by start */
+    uint32_t cases_off, cases_n; /* into ref->user_cases */
+};
+
+struct subject {
+    const char *id;
+    uint32_t surname, postcode, house, region; /* tokens, 0 = unknown */
+    int16_t birth_year;                        /* 0 = unknown */
+    uint8_t type;                              /* enum subject_type, ST_NONE = unknown */
+    uint8_t flags;                             /* enum subject_flag bits */
+    uint8_t known;
+    uint32_t employee;          /* employee whose own record this is, or REF_NONE */
+    uint32_t cases_off, cases_n; /* into ref->subject_cases */
+    uint32_t rel_off, rel_n;     /* into ref->rels (persons only) */
+};
+
+struct case_rec {
+    const char *id;
+    uint8_t kind;        /* enum case_kind */
+    uint8_t high;        /* sensitivity high */
+    uint8_t known;
+    uint8_t integrity;   /* owned by a unit whose staff are integrity (VIK) staff */
+    int64_t opened_ms, closed_ms; /* INT64_MIN / INT64_MAX when unknown or open */
+    uint32_t unit;       /* token */
+    uint32_t n_members, n_subjects;
+};
+
+struct sched_interval {
+    int64_t start_ms, end_ms;
+    uint8_t kind; /* enum sched_kind */
+};
+
+struct rel_edge {
+    uint32_t other; /* subject index */
+    uint8_t relation;
+};
+
+struct ref {
+    struct employee *emp;
+    size_t n_emp, cap_emp;
+    struct subject *subj;
+    size_t n_subj, cap_subj;
+    struct case_rec *cases;
+    size_t n_cases, cap_cases;
+
+    struct sched_interval *sched;
+    size_t n_sched;
+    uint32_t *user_cases;    /* case indexes, grouped per employee */
+    uint32_t *subject_cases; /* case indexes, grouped per subject */
+    struct rel_edge *rels;   /* grouped per subject */
+    size_t n_rels;
+
+    struct strmap emp_by_user, subj_by_id, case_by_id, tokens, systems;
+    const char **token_names; /* token id -> text */
+    size_t n_tokens, cap_tokens;
+    const char **system_names;
+    size_t n_systems, cap_systems;
+
+    struct u64map member;      /* (case, employee) pairs */
+    struct u64map case_subj;   /* (case, subject) pairs */
+    struct u64map residents;   /* (postcode, house) -> first person index + count, see ref.c */
+    uint32_t *resident_list;
+    struct u64map surname_count; /* surname token -> number of person records */
+    uint64_t n_persons;
+    bool has_relations;      /* relations.csv was present */
+    struct strmap region_of_unit;
+};
+
+/* Load every reference file of `dataset`. `tz` converts dates. Returns 0, or -1 with `e`
+ * holding one line that names the file, the line and the problem (a missing file, a
+ * missing required column, an unparseable row). Memory: free with ref_free. */
+int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e);
+void ref_free(struct ref *ref);
+
+/* Index of the employee `user`, interning an unknown one (known == 0). */
+uint32_t ref_employee(struct ref *ref, const char *user, size_t n);
+/* Index of subject `id`, interning an unknown one with type `type`. */
+uint32_t ref_subject(struct ref *ref, const char *id, size_t n, enum subject_type type);
+/* Index of case `id`, interning an unknown one (known == 0). */
+uint32_t ref_case(struct ref *ref, const char *id, size_t n);
+/* Small integer for a system name, interning it. */
+uint16_t ref_system(struct ref *ref, const char *name, size_t n);
+const char *ref_system_name(const struct ref *ref, uint16_t sys);
+/* Text of a token, "" for token 0. */
+const char *ref_token_name(const struct ref *ref, uint32_t tok);
+
+static inline uint64_t ref_pair(uint32_t a, uint32_t b)
+{
+    return ((uint64_t)a << 32 | b) + 1; /* never 0, the u64map's reserved key */
+}
+/* Is employee `e` a member of case `c`? */
+static inline bool ref_is_member(const struct ref *ref, uint32_t c, uint32_t e)
+{
+    return u64map_get(&ref->member, ref_pair(c, e)) != NULL;
+}
+/* Does case `c` list subject `s`? */
+static inline bool ref_case_has(const struct ref *ref, uint32_t c, uint32_t s)
+{
+    return u64map_get(&ref->case_subj, ref_pair(c, s)) != NULL;
+}
+/* Persons registered at (postcode, house): returns the count and sets *first. */
+uint32_t ref_residents(const struct ref *ref, uint32_t postcode, uint32_t house,
+                       const uint32_t **first);
+/* Number of person records with this surname token (for rarity weighting). */
+uint64_t ref_surname_count(const struct ref *ref, uint32_t surname);
+
+/* The schedule interval of employee `e` that covers `ts_ms` with `kind`, or NULL. With
+ * `margin_ms` > 0 a shift is widened by that much on both sides. */
+const struct sched_interval *ref_sched_at(const struct ref *ref, uint32_t e, int64_t ts_ms,
+                                          enum sched_kind kind, int64_t margin_ms);
+/* Does employee `e` have any rostered shift within `window_ms` of `ts_ms`? */
+bool ref_has_roster_near(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t window_ms);
+
+const char *ref_role_name(enum role r);
+const char *ref_relation_name(enum relation r);
+enum subject_type ref_subject_type_parse(const char *s, size_t n);
+const char *ref_subject_type_name(enum subject_type t);
+
+/* --- CSV (csv.c) --- */
+
+/* A CSV file read by header name. */
+struct csv {
+    const char *path;   /* for messages, e.g. "DATASET/employees.csv" */
+    struct mapped_file file;
+    const char *pos, *end;
+    uint64_t line;      /* line number of the reading position */
+    uint64_t rec_line;  /* line number where the current record starts */
+    char **cols;        /* header names */
+    size_t n_cols;
+    struct sbuf *vals;  /* current record's fields, decoded */
+    size_t n_vals, n_init, cap_vals; /* fields in this record, buffers initialised, capacity */
+};
+
+/* Open `path` and read its header. Returns 0, or -1 with `e` naming the file. */
+int csv_open(struct csv *c, const char *path, struct err *e);
+/* Column index of `name` in the header, or -1. */
+int csv_col(const struct csv *c, const char *name);
+/* Require columns: fills idx[i] for names[i]; -1 with `e` naming the file and the first
+ * missing column. */
+int csv_require(const struct csv *c, const char *const *names, int *idx, size_t n,
+                struct err *e);
+/* Read the next record. Returns 1, 0 at the end, or -1 with `e` naming file and line
+ * (an unterminated quote, a field over the size cap). */
+int csv_next(struct csv *c, struct err *e);
+/* Field `i` of the current record ("" when the record is shorter). Memory: valid until
+ * the next csv_next. */
+const char *csv_get(const struct csv *c, int i, size_t *len);
+void csv_close(struct csv *c);
+
+#endif
