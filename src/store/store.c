@@ -1,0 +1,539 @@
+/*
+ * store.c - the SQLite store: opening and migrating a database, and writing runs,
+ * pseudonyms, alerts with their indicators and evidence, and the reveal log.
+ *
+ * A struct store is one SQLite connection plus the statements of schema.h, prepared once
+ * at open (SQLITE_PREPARE_PERSISTENT) and used as bind -> step -> reset, so a statement
+ * is never left holding a read or write lock between calls. A handle is used by one
+ * thread at a time; give each thread its own.
+ *
+ * Opening, in order (every step fails with a message naming the file):
+ *   1. Create the file with mode 0600 when it does not exist, so that the database and
+ *      its -wal/-shm files (SQLite gives them the database's mode) are private to the
+ *      account that runs wachter. The mode of an existing file is left alone.
+ *   2. Refuse a file that is not SQLite, or is another application's database
+ *      (application_id), or was written by a newer wachter (user_version above
+ *      STORE_SCHEMA_VERSION) - before anything is written to it.
+ *   3. Switch to WAL (persistent in the file) and apply the connection settings.
+ *   4. Migrate: each pending migration runs with its version bump in one BEGIN IMMEDIATE
+ *      transaction, and the version is re-read inside that transaction, so two processes
+ *      opening a fresh database at once apply each migration exactly once.
+ *   5. Prepare the statements.
+ *
+ * Writing alerts: store_alerts_put inserts a whole batch in one BEGIN IMMEDIATE
+ * transaction (one commit, not one per row, for 100,000 alerts) and rolls it
+ * back entirely on the first error, leaving the handle usable. Child rows find their
+ * parent through sqlite3_last_insert_rowid, so no row is read back.
+ *
+ * Error idiom (SQLite's own): `int rc = SQLITE_OK`, each bind only when rc is still OK,
+ * then one step that reports the first failure with sqlite3_errmsg, written into the
+ * caller's struct err once, at the failure, naming the database path.
+ *
+ * Memory: the handle owns its path copy, connection and statements. Text bound to a
+ * statement is bound SQLITE_STATIC, i.e. borrowed from the caller until the statement is
+ * reset, which happens before the function returns.
+ */
+#include "store/store.h"
+#include "store/schema.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+_Static_assert(STORE_SCHEMA_VERSION >= 1, "at least one migration");
+_Static_assert(sizeof store_stmt_sql / sizeof store_stmt_sql[0] == STMT_COUNT,
+               "one SQL text per statement");
+
+/* RFC 3339 UTC text with milliseconds, "2025-02-03T21:14:09.000Z", always 24 characters
+ * for years 0000..9999. */
+#define UTC_TEXT_SIZE 32
+
+struct store {
+    char *path;                     /* as given to store_open, for messages */
+    sqlite3 *db;                    /* NULL when the open failed before SQLite */
+    sqlite3_stmt *stmt[STMT_COUNT]; /* NULL until prepared */
+    bool ready;                     /* fully opened and migrated */
+};
+
+static int fail(struct store *st, struct err *e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int exec_sql(struct store *st, const char *sql, struct err *e, const char *what);
+static int query_int(struct store *st, const char *sql, int64_t *out, struct err *e);
+static int check_identity(struct store *st, struct err *e);
+static int enable_wal(struct store *st, struct err *e);
+static int migrate(struct store *st, struct err *e);
+static int prepare_statements(struct store *st, struct err *e);
+static int create_private_file(const char *path, struct err *e);
+static void bind_text(sqlite3_stmt *s, int i, const char *v, int *rc);
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v, int *rc);
+static void bind_int64(sqlite3_stmt *s, int i, int64_t v, int *rc);
+static void bind_double(sqlite3_stmt *s, int i, double v, int *rc);
+static void bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n, int *rc);
+static int run_stmt(struct store *st, enum store_stmt id, int rc, struct err *e, const char *fmt,
+                    ...) __attribute__((format(printf, 5, 6)));
+static void rollback(struct store *st);
+static void utc_text(int64_t ms, char out[UTC_TEXT_SIZE]);
+static void now_text(char out[UTC_TEXT_SIZE]);
+static int put_alert(struct store *st, int64_t run_id, const struct alert *a, const char *created,
+                     struct err *e);
+
+int store_schema_version(void)
+{
+    return STORE_SCHEMA_VERSION;
+}
+
+struct store *store_open(const char *path, struct err *e)
+{
+    assert(path != NULL);
+    struct store *st = xcalloc(1, sizeof *st);
+    st->path = xstrdup(path);
+
+    bool in_memory = strcmp(path, ":memory:") == 0;
+    if (!in_memory && create_private_file(path, e) != 0)
+        goto failed;
+    int rc = sqlite3_open_v2(
+        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(e, "%s: cannot open database: %s", path,
+                st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        goto failed;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    if (sqlite3_busy_timeout(st->db, 5000) != SQLITE_OK) {
+        fail(st, e, "cannot set busy timeout");
+        goto failed;
+    }
+    if (check_identity(st, e) != 0)
+        goto failed;
+    if (!in_memory && enable_wal(st, e) != 0)
+        goto failed;
+    if (exec_sql(st, store_connection_pragmas, e, "cannot apply connection settings") != 0)
+        goto failed;
+    if (migrate(st, e) != 0 || prepare_statements(st, e) != 0)
+        goto failed;
+    st->ready = true;
+    return st;
+
+failed:
+    store_close(st);
+    return NULL;
+}
+
+void store_close(struct store *st)
+{
+    if (st == NULL)
+        return;
+    for (int i = 0; i < STMT_COUNT; i++)
+        sqlite3_finalize(st->stmt[i]); /* accepts NULL; returns the last step's error */
+    if (st->db != NULL) {
+        if (st->ready && sqlite3_exec(st->db, STORE_SQL_OPTIMIZE, NULL, NULL, NULL) != SQLITE_OK)
+            log_error("%s: PRAGMA optimize failed: %s", st->path, sqlite3_errmsg(st->db));
+        if (sqlite3_close(st->db) != SQLITE_OK)
+            log_error("%s: cannot close database: %s", st->path, sqlite3_errmsg(st->db));
+    }
+    free(st->path);
+    free(st);
+}
+
+int store_run_begin(struct store *st, const char *dataset, int64_t *run_id, struct err *e)
+{
+    assert(st != NULL && st->ready && dataset != NULL && run_id != NULL);
+    char started[UTC_TEXT_SIZE];
+    now_text(started);
+    sqlite3_stmt *s = st->stmt[STMT_RUN_BEGIN];
+    int rc = SQLITE_OK;
+    bind_text(s, 1, dataset, &rc);
+    bind_text(s, 2, started, &rc);
+    if (run_stmt(st, STMT_RUN_BEGIN, rc, e, "cannot start a run of %s", dataset) != 0)
+        return -1;
+    *run_id = sqlite3_last_insert_rowid(st->db);
+    return 0;
+}
+
+int store_run_finish(struct store *st, int64_t run_id, const char *stats_json, int64_t n_alerts,
+                     struct err *e)
+{
+    assert(st != NULL && st->ready);
+    char finished[UTC_TEXT_SIZE];
+    now_text(finished);
+    sqlite3_stmt *s = st->stmt[STMT_RUN_FINISH];
+    int rc = SQLITE_OK;
+    bind_int64(s, 1, run_id, &rc);
+    bind_text(s, 2, finished, &rc);
+    bind_text_or_null(s, 3, stats_json, &rc);
+    bind_int64(s, 4, n_alerts, &rc);
+    if (run_stmt(st, STMT_RUN_FINISH, rc, e, "cannot finish run %lld", (long long)run_id) != 0)
+        return -1;
+    if (sqlite3_changes(st->db) != 1)
+        return err_set(e, "%s: cannot finish run %lld: no such run, or it has finished already",
+                       st->path, (long long)run_id);
+    return 0;
+}
+
+int store_pseudonym_put(struct store *st, const char *pseudonym, const void *sealed,
+                        size_t sealed_len, const char *unit, const char *team, const char *role,
+                        struct err *e)
+{
+    assert(st != NULL && st->ready && pseudonym != NULL && sealed != NULL);
+    char now[UTC_TEXT_SIZE];
+    now_text(now);
+    sqlite3_stmt *s = st->stmt[STMT_PSEUDONYM_PUT];
+    int rc = SQLITE_OK;
+    bind_text(s, 1, pseudonym, &rc);
+    bind_blob(s, 2, sealed, sealed_len, &rc);
+    bind_text(s, 3, unit, &rc);
+    bind_text(s, 4, team, &rc);
+    bind_text(s, 5, role, &rc);
+    bind_text(s, 6, now, &rc);
+    return run_stmt(st, STMT_PSEUDONYM_PUT, rc, e, "cannot store pseudonym %s", pseudonym);
+}
+
+int store_alerts_put(struct store *st, int64_t run_id, const struct alert *alerts, size_t n,
+                     struct err *e)
+{
+    assert(st != NULL && st->ready && (alerts != NULL || n == 0));
+    char created[UTC_TEXT_SIZE];
+    now_text(created);
+    if (run_stmt(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin storing %zu alerts", n) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (put_alert(st, run_id, &alerts[i], created, e) != 0) {
+            rollback(st);
+            return -1;
+        }
+    }
+    if (run_stmt(st, STMT_COMMIT, SQLITE_OK, e, "cannot commit %zu alerts of run %lld", n,
+                 (long long)run_id) != 0) {
+        rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+int store_reveal_log(struct store *st, int64_t run_id, const char *actor, const char *channel,
+                     const char *reason, struct err *e)
+{
+    assert(st != NULL && st->ready);
+    char ts[UTC_TEXT_SIZE];
+    now_text(ts);
+    sqlite3_stmt *s = st->stmt[STMT_REVEAL_INSERT];
+    int rc = SQLITE_OK;
+    bind_text(s, 1, ts, &rc);
+    bind_int64(s, 2, run_id, &rc);
+    bind_text(s, 3, actor, &rc);
+    bind_text(s, 4, channel, &rc);
+    bind_text(s, 5, reason, &rc);
+    return run_stmt(st, STMT_REVEAL_INSERT, rc, e,
+                    "cannot record the reveal for run %lld (actor, channel and reason are "
+                    "all required)",
+                    (long long)run_id);
+}
+
+/* Insert one alert with its indicators and evidence, inside the caller's transaction. */
+static int put_alert(struct store *st, int64_t run_id, const struct alert *a, const char *created,
+                     struct err *e)
+{
+    sqlite3_stmt *s = st->stmt[STMT_ALERT_INSERT];
+    int rc = SQLITE_OK;
+    bind_int64(s, 1, run_id, &rc);
+    bind_text(s, 2, a->id, &rc);
+    bind_text_or_null(s, 3, a->pseudonym, &rc);
+    bind_text(s, 4, a->unit, &rc);
+    bind_text(s, 5, a->team, &rc);
+    bind_text(s, 6, a->role, &rc);
+    bind_text_or_null(s, 7, a->group != NULL && *a->group != '\0' ? a->group : NULL, &rc);
+    bind_double(s, 8, a->score, &rc);
+    bind_int64(s, 9, a->first_ms, &rc);
+    bind_int64(s, 10, a->last_ms, &rc);
+    bind_text(s, 11, created, &rc);
+    if (run_stmt(st, STMT_ALERT_INSERT, rc, e, "cannot store alert %s of run %lld (pseudonym %s)",
+                 a->id, (long long)run_id, a->pseudonym ? a->pseudonym : "none") != 0)
+        return -1;
+    int64_t alert_rowid = sqlite3_last_insert_rowid(st->db);
+
+    for (size_t i = 0; i < a->n_indicators; i++) {
+        const struct alert_indicator *ind = &a->indicators[i];
+        s = st->stmt[STMT_INDICATOR_INSERT];
+        rc = SQLITE_OK;
+        bind_int64(s, 1, alert_rowid, &rc);
+        bind_int64(s, 2, (int64_t)i, &rc);
+        bind_text_or_null(s, 3, ind->name, &rc);
+        bind_double(s, 4, ind->score, &rc);
+        bind_text(s, 5, ind->text_en, &rc);
+        bind_text(s, 6, ind->text_nl, &rc);
+        bind_text(s, 7, ind->baseline_en, &rc);
+        bind_text(s, 8, ind->baseline_nl, &rc);
+        if (run_stmt(st, STMT_INDICATOR_INSERT, rc, e, "cannot store indicator %s of alert %s",
+                     ind->name ? ind->name : "(unnamed)", a->id) != 0)
+            return -1;
+        int64_t indicator_rowid = sqlite3_last_insert_rowid(st->db);
+
+        for (size_t j = 0; j < ind->n_events; j++) {
+            const struct evidence *ev = &ind->events[j];
+            s = st->stmt[STMT_EVIDENCE_INSERT];
+            rc = SQLITE_OK;
+            bind_int64(s, 1, indicator_rowid, &rc);
+            bind_int64(s, 2, (int64_t)j, &rc);
+            bind_text_or_null(s, 3, ev->event_id, &rc);
+            bind_int64(s, 4, ev->ts_ms, &rc);
+            bind_text(s, 5, ev->system, &rc);
+            bind_text(s, 6, ev->action, &rc);
+            bind_text(s, 7, ev->subject_type, &rc);
+            bind_text(s, 8, ev->subject, &rc);
+            bind_text(s, 9, ev->legitimation, &rc);
+            bind_text(s, 10, ev->note, &rc);
+            if (run_stmt(st, STMT_EVIDENCE_INSERT, rc, e,
+                         "cannot store evidence %s of indicator %s of alert %s",
+                         ev->event_id ? ev->event_id : "(no event id)",
+                         ind->name ? ind->name : "(unnamed)", a->id) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- opening and migrating ----------------------------------------------------------- */
+
+/* Create `path` empty with mode 0600 if it does not exist (SQLite treats an empty file as
+ * a new database). An existing file is not touched. */
+static int create_private_file(const char *path, struct err *e)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_set(e, "%s: cannot open or create database: %s", path, strerror(errno));
+    if (close(fd) != 0)
+        return err_set(e, "%s: cannot close database file: %s", path, strerror(errno));
+    return 0;
+}
+
+/* Refuse files that are not wachter databases before writing anything to them: a file
+ * that is not SQLite fails the first read here, another application's database has a
+ * different application_id, and a newer wachter's database has a higher user_version. */
+static int check_identity(struct store *st, struct err *e)
+{
+    int64_t app_id, version, objects;
+    if (query_int(st, STORE_SQL_APPLICATION_ID, &app_id, e) != 0 ||
+        query_int(st, STORE_SQL_USER_VERSION, &version, e) != 0 ||
+        query_int(st, STORE_SQL_COUNT_OBJECTS, &objects, e) != 0)
+        return -1;
+    bool fresh = app_id == 0 && version == 0 && objects == 0;
+    if (!fresh && app_id != STORE_APPLICATION_ID)
+        return err_set(e, "%s: not a wachter database (application_id %lld)", st->path,
+                       (long long)app_id);
+    if (version > STORE_SCHEMA_VERSION)
+        return err_set(e,
+                       "%s: database has schema version %lld, newer than the %d this wachter "
+                       "knows; use a newer wachter",
+                       st->path, (long long)version, STORE_SCHEMA_VERSION);
+    return 0;
+}
+
+static int enable_wal(struct store *st, struct err *e)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, STORE_SQL_JOURNAL_WAL, -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        fail(st, e, "cannot switch to WAL mode");
+        sqlite3_finalize(s);
+        return -1;
+    }
+    const char *mode = (const char *)sqlite3_column_text(s, 0);
+    bool wal = mode != NULL && strcmp(mode, "wal") == 0;
+    if (!wal)
+        err_set(e, "%s: cannot switch to WAL mode: journal mode stays %s", st->path,
+                mode != NULL ? mode : "unknown");
+    sqlite3_finalize(s);
+    return wal ? 0 : -1;
+}
+
+static int migrate(struct store *st, struct err *e)
+{
+    for (;;) {
+        /* Up to date is the common case: decide it without taking the write lock. */
+        int64_t version;
+        if (query_int(st, STORE_SQL_USER_VERSION, &version, e) != 0)
+            return -1;
+        if (version == STORE_SCHEMA_VERSION)
+            return 0;
+        if (exec_sql(st, STORE_SQL_BEGIN, e, "cannot begin migration") != 0)
+            return -1;
+        if (query_int(st, STORE_SQL_USER_VERSION, &version, e) != 0)
+            goto failed;
+        if (version > STORE_SCHEMA_VERSION) {
+            err_set(e,
+                    "%s: database has schema version %lld, newer than the %d this wachter "
+                    "knows; use a newer wachter",
+                    st->path, (long long)version, STORE_SCHEMA_VERSION);
+            goto failed;
+        }
+        if (version == STORE_SCHEMA_VERSION)
+            return exec_sql(st, STORE_SQL_COMMIT, e, "cannot end migration");
+
+        char what[64], bump[128];
+        snprintf(what, sizeof what, "cannot migrate to schema version %lld",
+                 (long long)version + 1);
+        snprintf(bump, sizeof bump, STORE_SQL_SET_VERSION_FMT, (int)version + 1,
+                 STORE_APPLICATION_ID);
+        if (exec_sql(st, store_migrations[version], e, what) != 0 ||
+            exec_sql(st, bump, e, what) != 0 || exec_sql(st, STORE_SQL_COMMIT, e, what) != 0)
+            goto failed;
+    }
+
+failed:
+    rollback(st);
+    return -1;
+}
+
+static int prepare_statements(struct store *st, struct err *e)
+{
+    for (int i = 0; i < STMT_COUNT; i++) {
+        assert(store_stmt_sql[i] != NULL);
+        if (sqlite3_prepare_v3(st->db, store_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                               &st->stmt[i], NULL) != SQLITE_OK)
+            return fail(st, e, "cannot prepare statement %d", i);
+    }
+    return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+/* Fill `e` with "<path>: <formatted text>: <SQLite's message>". Returns -1. */
+static int fail(struct store *st, struct err *e, const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    const char *hint = "";
+    if (st->db != NULL && sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        hint = " (the run or the pseudonym it refers to is not in the database)";
+    return err_set(e, "%s: %s: %s%s", st->path, what,
+                   st->db != NULL ? sqlite3_errmsg(st->db) : "no connection", hint);
+}
+
+/* Run SQL text that returns no rows (one or more statements). */
+static int exec_sql(struct store *st, const char *sql, struct err *e, const char *what)
+{
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return fail(st, e, "%s", what);
+    return 0;
+}
+
+/* Run a one-off query whose first row's first column is an integer. */
+static int query_int(struct store *st, const char *sql, int64_t *out, struct err *e)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        fail(st, e, "cannot read the database (%s)", sql);
+        sqlite3_finalize(s);
+        return -1;
+    }
+    *out = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return 0;
+}
+
+/* Step prepared statement `id` whose parameters were bound with result `rc`, then reset
+ * it. On failure fill `e` with the formatted context and SQLite's message. */
+static int run_stmt(struct store *st, enum store_stmt id, int rc, struct err *e, const char *fmt,
+                    ...)
+{
+    sqlite3_stmt *s = st->stmt[id];
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    int result = 0;
+    if (rc != SQLITE_DONE) {
+        char what[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof what, fmt, ap);
+        va_end(ap);
+        result = fail(st, e, "%s", what);
+    }
+    /* After a failed step, reset returns that same error again; it is reported above. */
+    (void)sqlite3_reset(s);
+    return result;
+}
+
+/* Roll back the open transaction, if SQLite has not done so itself (it does after some
+ * errors, e.g. SQLITE_FULL). A failed rollback is logged; the caller's error stands. */
+static void rollback(struct store *st)
+{
+    if (sqlite3_get_autocommit(st->db))
+        return;
+    sqlite3_stmt *s = st->stmt[STMT_ROLLBACK];
+    int rc =
+        s != NULL ? sqlite3_step(s) : sqlite3_exec(st->db, STORE_SQL_ROLLBACK, NULL, NULL, NULL);
+    if (rc != SQLITE_DONE && rc != SQLITE_OK)
+        log_error("%s: cannot roll back: %s", st->path, sqlite3_errmsg(st->db));
+    if (s != NULL)
+        (void)sqlite3_reset(s);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v, int *rc)
+{
+    if (*rc == SQLITE_OK)
+        *rc = sqlite3_bind_text(s, i, v != NULL ? v : "", -1, SQLITE_STATIC);
+}
+
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v, int *rc)
+{
+    if (*rc == SQLITE_OK)
+        *rc = v != NULL ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
+}
+
+static void bind_int64(sqlite3_stmt *s, int i, int64_t v, int *rc)
+{
+    if (*rc == SQLITE_OK)
+        *rc = sqlite3_bind_int64(s, i, v);
+}
+
+static void bind_double(sqlite3_stmt *s, int i, double v, int *rc)
+{
+    if (*rc == SQLITE_OK)
+        *rc = sqlite3_bind_double(s, i, v);
+}
+
+static void bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n, int *rc)
+{
+    if (*rc == SQLITE_OK)
+        *rc = sqlite3_bind_blob64(s, i, v, n, SQLITE_STATIC);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* Format `ms` (UTC milliseconds) as "YYYY-MM-DDTHH:MM:SS.sssZ". */
+static void utc_text(int64_t ms, char out[UTC_TEXT_SIZE])
+{
+    int64_t secs = floor_div(ms, 1000), days = floor_div(secs, 86400);
+    int64_t sod = secs - days * 86400;
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(out, UTC_TEXT_SIZE, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, (int)(sod / 3600),
+             (int)(sod / 60 % 60), (int)(sod % 60), (int)(ms - secs * 1000));
+}
+
+static void now_text(char out[UTC_TEXT_SIZE])
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+        ts.tv_sec = time(NULL);
+        ts.tv_nsec = 0;
+    }
+    utc_text((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, out);
+}
