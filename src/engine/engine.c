@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_TRACK = 4096, MIN_PEERS = 8, ACTIVE_DAYS = 28, MAX_IND = 64 };
+enum { MAX_TRACK = 4096, MIN_PEERS = 3, ACTIVE_DAYS = 28, MAX_IND = 64 };
 _Static_assert(MAX_IND <= 64, "engine_stats arrays hold 64 indicators");
 
 struct sig {
@@ -621,7 +621,9 @@ static void score_employee(struct engine *eng, uint32_t e)
     int64_t gap = (int64_t)(cfg->episode_gap_days * 86400000.0);
 
     if (st->alert != REF_NONE) {
-        if (st->dirty)
+        /* The snapshot follows growing evidence; a lower score (peers caught up, old
+         * signals decayed) leaves the alert as the analyst first saw it. */
+        if (st->dirty && combined >= eng->alerts[st->alert].a.score)
             build_alert(eng, e, &eng->alerts[st->alert], scores, combined);
         if (eng->now_ms - st->last_signal_ms > gap && combined < cfg->alert_threshold) {
             st->floor_ms = st->last_signal_ms;
@@ -709,9 +711,37 @@ static int cmp_alert(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+/* Developer diagnostic for tuning: every employee's indicator figures at the end of the
+ * run, to the file named by WACHTER_DEBUG_SCORES. Real employee numbers: never use it on
+ * production data. */
+static void dump_scores(struct engine *eng)
+{
+    const char *path = getenv("WACHTER_DEBUG_SCORES");
+    if (path == NULL)
+        return;
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL)
+        return;
+    for (size_t e = 0; e < eng->n_emp; e++) {
+        if (eng->emp[e].tracks == NULL)
+            continue;
+        fprintf(fp, "%s %s", eng->ref->emp[e].user, ref_role_name((enum role)eng->ref->emp[e].role));
+        for (size_t i = 0; i < eng->n_ind; i++) {
+            struct ind_score sc;
+            score_indicator(eng, (uint32_t)e, i, &sc);
+            if (sc.mass > 0)
+                fprintf(fp, " %s:m=%.2f,q=%.2f,sh=%.2f,n=%u,s=%.2f", indicator_registry[i]->name,
+                        sc.mass, sc.quantile, sc.share, sc.n_peers, sc.score);
+        }
+        fputc('\n', fp);
+    }
+    fclose(fp);
+}
+
 void engine_finish(struct engine *eng)
 {
     close_day(eng);
+    dump_scores(eng);
     free(eng->sorted_alerts);
     eng->sorted_alerts = xmalloc((eng->n_alerts ? eng->n_alerts : 1) * sizeof(struct alert));
     for (size_t i = 0; i < eng->n_alerts; i++) {

@@ -10,6 +10,9 @@
  * group id, so the alerts of one wave can be read together. The team that handles the
  * person's case is explained by its membership and is never part of the wave.
  *
+ * Lookers must come from at least `min_lookers` different teams: colleagues of one desk
+ * share their targets, which is work, not curiosity.
+ *
  * Criminal records are left to criminal_network: analysts look them up in numbers by
  * design. Routine traffic only counts for person records (a vehicle checked by three
  * patrols is a stolen car, not a celebrity).
@@ -122,6 +125,21 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     double windows = (double)(ev->ts_ms - sw->first_seen_ms) / (double)window;
     double baseline = sw->aged_out / (windows > 1 ? windows : 1);
     if (sw->n < cfg->min_lookers || sw->n < cfg->baseline_mult * baseline + 1)
+        return;
+    /* Unrelated lookers: people of one team share their targets (an intelligence desk),
+     * so a wave needs lookers from at least min_lookers different teams. */
+    uint32_t teams[MAX_LOOKERS];
+    uint32_t n_teams = 0;
+    for (uint32_t i = 0; i < sw->n; i++) {
+        const struct employee *em = &ref->emp[sw->v[i].ev.user];
+        uint32_t t = em->team != 0 ? em->team : UINT32_MAX - sw->v[i].ev.user;
+        bool dup = false;
+        for (uint32_t k = 0; k < n_teams && !dup; k++)
+            dup = teams[k] == t;
+        if (!dup)
+            teams[n_teams++] = t;
+    }
+    if (n_teams < cfg->min_lookers)
         return;
     if (sw->wave_id == 0 || ev->ts_ms - sw->wave_last_ms > window)
         sw->wave_id = ++ws->next_wave;

@@ -321,6 +321,15 @@ out:
 
 #define GET(i) csv_get(c, col[i], &len)
 
+/* Token of column `i` of the current record. (Reading the field and its length in one
+ * argument list would leave their order unspecified.) */
+static uint32_t token_col(struct ref *ref, const struct csv *c, int col)
+{
+    size_t len;
+    const char *s = csv_get(c, col, &len);
+    return token(ref, s, len);
+}
+
 static int units_row(struct loader *ld, struct csv *c, const int *col)
 {
     size_t len;
@@ -381,9 +390,9 @@ static int subjects_row(struct loader *ld, struct csv *c, const int *col)
     const char *t = GET(1);
     s->type = (uint8_t)ref_subject_type_parse(t, len);
     s->known = 1;
-    s->surname = token(ref, GET(2), len);
-    s->postcode = token(ref, GET(3), len);
-    s->house = token(ref, GET(4), len);
+    s->surname = token_col(ref, c, col[2]);
+    s->postcode = token_col(ref, c, col[3]);
+    s->house = token_col(ref, c, col[4]);
     const char *by = GET(5);
     s->birth_year = 0;
     if (len > 0 && len <= 4) {
@@ -398,8 +407,9 @@ static int subjects_row(struct loader *ld, struct csv *c, const int *col)
         if (ok)
             s->birth_year = (int16_t)y;
     }
-    s->region = token(ref, GET(6), len);
-    s->flags |= flags_parse(GET(7), len);
+    s->region = token_col(ref, c, col[6]);
+    const char *flags = GET(7);
+    s->flags |= flags_parse(flags, len);
     return 0;
 }
 
@@ -422,13 +432,13 @@ static int employees_row(struct loader *ld, struct csv *c, const int *col)
     e->unit = token(ref, unit, unit_len);
     int64_t region = strmap_get(&ref->region_of_unit, unit, unit_len);
     e->region = region >= 0 ? (uint32_t)region : 0;
-    e->team = token(ref, GET(3), len);
+    e->team = token_col(ref, c, col[3]);
     const char *role = GET(4);
     e->role = (uint8_t)role_parse(role, len);
     e->role_name = ref_token_name(ref, token(ref, role, len));
-    e->surname = token(ref, GET(5), len);
-    e->postcode = token(ref, GET(6), len);
-    e->house = token(ref, GET(7), len);
+    e->surname = token_col(ref, c, col[5]);
+    e->postcode = token_col(ref, c, col[6]);
+    e->house = token_col(ref, c, col[7]);
     const char *d = GET(8);
     if (len > 0 && date_parse(d, len, &e->start_day) != 0)
         return err_set(ld->e, "%s/employees.csv:%llu: start_date '%.*s' is not YYYY-MM-DD",
@@ -513,7 +523,7 @@ static int cases_row(struct loader *ld, struct csv *c, const int *col)
     if (parse_instant(s, len, ld->tz, true, INT64_MAX, &cr->closed_ms) != 0)
         return err_set(ld->e, "%s/cases.csv:%llu: closed '%.*s' is not a date or time",
                        ld->dataset, (unsigned long long)c->rec_line, (int)len, s);
-    cr->unit = token(ref, GET(4), len);
+    cr->unit = token_col(ref, c, col[4]);
     const char *sens = GET(5);
     cr->high = len == 4 && strncasecmp(sens, "high", 4) == 0;
     return 0;
