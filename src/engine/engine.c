@@ -25,6 +25,9 @@
 #include <string.h>
 
 enum { MAX_TRACK = 4096, MIN_PEERS = 3, ACTIVE_DAYS = 28, MAX_IND = 64 };
+/* Mass below half of one full-strength signal does not make a peer "have" the signal:
+ * faint signals (a local criminal's car, a minor in an incident) are everyday work. */
+#define MIN_MASS 0.5
 _Static_assert(MAX_IND <= 64, "engine_stats arrays hold 64 indicators");
 
 struct sig {
@@ -107,7 +110,7 @@ void engine_config_defaults(struct engine_config *cfg)
     cfg->episode_gap_days = 30;
     cfg->warmup_days = 7;
     cfg->peer_quantile = 0.95;
-    cfg->peer_share_normal = 0.03;
+    cfg->peer_share_normal = 0.3;
     cfg->min_indicator = 0.05;
     cfg->max_evidence = 12;
     explain_config_defaults(&cfg->explain);
@@ -358,7 +361,7 @@ static void compute_peers(struct engine *eng)
         active[ROLE__COUNT]++;
         for (size_t i = 0; i < eng->n_ind; i++) {
             double m = eng->mass[e * eng->n_ind + i];
-            if (m <= 0)
+            if (m < MIN_MASS)
                 continue;
             struct peer_stats *pr[2] = {&eng->peers[role * eng->n_ind + i],
                                         &eng->peers[ROLE__COUNT * eng->n_ind + i]};
@@ -393,7 +396,7 @@ static void peer_view(const struct engine *eng, uint32_t e, size_t i, double sel
         p = &eng->peers[ROLE__COUNT * eng->n_ind + i];
         others = p->n_active - (self_active ? 1 : 0);
     }
-    bool self_in = self_active && self > 0;
+    bool self_in = self_active && self >= MIN_MASS;
     size_t pos = p->n_sorted - (self_in ? 1 : 0);
     uint32_t with = (uint32_t)pos;
     *n = others;
@@ -447,6 +450,11 @@ static double score_indicator(const struct engine *eng, uint32_t e, size_t i,
               &out->n_peers);
     double excess = m;
     if (c->peer_floor < 1) {
+        /* How far above what is normal in the role, in units of the role's normal level
+         * once that level is large: an analyst at twice the analysts' usual volume is
+         * less remarkable than a student with ten such lookups where students have none. */
+        double scale = out->quantile / c->half_mass;
+        excess = (m - out->quantile) / (scale > 1 ? scale : 1);
         double p0 = eng->cfg->peer_share_normal;
         double share = (out->share * out->n_peers + 20 * p0) / (out->n_peers + 20.0);
         double factor = p0 / share;
@@ -454,7 +462,7 @@ static double score_indicator(const struct engine *eng, uint32_t e, size_t i,
             factor = 1;
         if (factor < c->peer_floor)
             factor = c->peer_floor;
-        excess = (m - out->quantile) * factor;
+        excess *= factor;
         if (excess < 0)
             excess = 0;
     }

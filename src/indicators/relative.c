@@ -15,7 +15,7 @@ struct relative_settings {
 };
 
 static const struct ind_param params[] = {
-    IND_COMMON_PARAMS(struct relative_settings, 0.85, 1.5, 120, 60, 1.0, 0.5),
+    IND_COMMON_PARAMS(struct relative_settings, 0.85, 1.0, 120, 60, 1.0, 0.3),
 };
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,

@@ -13,8 +13,8 @@ struct sensitive_settings {
 };
 
 static const struct ind_param params[] = {
-    IND_COMMON_PARAMS(struct sensitive_settings, 0.6, 1.5, 90, 45, 0.3, 0.3),
-    {"minor_strength", PARAM_DOUBLE, offsetof(struct sensitive_settings, minor_strength), 0.25,
+    IND_COMMON_PARAMS(struct sensitive_settings, 0.5, 1.5, 90, 45, 0.3, 0.3),
+    {"minor_strength", PARAM_DOUBLE, offsetof(struct sensitive_settings, minor_strength), 0.1,
      "strength of an unexplained lookup of a minor (public figures and shielded persons: 1)"},
 };
 

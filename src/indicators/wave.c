@@ -2,10 +2,15 @@
  * wave.c - curiosity_wave: one person looked up by many unrelated employees in a short
  * time, against that person's own baseline. Seen from the subject's side.
  *
- * Per subject a small window of recent lookers whose access no case explains; a wave is
- * `min_lookers` distinct lookers within `window_hours`, and at least `baseline_mult`
- * times the subject's usual number of such lookers per window (learned from the
- * lookers that aged out of the window since the subject was first seen) plus one. Every
+ * Per subject a small window of recent lookers whose access no case explains. A wave is
+ * a number of distinct lookers within `window_hours` that chance does not explain: with
+ * thousands of records looked up every day, three lookers on one of them happens by
+ * chance somewhere every day. So the threshold is a scan statistic: the smallest count k
+ * (at least `min_lookers`) such that, with the expected lookers per record and window
+ * (the larger of the record's own baseline and its class's rate), fewer than
+ * `false_waves` records of the class would reach k by chance in a window. Public figures
+ * form their own small class, so three curious lookers on one of them already count.
+ * The count must also reach `baseline_mult` times the record's own baseline plus one. Every
  * unexplained looker in the wave gets a signal, the earlier ones too, all with the wave's
  * group id, so the alerts of one wave can be read together. The team that handles the
  * person's case is explained by its membership and is never part of the wave.
@@ -14,11 +19,14 @@
  * share their targets, which is work, not curiosity.
  *
  * Criminal records are left to criminal_network: analysts look them up in numbers by
- * design. Routine traffic only counts for person records (a vehicle checked by three
- * patrols is a stolen car, not a celebrity).
+ * design. For records other than public figures only person records and only accesses
+ * that nothing explains (not even routine) count, with a higher minimum: a vehicle
+ * checked by three patrols is a stolen car, and a person in last night's incident is
+ * looked up by the next shift.
  */
 #include "indicators/indicator.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +36,9 @@ struct wave_settings {
     struct ind_common common;
     double window_hours;
     double min_lookers;
+    double min_lookers_other;
     double baseline_mult;
+    double false_waves;
 };
 
 static const struct ind_param params[] = {
@@ -36,9 +46,16 @@ static const struct ind_param params[] = {
     {"window_hours", PARAM_DOUBLE, offsetof(struct wave_settings, window_hours), 72,
      "length of the window in which lookers are counted"},
     {"min_lookers", PARAM_DOUBLE, offsetof(struct wave_settings, min_lookers), 3,
-     "distinct unexplained lookers that make a wave"},
+     "fewest distinct unexplained lookers (from as many teams) that make a wave on a "
+     "public figure"},
+    {"min_lookers_other", PARAM_DOUBLE, offsetof(struct wave_settings, min_lookers_other), 5,
+     "the same for any other person: people in incidents are looked up by colleagues who "
+     "were not dispatched, so ordinary records need more"},
     {"baseline_mult", PARAM_DOUBLE, offsetof(struct wave_settings, baseline_mult), 3,
      "how many times the subject's usual lookers per window a wave must reach"},
+    {"false_waves", PARAM_DOUBLE, offsetof(struct wave_settings, false_waves), 0.05,
+     "expected chance waves per window over all subjects of a class that the threshold "
+     "allows (the scan is corrected for testing every subject)"},
 };
 
 struct looker {
@@ -54,18 +71,55 @@ struct subject_wave {
     int64_t first_seen_ms, wave_last_ms;
 };
 
+/* Subjects fall in two classes with their own chance rates: public figures, and all
+ * other records. */
+enum { CLASS_VIP, CLASS_OTHER, N_CLASSES };
+
 struct wave_state {
     struct u64map by_subject;
     struct subject_wave *w;
     size_t n, cap;
     uint32_t next_wave;
+    double class_size[N_CLASSES];    /* records in the class */
+    uint64_t class_lookers[N_CLASSES]; /* looker arrivals seen */
+    int64_t first_ms;
 };
 
 static void *create(const void *settings, const struct ref *ref)
 {
     (void)settings;
-    (void)ref;
-    return xcalloc(1, sizeof(struct wave_state));
+    struct wave_state *ws = xcalloc(1, sizeof(struct wave_state));
+    for (size_t s = 0; s < ref->n_subj; s++)
+        ws->class_size[(ref->subj[s].flags & SF_VIP) ? CLASS_VIP : CLASS_OTHER] += 1;
+    for (int c = 0; c < N_CLASSES; c++)
+        if (ws->class_size[c] < 1)
+            ws->class_size[c] = 1;
+    ws->first_ms = INT64_MIN;
+    return ws;
+}
+
+/* P(X >= k) for X ~ Poisson(lambda). */
+static double poisson_tail(double lambda, uint32_t k)
+{
+    double term = exp(-lambda), below = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        below += term;
+        term *= lambda / (i + 1);
+    }
+    double tail = 1 - below;
+    return tail < 0 ? 0 : tail;
+}
+
+/* The fewest distinct lookers in one window that chance explains less often than
+ * `false_waves` times per window across the whole class: a scan statistic corrected for
+ * testing every subject at once. `lambda` is the expected lookers per subject and window. */
+static uint32_t wave_threshold(double lambda, double class_size, double false_waves,
+                               uint32_t min_lookers)
+{
+    uint32_t k = min_lookers;
+    while (k < MAX_LOOKERS && class_size * poisson_tail(lambda, k) > false_waves)
+        k++;
+    return k;
 }
 
 static void destroy(void *self)
@@ -86,7 +140,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (!a->is_record || access_case_explained(a) || (a->flags & SF_CRIMINAL))
         return;
     const struct ref *ref = engine_ref(eng);
-    if (a->route == EX_ROUTINE && ref->subj[ev->subject].type != ST_PERSON)
+    bool is_vip = (a->flags & SF_VIP) != 0;
+    if (!is_vip && (a->route != EX_NONE || ref->subj[ev->subject].type != ST_PERSON))
         return;
     uint64_t *slot = u64map_get(&ws->by_subject, (uint64_t)ev->subject + 1);
     struct subject_wave *sw;
@@ -111,7 +166,11 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     bool seen = false;
     for (uint32_t i = 0; i < sw->n && !seen; i++)
         seen = sw->v[i].ev.user == ev->user;
+    int cls = (a->flags & SF_VIP) ? CLASS_VIP : CLASS_OTHER;
+    if (ws->first_ms == INT64_MIN)
+        ws->first_ms = ev->ts_ms;
     if (!seen) {
+        ws->class_lookers[cls]++;
         if (sw->n == MAX_LOOKERS) {
             memmove(sw->v, sw->v + 1, (sw->n - 1) * sizeof *sw->v);
             sw->n--;
@@ -122,9 +181,20 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         sw->cap = (uint32_t)cap;
         sw->v[sw->n++] = (struct looker){*ev, 0};
     }
+    uint32_t min_lookers = (uint32_t)(is_vip ? cfg->min_lookers : cfg->min_lookers_other);
+    if (sw->n < min_lookers)
+        return;
     double windows = (double)(ev->ts_ms - sw->first_seen_ms) / (double)window;
     double baseline = sw->aged_out / (windows > 1 ? windows : 1);
-    if (sw->n < cfg->min_lookers || sw->n < cfg->baseline_mult * baseline + 1)
+    double run_windows = (double)(ev->ts_ms - ws->first_ms) / (double)window;
+    /* The class rate leaves this subject out, so a wave does not raise its own bar. */
+    uint64_t own = sw->n + sw->aged_out;
+    uint64_t others = ws->class_lookers[cls] > own ? ws->class_lookers[cls] - own : 0;
+    double chance = others / (run_windows > 1 ? run_windows : 1) /
+                    (ws->class_size[cls] > 1 ? ws->class_size[cls] - 1 : 1);
+    double lambda = baseline > chance ? baseline : chance;
+    uint32_t need = wave_threshold(lambda, ws->class_size[cls], cfg->false_waves, min_lookers);
+    if (sw->n < need || sw->n < cfg->baseline_mult * baseline + 1)
         return;
     /* Unrelated lookers: people of one team share their targets (an intelligence desk),
      * so a wave needs lookers from at least min_lookers different teams. */
@@ -139,16 +209,15 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         if (!dup)
             teams[n_teams++] = t;
     }
-    if (n_teams < cfg->min_lookers)
+    if (n_teams < min_lookers)
         return;
     if (sw->wave_id == 0 || ev->ts_ms - sw->wave_last_ms > window)
         sw->wave_id = ++ws->next_wave;
     sw->wave_last_ms = ev->ts_ms;
-    bool vip = (a->flags & SF_VIP) != 0;
     for (uint32_t i = 0; i < sw->n; i++) {
         if (sw->v[i].signalled)
             continue;
-        engine_signal(eng, &sw->v[i].ev, vip ? 1.0f : 0.6f, ev->subject, vip ? 0 : 1,
+        engine_signal(eng, &sw->v[i].ev, is_vip ? 1.0f : 0.6f, ev->subject, is_vip ? 0 : 1,
                       sw->wave_id);
         sw->v[i].signalled = 1;
     }
