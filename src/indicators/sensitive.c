@@ -14,8 +14,9 @@ struct sensitive_settings {
 
 static const struct ind_param params[] = {
     IND_COMMON_PARAMS(struct sensitive_settings, 0.5, 1.5, 90, 45, 0.3, 0.3),
-    {"minor_strength", PARAM_DOUBLE, offsetof(struct sensitive_settings, minor_strength), 0.1,
-     "strength of an unexplained lookup of a minor (public figures and shielded persons: 1)"},
+    {"minor_strength", PARAM_DOUBLE, offsetof(struct sensitive_settings, minor_strength), 0,
+     "strength of an unexplained lookup of a minor (public figures and shielded persons: 1); "
+     "off by default: minors turn up in everyday incidents"},
 };
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
@@ -25,11 +26,14 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     const struct sensitive_settings *cfg = settings;
     if (!a->is_record || access_case_explained(a))
         return;
-    if (a->flags & SF_VIP)
+    /* The record's own flags: a public figure's household car is checked on the street
+     * like any other car. */
+    uint8_t flags = engine_ref(eng)->subj[ev->subject].flags;
+    if (flags & SF_VIP)
         engine_signal(eng, ev, 1.0f, ev->subject, 0, 0);
-    else if (a->flags & SF_SHIELDED)
+    else if (flags & SF_SHIELDED)
         engine_signal(eng, ev, 1.0f, ev->subject, 1, 0);
-    else if ((a->flags & SF_MINOR) && a->route == EX_NONE)
+    else if ((flags & SF_MINOR) && a->route == EX_NONE)
         engine_signal(eng, ev, (float)cfg->minor_strength, ev->subject, 2, 0);
 }
 

@@ -2,7 +2,10 @@
  * wave.c - curiosity_wave: one person looked up by many unrelated employees in a short
  * time, against that person's own baseline. Seen from the subject's side.
  *
- * Per subject a small window of recent lookers whose access no case explains. A wave is
+ * Per subject a small window of recent lookers. For a public figure every looker counts
+ * towards the wave, the case team included (the news breaking shows as the team's burst
+ * of lookups against a quiet baseline), but only lookers that no case explains get a
+ * signal. For any other record only unexplained lookers count. A wave is
  * a number of distinct lookers within `window_hours` that chance does not explain: with
  * thousands of records looked up every day, three lookers on one of them happens by
  * chance somewhere every day. So the threshold is a scan statistic: the smallest count k
@@ -37,6 +40,7 @@ struct wave_settings {
     double window_hours;
     double min_lookers;
     double min_lookers_other;
+    double min_unexplained;
     double baseline_mult;
     double false_waves;
 };
@@ -48,6 +52,8 @@ static const struct ind_param params[] = {
     {"min_lookers", PARAM_DOUBLE, offsetof(struct wave_settings, min_lookers), 3,
      "fewest distinct unexplained lookers (from as many teams) that make a wave on a "
      "public figure"},
+    {"min_unexplained", PARAM_DOUBLE, offsetof(struct wave_settings, min_unexplained), 2,
+     "fewest lookers without a case in a wave on a public figure"},
     {"min_lookers_other", PARAM_DOUBLE, offsetof(struct wave_settings, min_lookers_other), 5,
      "the same for any other person: people in incidents are looked up by colleagues who "
      "were not dispatched, so ordinary records need more"},
@@ -61,6 +67,7 @@ static const struct ind_param params[] = {
 struct looker {
     struct event ev;
     uint8_t signalled;
+    uint8_t explained; /* a case explains the access: counts for the wave, gets no signal */
 };
 
 struct subject_wave {
@@ -137,11 +144,15 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
 {
     struct wave_state *ws = self;
     const struct wave_settings *cfg = settings;
-    if (!a->is_record || access_case_explained(a) || (a->flags & SF_CRIMINAL))
+    if (!a->is_record || (a->flags & SF_CRIMINAL))
         return;
     const struct ref *ref = engine_ref(eng);
-    bool is_vip = (a->flags & SF_VIP) != 0;
-    if (!is_vip && (a->route != EX_NONE || ref->subj[ev->subject].type != ST_PERSON))
+    const struct subject *sj = &ref->subj[ev->subject];
+    if (sj->type != ST_PERSON)
+        return; /* curiosity is about people; a celebrity's car is checked on the street */
+    bool is_vip = (sj->flags & SF_VIP) != 0;
+    bool explained = access_case_explained(a);
+    if (!is_vip && a->route != EX_NONE)
         return;
     uint64_t *slot = u64map_get(&ws->by_subject, (uint64_t)ev->subject + 1);
     struct subject_wave *sw;
@@ -164,9 +175,15 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     }
     sw->n = keep;
     bool seen = false;
-    for (uint32_t i = 0; i < sw->n && !seen; i++)
+    for (uint32_t i = 0; i < sw->n && !seen; i++) {
         seen = sw->v[i].ev.user == ev->user;
-    int cls = (a->flags & SF_VIP) ? CLASS_VIP : CLASS_OTHER;
+        if (seen && sw->v[i].explained && !explained) {
+            /* The same person now looks without a case: that look is the one to judge. */
+            sw->v[i].ev = *ev;
+            sw->v[i].explained = 0;
+        }
+    }
+    int cls = is_vip ? CLASS_VIP : CLASS_OTHER;
     if (ws->first_ms == INT64_MIN)
         ws->first_ms = ev->ts_ms;
     if (!seen) {
@@ -179,13 +196,22 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         size_t cap = sw->cap;
         sw->v = xgrow(sw->v, &cap, sw->n + 1, sizeof *sw->v);
         sw->cap = (uint32_t)cap;
-        sw->v[sw->n++] = (struct looker){*ev, 0};
+        sw->v[sw->n++] = (struct looker){*ev, 0, explained};
     }
     uint32_t min_lookers = (uint32_t)(is_vip ? cfg->min_lookers : cfg->min_lookers_other);
     if (sw->n < min_lookers)
         return;
     double windows = (double)(ev->ts_ms - sw->first_seen_ms) / (double)window;
     double baseline = sw->aged_out / (windows > 1 ? windows : 1);
+    bool any_new = false;
+    uint32_t n_unexplained = 0;
+    for (uint32_t i = 0; i < sw->n; i++) {
+        n_unexplained += !sw->v[i].explained;
+        any_new |= !sw->v[i].explained && !sw->v[i].signalled;
+    }
+    /* One stray look during the news is chance; two unrelated ones are a pattern. */
+    if (!any_new || n_unexplained < cfg->min_unexplained)
+        return;
     double run_windows = (double)(ev->ts_ms - ws->first_ms) / (double)window;
     /* The class rate leaves this subject out, so a wave does not raise its own bar. */
     uint64_t own = sw->n + sw->aged_out;
@@ -193,7 +219,11 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     double chance = others / (run_windows > 1 ? run_windows : 1) /
                     (ws->class_size[cls] > 1 ? ws->class_size[cls] - 1 : 1);
     double lambda = baseline > chance ? baseline : chance;
-    uint32_t need = wave_threshold(lambda, ws->class_size[cls], cfg->false_waves, min_lookers);
+    /* Public figures are few and named as such: their own baseline is the yardstick.
+     * All other records are many: the scan statistic guards against chance. */
+    uint32_t need = is_vip ? min_lookers
+                           : wave_threshold(lambda, ws->class_size[cls], cfg->false_waves,
+                                            min_lookers);
     if (sw->n < need || sw->n < cfg->baseline_mult * baseline + 1)
         return;
     /* Unrelated lookers: people of one team share their targets (an intelligence desk),
@@ -215,7 +245,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         sw->wave_id = ++ws->next_wave;
     sw->wave_last_ms = ev->ts_ms;
     for (uint32_t i = 0; i < sw->n; i++) {
-        if (sw->v[i].signalled)
+        if (sw->v[i].signalled || sw->v[i].explained)
             continue;
         engine_signal(eng, &sw->v[i].ev, is_vip ? 1.0f : 0.6f, ev->subject, is_vip ? 0 : 1,
                       sw->wave_id);
