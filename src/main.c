@@ -4,8 +4,13 @@
  * No logic lives here. Each subcommand is one row of the table below: its name, a line
  * of help and the module function that parses its own options and runs it.
  */
+#include "engine/engine.h"
+
 #include <stdio.h>
 #include <string.h>
+
+#include "eval/eval.h"
+#include "gen/gen.h"
 
 struct command {
     const char *name;
@@ -14,6 +19,10 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"analyze", "analyse a dataset of audit logs into stored, explained alerts", analyze_main},
+    {"config", "print the settings reference or the default settings", config_main},
+    {"gen", "generate a realistic dataset with planted misuse", gen_main},
+    {"eval", "score alerts against a generated dataset's truth", eval_main},
     {NULL, NULL, NULL},
 };
 

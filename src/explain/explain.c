@@ -26,6 +26,8 @@ struct explainer {
     struct u64map combo;            /* (role, system, type) -> record accesses */
     uint64_t role_events[ROLE__COUNT];
     struct explain_counts counts;
+    uint8_t *region_has_subjects; /* per token: some record lies in this region */
+    size_t n_region_tokens;
 };
 
 void explain_config_defaults(struct explain_config *cfg)
@@ -46,6 +48,12 @@ struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
     x->ref = ref;
     x->tz = tz;
     x->cfg = *cfg;
+    /* A unit whose region holds no records (a national unit) has no "own region". */
+    x->n_region_tokens = ref->n_tokens;
+    x->region_has_subjects = xcalloc(ref->n_tokens ? ref->n_tokens : 1, 1);
+    for (size_t s = 0; s < ref->n_subj; s++)
+        if (ref->subj[s].region < ref->n_tokens)
+            x->region_has_subjects[ref->subj[s].region] = 1;
     return x;
 }
 
@@ -55,6 +63,7 @@ void explainer_free(struct explainer *x)
         return;
     u64map_free(&x->last_case_access);
     u64map_free(&x->combo);
+    free(x->region_has_subjects);
     free(x);
 }
 
@@ -263,7 +272,9 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
         if (region == 0)
             region = ref->subj[behind[k]].region;
     }
-    a->in_region = (region == 0 || em->region == 0) ? 2 : region == em->region;
+    bool home_known = em->region != 0 && em->region < x->n_region_tokens &&
+                      x->region_has_subjects[em->region];
+    a->in_region = (region == 0 || !home_known) ? 2 : region == em->region;
     find_link(x, e, s, behind, n_behind, a);
 
     /* Explanation routes, strongest first. */

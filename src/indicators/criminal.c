@@ -14,6 +14,7 @@
 struct criminal_settings {
     struct ind_common common;
     double own_region_strength;
+    double unknown_region_strength;
 };
 
 static const struct ind_param params[] = {
@@ -21,6 +22,10 @@ static const struct ind_param params[] = {
     {"own_region_strength", PARAM_DOUBLE, offsetof(struct criminal_settings, own_region_strength),
      0, "strength of a lookup in the employee's own region (other regions: 1): checks on "
            "local criminals' cars are everyday patrol work"},
+    {"unknown_region_strength", PARAM_DOUBLE,
+     offsetof(struct criminal_settings, unknown_region_strength), 0.3,
+     "strength when the record's region or the employee's own region is unknown (national "
+     "units)"},
 };
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
@@ -31,7 +36,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (!a->is_record || !(a->flags & SF_CRIMINAL) || access_case_explained(a))
         return;
     float strength = a->in_region == 0   ? 1.0f
-                     : a->in_region == 2 ? 0.6f
+                     : a->in_region == 2 ? (float)cfg->unknown_region_strength
                                          : (float)cfg->own_region_strength;
     engine_signal(eng, ev, strength, ev->subject, a->in_region, 0);
 }
