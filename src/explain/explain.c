@@ -203,14 +203,26 @@ static bool case_open(const struct explainer *x, const struct case_rec *c, int64
     return ts >= opened && ts <= closed;
 }
 
+/* Does the employee work on an open case that holds subject `s`? Both case lists are
+ * sorted, so this is a merge of two short arrays: no hash lookups, few cache lines. */
 static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32_t s, int64_t ts)
 {
     const struct ref *ref = x->ref;
     const struct subject *sj = &ref->subj[s];
-    for (uint32_t i = 0; i < sj->cases_n; i++) {
-        uint32_t c = ref->subject_cases[sj->cases_off + i];
-        if (ref_is_member(ref, c, e) && case_open(x, &ref->cases[c], ts))
-            return true;
+    const struct employee *em = &ref->emp[e];
+    const uint32_t *a = ref->subject_cases + sj->cases_off, *b = ref->user_cases + em->cases_off;
+    uint32_t na = sj->cases_n, nb = em->cases_n, i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (a[i] < b[j]) {
+            i++;
+        } else if (a[i] > b[j]) {
+            j++;
+        } else {
+            if (case_open(x, &ref->cases[a[i]], ts))
+                return true;
+            i++;
+            j++;
+        }
     }
     return false;
 }
@@ -250,12 +262,8 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     const struct employee *em = &ref->emp[e];
 
     /* Duty status applies to every action, logins included. */
-    if (ref_sched_at(ref, e, ev->ts_ms, SK_LEAVE, 0) || ref_sched_at(ref, e, ev->ts_ms, SK_SICK, 0))
-        a->off_duty = 2;
-    else if (ref_has_roster_near(ref, e, ev->ts_ms, x->cfg.roster_window_ms) &&
-             !ref_sched_at(ref, e, ev->ts_ms, SK_SHIFT, x->cfg.overtime_ms) &&
-             !ref_sched_at(ref, e, ev->ts_ms, SK_TRAINING, 0))
-        a->off_duty = 1;
+    enum duty duty = ref_duty_at(ref, e, ev->ts_ms, x->cfg.overtime_ms, x->cfg.roster_window_ms);
+    a->off_duty = duty == DUTY_ABSENT ? 2 : duty == DUTY_OFF ? 1 : 0;
 
     if (ev->subject == REF_NONE)
         return;

@@ -619,6 +619,12 @@ static void build_schedule(struct loader *ld)
     free(order);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static void build_lists(struct ref *ref, struct pairs *user_cases, struct pairs *subject_cases,
                         struct pairs *rels)
 {
@@ -630,6 +636,7 @@ static void build_lists(struct ref *ref, struct pairs *user_cases, struct pairs 
     for (size_t e = 0; e < ref->n_emp; e++) {
         ref->emp[e].cases_off = off[e];
         ref->emp[e].cases_n = off[e + 1] - off[e];
+        qsort(ref->user_cases + off[e], ref->emp[e].cases_n, sizeof(uint32_t), cmp_u32);
     }
     free(off);
     free(order);
@@ -641,6 +648,7 @@ static void build_lists(struct ref *ref, struct pairs *user_cases, struct pairs 
     for (size_t s = 0; s < ref->n_subj; s++) {
         ref->subj[s].cases_off = off[s];
         ref->subj[s].cases_n = off[s + 1] - off[s];
+        qsort(ref->subject_cases + off[s], ref->subj[s].cases_n, sizeof(uint32_t), cmp_u32);
     }
     free(off);
     free(order);
@@ -760,6 +768,49 @@ const struct sched_interval *ref_sched_at(const struct ref *ref, uint32_t e, int
             break;
     }
     return NULL;
+}
+
+enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t overtime_ms,
+                      int64_t window_ms)
+{
+    const struct employee *em = &ref->emp[e];
+    const struct sched_interval *iv = ref->sched + em->sched_off;
+    /* First interval that starts after ts - window - 45 days (no interval is longer). */
+    int64_t from = ts_ms - window_ms - 45LL * 86400000;
+    size_t lo = 0, hi = em->sched_n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (iv[mid].start_ms < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    bool roster_near = false, on_shift = false;
+    for (size_t i = lo; i < em->sched_n && iv[i].start_ms <= ts_ms + window_ms; i++) {
+        const struct sched_interval *v = &iv[i];
+        switch (v->kind) {
+        case SK_LEAVE:
+        case SK_SICK:
+            if (v->start_ms <= ts_ms && ts_ms < v->end_ms)
+                return DUTY_ABSENT;
+            break;
+        case SK_SHIFT:
+            if (v->start_ms >= ts_ms - window_ms)
+                roster_near = true;
+            if (v->start_ms - overtime_ms <= ts_ms && ts_ms < v->end_ms + overtime_ms)
+                on_shift = true;
+            break;
+        case SK_TRAINING:
+            if (v->start_ms <= ts_ms && ts_ms < v->end_ms)
+                on_shift = true;
+            break;
+        default:
+            break;
+        }
+    }
+    if (on_shift)
+        return DUTY_ON;
+    return roster_near ? DUTY_OFF : DUTY_UNKNOWN;
 }
 
 bool ref_has_roster_near(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t window_ms)

@@ -126,8 +126,8 @@ struct ref {
 
     struct sched_interval *sched;
     size_t n_sched;
-    uint32_t *user_cases;    /* case indexes, grouped per employee */
-    uint32_t *subject_cases; /* case indexes, grouped per subject */
+    uint32_t *user_cases;    /* case indexes, grouped per employee, ascending */
+    uint32_t *subject_cases; /* case indexes, grouped per subject, ascending */
     struct rel_edge *rels;   /* grouped per subject */
     size_t n_rels;
 
@@ -189,6 +189,13 @@ uint64_t ref_surname_count(const struct ref *ref, uint32_t surname);
  * `margin_ms` > 0 a shift is widened by that much on both sides. */
 const struct sched_interval *ref_sched_at(const struct ref *ref, uint32_t e, int64_t ts_ms,
                                           enum sched_kind kind, int64_t margin_ms);
+/* Duty status of employee `e` at `ts_ms` in one pass over the roster: absent (leave or
+ * sick), on duty (a shift widened by `overtime_ms`, or training), off duty (not on duty
+ * while a shift starts within `window_ms`), or unknown (no roster near). */
+enum duty { DUTY_UNKNOWN, DUTY_ON, DUTY_OFF, DUTY_ABSENT };
+enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t overtime_ms,
+                      int64_t window_ms);
+
 /* Does employee `e` have any rostered shift within `window_ms` of `ts_ms`? */
 bool ref_has_roster_near(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t window_ms);
 

@@ -74,4 +74,18 @@ int store_run_finish(struct store *st, int64_t run_id, const char *stats_json, i
 int store_reveal_log(struct store *st, int64_t run_id, const char *actor, const char *channel,
                      const char *reason, struct err *e);
 
+/* One day of an employee's activity, for the alert detail's chart: the employee's record
+ * accesses and unexplained accesses that local day, and the median record accesses of
+ * active peers of the same role that day. */
+struct activity_day {
+    int32_t day; /* local civil day number since 1970-01-01 */
+    uint32_t accesses, unexplained;
+    double peer_median;
+};
+
+/* Store the daily activity series of pseudonym `pseudonym` for run `run_id`, in one
+ * transaction (replacing what the run stored for it before). */
+int store_activity_put(struct store *st, int64_t run_id, const char *pseudonym,
+                       const struct activity_day *days, size_t n, struct err *e);
+
 #endif
