@@ -47,6 +47,7 @@ struct strmap_slot {
     const char *key;
     uint32_t len;
     uint32_t val;
+    char head[16]; /* the key's first bytes, so short keys compare without a pointer chase */
 };
 
 static uint64_t key_hash(const char *s, size_t n)
@@ -63,8 +64,12 @@ static struct strmap_slot *strmap_find(const struct strmap *m, const char *s, si
         struct strmap_slot *sl = &m->slots[i];
         if (sl->hash == 0)
             return sl;
-        if (sl->hash == h && sl->len == n && memcmp(sl->key, s, n) == 0)
-            return sl;
+        if (sl->hash == h && sl->len == n) {
+            size_t k = n < sizeof sl->head ? n : sizeof sl->head;
+            if (memcmp(sl->head, s, k) == 0 &&
+                (n <= sizeof sl->head || memcmp(sl->key + k, s + k, n - k) == 0))
+                return sl;
+        }
     }
 }
 
@@ -101,6 +106,7 @@ const char *strmap_put(struct strmap *m, const char *s, size_t n, uint32_t val)
         sl->hash = h;
         sl->key = arena_strndup(&m->keys, s, n);
         sl->len = (uint32_t)n;
+        memcpy(sl->head, s, n < sizeof sl->head ? n : sizeof sl->head);
         m->count++;
     }
     sl->val = val;

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,92 @@ static void write_stats_json(struct sbuf *out, const struct ingest_stats *is, si
     sbuf_puts(out, "}}\n");
 }
 
+/* ---- the two-stage pipeline ----------------------------------------------------------
+ * Reading, parsing, merging and de-duplicating run on a producer thread; resolving and
+ * detection on the calling thread, which alone touches the reference data and the
+ * engine. Events cross in batches through a ring of PIPE_SLOTS buffers (bounded memory);
+ * the mutex hand-off orders the producer's writes (event texts, arena strings, rejects
+ * counters) before the consumer's reads. Detection sees exactly the sequence a single
+ * thread would, so results do not depend on the threading. */
+enum { PIPE_SLOTS = 8, PIPE_BATCH = 8192 };
+
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t changed;
+    struct event *slot[PIPE_SLOTS];
+    size_t count[PIPE_SLOTS];
+    size_t head, filled; /* next slot to consume, slots ready */
+    int done;
+    struct ingest *in;
+};
+
+static void *produce(void *arg)
+{
+    struct pipe *p = arg;
+    size_t tail = 0;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->filled == PIPE_SLOTS)
+            pthread_cond_wait(&p->changed, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        /* Slot `tail` is free: the consumer has handed it back. */
+        size_t n = 0;
+        while (n < PIPE_BATCH && ingest_next_raw(p->in, &p->slot[tail][n]))
+            n++;
+        pthread_mutex_lock(&p->mu);
+        p->count[tail] = n;
+        p->filled++;
+        if (n < PIPE_BATCH)
+            p->done = 1;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->mu);
+        if (n < PIPE_BATCH)
+            return NULL;
+        tail = (tail + 1) % PIPE_SLOTS;
+    }
+}
+
+/* Run every event of `in` through `eng`; single-threaded when no thread can be started. */
+static void run_pipeline(struct ingest *in, struct ref *ref, struct engine *eng)
+{
+    struct pipe p = {.in = in};
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.changed, NULL);
+    for (size_t i = 0; i < PIPE_SLOTS; i++)
+        p.slot[i] = xmalloc(PIPE_BATCH * sizeof(struct event));
+    pthread_t producer;
+    if (pthread_create(&producer, NULL, produce, &p) != 0) {
+        struct event ev;
+        while (ingest_next(in, &ev))
+            engine_event(eng, &ev);
+    } else {
+        for (;;) {
+            pthread_mutex_lock(&p.mu);
+            while (p.filled == 0)
+                pthread_cond_wait(&p.changed, &p.mu);
+            size_t slot = p.head, n = p.count[slot];
+            pthread_mutex_unlock(&p.mu);
+            for (size_t i = 0; i < n; i++) {
+                ingest_resolve(ref, &p.slot[slot][i]);
+                engine_event(eng, &p.slot[slot][i]);
+            }
+            pthread_mutex_lock(&p.mu);
+            p.head = (p.head + 1) % PIPE_SLOTS;
+            p.filled--;
+            int last = p.done && p.filled == 0;
+            pthread_cond_broadcast(&p.changed);
+            pthread_mutex_unlock(&p.mu);
+            if (last)
+                break;
+        }
+        pthread_join(producer, NULL);
+    }
+    for (size_t i = 0; i < PIPE_SLOTS; i++)
+        free(p.slot[i]);
+    pthread_cond_destroy(&p.changed);
+    pthread_mutex_destroy(&p.mu);
+}
+
 static char *default_key_path(const char *db)
 {
     const char *slash = strrchr(db, '/');
@@ -312,9 +399,7 @@ int analyze_main(int argc, char **argv)
         goto fail;
 
     eng = engine_new(&ref, tz, &cfg);
-    struct event ev;
-    while (ingest_next(in, &ev))
-        engine_event(eng, &ev);
+    run_pipeline(in, &ref, eng);
     engine_finish(eng);
     double t_run = now_s();
 

@@ -61,7 +61,6 @@ struct alert_slot {
     struct evidence *ev;
     char **strings;
     size_t n_strings, cap_strings;
-    char group_buf[16];
 };
 
 struct peer_stats {
@@ -610,8 +609,11 @@ static void build_alert(struct engine *eng, uint32_t e, struct alert_slot *slot,
     slot->a.indicators = slot->ind;
     slot->a.n_indicators = k;
     if (group != 0) {
-        snprintf(slot->group_buf, sizeof slot->group_buf, "W-%06u", group);
-        slot->a.group = slot->group_buf;
+        /* Owned by the slot's string list: the slots array moves when it grows, so the
+         * alert must not point into the slot itself. */
+        char buf[16];
+        snprintf(buf, sizeof buf, "W-%06u", group);
+        slot->a.group = own_str(slot, xstrdup(buf));
     }
     if (slot->a.first_ms == INT64_MAX)
         slot->a.first_ms = slot->a.last_ms = eng->now_ms;

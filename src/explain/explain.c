@@ -299,19 +299,23 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
             if (member_of_case_holding(x, e, behind[k], ev->ts_ms))
                 a->route = EX_CASE_LINKED;
     }
+    uint8_t role = em->role;
+    bool routine_ok = a->link == LINK_NONE && !(a->flags & (SF_VIP | SF_SHIELDED)) &&
+                      x->role_events[role] >= x->cfg.routine_min_events &&
+                      explain_role_share(x, role, ev->system, sj->type) >= x->cfg.routine_share;
     if (a->route != EX_NONE) {
         u64map_put(&x->last_case_access, pair, (uint64_t)ev->ts_ms);
+    } else if (routine_ok && !(a->flags & SF_CRIMINAL)) {
+        /* Nothing an indicator looks at: routine, without consulting the (large)
+         * follow-up memory, which saves a cache miss on most events. */
+        a->route = EX_ROUTINE;
     } else {
         uint64_t *last = u64map_get(&x->last_case_access, pair);
         if (last != NULL && ev->ts_ms - (int64_t)*last <= x->cfg.follow_up_ms)
             a->route = EX_FOLLOW_UP;
+        else if (routine_ok)
+            a->route = EX_ROUTINE;
     }
-    uint8_t role = em->role;
-    if (a->route == EX_NONE && a->link == LINK_NONE &&
-        !(a->flags & (SF_VIP | SF_SHIELDED)) &&
-        x->role_events[role] >= x->cfg.routine_min_events &&
-        explain_role_share(x, role, ev->system, sj->type) >= x->cfg.routine_share)
-        a->route = EX_ROUTINE;
 
     /* Learn the role profile after judging, so the judgement only uses the past. */
     uint64_t key = combo_key(role, ev->system, sj->type);

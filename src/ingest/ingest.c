@@ -52,7 +52,7 @@ struct ingest {
     size_t n_src;
     uint32_t *merge; /* heap of source indexes by their smallest event */
     size_t n_merge;
-    struct u64map ids;
+    struct u64map ids; /* remembered id hashes (the values are unused) */
     struct seen *fifo; /* ring buffer of remembered ids in arrival order */
     size_t fifo_head, fifo_len, fifo_cap;
     int64_t last_ts;
@@ -140,6 +140,14 @@ static int field_text(const struct field *f, char *buf, size_t cap, const char *
     return n;
 }
 
+static struct text keep_text(struct ingest *in, const struct field *f, const char *txt, int n)
+{
+    struct text t = {txt, (uint32_t)n};
+    if (f->esc)
+        t.p = arena_strndup(&in->strings, txt, (size_t)n);
+    return t;
+}
+
 static enum action action_parse(const char *s, size_t n)
 {
     for (int a = 0; a < ACT_OTHER; a++) {
@@ -216,26 +224,23 @@ static int parse_line(struct ingest *in, struct source *s, const char *line, siz
             stype_n = 0, stype = "";
     }
 
-    /* From here on the line is valid: resolve references. */
-    ev->user = ref_employee(in->ref, user, (size_t)user_n);
-    ev->system = ref_system(in->ref, system, (size_t)sys_n);
-    if (raw.f[F_ID].esc) {
-        ev->id = arena_strndup(&in->strings, id, (size_t)id_n);
-    } else {
-        ev->id = id;
-    }
+    /* From here on the line is valid. Texts that held escapes were decoded into the
+     * scratch buffer, which the next line reuses: keep those in the arena. */
+    ev->user_text = keep_text(in, &raw.f[F_USER], user, user_n);
+    ev->system_text = keep_text(in, &raw.f[F_SYSTEM], system, sys_n);
+    ev->id = raw.f[F_ID].esc ? arena_strndup(&in->strings, id, (size_t)id_n) : id;
     ev->id_len = (uint32_t)id_n;
-    ev->subject = REF_NONE;
-    if (subj != NULL)
-        ev->subject = ref_subject(in->ref, subj, (size_t)subj_n,
-                                  ref_subject_type_parse(stype, (size_t)stype_n));
-    ev->legit = REF_NONE;
+    ev->subject_text = subj ? keep_text(in, &raw.f[F_SUBJECT], subj, subj_n) : (struct text){0};
+    ev->subject_type = (uint8_t)(subj ? ref_subject_type_parse(stype, (size_t)stype_n) : ST_NONE);
+    ev->case_text = (struct text){0};
     if (raw.f[F_CASE].present && raw.f[F_CASE].n > 0) {
         const char *cs;
         int cn = field_text(&raw.f[F_CASE], buf, cap, &cs);
         if (cn > 0)
-            ev->legit = ref_case(in->ref, cs, (size_t)cn);
+            ev->case_text = keep_text(in, &raw.f[F_CASE], cs, cn);
     }
+    ev->user = ev->subject = ev->legit = REF_NONE;
+    ev->system = 0;
     ev->channel = CH_UNKNOWN;
     if (raw.f[F_CHANNEL].present) {
         const struct field *f = &raw.f[F_CHANNEL];
@@ -380,7 +385,27 @@ static bool is_duplicate(struct ingest *in, const struct event *ev)
     return false;
 }
 
+void ingest_resolve(struct ref *ref, struct event *ev)
+{
+    ev->user = ref_employee(ref, ev->user_text.p, ev->user_text.n);
+    ev->system = ref_system(ref, ev->system_text.p, ev->system_text.n);
+    ev->subject = ev->subject_text.p != NULL
+                      ? ref_subject(ref, ev->subject_text.p, ev->subject_text.n,
+                                    (enum subject_type)ev->subject_type)
+                      : REF_NONE;
+    ev->legit = ev->case_text.p != NULL ? ref_case(ref, ev->case_text.p, ev->case_text.n)
+                                        : REF_NONE;
+}
+
 int ingest_next(struct ingest *in, struct event *ev)
+{
+    if (!ingest_next_raw(in, ev))
+        return 0;
+    ingest_resolve(in->ref, ev);
+    return 1;
+}
+
+int ingest_next_raw(struct ingest *in, struct event *ev)
 {
     while (in->n_merge > 0) {
         uint32_t si = merge_pop(in);

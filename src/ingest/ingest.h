@@ -50,9 +50,22 @@ enum reject_reason {
 
 enum { INGEST_MAX_LINE = 64 * 1024, INGEST_MAX_FIELD = 4096 };
 
-/* One audit event, resolved against the reference data. 48 bytes on 64-bit targets. */
 enum { INGEST_MAX_FILES = 65535 };
+
+/* Text of a field as read: into the mapped file, or into the ingest's arena when the JSON
+ * string held escapes. Valid until ingest_close. */
+struct text {
+    const char *p;
+    uint32_t n;
+};
+
+/* One audit event. ingest_next_raw fills the texts; ingest_resolve turns them into
+ * reference indexes (user, subject, legit, system). Resolution is separate so that
+ * reading and parsing can run on another thread than detection, which owns the
+ * (growing) reference tables. */
 struct event {
+    struct text user_text, subject_text, case_text, system_text;
+    uint8_t subject_type; /* enum subject_type as given */
     int64_t ts_ms;      /* UTC milliseconds */
     const char *id;     /* NUL-free, not NUL-terminated; see id_len */
     uint32_t id_len;
@@ -139,9 +152,17 @@ struct ingest;
 struct ingest *ingest_open(const char *dataset, const struct ingest_config *cfg, struct ref *ref,
                            reject_fn on_reject, void *reject_ctx, struct err *e);
 
-/* The next event in event-time order. Returns 1 with *ev filled, or 0 at the end.
- * Memory: *ev's id stays valid until ingest_close. */
+/* The next event in event-time order, resolved against the reference data. Returns 1
+ * with *ev filled, or 0 at the end. Memory: *ev's texts stay valid until ingest_close. */
 int ingest_next(struct ingest *in, struct event *ev);
+
+/* The same without resolving: only the texts, timestamps and the other plain fields are
+ * set. Touches no reference data, so it may run on its own thread. */
+int ingest_next_raw(struct ingest *in, struct event *ev);
+
+/* Resolve the texts of `ev` into indexes of `ref`, interning unknown values. Must run on
+ * the thread that owns `ref`. */
+void ingest_resolve(struct ref *ref, struct event *ev);
 
 const struct ingest_stats *ingest_stats(const struct ingest *in);
 /* Number of event files found. */

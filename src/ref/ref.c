@@ -70,9 +70,10 @@ uint32_t ref_subject(struct ref *ref, const char *id, size_t n, enum subject_typ
 {
     int64_t i = strmap_get(&ref->subj_by_id, id, n);
     if (i >= 0) {
-        struct subject *s = &ref->subj[i];
-        if (s->type == ST_NONE)
-            s->type = (uint8_t)type;
+        /* Only records interned by events are typed from events; a hit on a reference
+         * record stays off the record's cache line (this runs once per event). */
+        if (type != ST_NONE && (size_t)i >= ref->n_subj_typed && ref->subj[i].type == ST_NONE)
+            ref->subj[i].type = (uint8_t)type;
         return (uint32_t)i;
     }
     ref->subj = xgrow(ref->subj, &ref->cap_subj, ref->n_subj + 1, sizeof *ref->subj);
@@ -910,6 +911,7 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     build_schedule(&ld);
     build_lists(ref, &ld.user_cases, &ld.subject_cases, &ld.rels);
     build_addresses(ref);
+    ref->n_subj_typed = ref->n_subj;
     mark_integrity_cases(ref);
 out:
     pairs_free(&ld.sched_pairs);

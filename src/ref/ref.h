@@ -121,6 +121,7 @@ struct ref {
     size_t n_emp, cap_emp;
     struct subject *subj;
     size_t n_subj, cap_subj;
+    size_t n_subj_typed; /* records below this index come from the reference files */
     struct case_rec *cases;
     size_t n_cases, cap_cases;
 
