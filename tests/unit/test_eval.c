@@ -1,0 +1,172 @@
+/*
+ * test_eval.c - `wachter eval` on hand-written truth and alerts with answers worked out
+ * by hand, plus its error paths.
+ *
+ * The fixture: 4 actors (U1 relative, U2 relative, U3 colleague, U4 off_duty); 5 alerted
+ * employees, 3 of them actors (U1, U2, U3), ranked by max score:
+ *   1. X1 0.99 (not an actor)        precision@1 = 0
+ *   2. U1 0.95 (two alerts, max)     precision@2 = 1/2   cites its planted event
+ *   3. U3 0.80                        precision@3 = 2/3   cites only U1's event: no
+ *   4. X2 0.70 (not an actor)
+ *   5. U2 0.60                        precision@5 = 3/5   cites its planted event
+ * recall 3/4, precision 3/5, AP (1/2 + 2/3 + 3/5) / 4 = 0.441666..., evidence 2/3.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eval/eval.h"
+
+static char dir[256];
+
+static void write_file(const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/wachter-test-eval-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    write_file("actors.csv", "user,scenario\n"
+                             "U1,relative\n"
+                             "U2,relative\n"
+                             "U3,colleague\n"
+                             "U4,off_duty\n");
+    write_file("events.csv", "event_id,user,scenario\n"
+                             "bv-1,U1,relative\n"
+                             "bv-2,U2,relative\n"
+                             "brp-3,U3,colleague\n"
+                             "\"meos-4\",U4,off_duty\n");
+    write_file(
+        "alerts.jsonl",
+        "{\"id\":\"A-1\",\"user\":\"X1\",\"score\":0.99,\"indicators\":[]}\n"
+        "{\"id\":\"A-2\",\"user\":\"U1\",\"score\":0.95,\"indicators\":[{\"name\":\"r\",\"score\":"
+        "1,"
+        "\"events\":[\"x-9\",\"bv-1\"],\"explanation\":\"e\"}]}\n"
+        "\n"
+        "{\"id\":\"A-3\",\"user\":\"U1\",\"score\":0.10,\"indicators\":[]}\n"
+        "{\"id\":\"A-4\",\"user\":\"U3\",\"score\":0.80,\"indicators\":[{\"name\":\"c\",\"score\":"
+        "1,"
+        "\"events\":[\"bv-1\"],\"explanation\":\"e\"}]}\n"
+        "{\"id\":\"A-5\",\"user\":\"X2\",\"score\":0.70,\"indicators\":[{\"name\":\"c\",\"score\":"
+        "1,"
+        "\"events\":[\"bv-2\"],\"explanation\":\"e\"}]}\n"
+        "{\"id\":\"A-6\",\"user\":\"U2\",\"score\":0.60,\"first_ts\":\"2025-02-03T10:00:00+01:00\","
+        "\"indicators\":[{\"name\":\"r\",\"score\":1,\"events\":[\"bv-2\"],\"explanation\":\"e\"}]}"
+        "\n");
+    write_file("bad.jsonl", "{\"user\":\"U1\",\"score\":0.5}\n{\"user\":\"U2\",\"score\":\n");
+    write_file("noscore.jsonl", "{\"user\":\"U1\"}\n");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_known_answers(void **state)
+{
+    (void)state;
+    char alerts[512];
+    snprintf(alerts, sizeof alerts, "%s/alerts.jsonl", dir);
+    struct eval_result r;
+    struct err e = {{0}};
+    assert_int_equal(eval_compute(dir, alerts, &r, &e), 0);
+    assert_int_equal(r.actors, 4);
+    assert_int_equal(r.alerted, 5);
+    assert_int_equal(r.true_positives, 3);
+    assert_true(r.recall == 0.75);
+    assert_true(r.precision == 0.6);
+    assert_true(fabs(r.ap - (0.5 + 2.0 / 3.0 + 0.6) / 4.0) < 1e-12);
+    assert_true(fabs(r.evidence_share - 2.0 / 3.0) < 1e-12);
+    assert_int_equal(r.nscenarios, 3);
+    /* sorted by name: colleague, off_duty, relative */
+    assert_string_equal(r.scenarios[0].name, "colleague");
+    assert_int_equal(r.scenarios[0].actors, 1);
+    assert_int_equal(r.scenarios[0].found, 1);
+    assert_string_equal(r.scenarios[1].name, "off_duty");
+    assert_int_equal(r.scenarios[1].found, 0);
+    assert_string_equal(r.scenarios[2].name, "relative");
+    assert_int_equal(r.scenarios[2].actors, 2);
+    assert_int_equal(r.scenarios[2].found, 2);
+
+    char json[512];
+    snprintf(json, sizeof json, "%s/out.json", dir);
+    FILE *f = fopen(json, "w+");
+    assert_non_null(f);
+    eval_print_json(&r, f);
+    rewind(f);
+    char buf[1024] = {0};
+    assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"recall\":0.750000"));
+    assert_non_null(strstr(buf, "\"precision\":0.600000"));
+    assert_non_null(strstr(buf, "\"true_positives\":3"));
+    assert_non_null(strstr(buf, "\"relative\":{\"actors\":2,\"found\":2,\"recall\":1.000000}"));
+    eval_result_free(&r);
+}
+
+static void test_empty_alerts(void **state)
+{
+    (void)state;
+    write_file("empty.jsonl", "");
+    char alerts[512];
+    snprintf(alerts, sizeof alerts, "%s/empty.jsonl", dir);
+    struct eval_result r;
+    struct err e = {{0}};
+    assert_int_equal(eval_compute(dir, alerts, &r, &e), 0);
+    assert_int_equal(r.alerted, 0);
+    assert_true(r.recall == 0 && r.precision == 0 && r.ap == 0 && r.evidence_share == 0);
+    eval_result_free(&r);
+}
+
+static void test_bad_input_names_the_file(void **state)
+{
+    (void)state;
+    char alerts[512];
+    struct eval_result r;
+    struct err e = {{0}};
+    snprintf(alerts, sizeof alerts, "%s/bad.jsonl", dir);
+    assert_int_equal(eval_compute(dir, alerts, &r, &e), -1);
+    assert_non_null(strstr(e.msg, "bad.jsonl:2"));
+    snprintf(alerts, sizeof alerts, "%s/noscore.jsonl", dir);
+    assert_int_equal(eval_compute(dir, alerts, &r, &e), -1);
+    assert_non_null(strstr(e.msg, "noscore.jsonl:1"));
+    snprintf(alerts, sizeof alerts, "%s/missing.jsonl", dir);
+    assert_int_equal(eval_compute(dir, alerts, &r, &e), -1);
+    assert_non_null(strstr(e.msg, "missing.jsonl"));
+    char *argv[] = {"eval", "/nonexistent-truth", alerts, "--json", NULL};
+    assert_int_equal(eval_main(4, argv), 2);
+    char *usage[] = {"eval", dir, NULL};
+    assert_int_equal(eval_main(2, usage), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_known_answers),
+        cmocka_unit_test(test_empty_alerts),
+        cmocka_unit_test(test_bad_input_names_the_file),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
