@@ -45,8 +45,15 @@ struct track {
     size_t head, n, cap; /* live signals are v[head..n) */
 };
 
+/* Record accesses of one employee on one local day, for the activity chart. */
+struct day_count {
+    uint16_t accesses, unexplained;
+};
+
 struct emp_state {
     struct track *tracks;  /* per indicator, NULL until the first signal */
+    struct day_count *days; /* indexed by day - first_day, grown as days pass */
+    size_t n_days;
     int64_t floor_ms;      /* signals at or before this belong to a closed episode */
     int64_t last_signal_ms;
     int32_t last_active_day;
@@ -91,6 +98,9 @@ struct engine {
     struct alert_slot *alerts;
     size_t n_alerts, cap_alerts;
     struct alert *sorted_alerts;
+    float *role_median;     /* per day since first_day, per role: median accesses of
+                               the role's employees active that day */
+    size_t n_median_days;
     uint32_t next_alert_id;
     struct engine_stats stats;
 };
@@ -181,7 +191,10 @@ void engine_free(struct engine *eng)
             free(eng->emp[e].tracks[i].v);
         free(eng->emp[e].tracks);
     }
+    for (size_t e = 0; e < eng->n_emp; e++)
+        free(eng->emp[e].days);
     free(eng->emp);
+    free(eng->role_median);
     free(eng->mass);
     for (size_t i = 0; i < (ROLE__COUNT + 1) * eng->n_ind; i++)
         free(eng->peers[i].sorted);
@@ -654,6 +667,39 @@ static void score_employee(struct engine *eng, uint32_t e)
 
 /* ---- days --------------------------------------------------------------------------- */
 
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median accesses of each role's employees who were active on the closing day. */
+static void record_role_medians(struct engine *eng)
+{
+    int64_t d = (int64_t)eng->day - eng->first_day;
+    if (d < 0 || d >= 3660)
+        return;
+    if ((size_t)d >= eng->n_median_days) {
+        size_t n = (size_t)d + 32;
+        eng->role_median = xrealloc(eng->role_median, n * ROLE__COUNT * sizeof(float));
+        memset(eng->role_median + eng->n_median_days * ROLE__COUNT, 0,
+               (n - eng->n_median_days) * ROLE__COUNT * sizeof(float));
+        eng->n_median_days = n;
+    }
+    uint16_t *vals = xmalloc((eng->n_emp ? eng->n_emp : 1) * sizeof *vals);
+    for (int r = 0; r < ROLE__COUNT; r++) {
+        size_t n = 0;
+        for (size_t e = 0; e < eng->n_emp; e++) {
+            const struct emp_state *st = &eng->emp[e];
+            if (eng->ref->emp[e].role == r && (size_t)d < st->n_days && st->days[d].accesses)
+                vals[n++] = st->days[d].accesses;
+        }
+        qsort(vals, n, sizeof *vals, cmp_u16);
+        eng->role_median[(size_t)d * ROLE__COUNT + r] = n ? vals[n / 2] : 0;
+    }
+    free(vals);
+}
+
 static void close_day(struct engine *eng)
 {
     if (eng->day == INT32_MIN)
@@ -686,6 +732,7 @@ static void close_day(struct engine *eng)
     for (size_t e = 0; e < eng->n_emp; e++)
         if (eng->emp[e].tracks != NULL)
             score_employee(eng, (uint32_t)e);
+    record_role_medians(eng);
 }
 
 void engine_event(struct engine *eng, const struct event *ev)
@@ -702,6 +749,20 @@ void engine_event(struct engine *eng, const struct event *ev)
     if (a.is_record) {
         st->last_active_day = a.local.day;
         eng->stats.record_accesses++;
+        int64_t d = (int64_t)a.local.day - eng->first_day;
+        if (d >= 0 && d < 3660) {
+            if ((size_t)d >= st->n_days) {
+                size_t n = (size_t)d + 1 > st->n_days * 2 ? (size_t)d + 1 : st->n_days * 2;
+                st->days = xrealloc(st->days, n * sizeof *st->days);
+                memset(st->days + st->n_days, 0, (n - st->n_days) * sizeof *st->days);
+                st->n_days = n;
+            }
+            struct day_count *dc = &st->days[d];
+            if (dc->accesses < UINT16_MAX)
+                dc->accesses++;
+            if (a.route == EX_NONE && dc->unexplained < UINT16_MAX)
+                dc->unexplained++;
+        }
     }
     for (size_t i = 0; i < eng->n_ind; i++) {
         const struct indicator *ind = indicator_registry[i];
@@ -763,6 +824,36 @@ void engine_finish(struct engine *eng)
         }
     }
     qsort(eng->sorted_alerts, eng->n_alerts, sizeof(struct alert), cmp_alert);
+}
+
+size_t engine_activity(const struct engine *eng, size_t alert, struct activity_day *out,
+                       size_t max)
+{
+    if (alert >= eng->n_alerts)
+        return 0;
+    const struct alert *a = &eng->sorted_alerts[alert];
+    int64_t e = strmap_get(&eng->ref->emp_by_user, a->user, strlen(a->user));
+    if (e < 0 || (size_t)e >= eng->n_emp)
+        return 0;
+    const struct emp_state *st = &eng->emp[e];
+    uint8_t role = eng->ref->emp[e].role;
+    struct local_time first, last;
+    tz_local(eng->tz, a->first_ms, &first);
+    tz_local(eng->tz, a->last_ms, &last);
+    int64_t from = (int64_t)first.day - 28 - eng->first_day;
+    int64_t to = (int64_t)last.day + 7 - eng->first_day;
+    if (from < 0)
+        from = 0;
+    if (to >= (int64_t)eng->n_median_days)
+        to = (int64_t)eng->n_median_days - 1;
+    size_t n = 0;
+    for (int64_t d = from; d <= to && n < max; d++, n++) {
+        out[n].day = (int32_t)(eng->first_day + d);
+        out[n].accesses = (size_t)d < st->n_days ? st->days[d].accesses : 0;
+        out[n].unexplained = (size_t)d < st->n_days ? st->days[d].unexplained : 0;
+        out[n].peer_median = eng->role_median[(size_t)d * ROLE__COUNT + role];
+    }
+    return n;
 }
 
 const struct alert *engine_alerts(const struct engine *eng, size_t *n)

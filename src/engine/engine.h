@@ -29,6 +29,7 @@
 #include "ingest/ingest.h"
 #include "ref/ref.h"
 #include "score/alert.h"
+#include "store/store.h"
 
 struct engine_config {
     double alert_threshold;   /* combined score that opens an alert; default 0.5 */
@@ -80,6 +81,13 @@ const struct alert *engine_alerts(const struct engine *eng, size_t *n);
 void engine_set_pseudonym(struct engine *eng, size_t alert, const char *pseudonym);
 
 const struct explainer *engine_explainer(const struct engine *eng);
+
+/* The daily activity around sorted alert `alert` (from four weeks before its first
+ * evidence to a week after its last): the employee's record accesses and unexplained
+ * accesses per local day, with the median of active peers in the same role. Writes at
+ * most `max` days to `out` and returns how many. Valid after engine_finish. */
+size_t engine_activity(const struct engine *eng, size_t alert, struct activity_day *out,
+                       size_t max);
 
 /* Per-indicator counters for the stats output. */
 struct engine_stats {
