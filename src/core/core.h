@@ -117,6 +117,9 @@ struct u64map {
 uint64_t *u64map_get(const struct u64map *m, uint64_t key);
 /* Insert or overwrite. Returns true when the key was new. */
 bool u64map_put(struct u64map *m, uint64_t key, uint64_t val);
+/* Insert `key` only when absent (an existing value is left alone). Returns true when it
+ * was inserted, in one probe sequence. */
+bool u64map_add(struct u64map *m, uint64_t key, uint64_t val);
 /* Remove `key` if present. Returns true when it was present. */
 bool u64map_del(struct u64map *m, uint64_t key);
 /* Remove every key, keeping the capacity. */

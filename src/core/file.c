@@ -33,7 +33,7 @@ int file_map(const char *path, struct mapped_file *f, struct err *e)
         return err_set(e, "%s: not a regular file", path);
     }
     if (st.st_size > 0) {
-        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
             int saved = errno;
             close(fd);
@@ -45,6 +45,8 @@ int file_map(const char *path, struct mapped_file *f, struct err *e)
         f->is_mapped = 1;
     }
     close(fd);
+    if (f->data == NULL)
+        f->data = ""; /* an empty file is an empty view, never a null pointer */
     return 0;
 }
 

@@ -171,6 +171,19 @@ bool u64map_put(struct u64map *m, uint64_t key, uint64_t val)
     return fresh;
 }
 
+bool u64map_add(struct u64map *m, uint64_t key, uint64_t val)
+{
+    if ((m->count + 1) * 10 > m->cap * 7)
+        u64map_rehash(m, m->cap ? m->cap * 2 : 1024);
+    size_t i = u64_slot(m, key);
+    if (m->keys[i] != 0)
+        return false;
+    m->keys[i] = key;
+    m->vals[i] = val;
+    m->count++;
+    return true;
+}
+
 bool u64map_del(struct u64map *m, uint64_t key)
 {
     if (m->cap == 0)

@@ -391,7 +391,8 @@ static void compute_peers(struct engine *eng)
             struct peer_stats *p = &eng->peers[r * eng->n_ind + i];
             p->n_active = active[r];
             p->mean = p->n_active ? p->mean / p->n_active : 0;
-            qsort(p->sorted, p->n_sorted, sizeof *p->sorted, cmp_double);
+            if (p->n_sorted > 1)
+                qsort(p->sorted, p->n_sorted, sizeof *p->sorted, cmp_double);
         }
     }
 }

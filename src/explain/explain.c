@@ -23,7 +23,10 @@ struct explainer {
     struct tz *tz;
     struct explain_config cfg;
     struct u64map last_case_access; /* (employee, subject) -> ts of last case-explained */
-    struct u64map combo;            /* (role, system, type) -> record accesses */
+    /* Record accesses per system, role and subject type: a dense table, because systems
+     * are few and this is read and written for every event. */
+    uint64_t (*combo)[ROLE__COUNT][8];
+    size_t n_combo_systems;
     uint64_t role_events[ROLE__COUNT];
     struct explain_counts counts;
     uint8_t *region_has_subjects; /* per token: some record lies in this region */
@@ -62,23 +65,17 @@ void explainer_free(struct explainer *x)
     if (x == NULL)
         return;
     u64map_free(&x->last_case_access);
-    u64map_free(&x->combo);
+    free(x->combo);
     free(x->region_has_subjects);
     free(x);
-}
-
-static uint64_t combo_key(uint8_t role, uint16_t system, uint8_t type)
-{
-    return ((uint64_t)role << 32 | (uint64_t)system << 8 | type) + 1;
 }
 
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,
                           uint8_t subject_type)
 {
-    if (role >= ROLE__COUNT || x->role_events[role] == 0)
+    if (role >= ROLE__COUNT || x->role_events[role] == 0 || system >= x->n_combo_systems)
         return 0;
-    uint64_t *n = u64map_get(&x->combo, combo_key(role, system, subject_type));
-    return n ? (double)*n / (double)x->role_events[role] : 0;
+    return (double)x->combo[system][role][subject_type & 7] / (double)x->role_events[role];
 }
 
 uint64_t explain_role_events(const struct explainer *x, uint8_t role)
@@ -318,12 +315,13 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     }
 
     /* Learn the role profile after judging, so the judgement only uses the past. */
-    uint64_t key = combo_key(role, ev->system, sj->type);
-    uint64_t *n = u64map_get(&x->combo, key);
-    if (n != NULL)
-        (*n)++;
-    else
-        u64map_put(&x->combo, key, 1);
+    if (ev->system >= x->n_combo_systems) {
+        size_t n = (size_t)ev->system + 8;
+        x->combo = xrealloc(x->combo, n * sizeof *x->combo);
+        memset(x->combo + x->n_combo_systems, 0, (n - x->n_combo_systems) * sizeof *x->combo);
+        x->n_combo_systems = n;
+    }
+    x->combo[ev->system][role][sj->type & 7]++;
     x->role_events[role]++;
     x->counts.by_role_route[role][a->route]++;
 }

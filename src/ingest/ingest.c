@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct source {
     char *rel_path; /* "events/NAME.jsonl" */
@@ -36,6 +37,7 @@ struct source {
     int64_t max_ts;
     uint16_t file_no;
     uint8_t eof;
+    const char *released; /* pages before this were handed back to the kernel */
 };
 
 struct seen {
@@ -56,6 +58,7 @@ struct ingest {
     struct seen *fifo; /* ring buffer of remembered ids in arrival order */
     size_t fifo_head, fifo_len, fifo_cap;
     int64_t last_ts;
+    int primed;
     struct ingest_stats stats;
     struct arena strings; /* decoded ids that held escapes */
     char scratch[INGEST_MAX_FIELD * 4];
@@ -265,6 +268,23 @@ static int parse_line(struct ingest *in, struct source *s, const char *line, siz
     return 0;
 }
 
+/* Hand pages far behind the read position back to the kernel, so that resident memory
+ * does not grow with the size of the event files. The mapping is private and read-only:
+ * a page touched again later (an event id quoted as evidence) is read back from the
+ * file, so pointers into the mapping stay valid. */
+static void release_read(struct source *s)
+{
+    enum { RELEASE_STEP = 64 << 20 };
+    if (!s->f.is_mapped || s->pos - s->released < 2 * RELEASE_STEP)
+        return;
+    const char *upto = s->pos - RELEASE_STEP;
+    uintptr_t from = ((uintptr_t)s->released + 4095) & ~(uintptr_t)4095;
+    uintptr_t to = (uintptr_t)upto & ~(uintptr_t)4095;
+    if (to > from)
+        madvise((void *)from, to - from, MADV_DONTNEED);
+    s->released = upto;
+}
+
 /* Read lines until the reorder buffer may hand out its smallest event. */
 static void source_fill(struct ingest *in, struct source *s)
 {
@@ -273,6 +293,7 @@ static void source_fill(struct ingest *in, struct source *s)
             s->eof = 1;
             break;
         }
+        release_read(s);
         const char *line = s->pos;
         const char *nl = memchr(line, '\n', (size_t)(s->end - line));
         const char *stop = nl ? nl : s->end;
@@ -357,15 +378,15 @@ static void fifo_push(struct ingest *in, uint64_t hash, int64_t ts)
     in->fifo[(in->fifo_head + in->fifo_len++) % in->fifo_cap] = (struct seen){hash, ts};
 }
 
+/* Forget ids whose first sighting left the window. A key enters the map only with its
+ * own FIFO entry (repeats are not inserted), so the expiring entry owns the key. */
 static void forget_old(struct ingest *in, int64_t now)
 {
     while (in->fifo_len > 0) {
         struct seen *old = &in->fifo[in->fifo_head];
         if (old->ts_ms >= now - in->cfg.dedupe_window_ms)
             break;
-        uint64_t *v = u64map_get(&in->ids, old->hash);
-        if (v != NULL && (int64_t)*v == old->ts_ms)
-            u64map_del(&in->ids, old->hash);
+        u64map_del(&in->ids, old->hash);
         in->fifo_head = (in->fifo_head + 1) % in->fifo_cap;
         in->fifo_len--;
     }
@@ -377,10 +398,9 @@ static bool is_duplicate(struct ingest *in, const struct event *ev)
     uint64_t h = hash_bytes(ev->id, ev->id_len, 0x5eed);
     if (h == 0)
         h = 1;
-    if (u64map_get(&in->ids, h) != NULL)
-        return true;
     forget_old(in, ev->ts_ms);
-    u64map_put(&in->ids, h, (uint64_t)ev->ts_ms);
+    if (!u64map_add(&in->ids, h, 0))
+        return true;
     fifo_push(in, h, ev->ts_ms);
     return false;
 }
@@ -405,8 +425,22 @@ int ingest_next(struct ingest *in, struct event *ev)
     return 1;
 }
 
+/* Prime every source and the merge. Done on the first read rather than in ingest_open,
+ * so that the reject callback sees every malformed line after the caller is ready. */
+static void prime(struct ingest *in)
+{
+    in->primed = 1;
+    for (size_t i = 0; i < in->n_src; i++) {
+        source_fill(in, &in->src[i]);
+        if (in->src[i].n > 0)
+            merge_push(in, (uint32_t)i);
+    }
+}
+
 int ingest_next_raw(struct ingest *in, struct event *ev)
 {
+    if (!in->primed)
+        prime(in);
     while (in->n_merge > 0) {
         uint32_t si = merge_pop(in);
         struct source *s = &in->src[si];
@@ -458,7 +492,8 @@ struct ingest *ingest_open(const char *dataset, const struct ingest_config *cfg,
         }
     }
     closedir(d);
-    qsort(names, n_names, sizeof *names, cmp_str);
+    if (n_names > 1)
+        qsort(names, n_names, sizeof *names, cmp_str);
 
     struct ingest *in = xcalloc(1, sizeof *in);
     in->cfg = *cfg;
@@ -487,6 +522,7 @@ struct ingest *ingest_open(const char *dataset, const struct ingest_config *cfg,
             goto fail;
         s->pos = s->f.data;
         s->end = s->f.data + s->f.size;
+        s->released = s->f.data;
         s->max_ts = INT64_MIN;
         s->file_no = (uint16_t)i;
     }
@@ -494,12 +530,6 @@ struct ingest *ingest_open(const char *dataset, const struct ingest_config *cfg,
         free(names[i]);
     free(names);
     free(dir);
-    /* Prime every source and the merge. */
-    for (size_t i = 0; i < in->n_src; i++) {
-        source_fill(in, &in->src[i]);
-        if (in->src[i].n > 0)
-            merge_push(in, (uint32_t)i);
-    }
     return in;
 fail:
     for (size_t i = 0; i < n_names; i++)
