@@ -68,3 +68,12 @@ format:
 
 clean:
 	rm -rf build wachter
+
+# ---- benchmark and CI helpers (appended) ----
+# bench/bench_ingest: the ingest path alone (reference load + read/parse/merge/dedupe).
+build/rel/bench_ingest: bench/bench_ingest.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-small: all build/rel/bench_ingest
+	bash bench/run.sh small

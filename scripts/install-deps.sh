@@ -3,7 +3,7 @@
 # so that `make test` and `make demo` work on a fresh Debian machine (as root).
 set -euo pipefail
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev libsqlite3-dev sqlite3 libsodium-dev
-      libcjson-dev libmicrohttpd-dev libcmocka-dev tzdata curl python3)
+      libcjson-dev libmicrohttpd-dev libcmocka-dev tzdata curl python3 time)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

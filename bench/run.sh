@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# bench/run.sh [small] - throughput and memory of `wachter analyze` and of the ingest path
+# alone (build/rel/bench_ingest), on generated datasets of 200, 2,000 and 20,000 employees
+# over 84 days (`small`: 200 and 2,000 only). Datasets are generated once into bench/out/
+# (gitignored) and reused. Prints a Markdown table for the README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+make -s all build/rel/bench_ingest >/dev/null
+sizes=(200 2000 20000)
+[ "${1:-}" = small ] && sizes=(200 2000)
+mkdir -p bench/out
+[ -f bench/out/.gitignore ] || echo '*' >bench/out/.gitignore
+rows=()
+for n in "${sizes[@]}"; do
+    d=bench/out/e$n
+    if [ ! -f "$d/truth/stats.json" ]; then
+        rm -rf "$d"
+        ./wachter gen "$d" --employees "$n" --seed 1 --days 84 >/dev/null
+    fi
+    r=$(mktemp -d /tmp/wachter-bench-XXXXXX)
+    /usr/bin/time -v ./wachter analyze "$d/dataset" --db "$r/w.db" --key "$r/w.key" \
+        --alerts-out "$r/a.jsonl" --stats-out "$r/s.json" --rejects-out "$r/r.jsonl" --quiet \
+        >/dev/null 2>"$r/time"
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$r/time")
+    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$r/time")
+    events=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$r/s.json")
+    /usr/bin/time -v build/rel/bench_ingest "$d/dataset" >"$r/ing" 2>"$r/itime"
+    ing_s=$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' "$r/ing")
+    ing_rate=$(sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p' "$r/ing")
+    ing_rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$r/itime")
+    rate=$(python3 -c "print(round($events / max($wall, 0.001)))")
+    rows+=("| $n | $events | $wall | $rate | $rss | $ing_s | $ing_rate | $ing_rss |")
+    rm -rf "$r"
+done
+echo "| employees | events | analyze wall s | analyze events/s | analyze peak RSS MiB | ingest s | ingest events/s | ingest peak RSS MiB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"

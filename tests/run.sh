@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# tests/run.sh - the whole test suite, as `make test` runs it after building ./wachter,
+# build/san/wachter and the unit tests (rel and ASan/UBSan builds).
+#
+#   1. every unit test binary in build/rel/unit and build/san/unit (cmocka; each test
+#      case counts);
+#   2. the golden datasets (tests/golden/run.sh) and the black-box integration tests
+#      (tests/integration/*.sh), each with ./wachter and with build/san/wachter;
+#   3. a short fuzz smoke run of every harness (tests/fuzz/run.sh, FUZZ_SECONDS each,
+#      default 20) when clang is available.
+#
+# Ends with the line "N passed, N failed" and exits non-zero when anything failed.
+# Environment: FUZZ_SECONDS (0 skips fuzzing), VERBOSE=1 prints every check.
+set -u
+cd "$(dirname "$0")/.."
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+LOG=$(mktemp -d /tmp/wachter-tests-XXXXXX)
+trap 'rm -rf "$LOG"' EXIT
+passed=0
+failed=0
+failures=()
+
+# count_tap NAME FILE RC: counts "ok - "/"not ok - " lines of a check script.
+count_tap() {
+    local name=$1 file=$2 rc=$3 p f
+    p=$(grep -c '^ok - ' "$file")
+    f=$(grep -c '^not ok - ' "$file")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # crashed before reporting
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [ "${VERBOSE:-0}" = 1 ] && cat "$file"
+    if [ "$f" -gt 0 ]; then
+        failures+=("$name")
+        echo "FAIL $name ($p passed, $f failed)"
+        grep '^not ok - ' "$file" | sed 's/^/    /'
+        [ "$rc" -ne 0 ] && grep -v '^ok - \|^not ok - ' "$file" | tail -15 | sed 's/^/    | /'
+    else
+        echo "ok   $name ($p checks)"
+    fi
+}
+
+# 1. Unit tests.
+for b in build/rel/unit/test_* build/san/unit/test_*; do
+    [ -x "$b" ] || continue
+    out="$LOG/$(echo "$b" | tr / _).log"
+    timeout 300 "$b" >"$out" 2>&1
+    rc=$?
+    p=$(grep -c '^\[       OK \]' "$out")
+    f=$(grep '^\[  FAILED  \] test_' "$out" | sort -u | wc -l)
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        failures+=("$b")
+        echo "FAIL $b ($p passed, $f failed)"
+        grep -E '^\[  (ERROR|FAILED)  \]|runtime error|ERROR: AddressSanitizer|LeakSanitizer' "$out" |
+            grep -v 'listed below' | head -10 | sed 's/^/    /'
+    else
+        echo "ok   $b ($p tests)"
+    fi
+done
+
+# 2. Golden and integration tests with both binaries.
+for bin in ./wachter build/san/wachter; do
+    if [ ! -x "$bin" ]; then
+        echo "FAIL $bin is missing (build it first)"
+        failed=$((failed + 1))
+        failures+=("$bin missing")
+        continue
+    fi
+    out="$LOG/golden.log"
+    bash tests/golden/run.sh "$bin" >"$out" 2>&1
+    count_tap "golden [$bin]" "$out" $?
+    for t in tests/integration/*.sh; do
+        [ "$(basename "$t")" = lib.sh ] && continue
+        out="$LOG/it.log"
+        WACHTER="$bin" timeout 300 bash "$t" >"$out" 2>&1
+        count_tap "$(basename "$t" .sh) [$bin]" "$out" $?
+    done
+done
+
+# 3. Fuzz smoke run.
+if [ "$FUZZ_SECONDS" != 0 ] && command -v clang >/dev/null 2>&1; then
+    out="$LOG/fuzz.log"
+    bash tests/fuzz/run.sh "$FUZZ_SECONDS" >"$out" 2>&1
+    count_tap "fuzz (${FUZZ_SECONDS}s per harness)" "$out" $?
+else
+    echo "skip fuzzing (no clang or FUZZ_SECONDS=0)"
+fi
+
+if [ "$failed" -gt 0 ]; then
+    echo
+    echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

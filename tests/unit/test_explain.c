@@ -1,0 +1,336 @@
+/*
+ * test_explain.c - unit tests of explain/: the explanation routes of a record access, the
+ * kinds of bogus legitimation, the personal link of the subject to the user, and duty
+ * status.
+ *
+ * Why: explain-away decides what every indicator gets to see. An access wrongly explained
+ * hides misuse; an access wrongly left unexplained or linked produces false alerts on
+ * colleagues doing their job. Each route, bogus kind, link kind and duty state is driven
+ * by one hand-built event against a tiny reference dataset written by the test, so a
+ * failing assertion points at one rule.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "explain/explain.h"
+
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+struct fx {
+    struct ref ref;
+    struct tz *tz;
+    struct explainer *x;
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void write_file(const char *name, const char *content)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(content, 1, strlen(content), f), strlen(content));
+    fclose(f);
+}
+
+/* U1 (own record E1, Smit, 1000AA 1) is the user under test; U2 (E2) a colleague. */
+static int setup_common(void **state, bool relations)
+{
+    strcpy(dir, "/tmp/wachter-test-explain-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    write_file("units.csv", "unit,region\nUNIT-01,Noord\nUNIT-02,Zuid\n");
+    write_file("employees.csv",
+               "user,person,unit,team,role,surname,postcode,house_number,start_date,end_date\n"
+               "U1,E1,UNIT-01,T1,patrol,Smit,1000AA,1,2010-01-01,\n"
+               "U2,E2,UNIT-01,T1,patrol,Jansen,2000BB,5,2010-01-01,\n");
+    write_file("subjects.csv",
+               "subject,subject_type,surname,postcode,house_number,birth_year,region,flags\n"
+               "E1,person,Smit,1000AA,1,1980,Noord,\n"
+               "E2,person,Jansen,2000BB,5,1981,Noord,\n"
+               "OWN_CAR,vehicle,Smit,1000AA,1,,,\n"
+               "PARTNER,person,Bakker,3000CC,3,1982,Noord,\n"
+               "HOUSEMATE,person,Groen,1000AA,1,1990,Noord,\n"
+               "NEIGH,person,Visser,1000AA,2,1970,Noord,\n"
+               "SUSPECT,person,Mol,4000DD,4,1975,Zuid,criminal\n"
+               "SUSPECT_CAR,vehicle,Mol,4000DD,4,,,\n"
+               "CLOSEDP,person,Kok,5000EE,5,1960,Noord,\n"
+               "STRANGER,person,Berg,6000FF,6,1965,Zuid,vip\n"
+               "NAMESAKE,person,Smit,7000GG,7,1955,Noord,\n"
+               "E2_CAR,vehicle,Jansen,2000BB,5,,,\n");
+    write_file("schedule.csv", "user,start,end,kind\n"
+                               "U1,2025-03-10T08:00:00+01:00,2025-03-10T16:00:00+01:00,shift\n"
+                               "U1,2025-03-12,2025-03-12,leave\n");
+    write_file("cases.csv", "case,kind,opened,closed,unit,sensitivity\n"
+                            "C-OPEN,case,2025-01-01,,UNIT-01,normal\n"
+                            "C-CLOSED,case,2024-01-01,2024-06-01,UNIT-01,normal\n"
+                            "C-OTHER,case,2025-01-01,,UNIT-01,normal\n");
+    write_file("case_members.csv", "case,user\nC-OPEN,U1\nC-CLOSED,U1\nC-OTHER,U2\n");
+    write_file("case_subjects.csv",
+               "case,subject\nC-OPEN,SUSPECT\nC-CLOSED,CLOSEDP\nC-OTHER,STRANGER\n");
+    if (relations)
+        write_file("relations.csv", "person_a,person_b,relation\nE1,PARTNER,partner\n");
+    struct fx *f = xcalloc(1, sizeof *f);
+    struct err e = {{0}};
+    f->tz = tz_open("Europe/Amsterdam", &e);
+    if (f->tz == NULL || ref_load(&f->ref, dir, f->tz, &e) != 0) {
+        fprintf(stderr, "setup: %s\n", e.msg);
+        return -1;
+    }
+    struct explain_config cfg;
+    explain_config_defaults(&cfg);
+    f->x = explainer_new(&f->ref, f->tz, &cfg);
+    *state = f;
+    return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_common(state, true);
+}
+
+static int setup_no_relations(void **state)
+{
+    return setup_common(state, false);
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    explainer_free(f->x);
+    ref_free(&f->ref);
+    tz_free(f->tz);
+    free(f);
+    return nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static int64_t ts(const char *s)
+{
+    int64_t ms;
+    assert_int_equal(ts_parse_rfc3339(s, strlen(s), &ms), 0);
+    return ms;
+}
+
+static uint32_t S(struct fx *f, const char *id)
+{
+    int64_t i = strmap_get(&f->ref.subj_by_id, id, strlen(id));
+    assert_true(i >= 0);
+    return (uint32_t)i;
+}
+
+static uint32_t U(struct fx *f, const char *user)
+{
+    int64_t i = strmap_get(&f->ref.emp_by_user, user, strlen(user));
+    assert_true(i >= 0);
+    return (uint32_t)i;
+}
+
+/* Explain one access of `user` to `subject` (NULL: a login) at `when`, typed case `legit`
+ * (NULL: none; an unknown number is interned). */
+static struct access run(struct fx *f, const char *user, const char *subject, const char *legit,
+                         const char *when)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.ts_ms = ts(when);
+    ev.id = "ev";
+    ev.id_len = 2;
+    ev.user = U(f, user);
+    ev.subject = subject ? S(f, subject) : REF_NONE;
+    ev.legit = legit ? ref_case(&f->ref, legit, strlen(legit)) : REF_NONE;
+    ev.system = ref_system(&f->ref, "BVH", 3);
+    ev.action = subject ? ACT_QUERY : ACT_LOGIN;
+    struct access a;
+    explain_event(f->x, &ev, &a);
+    return a;
+}
+
+#define ON_SHIFT "2025-03-10T10:00:00+01:00"
+
+/* ---- routes ---------------------------------------------------------------------------- */
+
+static void test_routes(void **state)
+{
+    struct fx *f = *state;
+    struct access a = run(f, "U1", "SUSPECT", "C-OPEN", ON_SHIFT);
+    assert_int_equal(a.route, EX_CASE_TYPED);
+    assert_int_equal(a.bogus, BOGUS_NONE);
+    assert_true(a.is_record);
+    assert_true(a.flags & SF_CRIMINAL);
+    assert_int_equal(a.in_region, 0); /* Zuid vs Noord */
+
+    a = run(f, "U1", "SUSPECT", NULL, ON_SHIFT);
+    assert_int_equal(a.route, EX_CASE_MEMBER);
+
+    /* The suspect's car: the keeper is in the case. */
+    a = run(f, "U1", "SUSPECT_CAR", NULL, ON_SHIFT);
+    assert_int_equal(a.route, EX_CASE_LINKED);
+    assert_true(a.flags & SF_CRIMINAL); /* flags of the person behind the vehicle */
+
+    /* Someone not on the case gets no case explanation. */
+    a = run(f, "U2", "SUSPECT", NULL, ON_SHIFT);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U2", "SUSPECT_CAR", NULL, ON_SHIFT);
+    assert_int_equal(a.route, EX_NONE);
+}
+
+static void test_follow_up(void **state)
+{
+    struct fx *f = *state;
+    /* C-CLOSED closed on 2024-06-01: still explained within the 14-day grace ... */
+    struct access a = run(f, "U1", "CLOSEDP", NULL, "2024-06-05T10:00:00+02:00");
+    assert_int_equal(a.route, EX_CASE_MEMBER);
+    /* ... then continuing work within 30 days of that access is a follow-up ... */
+    a = run(f, "U1", "CLOSEDP", NULL, "2024-06-25T10:00:00+02:00");
+    assert_int_equal(a.route, EX_FOLLOW_UP);
+    /* ... but not beyond, and not for another user. */
+    a = run(f, "U1", "CLOSEDP", NULL, "2024-08-01T10:00:00+02:00");
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U2", "CLOSEDP", NULL, "2024-06-25T10:00:00+02:00");
+    assert_int_equal(a.route, EX_NONE);
+}
+
+static void test_bogus_kinds(void **state)
+{
+    struct fx *f = *state;
+    struct access a = run(f, "U1", "STRANGER", "C-NOPE", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_UNKNOWN_CASE);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U1", "CLOSEDP", "C-CLOSED", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_CLOSED);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U1", "STRANGER", "C-OTHER", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U1", "STRANGER", "C-OPEN", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_NOT_IN_CASE);
+    assert_int_equal(a.route, EX_NONE);
+    assert_true(a.flags & SF_VIP);
+    /* A wrong number on a subject the user legitimately works on: still recorded as bogus,
+     * but the membership explains the access. */
+    a = run(f, "U1", "SUSPECT", "C-OTHER", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    assert_int_equal(a.route, EX_CASE_MEMBER);
+    assert_string_equal(explain_bogus_name(BOGUS_CLOSED), "closed_case");
+    assert_string_equal(explain_route_name(EX_FOLLOW_UP), "follow_up");
+}
+
+/* ---- personal links -------------------------------------------------------------------- */
+
+static void test_links(void **state)
+{
+    struct fx *f = *state;
+    struct access a = run(f, "U1", "E1", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_SELF);
+    assert_int_equal(a.person, S(f, "E1"));
+    a = run(f, "U1", "OWN_CAR", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_SELF);
+
+    a = run(f, "U1", "PARTNER", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_RELATIVE);
+    assert_int_equal(a.relation, REL_PARTNER);
+    assert_int_equal(a.person, S(f, "PARTNER"));
+
+    a = run(f, "U1", "HOUSEMATE", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_RELATIVE);
+    assert_int_equal(a.relation, REL_HOUSEHOLD);
+
+    a = run(f, "U1", "NEIGH", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_NEIGHBOUR);
+
+    a = run(f, "U1", "E2", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_COLLEAGUE);
+    assert_int_equal(a.person, S(f, "E2"));
+    assert_true(a.link_weight > 0.99f);
+    a = run(f, "U1", "E2_CAR", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_COLLEAGUE);
+    assert_int_equal(a.person, S(f, "E2"));
+    assert_true(a.link_weight < 1.0f);
+
+    /* With relations.csv present, a shared surname alone is no link. */
+    a = run(f, "U1", "NAMESAKE", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_NONE);
+    a = run(f, "U1", "STRANGER", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_NONE);
+    assert_int_equal(a.person, REF_NONE);
+    /* Seen from the colleague, U1's record is a colleague's. */
+    a = run(f, "U2", "E1", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_COLLEAGUE);
+}
+
+static void test_links_without_relations(void **state)
+{
+    struct fx *f = *state;
+    assert_false(f->ref.has_relations);
+    struct access a = run(f, "U1", "NAMESAKE", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_NAMESAKE);
+    assert_true(a.link_weight > 0.0f && a.link_weight <= 1.0f);
+    /* Without the registry, the partner at another address is not known as a relative. */
+    a = run(f, "U1", "PARTNER", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_NONE);
+    /* Same address still means household. */
+    a = run(f, "U1", "HOUSEMATE", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_RELATIVE);
+    assert_int_equal(a.relation, REL_HOUSEHOLD);
+}
+
+/* ---- duty ------------------------------------------------------------------------------ */
+
+static void test_off_duty(void **state)
+{
+    struct fx *f = *state;
+    struct access a = run(f, "U1", "STRANGER", NULL, ON_SHIFT);
+    assert_int_equal(a.off_duty, 0);
+    assert_int_equal(a.local.minute, 10 * 60);
+    assert_int_equal(a.local.wday, 1); /* Monday */
+    /* Within the 2-hour overtime margin after the shift: on duty. */
+    a = run(f, "U1", "STRANGER", NULL, "2025-03-10T17:59:00+01:00");
+    assert_int_equal(a.off_duty, 0);
+    a = run(f, "U1", "STRANGER", NULL, "2025-03-10T06:01:00+01:00");
+    assert_int_equal(a.off_duty, 0);
+    /* Beyond it, with a roster nearby: off duty. */
+    a = run(f, "U1", "STRANGER", NULL, "2025-03-10T18:01:00+01:00");
+    assert_int_equal(a.off_duty, 1);
+    a = run(f, "U1", "STRANGER", NULL, "2025-03-10T05:59:00+01:00");
+    assert_int_equal(a.off_duty, 1);
+    /* On leave. */
+    a = run(f, "U1", "STRANGER", NULL, "2025-03-12T10:00:00+01:00");
+    assert_int_equal(a.off_duty, 2);
+    /* Logins get a duty status too. */
+    a = run(f, "U1", NULL, NULL, "2025-03-12T10:00:00+01:00");
+    assert_int_equal(a.off_duty, 2);
+    assert_false(a.is_record);
+    /* No roster at all (U2), or none near (U1 in June): unknown, so not off duty. */
+    a = run(f, "U2", "STRANGER", NULL, "2025-03-10T23:00:00+01:00");
+    assert_int_equal(a.off_duty, 0);
+    a = run(f, "U1", "STRANGER", NULL, "2025-06-01T03:00:00+02:00");
+    assert_int_equal(a.off_duty, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_follow_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bogus_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_links_without_relations, setup_no_relations,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_off_duty, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

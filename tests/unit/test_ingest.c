@@ -1,0 +1,301 @@
+/*
+ * test_ingest.c - unit tests of the event stream (ingest/ingest.c): reordering within a
+ * file, the merge across files, duplicates, and malformed lines.
+ *
+ * Why: the contract (data-format.md, cli.md) says files are each roughly sorted but not
+ * sorted against each other, delivery is at-least-once, and malformed lines are set aside
+ * with file, line and reason, never dropped silently; and `lines = events + duplicates +
+ * malformed` must hold exactly. The test writes a temporary dataset with two event files
+ * whose expected output is known line by line, plus files that must be ignored.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "ingest/ingest.h"
+
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/wachter-test-ingest-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    char p[128];
+    snprintf(p, sizeof p, "%s/events", dir);
+    return mkdir(p, 0755);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void write_file(const char *name, const char *content)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(content, 1, strlen(content), f), strlen(content));
+    fclose(f);
+}
+
+struct rejected {
+    char file[64];
+    uint64_t line;
+    enum reject_reason why;
+    size_t raw_len;
+};
+
+struct rejects {
+    struct rejected r[32];
+    size_t n;
+};
+
+static void on_reject(void *ctx, const char *file, uint64_t line, enum reject_reason why,
+                      const char *raw, size_t raw_len)
+{
+    struct rejects *rs = ctx;
+    assert_true(rs->n < 32);
+    struct rejected *r = &rs->r[rs->n++];
+    snprintf(r->file, sizeof r->file, "%s", file);
+    r->line = line;
+    r->why = why;
+    r->raw_len = raw_len;
+    assert_non_null(raw);
+}
+
+#define EV(id, ts, extra)                                                                   \
+    "{\"id\":\"" id "\",\"ts\":\"" ts "\",\"user\":\"U1\",\"system\":\"BVH\","             \
+    "\"action\":\"query\",\"subject_type\":\"person\",\"subject\":\"P1\"" extra "}\n"
+
+static void write_events(void)
+{
+    write_file("events/a.jsonl",
+               EV("a1", "2025-03-30T01:00:00+01:00", "")                          /* 1 */
+               EV("a3", "2025-03-30T01:05:00+01:00", "")                          /* 2 */
+               EV("a2", "2025-03-30T01:02:00+01:00", ",\"case\":\"C-1\"")         /* 3 */
+               "\n"                                                               /* 4 */
+               EV("a1", "2025-03-30T01:00:00+01:00", "")                          /* 5 dup */
+               "{\"id\":\"bad\",\"ts\":\n"                                        /* 6 */
+               "{\"id\":\"m1\",\"ts\":\"2025-03-30T01:00:00Z\",\"system\":\"S\","
+               "\"action\":\"login\"}\n"                                          /* 7 */
+               "{\"id\":\"t1\",\"ts\":\"2025-03-30 01:00:00\",\"user\":\"U1\","
+               "\"system\":\"S\",\"action\":\"login\"}\n"                         /* 8 */
+               "{\"id\":\"w1\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":5,"
+               "\"system\":\"S\",\"action\":\"login\"}\n"                         /* 9 */
+               "{\"id\":\"e1\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":\"\","
+               "\"system\":\"S\",\"action\":\"login\"}\n"                         /* 10 */
+               "{\"id\":\"s1\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":\"U1\","
+               "\"system\":\"S\",\"action\":\"view\"}\n"                          /* 11 */
+               "{\"id\":\"a4\",\"ts\":\"2025-03-30T03:00:00+02:00\",\"user\":\"U2\","
+               "\"system\":\"BVH\",\"action\":\"logout\"}\r\n"                    /* 12 */
+               EV("a\\u0035", "2025-03-30T01:06:00+01:00", ",\"results\":3"));    /* 13 */
+    char *big = xmalloc(INGEST_MAX_LINE + 200);
+    int n = snprintf(big, 200, "{\"id\":\"b3\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":\"U1\","
+                               "\"system\":\"S\",\"action\":\"login\",\"query\":\"");
+    memset(big + n, 'x', INGEST_MAX_LINE);
+    strcpy(big + n + INGEST_MAX_LINE, "\"}\n");
+    struct sbuf b = {0};
+    sbuf_puts(&b, EV("b1", "2025-03-30T00:59:00+01:00", "")      /* 1 */
+                  EV("a3", "2025-03-30T01:05:00+01:00", "")      /* 2 dup across files */
+                  EV("b2", "2025-03-30T01:02:00+01:00", ""));    /* 3 */
+    sbuf_puts(&b, big);                                          /* 4 too long */
+    write_file("events/b.jsonl", b.buf);
+    sbuf_free(&b);
+    free(big);
+    /* Not event files: ignored. */
+    write_file("events/notes.txt", "not an event file\n");
+    write_file("events/.hidden.jsonl", "garbage\n");
+}
+
+static struct ingest *open_ingest(struct ref *ref, struct rejects *rs, int64_t reorder_ms)
+{
+    struct ingest_config cfg;
+    ingest_config_defaults(&cfg);
+    if (reorder_ms >= 0)
+        cfg.reorder_ms = reorder_ms;
+    struct err e = {{0}};
+    struct ingest *in = ingest_open(dir, &cfg, ref, on_reject, rs, &e);
+    if (in == NULL)
+        fail_msg("ingest_open: %s", e.msg);
+    return in;
+}
+
+static void test_merge_order_dupes_rejects(void **state)
+{
+    (void)state;
+    write_events();
+    struct ref ref;
+    memset(&ref, 0, sizeof ref);
+    struct rejects rs = {0};
+    struct ingest *in = open_ingest(&ref, &rs, 10 * 60 * 1000);
+    assert_int_equal(ingest_file_count(in), 2);
+
+    static const char *const want[] = {"b1", "a1", "a2", "b2", "a3", "a5", "a4"};
+    static const uint16_t want_file[] = {1, 0, 0, 1, 0, 0, 0};
+    static const uint32_t want_line[] = {1, 1, 3, 3, 2, 13, 12};
+    struct event ev;
+    size_t k = 0;
+    int64_t prev = INT64_MIN;
+    while (ingest_next(in, &ev) == 1) {
+        assert_true(k < 7);
+        if (ev.id_len != strlen(want[k]) || memcmp(ev.id, want[k], ev.id_len) != 0)
+            fail_msg("event %zu is '%.*s', want '%s'", k, (int)ev.id_len, ev.id, want[k]);
+        assert_int_equal(ev.file_no, want_file[k]);
+        assert_int_equal(ev.line_no, want_line[k]);
+        assert_true(ev.ts_ms >= prev);
+        prev = ev.ts_ms;
+        k++;
+        /* References are resolved. */
+        if (strncmp(ev.id, "a4", 2) == 0) {
+            assert_string_equal(ref.emp[ev.user].user, "U2");
+            assert_int_equal(ev.action, ACT_LOGOUT);
+            assert_int_equal(ev.subject, REF_NONE);
+        } else {
+            assert_string_equal(ref.emp[ev.user].user, "U1");
+            assert_int_equal(ev.action, ACT_QUERY);
+            assert_string_equal(ref.subj[ev.subject].id, "P1");
+            assert_int_equal(ref.subj[ev.subject].type, ST_PERSON);
+            assert_string_equal(ref_system_name(&ref, ev.system), "BVH");
+        }
+        if (strncmp(ev.id, "a2", 2) == 0)
+            assert_string_equal(ref.cases[ev.legit].id, "C-1");
+        else
+            assert_int_equal(ev.legit, REF_NONE);
+        if (strncmp(ev.id, "a5", 2) == 0)
+            assert_int_equal(ev.results, 3);
+    }
+    assert_int_equal(k, 7);
+    assert_int_equal(ingest_next(in, &ev), 0);
+
+    const struct ingest_stats *st = ingest_stats(in);
+    assert_int_equal(st->lines, 16);
+    assert_int_equal(st->events, 7);
+    assert_int_equal(st->duplicates, 2);
+    assert_int_equal(st->malformed, 7);
+    assert_int_equal(st->lines, st->events + st->duplicates + st->malformed);
+    assert_int_equal(st->late, 0);
+    assert_int_equal(st->by_reason[REJ_INVALID_JSON], 1);
+    assert_int_equal(st->by_reason[REJ_MISSING_FIELD], 3);
+    assert_int_equal(st->by_reason[REJ_BAD_TIMESTAMP], 1);
+    assert_int_equal(st->by_reason[REJ_WRONG_TYPE], 1);
+    assert_int_equal(st->by_reason[REJ_LINE_TOO_LONG], 1);
+
+    /* Rejects come with file and line; sort-independent check. */
+    assert_int_equal(rs.n, 7);
+    static const struct {
+        const char *file;
+        uint64_t line;
+        enum reject_reason why;
+    } want_rej[] = {
+        {"events/a.jsonl", 6, REJ_INVALID_JSON},   {"events/a.jsonl", 7, REJ_MISSING_FIELD},
+        {"events/a.jsonl", 8, REJ_BAD_TIMESTAMP},  {"events/a.jsonl", 9, REJ_WRONG_TYPE},
+        {"events/a.jsonl", 10, REJ_MISSING_FIELD}, {"events/a.jsonl", 11, REJ_MISSING_FIELD},
+        {"events/b.jsonl", 4, REJ_LINE_TOO_LONG},
+    };
+    for (size_t i = 0; i < 7; i++) {
+        bool found = false;
+        for (size_t j = 0; j < rs.n && !found; j++)
+            found = strcmp(rs.r[j].file, want_rej[i].file) == 0 &&
+                    rs.r[j].line == want_rej[i].line && rs.r[j].why == want_rej[i].why;
+        if (!found)
+            fail_msg("reject %s:%llu %s not reported", want_rej[i].file,
+                     (unsigned long long)want_rej[i].line, ingest_reason_name(want_rej[i].why));
+    }
+    for (size_t j = 0; j < rs.n; j++)
+        if (rs.r[j].why == REJ_LINE_TOO_LONG)
+            assert_true(rs.r[j].raw_len > INGEST_MAX_LINE);
+    ingest_close(in);
+    ref_free(&ref);
+}
+
+/* Disorder beyond the reorder bound is not put right; the event is emitted late and
+ * counted, not lost. */
+static void test_late_events(void **state)
+{
+    (void)state;
+    write_file("events/a.jsonl", EV("x1", "2025-03-30T10:00:00Z", "")
+                                 EV("x2", "2025-03-30T10:30:00Z", "")
+                                 EV("x3", "2025-03-30T10:29:00Z", "")   /* 1 min: fixed */
+                                 EV("x4", "2025-03-30T11:00:00Z", "")
+                                 EV("x5", "2025-03-30T10:20:00Z", "")); /* after x2 left: late */
+    struct ref ref;
+    memset(&ref, 0, sizeof ref);
+    struct rejects rs = {0};
+    struct ingest *in = open_ingest(&ref, &rs, 10 * 60 * 1000);
+    static const char *const want[] = {"x1", "x3", "x2", "x5", "x4"};
+    struct event ev;
+    size_t k = 0;
+    while (ingest_next(in, &ev) == 1) {
+        assert_true(k < 5);
+        assert_memory_equal(ev.id, want[k], 2);
+        k++;
+    }
+    assert_int_equal(k, 5);
+    assert_int_equal(ingest_stats(in)->events, 5);
+    assert_int_equal(ingest_stats(in)->late, 1);
+    assert_int_equal(rs.n, 0);
+    ingest_close(in);
+    ref_free(&ref);
+}
+
+static void test_empty_and_missing(void **state)
+{
+    (void)state;
+    struct ref ref;
+    memset(&ref, 0, sizeof ref);
+    struct rejects rs = {0};
+    /* An events directory without event files: an empty stream. */
+    struct ingest *in = open_ingest(&ref, &rs, -1);
+    struct event ev;
+    assert_int_equal(ingest_file_count(in), 0);
+    assert_int_equal(ingest_next(in, &ev), 0);
+    assert_int_equal(ingest_stats(in)->lines, 0);
+    ingest_close(in);
+    /* An empty file and a file of blank lines count no lines. */
+    write_file("events/e.jsonl", "");
+    write_file("events/f.jsonl", "\n\r\n\n");
+    in = open_ingest(&ref, &rs, -1);
+    assert_int_equal(ingest_file_count(in), 2);
+    assert_int_equal(ingest_next(in, &ev), 0);
+    assert_int_equal(ingest_stats(in)->lines, 0);
+    ingest_close(in);
+    ingest_close(NULL);
+    /* No events directory at all. */
+    char other[128];
+    snprintf(other, sizeof other, "%s/nowhere", dir);
+    struct ingest_config cfg;
+    ingest_config_defaults(&cfg);
+    struct err e = {{0}};
+    assert_null(ingest_open(other, &cfg, &ref, on_reject, &rs, &e));
+    assert_non_null(strstr(e.msg, "nowhere/events"));
+    ref_free(&ref);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_merge_order_dupes_rejects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_and_missing, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
