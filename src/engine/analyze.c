@@ -179,11 +179,12 @@ static void write_stats_json(struct sbuf *out, const struct ingest_stats *is, si
 /* ---- the two-stage pipeline ----------------------------------------------------------
  * Reading, parsing, merging and de-duplicating run on a producer thread; resolving and
  * detection on the calling thread, which alone touches the reference data and the
- * engine. Events cross in batches through a ring of PIPE_SLOTS buffers (bounded memory);
- * the mutex hand-off orders the producer's writes (event texts, arena strings, rejects
- * counters) before the consumer's reads. Detection sees exactly the sequence a single
- * thread would, so results do not depend on the threading. */
-enum { PIPE_SLOTS = 8, PIPE_BATCH = 8192 };
+ * engine. The producer starts before the reference files are loaded and runs ahead by up
+ * to PIPE_SLOTS batches (bounded memory). Batches cross through a ring; the mutex hand-off
+ * orders the producer's writes (event texts, arena strings, rejects) before the
+ * consumer's reads. Detection sees exactly the sequence a single thread would, so
+ * results do not depend on the threading. */
+enum { PIPE_SLOTS = 64, PIPE_BATCH = 8192 };
 
 struct pipe {
     pthread_mutex_t mu;
@@ -191,7 +192,8 @@ struct pipe {
     struct event *slot[PIPE_SLOTS];
     size_t count[PIPE_SLOTS];
     size_t head, filled; /* next slot to consume, slots ready */
-    int done;
+    int done, cancel, threaded;
+    pthread_t producer;
     struct ingest *in;
 };
 
@@ -201,9 +203,12 @@ static void *produce(void *arg)
     size_t tail = 0;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (p->filled == PIPE_SLOTS)
+        while (p->filled == PIPE_SLOTS && !p->cancel)
             pthread_cond_wait(&p->changed, &p->mu);
+        int cancel = p->cancel;
         pthread_mutex_unlock(&p->mu);
+        if (cancel)
+            return NULL;
         /* Slot `tail` is free: the consumer has handed it back. */
         size_t n = 0;
         while (n < PIPE_BATCH && ingest_next_raw(p->in, &p->slot[tail][n]))
@@ -221,45 +226,63 @@ static void *produce(void *arg)
     }
 }
 
-/* Run every event of `in` through `eng`; single-threaded when no thread can be started. */
-static void run_pipeline(struct ingest *in, struct ref *ref, struct engine *eng)
+static void pipe_start(struct pipe *p, struct ingest *in)
 {
-    struct pipe p = {.in = in};
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.changed, NULL);
+    memset(p, 0, sizeof *p);
+    p->in = in;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->changed, NULL);
     for (size_t i = 0; i < PIPE_SLOTS; i++)
-        p.slot[i] = xmalloc(PIPE_BATCH * sizeof(struct event));
-    pthread_t producer;
-    if (pthread_create(&producer, NULL, produce, &p) != 0) {
+        p->slot[i] = xmalloc(PIPE_BATCH * sizeof(struct event));
+    p->threaded = pthread_create(&p->producer, NULL, produce, p) == 0;
+}
+
+/* Run every event through `eng` (single-threaded when the producer could not start). */
+static void pipe_run(struct pipe *p, struct ref *ref, struct engine *eng)
+{
+    if (!p->threaded) {
         struct event ev;
-        while (ingest_next(in, &ev))
+        while (ingest_next(p->in, &ev))
             engine_event(eng, &ev);
-    } else {
-        for (;;) {
-            pthread_mutex_lock(&p.mu);
-            while (p.filled == 0)
-                pthread_cond_wait(&p.changed, &p.mu);
-            size_t slot = p.head, n = p.count[slot];
-            pthread_mutex_unlock(&p.mu);
-            for (size_t i = 0; i < n; i++) {
-                ingest_resolve(ref, &p.slot[slot][i]);
-                engine_event(eng, &p.slot[slot][i]);
-            }
-            pthread_mutex_lock(&p.mu);
-            p.head = (p.head + 1) % PIPE_SLOTS;
-            p.filled--;
-            int last = p.done && p.filled == 0;
-            pthread_cond_broadcast(&p.changed);
-            pthread_mutex_unlock(&p.mu);
-            if (last)
-                break;
+        return;
+    }
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->filled == 0)
+            pthread_cond_wait(&p->changed, &p->mu);
+        size_t slot = p->head, n = p->count[slot];
+        pthread_mutex_unlock(&p->mu);
+        for (size_t i = 0; i < n; i++) {
+            ingest_resolve(ref, &p->slot[slot][i]);
+            engine_event(eng, &p->slot[slot][i]);
         }
-        pthread_join(producer, NULL);
+        pthread_mutex_lock(&p->mu);
+        p->head = (p->head + 1) % PIPE_SLOTS;
+        p->filled--;
+        int last = p->done && p->filled == 0;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->mu);
+        if (last)
+            return;
+    }
+}
+
+/* Stop the producer (if still running) and release the pipe. */
+static void pipe_stop(struct pipe *p)
+{
+    if (p->threaded) {
+        pthread_mutex_lock(&p->mu);
+        p->cancel = 1;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->producer, NULL);
+        p->threaded = 0;
     }
     for (size_t i = 0; i < PIPE_SLOTS; i++)
-        free(p.slot[i]);
-    pthread_cond_destroy(&p.changed);
-    pthread_mutex_destroy(&p.mu);
+        free(p->slot[i]);
+    memset(p->slot, 0, sizeof p->slot);
+    pthread_cond_destroy(&p->changed);
+    pthread_mutex_destroy(&p->mu);
 }
 
 static char *default_key_path(const char *db)
@@ -363,6 +386,8 @@ int analyze_main(int argc, char **argv)
     char *rejects_tmp = NULL;
     char *key_path = NULL;
     struct sbuf alerts_json = {0}, stats_json = {0};
+    struct pipe pipe;
+    int pipe_started = 0;
     double t0 = now_s();
 
     engine_config_defaults(&cfg);
@@ -370,36 +395,41 @@ int analyze_main(int argc, char **argv)
         goto fail;
     if ((tz = tz_open(cfg.timezone, &e)) == NULL)
         goto fail;
-    if (ref_load(&ref, o.dataset, tz, &e) != 0)
+    /* The event files are opened and the producer starts reading them while the
+     * reference files load. A failure after this point removes the temporary rejects
+     * file, so a dataset that cannot be analysed still leaves nothing behind. */
+    memset(&ref, 0, sizeof ref);
+    in = ingest_open(o.dataset, &cfg.ingest, &ref, on_reject, &ro, &e);
+    if (in == NULL)
         goto fail;
-    ref_loaded = 1;
-    double t_ref = now_s();
-
-    /* Everything that can make the dataset unanalysable has been checked once the event
-     * files are open; only now are outputs created. */
     if (o.rejects_out != NULL) {
         size_t n = strlen(o.rejects_out) + 32;
         rejects_tmp = xmalloc(n);
         snprintf(rejects_tmp, n, "%s.tmp%ld", o.rejects_out, (long)getpid());
+        if ((ro.fp = fopen(rejects_tmp, "w")) == NULL) {
+            err_set(&e, "%s: cannot write: %s", o.rejects_out, strerror(errno));
+            goto fail;
+        }
     }
-    in = ingest_open(o.dataset, &cfg.ingest, &ref, on_reject, &ro, &e);
-    if (in == NULL)
+    pipe_start(&pipe, in);
+    pipe_started = 1;
+    if (ref_load(&ref, o.dataset, tz, &e) != 0)
         goto fail;
+    ref_loaded = 1;
+    double t_ref = now_s();
     key_path = o.key ? xstrdup(o.key) : default_key_path(o.db);
     if ((priv = privacy_open(key_path, &e)) == NULL)
         goto fail;
     if ((st = store_open(o.db, &e)) == NULL)
         goto fail;
-    if (rejects_tmp != NULL && (ro.fp = fopen(rejects_tmp, "w")) == NULL) {
-        err_set(&e, "%s: cannot write: %s", o.rejects_out, strerror(errno));
-        goto fail;
-    }
     int64_t run_id;
     if (store_run_begin(st, o.dataset, &run_id, &e) != 0)
         goto fail;
 
     eng = engine_new(&ref, tz, &cfg);
-    run_pipeline(in, &ref, eng);
+    pipe_run(&pipe, &ref, eng);
+    pipe_stop(&pipe);
+    pipe_started = 0;
     engine_finish(eng);
     double t_run = now_s();
 
@@ -464,6 +494,8 @@ int analyze_main(int argc, char **argv)
     rc = 0;
     goto out;
 fail:
+    if (pipe_started)
+        pipe_stop(&pipe);
     log_error("%s", e.msg);
     if (ro.fp != NULL) {
         fclose(ro.fp);
