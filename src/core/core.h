@@ -100,6 +100,8 @@ struct strmap {
 
 /* Look up `s`. Returns the value, or -1 when absent. */
 int64_t strmap_get(const struct strmap *m, const char *s, size_t n);
+/* Make room for `n` keys in all, so that loading a known number does not rehash. */
+void strmap_reserve(struct strmap *m, size_t n);
 /* Insert or overwrite. Memory: returns the map's own NUL-terminated copy of the key. */
 const char *strmap_put(struct strmap *m, const char *s, size_t n, uint32_t val);
 void strmap_free(struct strmap *m);
@@ -115,6 +117,8 @@ struct u64map {
 /* Returns a pointer to the value slot of `key`, or NULL when absent. The pointer is valid
  * until the next insertion or deletion. */
 uint64_t *u64map_get(const struct u64map *m, uint64_t key);
+/* Make room for `n` keys in all. */
+void u64map_reserve(struct u64map *m, size_t n);
 /* Insert or overwrite. Returns true when the key was new. */
 bool u64map_put(struct u64map *m, uint64_t key, uint64_t val);
 /* Insert `key` only when absent (an existing value is left alone). Returns true when it

@@ -96,6 +96,22 @@ static void strmap_rehash(struct strmap *m, size_t ncap)
     free(old);
 }
 
+/* The power-of-two capacity that holds n keys at most 70% full. */
+static size_t cap_for(size_t n, size_t min)
+{
+    size_t cap = min;
+    while (cap * 7 < n * 10)
+        cap *= 2;
+    return cap;
+}
+
+void strmap_reserve(struct strmap *m, size_t n)
+{
+    size_t cap = cap_for(n, 64);
+    if (cap > m->cap)
+        strmap_rehash(m, cap);
+}
+
 const char *strmap_put(struct strmap *m, const char *s, size_t n, uint32_t val)
 {
     if ((m->count + 1) * 10 > m->cap * 7)
@@ -157,6 +173,13 @@ static void u64map_rehash(struct u64map *m, size_t ncap)
     }
     free(ok);
     free(ov);
+}
+
+void u64map_reserve(struct u64map *m, size_t n)
+{
+    size_t cap = cap_for(n, 1024);
+    if (cap > m->cap)
+        u64map_rehash(m, cap);
 }
 
 bool u64map_put(struct u64map *m, uint64_t key, uint64_t val)

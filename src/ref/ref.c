@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- interning ---------------------------------------------------------------------- */
@@ -209,6 +210,19 @@ static char *join_path(const char *dir, const char *name)
     char *p = xmalloc(n);
     snprintf(p, n, "%s/%s", dir, name);
     return p;
+}
+
+/* Rough row count of DATASET/name from its size, capped so that an odd file cannot make
+ * us reserve absurd amounts (the tables still grow past the estimate when needed). */
+static size_t file_rows(const char *dataset, const char *name, size_t bytes_per_row)
+{
+    char *path = join_path(dataset, name);
+    struct stat st;
+    size_t rows = 0;
+    if (stat(path, &st) == 0 && st.st_size > 0)
+        rows = (size_t)st.st_size / bytes_per_row;
+    free(path);
+    return rows > 50000000 ? 50000000 : rows;
 }
 
 /* Owner/value pairs grouped later by counting sort. */
@@ -853,6 +867,17 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
                                           "end_date"};
     int rc = 0;
     token(ref, "", 0);
+    /* Size the tables from the files, so loading does not rehash and copy as it grows.
+     * The row estimates (bytes per row) only need to be in the right range. */
+    size_t subjects = file_rows(dataset, "subjects.csv", 36);
+    strmap_reserve(&ref->subj_by_id, subjects);
+    ref->subj = xgrow(ref->subj, &ref->cap_subj, subjects, sizeof *ref->subj);
+    strmap_reserve(&ref->tokens, subjects / 2);
+    size_t cases = file_rows(dataset, "cases.csv", 40);
+    strmap_reserve(&ref->case_by_id, cases);
+    ref->cases = xgrow(ref->cases, &ref->cap_cases, cases, sizeof *ref->cases);
+    u64map_reserve(&ref->member, file_rows(dataset, "case_members.csv", 24));
+    u64map_reserve(&ref->case_subj, file_rows(dataset, "case_subjects.csv", 24));
     if (load_file(&ld, "units.csv", units_req, 2, NULL, 0, false, units_row) != 0 ||
         load_file(&ld, "subjects.csv", subj_req, 2, subj_opt, 6, false, subjects_row) != 0) {
         rc = -1;
