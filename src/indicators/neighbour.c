@@ -13,7 +13,7 @@ struct neighbour_settings {
 };
 
 static const struct ind_param params[] = {
-    IND_COMMON_PARAMS(struct neighbour_settings, 0.8, 3.0, 90, 45, 0.3, 0.3),
+    IND_COMMON_PARAMS(struct neighbour_settings, 0.8, 3.0, 120, 60, 0.3, 0.3),
 };
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
