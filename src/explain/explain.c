@@ -1,9 +1,10 @@
 /*
  * explain.c - the explanation routes, personal links and duty status of an access.
  *
- * Cost per event is a handful of hash lookups: the subject's case list is short (a
- * record belongs to few cases), relations per person are a few edges, and the persons
- * behind a vehicle or address come from the address index (capped at MAX_BEHIND).
+ * Cost per event is a handful of lookups: the subject's and the user's case lists are
+ * sorted and merged, relations per person are a few edges, and the persons behind a
+ * vehicle or address are summarised at load (ref.c), walked only when that summary says
+ * they may matter (capped at MAX_BEHIND).
  *
  * The role profile (which systems and subject types a role uses) is learned causally from
  * the traffic seen so far, so `analyze` and a live run explain the same event the same
@@ -86,32 +87,6 @@ uint64_t explain_role_events(const struct explainer *x, uint8_t role)
 const struct explain_counts *explain_counts(const struct explainer *x)
 {
     return &x->counts;
-}
-
-/* ---- who is behind a record --------------------------------------------------------- */
-
-/* Persons concerned by subject `s`: itself for a person; the keeper's household for a
- * vehicle (residents at the keeper's address with the keeper's surname); the residents
- * of an address. Returns how many were written to `out`. */
-static size_t persons_behind(const struct ref *ref, uint32_t s, uint32_t out[MAX_BEHIND])
-{
-    const struct subject *sj = &ref->subj[s];
-    if (sj->type == ST_PERSON || sj->type == ST_NONE) {
-        out[0] = s;
-        return 1;
-    }
-    if (sj->type != ST_VEHICLE && sj->type != ST_ADDRESS)
-        return 0;
-    const uint32_t *res;
-    uint32_t n = ref_residents(ref, sj->postcode, sj->house, &res);
-    size_t k = 0;
-    for (uint32_t i = 0; i < n && k < MAX_BEHIND; i++) {
-        if (sj->type == ST_VEHICLE && sj->surname != 0 &&
-            ref->subj[res[i]].surname != sj->surname)
-            continue;
-        out[k++] = res[i];
-    }
-    return k;
 }
 
 /* ---- personal link ------------------------------------------------------------------ */
@@ -236,7 +211,7 @@ static enum bogus_kind check_typed(const struct explainer *x, const struct event
         !ref_case_has(ref, ev->legit, ev->subject)) {
         /* A vehicle or address whose keeper or resident is in the case counts as held. */
         uint32_t behind[MAX_BEHIND];
-        size_t n = persons_behind(ref, ev->subject, behind);
+        size_t n = ref_persons_behind(ref, ev->subject, behind, MAX_BEHIND);
         bool held = false;
         for (size_t k = 0; k < n && !held; k++)
             held = ref_case_has(ref, ev->legit, behind[k]);
@@ -268,15 +243,17 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     uint32_t s = ev->subject;
     const struct subject *sj = &ref->subj[s];
 
+    /* The persons behind a vehicle or address are walked only when the summary made at
+     * load says one of them is an employee or in a case; otherwise the summary's flags
+     * and region suffice. */
     uint32_t behind[MAX_BEHIND];
-    size_t n_behind = persons_behind(ref, s, behind);
-    a->flags = sj->flags;
-    uint32_t region = sj->region;
-    for (size_t k = 0; k < n_behind; k++) {
-        a->flags |= ref->subj[behind[k]].flags & (SF_VIP | SF_CRIMINAL | SF_SHIELDED);
-        if (region == 0)
-            region = ref->subj[behind[k]].region;
-    }
+    size_t n_behind = 0;
+    if (sj->type == ST_PERSON || sj->type == ST_NONE)
+        behind[n_behind++] = s;
+    else if (sj->behind_bits != 0)
+        n_behind = ref_persons_behind(ref, s, behind, MAX_BEHIND);
+    a->flags = sj->flags | sj->behind_flags;
+    uint32_t region = sj->region != 0 ? sj->region : sj->behind_region;
     bool home_known = em->region != 0 && em->region < x->n_region_tokens &&
                       x->region_has_subjects[em->region];
     a->in_region = (region == 0 || !home_known) ? 2 : region == em->region;

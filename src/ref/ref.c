@@ -739,6 +739,52 @@ static void mark_integrity_cases(struct ref *ref)
     }
 }
 
+size_t ref_persons_behind(const struct ref *ref, uint32_t s, uint32_t *out, size_t max)
+{
+    const struct subject *sj = &ref->subj[s];
+    if (sj->type == ST_PERSON || sj->type == ST_NONE) {
+        if (max == 0)
+            return 0;
+        out[0] = s;
+        return 1;
+    }
+    if (sj->type != ST_VEHICLE && sj->type != ST_ADDRESS)
+        return 0;
+    const uint32_t *res;
+    uint32_t n = ref_residents(ref, sj->postcode, sj->house, &res);
+    size_t k = 0;
+    for (uint32_t i = 0; i < n && k < max; i++) {
+        if (sj->type == ST_VEHICLE && sj->surname != 0 &&
+            ref->subj[res[i]].surname != sj->surname)
+            continue;
+        out[k++] = res[i];
+    }
+    return k;
+}
+
+/* Summarise the persons behind every vehicle and address, so that explaining an access
+ * to one needs no walk over its residents unless a bit says it may matter. */
+static void build_behind(struct ref *ref)
+{
+    uint32_t behind[16];
+    for (size_t s = 0; s < ref->n_subj; s++) {
+        struct subject *sj = &ref->subj[s];
+        if (sj->type != ST_VEHICLE && sj->type != ST_ADDRESS)
+            continue;
+        size_t n = ref_persons_behind(ref, (uint32_t)s, behind, 16);
+        for (size_t k = 0; k < n; k++) {
+            const struct subject *b = &ref->subj[behind[k]];
+            sj->behind_flags |= b->flags & (SF_VIP | SF_CRIMINAL | SF_SHIELDED);
+            if (sj->behind_region == 0)
+                sj->behind_region = b->region;
+            if (b->employee != REF_NONE || (b->flags & SF_EMPLOYEE))
+                sj->behind_bits |= BEHIND_EMPLOYEE;
+            if (b->cases_n > 0)
+                sj->behind_bits |= BEHIND_IN_CASE;
+        }
+    }
+}
+
 uint32_t ref_residents(const struct ref *ref, uint32_t postcode, uint32_t house,
                        const uint32_t **first)
 {
@@ -936,6 +982,7 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     build_schedule(&ld);
     build_lists(ref, &ld.user_cases, &ld.subject_cases, &ld.rels);
     build_addresses(ref);
+    build_behind(ref);
     ref->n_subj_typed = ref->n_subj;
     mark_integrity_cases(ref);
 out:

@@ -55,6 +55,11 @@ enum subject_flag {
     SF_EMPLOYEE = 1 << 4,
 };
 
+enum behind_bit {
+    BEHIND_EMPLOYEE = 1 << 0, /* one of them is a police employee */
+    BEHIND_IN_CASE = 1 << 1,  /* one of them belongs to some case or incident */
+};
+
 enum relation {
     REL_PARTNER,
     REL_EX_PARTNER,
@@ -91,6 +96,11 @@ struct subject {
     uint8_t flags;                             /* enum subject_flag bits */
     uint8_t known;
     uint32_t employee;          /* employee whose own record this is, or REF_NONE */
+    /* For vehicles and addresses, a summary of the persons behind the record (keeper's
+     * household, residents; see ref_persons_behind), computed once at load. */
+    uint8_t behind_flags;       /* their SF_VIP | SF_CRIMINAL | SF_SHIELDED */
+    uint8_t behind_bits;        /* BEHIND_* */
+    uint32_t behind_region;     /* the first known region among them */
     uint32_t cases_off, cases_n; /* into ref->subject_cases */
     uint32_t rel_off, rel_n;     /* into ref->rels (persons only) */
 };
@@ -183,6 +193,12 @@ static inline bool ref_case_has(const struct ref *ref, uint32_t c, uint32_t s)
 /* Persons registered at (postcode, house): returns the count and sets *first. */
 uint32_t ref_residents(const struct ref *ref, uint32_t postcode, uint32_t house,
                        const uint32_t **first);
+/* Persons concerned by subject `s`: itself for a person (or a record of unknown type);
+ * the keeper's household for a vehicle (residents at the keeper's address with the
+ * keeper's surname); the residents of an address. Writes at most `max` to `out` and
+ * returns how many. */
+size_t ref_persons_behind(const struct ref *ref, uint32_t s, uint32_t *out, size_t max);
+
 /* Number of person records with this surname token (for rarity weighting). */
 uint64_t ref_surname_count(const struct ref *ref, uint32_t surname);
 
