@@ -108,10 +108,12 @@ int csv_open(struct csv *c, const char *path, struct err *e)
     if (c->end - c->pos >= 3 && memcmp(c->pos, "\xEF\xBB\xBF", 3) == 0)
         c->pos += 3;
     int rc = read_record(c, e);
-    if (rc < 0)
+    if (rc <= 0) {
+        if (rc == 0)
+            err_set(e, "%s: empty file, expected a header line", path);
+        csv_close(c); /* a failed open leaves nothing to release */
         return -1;
-    if (rc == 0)
-        return err_set(e, "%s: empty file, expected a header line", path);
+    }
     c->n_cols = c->n_vals;
     c->cols = xcalloc(c->n_cols, sizeof *c->cols);
     for (size_t i = 0; i < c->n_cols; i++) {

@@ -236,7 +236,8 @@ struct csv {
     size_t n_vals, n_init, cap_vals; /* fields in this record, buffers initialised, capacity */
 };
 
-/* Open `path` and read its header. Returns 0, or -1 with `e` naming the file. */
+/* Open `path` and read its header. Returns 0, or -1 with `e` naming the file (a failed
+ * open holds nothing: no csv_close needed). */
 int csv_open(struct csv *c, const char *path, struct err *e);
 /* Column index of `name` in the header, or -1. */
 int csv_col(const struct csv *c, const char *name);
