@@ -50,11 +50,11 @@ deps:
 	bash scripts/install-deps.sh
 
 test: deps
-	$(MAKE) all san unit
+	$(MAKE) all san unit web
 	bash tests/run.sh
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) all web
 	bash scripts/demo.sh
 
 bench: all
@@ -77,3 +77,8 @@ build/rel/bench_ingest: bench/bench_ingest.c $(OBJ)
 
 bench-small: all build/rel/bench_ingest
 	bash bench/run.sh small
+
+# The web application's third-party files (Chart.js from npm) into web/vendor/.
+web:
+	bash web/build.sh
+.PHONY: web

@@ -6,7 +6,8 @@
 #      case counts);
 #   2. the golden datasets (tests/golden/run.sh) and the black-box integration tests
 #      (tests/integration/*.sh), each with ./wachter and with build/san/wachter;
-#   3. a short fuzz smoke run of every harness (tests/fuzz/run.sh, FUZZ_SECONDS each,
+#   3. the browser tests of the web application (tests/web/run.sh) against ./wachter serve;
+#   4. a short fuzz smoke run of every harness (tests/fuzz/run.sh, FUZZ_SECONDS each,
 #      default 20) when clang is available.
 #
 # Ends with the line "N passed, N failed" and exits non-zero when anything failed.
@@ -81,7 +82,34 @@ for bin in ./wachter build/san/wachter; do
     done
 done
 
-# 3. Fuzz smoke run.
+# 3. Browser tests of the web application against the real server (headless Chromium
+#    driven by playwright-core), when node and chromium are installed (make test installs
+#    them). node's test runner reports "ℹ pass N" and "ℹ fail N".
+if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ] && [ -d node_modules/playwright-core ]; then
+    out="$LOG/web.log"
+    timeout 600 bash tests/web/run.sh ./wachter >"$out" 2>&1
+    rc=$?
+    p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$out" | tail -1)
+    f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$out" | tail -1)
+    p=${p:-0}
+    f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        failures+=("web")
+        echo "FAIL web ($p passed, $f failed)"
+        tail -30 "$out" | sed 's/^/    | /'
+    else
+        echo "ok   web ($p browser tests)"
+    fi
+else
+    echo "FAIL web: node, chromium or node_modules missing (make test installs them)"
+    failed=$((failed + 1))
+    failures+=("web (not run)")
+fi
+
+# 4. Fuzz smoke run.
 if [ "$FUZZ_SECONDS" != 0 ] && command -v clang >/dev/null 2>&1; then
     out="$LOG/fuzz.log"
     bash tests/fuzz/run.sh "$FUZZ_SECONDS" >"$out" 2>&1
