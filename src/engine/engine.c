@@ -744,6 +744,12 @@ void engine_event(struct engine *eng, const struct event *ev)
         close_day(eng);
         if (eng->first_day == INT32_MIN)
             eng->first_day = a.local.day;
+        else if (a.local.day > eng->day + 1) {
+            /* A stretch without any events: close the day before this one as well, so
+             * that episodes see the quiet time pass. */
+            eng->day = a.local.day - 1;
+            close_day(eng);
+        }
         eng->day = a.local.day;
     }
     struct emp_state *st = emp_state(eng, ev->user);

@@ -34,7 +34,11 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if ((double)explain_role_events(x, role) < cfg->min_role_events)
         return;
     uint8_t type = ref->subj[ev->subject].type;
-    if (explain_role_share(x, role, ev->system, type) < cfg->max_share)
+    /* The explainer has already counted this access in the role's profile; judge by what
+     * the role did before it. */
+    double total = (double)explain_role_events(x, role);
+    double before = (explain_role_share(x, role, ev->system, type) * total - 1) / (total - 1);
+    if (before < cfg->max_share)
         engine_signal(eng, ev, 1.0f, (uint32_t)ev->system << 8 | type, 0, 0);
 }
 
