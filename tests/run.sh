@@ -4,7 +4,8 @@
 #
 #   1. every unit test binary in build/rel/unit and build/san/unit (cmocka; each test
 #      case counts);
-#   2. the golden datasets (tests/golden/run.sh) and the black-box integration tests
+#   2. the golden datasets (tests/golden/run.sh), the golden alerts of a generated dataset
+#      (tests/golden/alerts/run.sh) and the black-box integration tests
 #      (tests/integration/*.sh), each with ./wachter and with build/san/wachter;
 #   3. the browser tests of the web application (tests/web/run.sh) against ./wachter serve;
 #   4. a short fuzz smoke run of every harness (tests/fuzz/run.sh, FUZZ_SECONDS each,
@@ -74,6 +75,9 @@ for bin in ./wachter build/san/wachter; do
     out="$LOG/golden.log"
     bash tests/golden/run.sh "$bin" >"$out" 2>&1
     count_tap "golden [$bin]" "$out" $?
+    out="$LOG/golden-alerts.log"
+    timeout 300 bash tests/golden/alerts/run.sh "$bin" >"$out" 2>&1
+    count_tap "golden alerts [$bin]" "$out" $?
     for t in tests/integration/*.sh; do
         [ "$(basename "$t")" = lib.sh ] && continue
         out="$LOG/it.log"

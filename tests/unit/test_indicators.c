@@ -1,0 +1,1129 @@
+/*
+ * test_indicators.c - unit tests of the twelve indicators (src/indicators/) driven through
+ * the whole detection path: reference CSV files and an events .jsonl file written into a
+ * temporary dataset, then ref_load, ingest_open/ingest_next, engine_new/engine_event/
+ * engine_finish, exactly as `wachter analyze` does it.
+ *
+ * Why: each indicator is built to catch one kind of misuse AND to pass the legitimate
+ * look-alikes named in docs/detection.md (section 2). A change to an indicator, to the
+ * explainer or to the engine can silently break either side: misuse no longer signalled,
+ * or everyday work flagged as misuse. So every indicator gets at least one positive case
+ * (it emits signals) and at least one negative case built from its documented look-alike
+ * (it emits none), with the counts read from engine_stats(). A few alert-level checks
+ * follow: independent indicators outweigh repetition of one, alerts are deterministic,
+ * one employee gets one alert per episode, and a disabled indicator emits nothing.
+ *
+ * The reference world (written by `world()`): employee U1 (own record E1, Smit, 1000AA 1,
+ * unit in region Noord) is the usual user under test; relatives, a housemate, a neighbour,
+ * colleagues, a public figure, a shielded person and criminals from both regions surround
+ * them. Each test adds its own cases, schedule or extra employees, then its events.
+ * Timestamps are local time in Europe/Amsterdam in February/March 2025 (+01:00, before
+ * the DST change), written as UTC.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "engine/engine.h"
+#include "indicators/indicator.h"
+
+#include <ftw.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[64];
+
+/* ---- writing the dataset --------------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void put(const char *name, const char *content)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(content, 1, strlen(content), f), strlen(content));
+    fclose(f);
+}
+
+#define EMP_HEADER "user,person,unit,team,role,surname,postcode,house_number,start_date,end_date\n"
+#define EMP_BASE                                                                                   \
+    "U1,E1,UNIT-N,T1,patrol,Smit,1000AA,1,2010-01-01,\n"                                           \
+    "U2,E2,UNIT-N,T2,patrol,Jansen,2000BB,5,2010-01-01,\n"                                         \
+    "U3,E3,UNIT-VIK,TV,integrity,Dekker,3000CC,7,2010-01-01,\n"                                    \
+    "U4,E4,UNIT-N,T4,detective,Bos,4000DD,4,2010-01-01,\n"                                         \
+    "U5,E5,UNIT-N,T4,detective,Hoek,4100DD,1,2010-01-01,\n"                                        \
+    "U6,E6,UNIT-N,T4,detective,Kuip,4200DD,1,2010-01-01,\n"                                        \
+    "U7,E7,UNIT-Z,T7,patrol,Mulder,5000EE,2,2010-01-01,\n"                                         \
+    "U8,E8,UNIT-Z,T8,intake,Vos,5100EE,3,2010-01-01,\n"                                            \
+    "U9,E9,UNIT-Z,T9,dispatcher,Wit,5200EE,9,2010-01-01,\n"
+
+/* employees.csv: the base staff plus `extra` rows. */
+static void put_employees(const char *extra)
+{
+    char buf[8192];
+    snprintf(buf, sizeof buf, "%s%s%s", EMP_HEADER, EMP_BASE, extra);
+    put("employees.csv", buf);
+}
+
+static void put_cases(const char *cases, const char *members, const char *subjects)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "case,kind,opened,closed,unit,sensitivity\n%s", cases);
+    put("cases.csv", buf);
+    snprintf(buf, sizeof buf, "case,user\n%s", members);
+    put("case_members.csv", buf);
+    snprintf(buf, sizeof buf, "case,subject\n%s", subjects);
+    put("case_subjects.csv", buf);
+}
+
+static void put_schedule(const char *rows)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "user,start,end,kind\n%s", rows);
+    put("schedule.csv", buf);
+}
+
+static void world(void)
+{
+    put("units.csv", "unit,region\nUNIT-N,Noord\nUNIT-Z,Zuid\nUNIT-VIK,Noord\n");
+    put_employees("");
+    put("subjects.csv",
+        "subject,subject_type,surname,postcode,house_number,birth_year,region,flags\n"
+        "E1,person,Smit,1000AA,1,1980,Noord,employee\n"
+        "E2,person,Jansen,2000BB,5,1981,Noord,employee\n"
+        "E3,person,Dekker,3000CC,7,1970,Noord,employee\n"
+        "E4,person,Bos,4000DD,4,1975,Noord,employee\n"
+        "E5,person,Hoek,4100DD,1,1976,Noord,employee\n"
+        "E6,person,Kuip,4200DD,1,1977,Noord,employee\n"
+        "E7,person,Mulder,5000EE,2,1978,Zuid,employee\n"
+        "E8,person,Vos,5100EE,3,1979,Zuid,employee\n"
+        "E9,person,Wit,5200EE,9,1985,Zuid,employee\n"
+        "E2_CAR,vehicle,Jansen,2000BB,5,,Noord,\n"
+        "OWN_CAR,vehicle,Smit,1000AA,1,,Noord,\n"
+        "PARTNER,person,Bakker,6000FF,3,1982,Noord,\n"
+        "CHILD,person,Smit,6100FF,8,2005,Noord,\n"
+        "SISTER,person,Smit,6200FF,2,1978,Noord,\n"
+        "HOUSEMATE,person,Groen,1000AA,1,1990,Noord,\n"
+        "NEIGH,person,Visser,1000AA,2,1970,Noord,\n"
+        "NEIGH_CAR,vehicle,Visser,1000AA,2,,Noord,\n"
+        "VIP,person,Ster,7000GG,1,1975,Noord,vip\n"
+        "VIP_CAR,vehicle,Ster,7000GG,1,,Noord,\n"
+        "SHIELDED,person,Schuil,7100GG,4,1960,Noord,shielded\n"
+        "CRIM_Z,person,Mol,8000HH,4,1975,Zuid,criminal\n"
+        "CRIM_N,person,Rat,1500AB,6,1977,Noord,criminal\n"
+        "STRANGER,person,Berg,9000JJ,6,1965,Noord,\n");
+    put("relations.csv", "person_a,person_b,relation\n"
+                         "E1,PARTNER,partner\n"
+                         "E1,CHILD,child\n"
+                         "E1,SISTER,sibling\n");
+    put_schedule("");
+    put_cases("", "", "");
+}
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+struct line {
+    int64_t ts;
+    unsigned seq;
+    char *text;
+};
+static struct line *lines;
+static size_t n_lines, cap_lines;
+static unsigned ev_seq;
+
+/* 2025-02-03 (a Monday) 00:00 local time = 2025-02-02T23:00:00Z. */
+#define BASE_MS 1738537200000LL
+
+/* Local time `hh:mm` on day `day` after 2025-02-03 (valid until the DST change). */
+static int64_t at(int day, int hh, int mm)
+{
+    return BASE_MS + (int64_t)day * 86400000 + ((int64_t)hh * 60 + mm) * 60000;
+}
+
+struct evspec {
+    const char *user, *system, *action, *stype, *subject, *legit, *query;
+    unsigned results;
+};
+
+static void add_event(int64_t ts, const struct evspec *s)
+{
+    char tsbuf[32];
+    time_t secs = (time_t)(ts / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(tsbuf, sizeof tsbuf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char buf[512];
+    int n = snprintf(buf, sizeof buf,
+                     "{\"id\":\"ev%06u\",\"ts\":\"%s\",\"user\":\"%s\",\"system\":\"%s\","
+                     "\"action\":\"%s\"",
+                     ++ev_seq, tsbuf, s->user, s->system ? s->system : "BVH",
+                     s->action ? s->action : "query");
+    if (s->subject)
+        n +=
+            snprintf(buf + n, sizeof buf - (size_t)n, ",\"subject_type\":\"%s\",\"subject\":\"%s\"",
+                     s->stype ? s->stype : "person", s->subject);
+    if (s->legit)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"case\":\"%s\"", s->legit);
+    if (s->results)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"results\":%u", s->results);
+    if (s->query)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"query\":\"%s\"", s->query);
+    snprintf(buf + n, sizeof buf - (size_t)n, "}\n");
+    lines = xgrow(lines, &cap_lines, n_lines + 1, sizeof *lines);
+    lines[n_lines++] = (struct line){ts, ev_seq, xstrdup(buf)};
+}
+
+/* A query of `user` on `subject` (type from the reference data, given here) with typed
+ * case `legit` (NULL: none), in system BVH. */
+static void look(int64_t ts, const char *user, const char *stype, const char *subject,
+                 const char *legit)
+{
+    add_event(ts,
+              &(struct evspec){.user = user, .stype = stype, .subject = subject, .legit = legit});
+}
+
+static void lookp(int64_t ts, const char *user, const char *subject)
+{
+    look(ts, user, "person", subject, NULL);
+}
+
+static void clear_events(void)
+{
+    for (size_t i = 0; i < n_lines; i++)
+        free(lines[i].text);
+    n_lines = 0;
+    ev_seq = 0;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    const struct line *x = a, *y = b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void write_events(void)
+{
+    qsort(lines, n_lines, sizeof *lines, cmp_line);
+    char path[256];
+    snprintf(path, sizeof path, "%s/events/a.jsonl", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < n_lines; i++)
+        fputs(lines[i].text, f);
+    fclose(f);
+}
+
+/* ---- running detection ----------------------------------------------------------------- */
+
+struct run {
+    struct engine_config cfg;
+    struct tz *tz;
+    struct ref ref;
+    int ref_loaded;
+    struct ingest *in;
+    struct engine *eng;
+    size_t rejects;
+};
+static struct run R; /* the current run; freed by run_end or by the teardown */
+static int cfg_ready;
+
+static void on_reject(void *ctx, const char *file, uint64_t line, enum reject_reason why,
+                      const char *raw, size_t raw_len)
+{
+    (void)file, (void)line, (void)why;
+    fprintf(stderr, "rejected: %.*s\n", (int)raw_len, raw);
+    ((struct run *)ctx)->rejects++;
+}
+
+/* The config of the next run: defaults, but without the warm-up so alerts can open on the
+ * first days of these short datasets. Tests adjust R.cfg before go(). */
+static struct engine_config *config(void)
+{
+    if (!cfg_ready) {
+        engine_config_defaults(&R.cfg);
+        R.cfg.warmup_days = 0;
+        cfg_ready = 1;
+    }
+    return &R.cfg;
+}
+
+static void set_param(const char *ind, const char *key, double value)
+{
+    struct engine_config *c = config();
+    int i = indicator_find(ind);
+    assert_true(i >= 0);
+    struct err e = {{0}};
+    if (indicator_set(indicator_registry[i], c->ind_settings[i], key, value, &e) != 0)
+        fail_msg("indicator_set: %s", e.msg);
+}
+
+static void run_end(void)
+{
+    engine_free(R.eng);
+    if (R.in)
+        ingest_close(R.in);
+    if (R.ref_loaded)
+        ref_free(&R.ref);
+    if (R.tz)
+        tz_free(R.tz);
+    if (cfg_ready)
+        engine_config_free(&R.cfg);
+    memset(&R, 0, sizeof R);
+    cfg_ready = 0;
+}
+
+/* Write the events and run detection over the dataset. */
+static void go(void)
+{
+    config();
+    write_events();
+    struct err e = {{0}};
+    R.tz = tz_open(R.cfg.timezone, &e);
+    if (R.tz == NULL)
+        fail_msg("tz_open: %s", e.msg);
+    memset(&R.ref, 0, sizeof R.ref);
+    if (ref_load(&R.ref, dir, R.tz, &e) != 0)
+        fail_msg("ref_load: %s", e.msg);
+    R.ref_loaded = 1;
+    R.in = ingest_open(dir, &R.cfg.ingest, &R.ref, on_reject, &R, &e);
+    if (R.in == NULL)
+        fail_msg("ingest_open: %s", e.msg);
+    R.eng = engine_new(&R.ref, R.tz, &R.cfg);
+    struct event ev;
+    size_t n = 0;
+    while (ingest_next(R.in, &ev)) {
+        engine_event(R.eng, &ev);
+        n++;
+    }
+    engine_finish(R.eng);
+    assert_int_equal(R.rejects, 0); /* the test wrote what it meant to write */
+    assert_int_equal(n, n_lines);   /* every event reached the engine */
+}
+
+static uint64_t sigs(const char *name)
+{
+    int i = indicator_find(name);
+    assert_true(i >= 0);
+    return engine_stats(R.eng)->signals[i];
+}
+
+static uint64_t all_sigs(void)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < indicator_count; i++)
+        n += engine_stats(R.eng)->signals[i];
+    return n;
+}
+
+static const struct alert *alerts(size_t *n)
+{
+    return engine_alerts(R.eng, n);
+}
+
+/* The alert of `user`, or NULL; fails when the user has more than one. */
+static const struct alert *alert_of(const char *user)
+{
+    size_t n;
+    const struct alert *a = alerts(&n), *found = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(a[i].user, user) == 0) {
+            assert_null(found);
+            found = &a[i];
+        }
+    return found;
+}
+
+static size_t alerts_of(const char *user)
+{
+    size_t n, k = 0;
+    const struct alert *a = alerts(&n);
+    for (size_t i = 0; i < n; i++)
+        k += strcmp(a[i].user, user) == 0;
+    return k;
+}
+
+static bool alert_has(const struct alert *a, const char *ind)
+{
+    for (size_t i = 0; i < a->n_indicators; i++)
+        if (strcmp(a->indicators[i].name, ind) == 0)
+            return true;
+    return false;
+}
+
+/* Re-run from scratch with new events (same reference files), keeping nothing. */
+static void restart(void)
+{
+    run_end();
+    clear_events();
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/wachter-test-ind-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    char p[128];
+    snprintf(p, sizeof p, "%s/events", dir);
+    if (mkdir(p, 0755) != 0)
+        return -1;
+    world();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    run_end();
+    clear_events();
+    free(lines);
+    lines = NULL;
+    cap_lines = 0;
+    return nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+#define OPEN_CASE(id, kind) id "," kind ",2025-01-01,,UNIT-N,normal\n"
+
+/* ---- relative_lookup ------------------------------------------------------------------- */
+
+static void test_relative_positive(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "PARTNER");
+    lookp(at(1, 10, 0), "U1", "HOUSEMATE");               /* same address, from the address index */
+    look(at(2, 10, 0), "U1", "vehicle", "OWN_CAR", NULL); /* own car is self, not relative */
+    go();
+    assert_int_equal(sigs("relative_lookup"), 2);
+    assert_int_equal(sigs("self_lookup"), 1);
+}
+
+/* A relative who is in the user's incident: explained by membership, typed in or not. */
+static void test_relative_negative_incident(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("INC-1", "incident"), "INC-1,U1\n", "INC-1,PARTNER\n");
+    lookp(at(0, 10, 0), "U1", "PARTNER");
+    look(at(0, 11, 0), "U1", "person", "PARTNER", "INC-1");
+    go();
+    assert_int_equal(sigs("relative_lookup"), 0);
+    assert_int_equal(sigs("bogus_legitimation"), 0);
+}
+
+/* ---- neighbour_lookup ------------------------------------------------------------------ */
+
+static void test_neighbour_positive(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "NEIGH");
+    look(at(0, 11, 0), "U1", "vehicle", "NEIGH_CAR", NULL);
+    go();
+    assert_int_equal(sigs("neighbour_lookup"), 2);
+    assert_int_equal(sigs("relative_lookup"), 0);
+}
+
+/* The neighbour is in a case the user works on: the person (case_member) and their car
+ * (case_linked) are explained. */
+static void test_neighbour_negative_case(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("C-NB", "case"), "C-NB,U1\n", "C-NB,NEIGH\n");
+    lookp(at(0, 10, 0), "U1", "NEIGH");
+    look(at(0, 11, 0), "U1", "vehicle", "NEIGH_CAR", NULL);
+    go();
+    assert_int_equal(sigs("neighbour_lookup"), 0);
+}
+
+/* ---- colleague_lookup ------------------------------------------------------------------ */
+
+static void test_colleague_positive(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "E2");
+    look(at(0, 11, 0), "U1", "vehicle", "E2_CAR", NULL);
+    /* Integrity staff without a case are not explained either (only discounted later). */
+    lookp(at(0, 12, 0), "U3", "E4");
+    go();
+    assert_int_equal(sigs("colleague_lookup"), 3);
+}
+
+/* Integrity staff on the integrity case that holds the colleague's record. */
+static void test_colleague_negative_integrity_case(void **state)
+{
+    (void)state;
+    put_cases("VIK-1,case,2025-01-01,,UNIT-VIK,high\n", "VIK-1,U3\n", "VIK-1,E2\n");
+    lookp(at(0, 10, 0), "U3", "E2");
+    look(at(0, 11, 0), "U3", "person", "E2", "VIK-1");
+    look(at(0, 12, 0), "U3", "vehicle", "E2_CAR", NULL); /* the colleague's car: linked */
+    go();
+    assert_int_equal(sigs("colleague_lookup"), 0);
+    assert_int_equal(sigs("bogus_legitimation"), 0);
+}
+
+/* ---- self_lookup ----------------------------------------------------------------------- */
+
+static void test_self_positive(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "E1");
+    look(at(0, 11, 0), "U1", "vehicle", "OWN_CAR", NULL);
+    go();
+    assert_int_equal(sigs("self_lookup"), 2);
+    assert_int_equal(sigs("colleague_lookup"), 0); /* one's own record is not a colleague's */
+    /* Weighs little alone: its weight (0.45) is below the alert threshold. */
+    size_t n;
+    alerts(&n);
+    assert_int_equal(n, 0);
+}
+
+/* The user's own record in an incident they handle (e.g. they were the victim). */
+static void test_self_negative_case(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("INC-2", "incident"), "INC-2,U1\n", "INC-2,E1\n");
+    look(at(0, 10, 0), "U1", "person", "E1", "INC-2");
+    go();
+    assert_int_equal(sigs("self_lookup"), 0);
+}
+
+/* ---- sensitive_subject ----------------------------------------------------------------- */
+
+static void test_sensitive_positive(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "VIP");
+    lookp(at(0, 11, 0), "U2", "SHIELDED");
+    go();
+    assert_int_equal(sigs("sensitive_subject"), 2);
+}
+
+/* The team that handles the public figure's case. */
+static void test_sensitive_negative_case_team(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("C-VIP", "case"), "C-VIP,U4\nC-VIP,U5\n", "C-VIP,VIP\n");
+    lookp(at(0, 10, 0), "U4", "VIP");
+    look(at(0, 11, 0), "U5", "person", "VIP", "C-VIP");
+    go();
+    assert_int_equal(sigs("sensitive_subject"), 0);
+}
+
+/* A public figure's household vehicle is checked on the street like any other car. */
+static void test_sensitive_negative_household_vehicle(void **state)
+{
+    (void)state;
+    look(at(0, 10, 0), "U1", "vehicle", "VIP_CAR", NULL);
+    look(at(0, 11, 0), "U2", "vehicle", "VIP_CAR", NULL);
+    go();
+    assert_int_equal(sigs("sensitive_subject"), 0);
+    assert_int_equal(sigs("curiosity_wave"), 0); /* waves are about people */
+}
+
+/* ---- curiosity_wave -------------------------------------------------------------------- */
+
+/* Three unrelated employees (three teams) look up a public figure within hours. */
+static void test_wave_positive_vip(void **state)
+{
+    (void)state;
+    lookp(at(0, 9, 0), "U1", "VIP");
+    lookp(at(0, 13, 0), "U2", "VIP");
+    lookp(at(1, 8, 0), "U7", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 3); /* every looker, the earlier ones too */
+}
+
+/* The case team counts towards the wave but gets no signal; the two curious lookers do. */
+static void test_wave_positive_case_team_not_signalled(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("C-VIP", "case"), "C-VIP,U1\nC-VIP,U2\n", "C-VIP,VIP\n");
+    lookp(at(0, 9, 0), "U1", "VIP");
+    lookp(at(0, 10, 0), "U2", "VIP");
+    lookp(at(0, 11, 0), "U7", "VIP");
+    lookp(at(0, 12, 0), "U8", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 2);
+}
+
+/* An ordinary person needs five unexplained lookers from five teams. */
+static void test_wave_positive_ordinary_person(void **state)
+{
+    (void)state;
+    const char *who[] = {"U1", "U2", "U4", "U7", "U8"};
+    for (int i = 0; i < 5; i++)
+        lookp(at(0, 9 + i, 0), who[i], "STRANGER");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 5);
+}
+
+/* Lookers all from one team (one desk shares its targets). */
+static void test_wave_negative_one_team(void **state)
+{
+    (void)state;
+    lookp(at(0, 9, 0), "U4", "VIP");
+    lookp(at(0, 10, 0), "U5", "VIP");
+    lookp(at(0, 11, 0), "U6", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+    assert_int_equal(sigs("sensitive_subject"), 3); /* each is still an unexplained look */
+}
+
+/* Lookers all on the public figure's case. */
+static void test_wave_negative_all_case_members(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("C-VIP", "case"), "C-VIP,U1\nC-VIP,U2\nC-VIP,U7\n", "C-VIP,VIP\n");
+    lookp(at(0, 9, 0), "U1", "VIP");
+    lookp(at(0, 10, 0), "U2", "VIP");
+    lookp(at(0, 11, 0), "U7", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+}
+
+/* A person in last night's incident: the dispatched units are explained, two colleagues
+ * who were not dispatched are too few for an ordinary person; and four curious lookers
+ * on an ordinary person are below its higher bar as well. */
+static void test_wave_negative_incident(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("INC-3", "incident"), "INC-3,U1\nINC-3,U2\nINC-3,U4\n", "INC-3,STRANGER\n");
+    lookp(at(0, 1, 0), "U1", "STRANGER");
+    lookp(at(0, 2, 0), "U2", "STRANGER");
+    lookp(at(0, 3, 0), "U4", "STRANGER");
+    lookp(at(0, 9, 0), "U7", "STRANGER");
+    lookp(at(0, 10, 0), "U8", "STRANGER");
+    const char *who[] = {"U1", "U2", "U7", "U8"};
+    for (int i = 0; i < 4; i++)
+        lookp(at(0, 9 + i, 0), who[i], "CHILD"); /* U1's child: U2, U7, U8 curious */
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+}
+
+/* ---- criminal_network ------------------------------------------------------------------ */
+
+static void test_criminal_positive(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "CRIM_Z"); /* Zuid, U1 works in Noord */
+    lookp(at(3, 10, 0), "U7", "CRIM_N"); /* Noord, U7 works in Zuid */
+    go();
+    assert_int_equal(sigs("criminal_network"), 2);
+    assert_int_equal(sigs("curiosity_wave"), 0); /* criminals are left to this indicator */
+}
+
+/* A local criminal (own region), and a criminal in the user's own case. */
+static void test_criminal_negative(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("C-CR", "case"), "C-CR,U4\n", "C-CR,CRIM_Z\n");
+    lookp(at(0, 10, 0), "U1", "CRIM_N");
+    lookp(at(0, 11, 0), "U2", "CRIM_N");
+    lookp(at(0, 12, 0), "U4", "CRIM_Z");
+    look(at(0, 13, 0), "U4", "person", "CRIM_Z", "C-CR");
+    go();
+    assert_int_equal(sigs("criminal_network"), 0);
+}
+
+/* ---- off_duty -------------------------------------------------------------------------- */
+
+#define U1_ROSTER                                                                                  \
+    "U1,2025-02-03T08:00:00+01:00,2025-02-03T16:00:00+01:00,shift\n"                               \
+    "U1,2025-02-04T08:00:00+01:00,2025-02-04T16:00:00+01:00,shift\n"                               \
+    "U1,2025-02-05,2025-02-05,leave\n"                                                             \
+    "U1,2025-02-06T22:00:00+01:00,2025-02-07T06:00:00+01:00,shift\n"
+
+static void test_off_duty_positive(void **state)
+{
+    (void)state;
+    put_schedule(U1_ROSTER);
+    lookp(at(0, 20, 0), "U1", "STRANGER"); /* four hours after the shift */
+    lookp(at(2, 10, 0), "U1", "STRANGER"); /* on leave */
+    go();
+    assert_int_equal(sigs("off_duty"), 2);
+}
+
+/* Overtime within the margin (before and after a shift, and after a night shift that
+ * crossed midnight), and an employee without a roster. */
+static void test_off_duty_negative(void **state)
+{
+    (void)state;
+    put_schedule(U1_ROSTER);
+    lookp(at(0, 6, 30), "U1", "STRANGER");
+    lookp(at(0, 17, 30), "U1", "STRANGER");
+    lookp(at(1, 12, 0), "U1", "STRANGER");
+    lookp(at(4, 7, 30), "U1", "STRANGER"); /* the night shift ended at 06:00 */
+    lookp(at(30, 3, 0), "U1", "STRANGER"); /* no roster within three days: unknown */
+    lookp(at(0, 23, 0), "U2", "STRANGER"); /* U2 has no roster at all */
+    lookp(at(2, 3, 0), "U2", "STRANGER");
+    go();
+    assert_int_equal(sigs("off_duty"), 0);
+}
+
+/* ---- volume_breadth -------------------------------------------------------------------- */
+
+/* Seven patrol officers P1..P7 build a history: 25 distinct persons a day for five days,
+ * then 60 a day (busy nights, within three times their own usual). Q, another patrol
+ * officer, looks up 10 persons a day for twelve days, and on day 12 `last_day`. */
+static void volume_world(unsigned last_day)
+{
+    put_employees("P1,,UNIT-N,TP1,patrol,,,,2010-01-01,\n"
+                  "P2,,UNIT-N,TP2,patrol,,,,2010-01-01,\n"
+                  "P3,,UNIT-N,TP3,patrol,,,,2010-01-01,\n"
+                  "P4,,UNIT-N,TP4,patrol,,,,2010-01-01,\n"
+                  "P5,,UNIT-N,TP5,patrol,,,,2010-01-01,\n"
+                  "P6,,UNIT-N,TP6,patrol,,,,2010-01-01,\n"
+                  "P7,,UNIT-N,TP7,patrol,,,,2010-01-01,\n"
+                  "Q,,UNIT-N,TQ,patrol,,,,2010-01-01,\n");
+    char user[16], subj[64];
+    for (int p = 1; p <= 7; p++) {
+        snprintf(user, sizeof user, "P%d", p);
+        for (int d = 0; d < 12; d++) {
+            int n = d < 5 ? 25 : 60;
+            for (int k = 0; k < n; k++) {
+                snprintf(subj, sizeof subj, "X-%s-%d-%d", user, d, k);
+                lookp(at(d, 8, 0) + k * 60000, user, subj);
+            }
+        }
+    }
+    for (int d = 0; d <= 12; d++) {
+        unsigned n = d < 12 ? 10 : last_day;
+        for (unsigned k = 0; k < n; k++) {
+            snprintf(subj, sizeof subj, "X-Q-%d-%u", d, k);
+            lookp(at(d, 9, 0) + k * 30000, "Q", subj);
+        }
+    }
+}
+
+/* 100 persons: ten times Q's usual day and above the role's busy days. */
+static void test_volume_positive(void **state)
+{
+    (void)state;
+    volume_world(100);
+    go();
+    assert_int_equal(sigs("volume_breadth"), 1);
+}
+
+/* 70 persons: seven times Q's usual day, but normal for a busy patrol night; and the
+ * patrol officers' own busy days are within their usual. */
+static void test_volume_negative_busy_night(void **state)
+{
+    (void)state;
+    volume_world(70);
+    go();
+    assert_int_equal(sigs("volume_breadth"), 0);
+}
+
+/* Wildcard searching: 20 wildcard queries in a day, above the floor of 15; 10 are not. */
+static void test_volume_wildcards(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 20; k++)
+        add_event(at(0, 9, k),
+                  &(struct evspec){
+                      .user = "U1", .stype = "person", .subject = "STRANGER", .query = "jans*"});
+    for (int k = 0; k < 10; k++)
+        add_event(at(0, 9, k),
+                  &(struct evspec){
+                      .user = "U2", .stype = "person", .subject = "STRANGER", .query = "de v?s"});
+    go();
+    assert_int_equal(sigs("volume_breadth"), 1);
+}
+
+/* ---- bulk_export ----------------------------------------------------------------------- */
+
+/* L1 leaves on 2025-02-20; K1 stays. */
+#define EXPORT_STAFF                                                                               \
+    "L1,,UNIT-N,TL,staff,,,,2010-01-01,2025-02-20\n"                                               \
+    "K1,,UNIT-N,TK,staff,,,,2010-01-01,\n"
+
+static void export(int64_t ts, const char *user, const char *action, unsigned results)
+{
+    add_event(ts, &(struct evspec){.user = user,
+                                   .action = action,
+                                   .stype = "case",
+                                   .subject = "REPORT",
+                                   .results = results});
+}
+
+/* 80 records before a known end date (threshold halved), and 3 x 200 records on a day. */
+static void test_export_positive(void **state)
+{
+    (void)state;
+    put_employees(EXPORT_STAFF);
+    export(at(2, 10, 0), "L1", "export", 80);
+    export(at(2, 10, 0), "K1", "export", 200);
+    export(at(2, 11, 0), "K1", "print", 200);
+    export(at(2, 12, 0), "K1", "export", 200);
+    go();
+    /* L1: one signal; K1: one per large action of the day (the evidence). */
+    assert_int_equal(sigs("bulk_export"), 4);
+}
+
+/* Small exports every day, the same 80 records without an end date in sight, and a day
+ * of twice the own largest earlier day. */
+static void test_export_negative(void **state)
+{
+    (void)state;
+    put_employees(EXPORT_STAFF);
+    for (int d = 0; d < 10; d++)
+        for (int k = 0; k < 5; k++)
+            export(at(d, 9, 10 * k), "U1", "print", 10);
+    export(at(2, 10, 0), "K1", "export", 80);
+    export(at(3, 10, 0), "U4", "export", 90);
+    export(at(4, 10, 0), "U4", "export", 180);
+    export(at(5, 10, 0), "L1", "export", 40); /* leaving, but below the halved floor */
+    go();
+    assert_int_equal(sigs("bulk_export"), 0);
+}
+
+/* ---- rare_access ----------------------------------------------------------------------- */
+
+/* Patrol U1, U2, U7 each query 25 persons a day in BVH for four weeks: 2100 accesses,
+ * enough for the role's profile to be trusted with the default settings (the explainer's
+ * routine_min_events 500, rare_access's min_role_events 2000). */
+static void rare_world(void)
+{
+    const char *who[] = {"U1", "U2", "U7"};
+    char subj[64];
+    for (int u = 0; u < 3; u++)
+        for (int d = 0; d < 28; d++)
+            for (int k = 0; k < 25; k++) {
+                snprintf(subj, sizeof subj, "R-%s-%d-%d", who[u], d, k);
+                lookp(at(d, 9 + u, k), who[u], subj);
+            }
+}
+
+static void test_rare_positive(void **state)
+{
+    (void)state;
+    rare_world();
+    add_event(
+        at(28, 10, 0),
+        &(struct evspec){.user = "U1", .system = "Summ-IT", .stype = "person", .subject = "R-new"});
+    go();
+    assert_int_equal(sigs("rare_access"), 1);
+}
+
+/* What the role does every day is never rare; a rare system used for the user's own case
+ * is explained by it. */
+static void test_rare_negative(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("C-R", "case"), "C-R,U1\n", "C-R,R-case\n");
+    rare_world();
+    lookp(at(28, 10, 0), "U1", "R-new");
+    add_event(at(28, 11, 0),
+              &(struct evspec){
+                  .user = "U1", .system = "Summ-IT", .stype = "person", .subject = "R-case"});
+    go();
+    assert_int_equal(sigs("rare_access"), 0);
+    /* The profile was warm, so rarity was judged (not skipped for lack of traffic). */
+    assert_true(explain_role_events(engine_explainer(R.eng), ROLE_PATROL) >= 2000);
+}
+
+/* ---- bogus_legitimation ---------------------------------------------------------------- */
+
+static void test_bogus_positive(void **state)
+{
+    (void)state;
+    put_cases("C-OK,case,2025-01-01,,UNIT-N,normal\n"
+              "C-OLD,case,2024-01-01,2024-06-01,UNIT-N,normal\n",
+              "C-OK,U1\nC-OLD,U1\n", "C-OK,CRIM_N\nC-OLD,STRANGER\n");
+    look(at(0, 10, 0), "U1", "person", "STRANGER", "C-NOPE"); /* does not exist */
+    look(at(0, 11, 0), "U1", "person", "STRANGER", "C-OLD");  /* closed */
+    look(at(0, 12, 0), "U2", "person", "CRIM_N", "C-OK");     /* not a member */
+    look(at(0, 13, 0), "U1", "person", "STRANGER", "C-OK");   /* not in the case */
+    go();
+    assert_int_equal(sigs("bogus_legitimation"), 4);
+}
+
+/* A valid typed case (also for the keeper's car), and a wrong number for a record the user
+ * does have a case for: a slip, counted a quarter, which never makes an alert. */
+static void test_bogus_negative(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("C-OK", "case") OPEN_CASE("C-NB", "case"), "C-OK,U1\nC-NB,U1\n",
+              "C-OK,STRANGER\nC-NB,NEIGH\n");
+    look(at(0, 10, 0), "U1", "person", "STRANGER", "C-OK");
+    look(at(0, 11, 0), "U1", "vehicle", "NEIGH_CAR", "C-NB");
+    go();
+    assert_int_equal(sigs("bogus_legitimation"), 0);
+
+    restart();
+    put_cases(OPEN_CASE("C-OK", "case") OPEN_CASE("C-OTHER", "case"), "C-OK,U1\nC-OTHER,U1\n",
+              "C-OK,STRANGER\n");
+    look(at(0, 10, 0), "U1", "person", "STRANGER", "C-OTHER");
+    go();
+    assert_int_equal(sigs("bogus_legitimation"), 1);
+    size_t n;
+    alerts(&n);
+    assert_int_equal(n, 0);
+}
+
+/* ---- alert level ----------------------------------------------------------------------- */
+
+static double u1_score(void)
+{
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    return a->score;
+}
+
+/* Twelve suspicious lookups on two days: all of relatives (one indicator, capped at its
+ * weight 0.85), or half of relatives and half of colleagues (two independent indicators).
+ * Two days only, so that no person is looked up on three distinct days (which other
+ * indicators may count as fixation). */
+static void test_alert_independent_beats_repetition(void **state)
+{
+    (void)state;
+    const char *rel[] = {"PARTNER", "CHILD", "SISTER", "HOUSEMATE"};
+    for (int k = 0; k < 12; k++)
+        lookp(at(k / 6, 9 + k % 6, 0), "U1", rel[k % 4]);
+    go();
+    double one = u1_score();
+    const struct alert *a = alert_of("U1");
+    assert_int_equal(a->n_indicators, 1);
+    assert_string_equal(a->indicators[0].name, "relative_lookup");
+    assert_true(one <= 0.85 + 1e-9); /* the cap per indicator */
+
+    restart();
+    const char *mixed[] = {"PARTNER", "CHILD", "E2", "E4"};
+    for (int k = 0; k < 12; k++)
+        lookp(at(k / 6, 9 + k % 6, 0), "U1", mixed[k % 4]);
+    go();
+    double two = u1_score();
+    a = alert_of("U1");
+    assert_int_equal(a->n_indicators, 2);
+    assert_true(alert_has(a, "relative_lookup"));
+    assert_true(alert_has(a, "colleague_lookup"));
+    assert_true(two > one);
+    assert_true(two > 0.85);
+}
+
+/* A mixed dataset: relatives, colleagues, a curiosity wave, criminals, bogus cases. */
+static void mixed_events(void)
+{
+    put_cases(OPEN_CASE("C-OK", "case"), "C-OK,U4\n", "C-OK,STRANGER\n");
+    for (int d = 0; d < 3; d++) {
+        lookp(at(d, 10, 0), "U1", "PARTNER");
+        lookp(at(d, 11, 0), "U1", "E2");
+        lookp(at(d, 10, 30), "U2", "E7");
+        lookp(at(d, 12, 0), "U2", "CRIM_Z");
+        look(at(d, 13, 0), "U8", "person", "STRANGER", "C-NOPE");
+        look(at(d, 14, 0), "U8", "person", "CRIM_N", "C-OK");
+    }
+    lookp(at(1, 9, 0), "U7", "VIP");
+    lookp(at(1, 9, 5), "U8", "VIP");
+    lookp(at(1, 9, 10), "U9", "VIP");
+}
+
+/* A normalised text of all alerts: id, user, score, indicators with their evidence. */
+static void alerts_text(struct sbuf *out)
+{
+    size_t n;
+    const struct alert *a = alerts(&n);
+    for (size_t i = 0; i < n; i++) {
+        sbuf_printf(out, "%s %s %.17g %s\n", a[i].id, a[i].user, a[i].score,
+                    a[i].group ? a[i].group : "-");
+        for (size_t k = 0; k < a[i].n_indicators; k++) {
+            const struct alert_indicator *ai = &a[i].indicators[k];
+            sbuf_printf(out, "  %s %.17g %s\n", ai->name, ai->score, ai->text_en);
+            for (size_t j = 0; j < ai->n_events; j++)
+                sbuf_printf(out, "    %s\n", ai->events[j].event_id);
+        }
+    }
+}
+
+static void test_alert_deterministic(void **state)
+{
+    (void)state;
+    mixed_events();
+    go();
+    size_t n;
+    alerts(&n);
+    assert_true(n >= 3); /* enough alerts for the order to matter */
+    struct sbuf first = {0}, second = {0};
+    alerts_text(&first);
+    run_end();
+    go(); /* the same files again */
+    alerts_text(&second);
+    assert_non_null(first.buf);
+    assert_non_null(second.buf);
+    assert_string_equal(first.buf, second.buf);
+    sbuf_free(&first);
+    sbuf_free(&second);
+}
+
+/* Ten days of relatives, colleagues and neighbours looked up every day: one alert. */
+static void test_alert_one_per_episode(void **state)
+{
+    (void)state;
+    for (int d = 0; d < 10; d++) {
+        lookp(at(d, 10, 0), "U1", "PARTNER");
+        lookp(at(d, 11, 0), "U1", "E2");
+        lookp(at(d, 12, 0), "U1", "NEIGH");
+        lookp(at(d, 13, 0), "U1", d % 2 ? "CHILD" : "SISTER");
+    }
+    go();
+    assert_true(sigs("relative_lookup") >= 20);
+    size_t n;
+    const struct alert *a = alerts(&n);
+    assert_int_equal(n, 1);
+    assert_string_equal(a[0].user, "U1");
+    assert_string_equal(a[0].id, "A-000001");
+    assert_true(alert_has(&a[0], "relative_lookup"));
+    assert_true(alert_has(&a[0], "colleague_lookup"));
+    assert_true(alert_has(&a[0], "neighbour_lookup"));
+    assert_true(a[0].last_ms > a[0].first_ms + 8 * 86400000LL); /* the alert grew */
+}
+
+/* The other side of episodes: after a quiet spell (the score fell below the threshold and
+ * 30 days passed) a new crossing opens a second alert. U2's daily routine lookup keeps the
+ * days closing. */
+static void test_alert_new_episode_after_quiet(void **state)
+{
+    (void)state;
+    char subj[64];
+    for (int d = 0; d < 66; d++) {
+        snprintf(subj, sizeof subj, "F-%d", d);
+        lookp(at(d, 8, 0), "U2", subj);
+    }
+    lookp(at(0, 10, 0), "U1", "PARTNER");
+    lookp(at(0, 11, 0), "U1", "E2");
+    lookp(at(60, 10, 0), "U1", "PARTNER");
+    lookp(at(60, 11, 0), "U1", "E2");
+    go();
+    assert_int_equal(alerts_of("U1"), 2);
+    size_t n;
+    alerts(&n);
+    assert_int_equal(n, 2);
+}
+
+/* REGRESSION: a stretch of days without any event at all used to leave the episode open
+ * (days were closed only when an event arrived), so the same two crossings 60 days apart
+ * gave one alert. The quiet time must pass even when nobody looks anything up. */
+static void test_alert_new_episode_after_silent_gap(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "PARTNER");
+    lookp(at(0, 11, 0), "U1", "E2");
+    lookp(at(60, 10, 0), "U1", "PARTNER");
+    lookp(at(60, 11, 0), "U1", "E2");
+    go();
+    assert_int_equal(alerts_of("U1"), 2);
+}
+
+/* indicator_set(..., "enabled", 0): the indicator emits nothing and never appears. */
+static void test_indicator_disabled(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "PARTNER");
+    lookp(at(0, 11, 0), "U1", "CHILD");
+    lookp(at(0, 12, 0), "U1", "SISTER");
+    go();
+    assert_int_equal(sigs("relative_lookup"), 3);
+    assert_non_null(alert_of("U1"));
+
+    run_end();
+    set_param("relative_lookup", "enabled", 0);
+    go();
+    assert_int_equal(sigs("relative_lookup"), 0);
+    assert_int_equal(all_sigs(), 0);
+    size_t n;
+    alerts(&n);
+    assert_int_equal(n, 0);
+
+    /* A disabled indicator with its own state (curiosity_wave) is not created at all. */
+    restart();
+    set_param("curiosity_wave", "enabled", 0);
+    lookp(at(0, 9, 0), "U1", "VIP");
+    lookp(at(0, 13, 0), "U2", "VIP");
+    lookp(at(1, 8, 0), "U7", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+    assert_int_equal(sigs("sensitive_subject"), 3);
+}
+
+/* ---- coverage ---------------------------------------------------------------------------- */
+
+/* The indicators this file has a positive and a negative case for. An indicator added to
+ * the registry without cases here fails this test: add its cases, then its name. */
+static const char *const covered[] = {
+    "relative_lookup",   "neighbour_lookup", "colleague_lookup", "self_lookup",
+    "sensitive_subject", "curiosity_wave",   "criminal_network", "off_duty",
+    "volume_breadth",    "bulk_export",      "rare_access",      "bogus_legitimation",
+};
+
+static void test_every_indicator_covered(void **state)
+{
+    (void)state;
+    size_t n_covered = sizeof covered / sizeof *covered;
+    for (size_t i = 0; i < indicator_count; i++) {
+        bool found = false;
+        for (size_t k = 0; k < n_covered && !found; k++)
+            found = strcmp(indicator_registry[i]->name, covered[k]) == 0;
+        if (!found)
+            fail_msg("indicator %s has no cases in test_indicators.c", indicator_registry[i]->name);
+    }
+    for (size_t k = 0; k < n_covered; k++)
+        assert_true(indicator_find(covered[k]) >= 0);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_every_indicator_covered),
+        T(test_relative_positive),
+        T(test_relative_negative_incident),
+        T(test_neighbour_positive),
+        T(test_neighbour_negative_case),
+        T(test_colleague_positive),
+        T(test_colleague_negative_integrity_case),
+        T(test_self_positive),
+        T(test_self_negative_case),
+        T(test_sensitive_positive),
+        T(test_sensitive_negative_case_team),
+        T(test_sensitive_negative_household_vehicle),
+        T(test_wave_positive_vip),
+        T(test_wave_positive_case_team_not_signalled),
+        T(test_wave_positive_ordinary_person),
+        T(test_wave_negative_one_team),
+        T(test_wave_negative_all_case_members),
+        T(test_wave_negative_incident),
+        T(test_criminal_positive),
+        T(test_criminal_negative),
+        T(test_off_duty_positive),
+        T(test_off_duty_negative),
+        T(test_volume_positive),
+        T(test_volume_negative_busy_night),
+        T(test_volume_wildcards),
+        T(test_export_positive),
+        T(test_export_negative),
+        T(test_rare_positive),
+        T(test_rare_negative),
+        T(test_bogus_positive),
+        T(test_bogus_negative),
+        T(test_alert_independent_beats_repetition),
+        T(test_alert_deterministic),
+        T(test_alert_one_per_episode),
+        T(test_alert_new_episode_after_quiet),
+        T(test_alert_new_episode_after_silent_gap),
+        T(test_indicator_disabled),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
