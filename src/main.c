@@ -11,6 +11,7 @@
 
 #include "eval/eval.h"
 #include "gen/gen.h"
+#include "http/http.h"
 
 struct command {
     const char *name;
@@ -23,6 +24,9 @@ static const struct command commands[] = {
     {"config", "print the settings reference or the default settings", config_main},
     {"gen", "generate a realistic dataset with planted misuse", gen_main},
     {"eval", "score alerts against a generated dataset's truth", eval_main},
+    {"serve", "serve the analyst's workbench (web application and JSON API)", serve_main},
+    {"user", "add users of the workbench (password on stdin)", user_main},
+    {"audit", "verify the hash chain of the audit log", audit_main},
     {NULL, NULL, NULL},
 };
 

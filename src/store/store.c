@@ -35,6 +35,7 @@
  */
 #include "store/store.h"
 #include "store/schema.h"
+#include "store/store_int.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -49,19 +50,6 @@ _Static_assert(STORE_SCHEMA_VERSION >= 1, "at least one migration");
 _Static_assert(sizeof store_stmt_sql / sizeof store_stmt_sql[0] == STMT_COUNT,
                "one SQL text per statement");
 
-/* RFC 3339 UTC text with milliseconds, "2025-02-03T21:14:09.000Z", always 24 characters
- * for years 0000..9999. */
-#define UTC_TEXT_SIZE 32
-
-struct store {
-    char *path;                     /* as given to store_open, for messages */
-    sqlite3 *db;                    /* NULL when the open failed before SQLite */
-    sqlite3_stmt *stmt[STMT_COUNT]; /* NULL until prepared */
-    bool ready;                     /* fully opened and migrated */
-};
-
-static int fail(struct store *st, struct err *e, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 static int exec_sql(struct store *st, const char *sql, struct err *e, const char *what);
 static int query_int(struct store *st, const char *sql, int64_t *out, struct err *e);
 static int check_identity(struct store *st, struct err *e);
@@ -69,16 +57,6 @@ static int enable_wal(struct store *st, struct err *e);
 static int migrate(struct store *st, struct err *e);
 static int prepare_statements(struct store *st, struct err *e);
 static int create_private_file(const char *path, struct err *e);
-static void bind_text(sqlite3_stmt *s, int i, const char *v, int *rc);
-static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v, int *rc);
-static void bind_int64(sqlite3_stmt *s, int i, int64_t v, int *rc);
-static void bind_double(sqlite3_stmt *s, int i, double v, int *rc);
-static void bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n, int *rc);
-static int run_stmt(struct store *st, enum store_stmt id, int rc, struct err *e, const char *fmt,
-                    ...) __attribute__((format(printf, 5, 6)));
-static void rollback(struct store *st);
-static void utc_text(int64_t ms, char out[UTC_TEXT_SIZE]);
-static void now_text(char out[UTC_TEXT_SIZE]);
 static int put_alert(struct store *st, int64_t run_id, const struct alert *a, const char *created,
                      struct err *e);
 
@@ -105,7 +83,7 @@ struct store *store_open(const char *path, struct err *e)
     }
     sqlite3_extended_result_codes(st->db, 1);
     if (sqlite3_busy_timeout(st->db, 5000) != SQLITE_OK) {
-        fail(st, e, "cannot set busy timeout");
+        st_fail(st, e, "cannot set busy timeout");
         goto failed;
     }
     if (check_identity(st, e) != 0)
@@ -130,6 +108,10 @@ void store_close(struct store *st)
         return;
     for (int i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(st->stmt[i]); /* accepts NULL; returns the last step's error */
+    for (int i = 0; i < STORE_QUEUE_VARIANTS; i++) {
+        sqlite3_finalize(st->queue_page[i]);
+        sqlite3_finalize(st->queue_count[i]);
+    }
     if (st->db != NULL) {
         if (st->ready && sqlite3_exec(st->db, STORE_SQL_OPTIMIZE, NULL, NULL, NULL) != SQLITE_OK)
             log_error("%s: PRAGMA optimize failed: %s", st->path, sqlite3_errmsg(st->db));
@@ -144,12 +126,12 @@ int store_run_begin(struct store *st, const char *dataset, int64_t *run_id, stru
 {
     assert(st != NULL && st->ready && dataset != NULL && run_id != NULL);
     char started[UTC_TEXT_SIZE];
-    now_text(started);
+    st_now_text(started);
     sqlite3_stmt *s = st->stmt[STMT_RUN_BEGIN];
     int rc = SQLITE_OK;
-    bind_text(s, 1, dataset, &rc);
-    bind_text(s, 2, started, &rc);
-    if (run_stmt(st, STMT_RUN_BEGIN, rc, e, "cannot start a run of %s", dataset) != 0)
+    st_bind_text(s, 1, dataset, &rc);
+    st_bind_text(s, 2, started, &rc);
+    if (st_run(st, STMT_RUN_BEGIN, rc, e, "cannot start a run of %s", dataset) != 0)
         return -1;
     *run_id = sqlite3_last_insert_rowid(st->db);
     return 0;
@@ -160,14 +142,14 @@ int store_run_finish(struct store *st, int64_t run_id, const char *stats_json, i
 {
     assert(st != NULL && st->ready);
     char finished[UTC_TEXT_SIZE];
-    now_text(finished);
+    st_now_text(finished);
     sqlite3_stmt *s = st->stmt[STMT_RUN_FINISH];
     int rc = SQLITE_OK;
-    bind_int64(s, 1, run_id, &rc);
-    bind_text(s, 2, finished, &rc);
-    bind_text_or_null(s, 3, stats_json, &rc);
-    bind_int64(s, 4, n_alerts, &rc);
-    if (run_stmt(st, STMT_RUN_FINISH, rc, e, "cannot finish run %lld", (long long)run_id) != 0)
+    st_bind_int64(s, 1, run_id, &rc);
+    st_bind_text(s, 2, finished, &rc);
+    st_bind_text_or_null(s, 3, stats_json, &rc);
+    st_bind_int64(s, 4, n_alerts, &rc);
+    if (st_run(st, STMT_RUN_FINISH, rc, e, "cannot finish run %lld", (long long)run_id) != 0)
         return -1;
     if (sqlite3_changes(st->db) != 1)
         return err_set(e, "%s: cannot finish run %lld: no such run, or it has finished already",
@@ -181,16 +163,16 @@ int store_pseudonym_put(struct store *st, const char *pseudonym, const void *sea
 {
     assert(st != NULL && st->ready && pseudonym != NULL && sealed != NULL);
     char now[UTC_TEXT_SIZE];
-    now_text(now);
+    st_now_text(now);
     sqlite3_stmt *s = st->stmt[STMT_PSEUDONYM_PUT];
     int rc = SQLITE_OK;
-    bind_text(s, 1, pseudonym, &rc);
-    bind_blob(s, 2, sealed, sealed_len, &rc);
-    bind_text(s, 3, unit, &rc);
-    bind_text(s, 4, team, &rc);
-    bind_text(s, 5, role, &rc);
-    bind_text(s, 6, now, &rc);
-    return run_stmt(st, STMT_PSEUDONYM_PUT, rc, e, "cannot store pseudonym %s", pseudonym);
+    st_bind_text(s, 1, pseudonym, &rc);
+    st_bind_blob(s, 2, sealed, sealed_len, &rc);
+    st_bind_text(s, 3, unit, &rc);
+    st_bind_text(s, 4, team, &rc);
+    st_bind_text(s, 5, role, &rc);
+    st_bind_text(s, 6, now, &rc);
+    return st_run(st, STMT_PSEUDONYM_PUT, rc, e, "cannot store pseudonym %s", pseudonym);
 }
 
 int store_alerts_put(struct store *st, int64_t run_id, const struct alert *alerts, size_t n,
@@ -198,18 +180,18 @@ int store_alerts_put(struct store *st, int64_t run_id, const struct alert *alert
 {
     assert(st != NULL && st->ready && (alerts != NULL || n == 0));
     char created[UTC_TEXT_SIZE];
-    now_text(created);
-    if (run_stmt(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin storing %zu alerts", n) != 0)
+    st_now_text(created);
+    if (st_run(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin storing %zu alerts", n) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         if (put_alert(st, run_id, &alerts[i], created, e) != 0) {
-            rollback(st);
+            st_rollback(st);
             return -1;
         }
     }
-    if (run_stmt(st, STMT_COMMIT, SQLITE_OK, e, "cannot commit %zu alerts of run %lld", n,
-                 (long long)run_id) != 0) {
-        rollback(st);
+    if (st_run(st, STMT_COMMIT, SQLITE_OK, e, "cannot commit %zu alerts of run %lld", n,
+               (long long)run_id) != 0) {
+        st_rollback(st);
         return -1;
     }
     return 0;
@@ -220,18 +202,75 @@ int store_reveal_log(struct store *st, int64_t run_id, const char *actor, const 
 {
     assert(st != NULL && st->ready);
     char ts[UTC_TEXT_SIZE];
-    now_text(ts);
+    st_now_text(ts);
     sqlite3_stmt *s = st->stmt[STMT_REVEAL_INSERT];
     int rc = SQLITE_OK;
-    bind_text(s, 1, ts, &rc);
-    bind_int64(s, 2, run_id, &rc);
-    bind_text(s, 3, actor, &rc);
-    bind_text(s, 4, channel, &rc);
-    bind_text(s, 5, reason, &rc);
-    return run_stmt(st, STMT_REVEAL_INSERT, rc, e,
-                    "cannot record the reveal for run %lld (actor, channel and reason are "
-                    "all required)",
-                    (long long)run_id);
+    st_bind_text(s, 1, ts, &rc);
+    st_bind_int64(s, 2, run_id, &rc);
+    st_bind_text(s, 3, actor, &rc);
+    st_bind_text(s, 4, channel, &rc);
+    st_bind_text(s, 5, reason, &rc);
+    return st_run(st, STMT_REVEAL_INSERT, rc, e,
+                  "cannot record the reveal for run %lld (actor, channel and reason are "
+                  "all required)",
+                  (long long)run_id);
+}
+
+int store_activity_put(struct store *st, int64_t run_id, const char *pseudonym,
+                       const struct activity_day *days, size_t n, struct err *e)
+{
+    assert(st != NULL && st->ready && pseudonym != NULL && (days != NULL || n == 0));
+    if (st_run(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin storing activity of %s", pseudonym) != 0)
+        return -1;
+    sqlite3_stmt *s = st->stmt[STMT_ACTIVITY_DELETE];
+    int rc = SQLITE_OK;
+    st_bind_int64(s, 1, run_id, &rc);
+    st_bind_text(s, 2, pseudonym, &rc);
+    if (st_run(st, STMT_ACTIVITY_DELETE, rc, e, "cannot replace activity of %s", pseudonym) != 0)
+        goto failed;
+    for (size_t i = 0; i < n; i++) {
+        s = st->stmt[STMT_ACTIVITY_INSERT];
+        rc = SQLITE_OK;
+        st_bind_int64(s, 1, run_id, &rc);
+        st_bind_text(s, 2, pseudonym, &rc);
+        st_bind_int64(s, 3, days[i].day, &rc);
+        st_bind_int64(s, 4, days[i].accesses, &rc);
+        st_bind_int64(s, 5, days[i].unexplained, &rc);
+        st_bind_double(s, 6, days[i].peer_median, &rc);
+        if (st_run(st, STMT_ACTIVITY_INSERT, rc, e,
+                   "cannot store activity of %s on day %ld of run %lld", pseudonym,
+                   (long)days[i].day, (long long)run_id) != 0)
+            goto failed;
+    }
+    if (st_run(st, STMT_COMMIT, SQLITE_OK, e, "cannot commit activity of %s", pseudonym) != 0)
+        goto failed;
+    return 0;
+
+failed:
+    st_rollback(st);
+    return -1;
+}
+
+int store_begin(struct store *st, struct err *e)
+{
+    assert(st != NULL && st->ready);
+    return st_run(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin a transaction");
+}
+
+int store_commit(struct store *st, struct err *e)
+{
+    assert(st != NULL && st->ready);
+    if (st_run(st, STMT_COMMIT, SQLITE_OK, e, "cannot commit") != 0) {
+        st_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+void store_rollback(struct store *st)
+{
+    if (st != NULL && st->db != NULL)
+        st_rollback(st);
 }
 
 /* Insert one alert with its indicators and evidence, inside the caller's transaction. */
@@ -240,19 +279,19 @@ static int put_alert(struct store *st, int64_t run_id, const struct alert *a, co
 {
     sqlite3_stmt *s = st->stmt[STMT_ALERT_INSERT];
     int rc = SQLITE_OK;
-    bind_int64(s, 1, run_id, &rc);
-    bind_text(s, 2, a->id, &rc);
-    bind_text_or_null(s, 3, a->pseudonym, &rc);
-    bind_text(s, 4, a->unit, &rc);
-    bind_text(s, 5, a->team, &rc);
-    bind_text(s, 6, a->role, &rc);
-    bind_text_or_null(s, 7, a->group != NULL && *a->group != '\0' ? a->group : NULL, &rc);
-    bind_double(s, 8, a->score, &rc);
-    bind_int64(s, 9, a->first_ms, &rc);
-    bind_int64(s, 10, a->last_ms, &rc);
-    bind_text(s, 11, created, &rc);
-    if (run_stmt(st, STMT_ALERT_INSERT, rc, e, "cannot store alert %s of run %lld (pseudonym %s)",
-                 a->id, (long long)run_id, a->pseudonym ? a->pseudonym : "none") != 0)
+    st_bind_int64(s, 1, run_id, &rc);
+    st_bind_text(s, 2, a->id, &rc);
+    st_bind_text_or_null(s, 3, a->pseudonym, &rc);
+    st_bind_text(s, 4, a->unit, &rc);
+    st_bind_text(s, 5, a->team, &rc);
+    st_bind_text(s, 6, a->role, &rc);
+    st_bind_text_or_null(s, 7, a->group != NULL && *a->group != '\0' ? a->group : NULL, &rc);
+    st_bind_double(s, 8, a->score, &rc);
+    st_bind_int64(s, 9, a->first_ms, &rc);
+    st_bind_int64(s, 10, a->last_ms, &rc);
+    st_bind_text(s, 11, created, &rc);
+    if (st_run(st, STMT_ALERT_INSERT, rc, e, "cannot store alert %s of run %lld (pseudonym %s)",
+               a->id, (long long)run_id, a->pseudonym ? a->pseudonym : "none") != 0)
         return -1;
     int64_t alert_rowid = sqlite3_last_insert_rowid(st->db);
 
@@ -260,16 +299,16 @@ static int put_alert(struct store *st, int64_t run_id, const struct alert *a, co
         const struct alert_indicator *ind = &a->indicators[i];
         s = st->stmt[STMT_INDICATOR_INSERT];
         rc = SQLITE_OK;
-        bind_int64(s, 1, alert_rowid, &rc);
-        bind_int64(s, 2, (int64_t)i, &rc);
-        bind_text_or_null(s, 3, ind->name, &rc);
-        bind_double(s, 4, ind->score, &rc);
-        bind_text(s, 5, ind->text_en, &rc);
-        bind_text(s, 6, ind->text_nl, &rc);
-        bind_text(s, 7, ind->baseline_en, &rc);
-        bind_text(s, 8, ind->baseline_nl, &rc);
-        if (run_stmt(st, STMT_INDICATOR_INSERT, rc, e, "cannot store indicator %s of alert %s",
-                     ind->name ? ind->name : "(unnamed)", a->id) != 0)
+        st_bind_int64(s, 1, alert_rowid, &rc);
+        st_bind_int64(s, 2, (int64_t)i, &rc);
+        st_bind_text_or_null(s, 3, ind->name, &rc);
+        st_bind_double(s, 4, ind->score, &rc);
+        st_bind_text(s, 5, ind->text_en, &rc);
+        st_bind_text(s, 6, ind->text_nl, &rc);
+        st_bind_text(s, 7, ind->baseline_en, &rc);
+        st_bind_text(s, 8, ind->baseline_nl, &rc);
+        if (st_run(st, STMT_INDICATOR_INSERT, rc, e, "cannot store indicator %s of alert %s",
+                   ind->name ? ind->name : "(unnamed)", a->id) != 0)
             return -1;
         int64_t indicator_rowid = sqlite3_last_insert_rowid(st->db);
 
@@ -277,20 +316,20 @@ static int put_alert(struct store *st, int64_t run_id, const struct alert *a, co
             const struct evidence *ev = &ind->events[j];
             s = st->stmt[STMT_EVIDENCE_INSERT];
             rc = SQLITE_OK;
-            bind_int64(s, 1, indicator_rowid, &rc);
-            bind_int64(s, 2, (int64_t)j, &rc);
-            bind_text_or_null(s, 3, ev->event_id, &rc);
-            bind_int64(s, 4, ev->ts_ms, &rc);
-            bind_text(s, 5, ev->system, &rc);
-            bind_text(s, 6, ev->action, &rc);
-            bind_text(s, 7, ev->subject_type, &rc);
-            bind_text(s, 8, ev->subject, &rc);
-            bind_text(s, 9, ev->legitimation, &rc);
-            bind_text(s, 10, ev->note, &rc);
-            if (run_stmt(st, STMT_EVIDENCE_INSERT, rc, e,
-                         "cannot store evidence %s of indicator %s of alert %s",
-                         ev->event_id ? ev->event_id : "(no event id)",
-                         ind->name ? ind->name : "(unnamed)", a->id) != 0)
+            st_bind_int64(s, 1, indicator_rowid, &rc);
+            st_bind_int64(s, 2, (int64_t)j, &rc);
+            st_bind_text_or_null(s, 3, ev->event_id, &rc);
+            st_bind_int64(s, 4, ev->ts_ms, &rc);
+            st_bind_text(s, 5, ev->system, &rc);
+            st_bind_text(s, 6, ev->action, &rc);
+            st_bind_text(s, 7, ev->subject_type, &rc);
+            st_bind_text(s, 8, ev->subject, &rc);
+            st_bind_text(s, 9, ev->legitimation, &rc);
+            st_bind_text(s, 10, ev->note, &rc);
+            if (st_run(st, STMT_EVIDENCE_INSERT, rc, e,
+                       "cannot store evidence %s of indicator %s of alert %s",
+                       ev->event_id ? ev->event_id : "(no event id)",
+                       ind->name ? ind->name : "(unnamed)", a->id) != 0)
                 return -1;
         }
     }
@@ -340,7 +379,7 @@ static int enable_wal(struct store *st, struct err *e)
     if (rc == SQLITE_OK)
         rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
-        fail(st, e, "cannot switch to WAL mode");
+        st_fail(st, e, "cannot switch to WAL mode");
         sqlite3_finalize(s);
         return -1;
     }
@@ -387,7 +426,7 @@ static int migrate(struct store *st, struct err *e)
     }
 
 failed:
-    rollback(st);
+    st_rollback(st);
     return -1;
 }
 
@@ -397,7 +436,7 @@ static int prepare_statements(struct store *st, struct err *e)
         assert(store_stmt_sql[i] != NULL);
         if (sqlite3_prepare_v3(st->db, store_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                &st->stmt[i], NULL) != SQLITE_OK)
-            return fail(st, e, "cannot prepare statement %d", i);
+            return st_fail(st, e, "cannot prepare statement %d", i);
     }
     return 0;
 }
@@ -405,7 +444,7 @@ static int prepare_statements(struct store *st, struct err *e)
 /* ---- helpers ------------------------------------------------------------------------- */
 
 /* Fill `e` with "<path>: <formatted text>: <SQLite's message>". Returns -1. */
-static int fail(struct store *st, struct err *e, const char *fmt, ...)
+int st_fail(struct store *st, struct err *e, const char *fmt, ...)
 {
     char what[256];
     va_list ap;
@@ -423,7 +462,7 @@ static int fail(struct store *st, struct err *e, const char *fmt, ...)
 static int exec_sql(struct store *st, const char *sql, struct err *e, const char *what)
 {
     if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return fail(st, e, "%s", what);
+        return st_fail(st, e, "%s", what);
     return 0;
 }
 
@@ -435,7 +474,7 @@ static int query_int(struct store *st, const char *sql, int64_t *out, struct err
     if (rc == SQLITE_OK)
         rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
-        fail(st, e, "cannot read the database (%s)", sql);
+        st_fail(st, e, "cannot read the database (%s)", sql);
         sqlite3_finalize(s);
         return -1;
     }
@@ -446,8 +485,7 @@ static int query_int(struct store *st, const char *sql, int64_t *out, struct err
 
 /* Step prepared statement `id` whose parameters were bound with result `rc`, then reset
  * it. On failure fill `e` with the formatted context and SQLite's message. */
-static int run_stmt(struct store *st, enum store_stmt id, int rc, struct err *e, const char *fmt,
-                    ...)
+int st_run(struct store *st, enum store_stmt id, int rc, struct err *e, const char *fmt, ...)
 {
     sqlite3_stmt *s = st->stmt[id];
     if (rc == SQLITE_OK)
@@ -459,7 +497,7 @@ static int run_stmt(struct store *st, enum store_stmt id, int rc, struct err *e,
         va_start(ap, fmt);
         vsnprintf(what, sizeof what, fmt, ap);
         va_end(ap);
-        result = fail(st, e, "%s", what);
+        result = st_fail(st, e, "%s", what);
     }
     /* After a failed step, reset returns that same error again; it is reported above. */
     (void)sqlite3_reset(s);
@@ -468,7 +506,7 @@ static int run_stmt(struct store *st, enum store_stmt id, int rc, struct err *e,
 
 /* Roll back the open transaction, if SQLite has not done so itself (it does after some
  * errors, e.g. SQLITE_FULL). A failed rollback is logged; the caller's error stands. */
-static void rollback(struct store *st)
+void st_rollback(struct store *st)
 {
     if (sqlite3_get_autocommit(st->db))
         return;
@@ -481,31 +519,31 @@ static void rollback(struct store *st)
         (void)sqlite3_reset(s);
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v, int *rc)
+void st_bind_text(sqlite3_stmt *s, int i, const char *v, int *rc)
 {
     if (*rc == SQLITE_OK)
         *rc = sqlite3_bind_text(s, i, v != NULL ? v : "", -1, SQLITE_STATIC);
 }
 
-static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v, int *rc)
+void st_bind_text_or_null(sqlite3_stmt *s, int i, const char *v, int *rc)
 {
     if (*rc == SQLITE_OK)
         *rc = v != NULL ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
 }
 
-static void bind_int64(sqlite3_stmt *s, int i, int64_t v, int *rc)
+void st_bind_int64(sqlite3_stmt *s, int i, int64_t v, int *rc)
 {
     if (*rc == SQLITE_OK)
         *rc = sqlite3_bind_int64(s, i, v);
 }
 
-static void bind_double(sqlite3_stmt *s, int i, double v, int *rc)
+void st_bind_double(sqlite3_stmt *s, int i, double v, int *rc)
 {
     if (*rc == SQLITE_OK)
         *rc = sqlite3_bind_double(s, i, v);
 }
 
-static void bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n, int *rc)
+void st_bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n, int *rc)
 {
     if (*rc == SQLITE_OK)
         *rc = sqlite3_bind_blob64(s, i, v, n, SQLITE_STATIC);
@@ -517,7 +555,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 }
 
 /* Format `ms` (UTC milliseconds) as "YYYY-MM-DDTHH:MM:SS.sssZ". */
-static void utc_text(int64_t ms, char out[UTC_TEXT_SIZE])
+void st_utc_text(int64_t ms, char out[UTC_TEXT_SIZE])
 {
     int64_t secs = floor_div(ms, 1000), days = floor_div(secs, 86400);
     int64_t sod = secs - days * 86400;
@@ -528,12 +566,51 @@ static void utc_text(int64_t ms, char out[UTC_TEXT_SIZE])
              (int)(sod / 60 % 60), (int)(sod % 60), (int)(ms - secs * 1000));
 }
 
-static void now_text(char out[UTC_TEXT_SIZE])
+void st_now_text(char out[UTC_TEXT_SIZE])
 {
     struct timespec ts;
     if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
         ts.tv_sec = time(NULL);
         ts.tv_nsec = 0;
     }
-    utc_text((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, out);
+    st_utc_text((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, out);
+}
+
+int st_json_rows(struct store *st, enum store_stmt id, int rc, struct sbuf *out, struct err *e)
+{
+    sqlite3_stmt *s = st->stmt[id];
+    int n = 0;
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW)
+            break;
+        const char *json = (const char *)sqlite3_column_text(s, 0);
+        if (n++ > 0)
+            sbuf_putc(out, ',');
+        sbuf_puts(out, json != NULL ? json : "null");
+    }
+    int result = rc == SQLITE_DONE ? 0 : st_fail(st, e, "cannot read (statement %d)", (int)id);
+    (void)sqlite3_reset(s);
+    return result;
+}
+
+int st_row(struct store *st, enum store_stmt id, int rc, bool *found, struct err *e)
+{
+    sqlite3_stmt *s = st->stmt[id];
+    *found = false;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *found = true;
+        return 0;
+    }
+    if (rc == SQLITE_DONE)
+        return 0;
+    return st_fail(st, e, "cannot read (statement %d)", (int)id);
+}
+
+void st_col_text(sqlite3_stmt *s, int col, char *out, size_t size)
+{
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    snprintf(out, size, "%s", t != NULL ? t : "");
 }
