@@ -460,6 +460,14 @@ int analyze_main(int argc, char **argv)
         src = store_run_finish(st, run_id, stats_json.buf, (int64_t)n_alerts, &e);
         sbuf_putc(&stats_json, '\n');
     }
+    /* The activity chart of each alert: the employee's days around the evidence against
+     * the role's median. */
+    struct activity_day *days = xmalloc(400 * sizeof *days);
+    for (size_t i = 0; src == 0 && i < n_alerts; i++) {
+        size_t nd = engine_activity(eng, i, days, 400);
+        src = store_activity_put(st, run_id, pseudonyms[i], days, nd, &e);
+    }
+    free(days);
     if (src == 0 && o.reveal_ids)
         src = store_reveal_log(st, run_id, os_user(), "cli --reveal-ids",
                                o.reveal_reason ? o.reveal_reason : "(no --reveal-reason given)", &e);
