@@ -30,15 +30,21 @@ Results:
   $DEMO/rejects.jsonl   every malformed line with file, line and reason
   $DEMO/wachter.db      the store the web application reads
 MSG
-if ./wachter serve --help >/dev/null 2>&1; then
-    for u in analist:analyst vik:vik privacy:privacy leiding:supervisor ondernemingsraad:council beheer:admin; do
-        printf 'demo-%s\n' "${u%%:*}" | ./wachter user add "${u%%:*}" --role "${u##*:}" --db "$DEMO/wachter.db" >/dev/null
-    done
-    cat <<MSG
+# Demo users, password "wachter-<name>". The supervisor leads the team of the most urgent
+# alert, so that an escalation to the supervisor has someone to land with.
+read -r unit team < <(sqlite3 -separator ' ' "$DEMO/wachter.db" \
+    "SELECT unit, team FROM alerts ORDER BY score DESC LIMIT 1")
+for u in analist:analyst vik:vik privacy:privacy ondernemingsraad:council beheer:admin; do
+    printf 'wachter-%s\n' "${u%%:*}" |
+        ./wachter user add "${u%%:*}" --role "${u##*:}" --db "$DEMO/wachter.db" >/dev/null
+done
+printf 'wachter-leiding\n' | ./wachter user add leiding --role supervisor --unit "${unit:-UNIT-01}" \
+    --team "${team:-UNIT-01-T01}" --db "$DEMO/wachter.db" >/dev/null
+cat <<MSG
 
 == the web application: http://$LISTEN  (Ctrl-C stops it)
-   log in as analist / demo-analist (also: vik, privacy, leiding, ondernemingsraad, beheer;
-   the password is always demo-<name>)
+   log in as analist / wachter-analist; the other demo users are vik, privacy, leiding
+   (supervisor of team ${team:-?}), ondernemingsraad (works council) and beheer (admin),
+   each with password wachter-<name>
 MSG
-    exec ./wachter serve --db "$DEMO/wachter.db" --key "$DEMO/wachter.key" --listen "$LISTEN" --web web
-fi
+exec ./wachter serve --db "$DEMO/wachter.db" --key "$DEMO/wachter.key" --listen "$LISTEN" --web web

@@ -7,8 +7,9 @@
 #   2. the golden datasets (tests/golden/run.sh), the golden alerts of a generated dataset
 #      (tests/golden/alerts/run.sh) and the black-box integration tests
 #      (tests/integration/*.sh), each with ./wachter and with build/san/wachter;
-#   3. the browser tests of the web application (tests/web/run.sh) against ./wachter serve;
-#   4. a short fuzz smoke run of every harness (tests/fuzz/run.sh, FUZZ_SECONDS each,
+#   3. the API tests of wachter serve (tests/api/run.sh) with both binaries;
+#   4. the browser tests of the web application (tests/web/run.sh) against ./wachter serve;
+#   5. a short fuzz smoke run of every harness (tests/fuzz/run.sh, FUZZ_SECONDS each,
 #      default 20) when clang is available.
 #
 # Ends with the line "N passed, N failed" and exits non-zero when anything failed.
@@ -86,7 +87,16 @@ for bin in ./wachter build/san/wachter; do
     done
 done
 
-# 3. Browser tests of the web application against the real server (headless Chromium
+# 3. API tests of `wachter serve` with curl, against both binaries. The script prints
+#    "ok - " / "not ok - " lines and a closing "N passed, N failed".
+for bin in ./wachter build/san/wachter; do
+    [ -x "$bin" ] || continue
+    out="$LOG/api.log"
+    timeout 600 bash tests/api/run.sh "$bin" >"$out" 2>&1
+    count_tap "api [$bin]" "$out" $?
+done
+
+# 4. Browser tests of the web application against the real server (headless Chromium
 #    driven by playwright-core), when node and chromium are installed (make test installs
 #    them). node's test runner reports "ℹ pass N" and "ℹ fail N".
 if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ] && [ -d node_modules/playwright-core ]; then
@@ -113,7 +123,7 @@ else
     failures+=("web (not run)")
 fi
 
-# 4. Fuzz smoke run.
+# 5. Fuzz smoke run.
 if [ "$FUZZ_SECONDS" != 0 ] && command -v clang >/dev/null 2>&1; then
     out="$LOG/fuzz.log"
     bash tests/fuzz/run.sh "$FUZZ_SECONDS" >"$out" 2>&1
