@@ -100,6 +100,12 @@ struct strmap {
 
 /* Look up `s`. Returns the value, or -1 when absent. */
 int64_t strmap_get(const struct strmap *m, const char *s, size_t n);
+/* The hash strmap uses for `s`, so that it can be computed ahead (on another thread). */
+uint64_t strmap_hash(const char *s, size_t n);
+/* strmap_get with the key's strmap_hash already known. */
+int64_t strmap_get_h(const struct strmap *m, const char *s, size_t n, uint64_t h);
+/* Ask the CPU to fetch the slot where a key with hash `h` starts its probe. */
+void strmap_prefetch(const struct strmap *m, uint64_t h);
 /* Make room for `n` keys in all, so that loading a known number does not rehash. */
 void strmap_reserve(struct strmap *m, size_t n);
 /* Insert or overwrite. Memory: returns the map's own NUL-terminated copy of the key. */

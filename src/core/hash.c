@@ -50,10 +50,19 @@ struct strmap_slot {
     char head[16]; /* the key's first bytes, so short keys compare without a pointer chase */
 };
 
-static uint64_t key_hash(const char *s, size_t n)
+uint64_t strmap_hash(const char *s, size_t n)
 {
     uint64_t h = hash_bytes(s, n, 0);
     return h ? h : 1;
+}
+
+/* Equality of at most 16 bytes, inline: a library call costs more than the compare. */
+static inline bool short_equal(const char *a, const char *b, size_t n)
+{
+    unsigned char diff = 0;
+    for (size_t i = 0; i < n; i++)
+        diff |= (unsigned char)(a[i] ^ b[i]);
+    return diff == 0;
 }
 
 static struct strmap_slot *strmap_find(const struct strmap *m, const char *s, size_t n,
@@ -66,18 +75,32 @@ static struct strmap_slot *strmap_find(const struct strmap *m, const char *s, si
             return sl;
         if (sl->hash == h && sl->len == n) {
             size_t k = n < sizeof sl->head ? n : sizeof sl->head;
-            if (memcmp(sl->head, s, k) == 0 &&
+            if (short_equal(sl->head, s, k) &&
                 (n <= sizeof sl->head || memcmp(sl->key + k, s + k, n - k) == 0))
                 return sl;
         }
     }
 }
 
+int64_t strmap_get_h(const struct strmap *m, const char *s, size_t n, uint64_t h)
+{
+    if (m->cap == 0)
+        return -1;
+    struct strmap_slot *sl = strmap_find(m, s, n, h);
+    return sl->hash ? (int64_t)sl->val : -1;
+}
+
+void strmap_prefetch(const struct strmap *m, uint64_t h)
+{
+    if (m->cap != 0)
+        __builtin_prefetch(&m->slots[h & (m->cap - 1)]);
+}
+
 int64_t strmap_get(const struct strmap *m, const char *s, size_t n)
 {
     if (m->cap == 0)
         return -1;
-    struct strmap_slot *sl = strmap_find(m, s, n, key_hash(s, n));
+    struct strmap_slot *sl = strmap_find(m, s, n, strmap_hash(s, n));
     return sl->hash ? (int64_t)sl->val : -1;
 }
 
@@ -116,7 +139,7 @@ const char *strmap_put(struct strmap *m, const char *s, size_t n, uint32_t val)
 {
     if ((m->count + 1) * 10 > m->cap * 7)
         strmap_rehash(m, m->cap ? m->cap * 2 : 64);
-    uint64_t h = key_hash(s, n);
+    uint64_t h = strmap_hash(s, n);
     struct strmap_slot *sl = strmap_find(m, s, n, h);
     if (sl->hash == 0) {
         sl->hash = h;

@@ -184,7 +184,7 @@ static void write_stats_json(struct sbuf *out, const struct ingest_stats *is, si
  * orders the producer's writes (event texts, arena strings, rejects) before the
  * consumer's reads. Detection sees exactly the sequence a single thread would, so
  * results do not depend on the threading. */
-enum { PIPE_SLOTS = 64, PIPE_BATCH = 8192 };
+enum { PIPE_SLOTS = 64, PIPE_BATCH = 8192, PREFETCH_AHEAD = 8 };
 
 struct pipe {
     pthread_mutex_t mu;
@@ -252,9 +252,13 @@ static void pipe_run(struct pipe *p, struct ref *ref, struct engine *eng)
             pthread_cond_wait(&p->changed, &p->mu);
         size_t slot = p->head, n = p->count[slot];
         pthread_mutex_unlock(&p->mu);
+        struct event *batch = p->slot[slot];
         for (size_t i = 0; i < n; i++) {
-            ingest_resolve(ref, &p->slot[slot][i]);
-            engine_event(eng, &p->slot[slot][i]);
+            /* The subject table is large: start fetching a few events ahead. */
+            if (i + PREFETCH_AHEAD < n)
+                ingest_prefetch(ref, &batch[i + PREFETCH_AHEAD]);
+            ingest_resolve(ref, &batch[i]);
+            engine_event(eng, &batch[i]);
         }
         pthread_mutex_lock(&p->mu);
         p->head = (p->head + 1) % PIPE_SLOTS;

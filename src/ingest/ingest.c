@@ -230,11 +230,13 @@ static int parse_line(struct ingest *in, struct source *s, const char *line, siz
     /* From here on the line is valid. Texts that held escapes were decoded into the
      * scratch buffer, which the next line reuses: keep those in the arena. */
     ev->user_text = keep_text(in, &raw.f[F_USER], user, user_n);
+    ev->user_hash = strmap_hash(ev->user_text.p, ev->user_text.n);
     ev->system_text = keep_text(in, &raw.f[F_SYSTEM], system, sys_n);
     ev->id = raw.f[F_ID].esc ? arena_strndup(&in->strings, id, (size_t)id_n) : id;
     ev->id_len = (uint32_t)id_n;
     ev->subject_text = subj ? keep_text(in, &raw.f[F_SUBJECT], subj, subj_n) : (struct text){0};
     ev->subject_type = (uint8_t)(subj ? ref_subject_type_parse(stype, (size_t)stype_n) : ST_NONE);
+    ev->subject_hash = subj ? strmap_hash(ev->subject_text.p, ev->subject_text.n) : 0;
     ev->case_text = (struct text){0};
     if (raw.f[F_CASE].present && raw.f[F_CASE].n > 0) {
         const char *cs;
@@ -405,13 +407,19 @@ static bool is_duplicate(struct ingest *in, const struct event *ev)
     return false;
 }
 
+void ingest_prefetch(const struct ref *ref, const struct event *ev)
+{
+    if (ev->subject_text.p != NULL)
+        strmap_prefetch(&ref->subj_by_id, ev->subject_hash);
+}
+
 void ingest_resolve(struct ref *ref, struct event *ev)
 {
-    ev->user = ref_employee(ref, ev->user_text.p, ev->user_text.n);
+    ev->user = ref_employee_h(ref, ev->user_text.p, ev->user_text.n, ev->user_hash);
     ev->system = ref_system(ref, ev->system_text.p, ev->system_text.n);
     ev->subject = ev->subject_text.p != NULL
-                      ? ref_subject(ref, ev->subject_text.p, ev->subject_text.n,
-                                    (enum subject_type)ev->subject_type)
+                      ? ref_subject_h(ref, ev->subject_text.p, ev->subject_text.n,
+                                      ev->subject_hash, (enum subject_type)ev->subject_type)
                       : REF_NONE;
     ev->legit = ev->case_text.p != NULL ? ref_case(ref, ev->case_text.p, ev->case_text.n)
                                         : REF_NONE;

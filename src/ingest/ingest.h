@@ -65,6 +65,7 @@ struct text {
  * (growing) reference tables. */
 struct event {
     struct text user_text, subject_text, case_text, system_text;
+    uint64_t user_hash, subject_hash; /* strmap_hash of the texts, computed while reading */
     uint8_t subject_type; /* enum subject_type as given */
     int64_t ts_ms;      /* UTC milliseconds */
     const char *id;     /* NUL-free, not NUL-terminated; see id_len */
@@ -163,6 +164,8 @@ int ingest_next_raw(struct ingest *in, struct event *ev);
 /* Resolve the texts of `ev` into indexes of `ref`, interning unknown values. Must run on
  * the thread that owns `ref`. */
 void ingest_resolve(struct ref *ref, struct event *ev);
+/* Start fetching what resolving `ev` will read, a few events ahead of resolving it. */
+void ingest_prefetch(const struct ref *ref, const struct event *ev);
 
 const struct ingest_stats *ingest_stats(const struct ingest *in);
 /* Number of event files found. */

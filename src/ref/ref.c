@@ -52,7 +52,12 @@ const char *ref_token_name(const struct ref *ref, uint32_t tok)
 
 uint32_t ref_employee(struct ref *ref, const char *user, size_t n)
 {
-    int64_t i = strmap_get(&ref->emp_by_user, user, n);
+    return ref_employee_h(ref, user, n, strmap_hash(user, n));
+}
+
+uint32_t ref_employee_h(struct ref *ref, const char *user, size_t n, uint64_t h)
+{
+    int64_t i = strmap_get_h(&ref->emp_by_user, user, n, h);
     if (i >= 0)
         return (uint32_t)i;
     ref->emp = xgrow(ref->emp, &ref->cap_emp, ref->n_emp + 1, sizeof *ref->emp);
@@ -69,7 +74,13 @@ uint32_t ref_employee(struct ref *ref, const char *user, size_t n)
 
 uint32_t ref_subject(struct ref *ref, const char *id, size_t n, enum subject_type type)
 {
-    int64_t i = strmap_get(&ref->subj_by_id, id, n);
+    return ref_subject_h(ref, id, n, strmap_hash(id, n), type);
+}
+
+uint32_t ref_subject_h(struct ref *ref, const char *id, size_t n, uint64_t h,
+                       enum subject_type type)
+{
+    int64_t i = strmap_get_h(&ref->subj_by_id, id, n, h);
     if (i >= 0) {
         /* Only records interned by events are typed from events; a hit on a reference
          * record stays off the record's cache line (this runs once per event). */

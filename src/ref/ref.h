@@ -168,6 +168,10 @@ void ref_free(struct ref *ref);
 uint32_t ref_employee(struct ref *ref, const char *user, size_t n);
 /* Index of subject `id`, interning an unknown one with type `type`. */
 uint32_t ref_subject(struct ref *ref, const char *id, size_t n, enum subject_type type);
+/* The same with the key's strmap_hash computed ahead. */
+uint32_t ref_employee_h(struct ref *ref, const char *user, size_t n, uint64_t h);
+uint32_t ref_subject_h(struct ref *ref, const char *id, size_t n, uint64_t h,
+                       enum subject_type type);
 /* Index of case `id`, interning an unknown one (known == 0). */
 uint32_t ref_case(struct ref *ref, const char *id, size_t n);
 /* Small integer for a system name, interning it. */
