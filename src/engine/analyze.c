@@ -170,8 +170,9 @@ static void write_stats_json(struct sbuf *out, const struct ingest_stats *is, si
     }
     sbuf_puts(out, "},\"indicators\":{");
     for (size_t i = 0; i < indicator_count; i++)
-        sbuf_printf(out, "%s\"%s\":{\"signals\":%llu,\"alerts\":%llu}", i ? "," : "",
-                    indicator_registry[i]->name, (unsigned long long)es->signals[i],
+        sbuf_printf(out, "%s\"%s\":{\"signals\":%llu,\"suppressed\":%llu,\"alerts\":%llu}",
+                    i ? "," : "", indicator_registry[i]->name,
+                    (unsigned long long)es->signals[i], (unsigned long long)es->suppressed[i],
                     (unsigned long long)es->alerts_by_indicator[i]);
     sbuf_puts(out, "}}\n");
 }
@@ -287,6 +288,56 @@ static void pipe_stop(struct pipe *p)
     memset(p->slot, 0, sizeof p->slot);
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->mu);
+}
+
+/* ---- exceptions ------------------------------------------------------------------------
+ * Exceptions are stored by pseudonym; the engine knows employees by number. The key that
+ * made the pseudonyms maps each known employee to its pseudonym once per run. */
+struct exception_ctx {
+    struct engine *eng;
+    struct ref *ref;
+    struct tz *tz;
+    struct strmap by_pseudonym; /* pseudonym -> employee index */
+    size_t applied;
+};
+
+static void apply_exception(void *arg, const char *pseudonym, const char *indicator,
+                            const char *subject, const char *expires)
+{
+    struct exception_ctx *x = arg;
+    int64_t emp = strmap_get(&x->by_pseudonym, pseudonym, strlen(pseudonym));
+    int32_t day;
+    if (emp < 0 || expires == NULL || date_parse(expires, strlen(expires), &day) != 0)
+        return;
+    int ind = -1;
+    if (indicator != NULL && *indicator != '\0' && (ind = indicator_find(indicator)) < 0)
+        return; /* an indicator this version does not have: nothing to suppress */
+    uint32_t subj = REF_NONE;
+    if (subject != NULL && *subject != '\0') {
+        int64_t s = strmap_get(&x->ref->subj_by_id, subject, strlen(subject));
+        if (s < 0)
+            return; /* a record no event or reference file names */
+        subj = (uint32_t)s;
+    }
+    /* Valid through the whole expiry day, local time. */
+    int64_t midnight = ((int64_t)day + 1) * 86400000LL;
+    int64_t until = midnight - (int64_t)tz_offset(x->tz, midnight) * 1000 - 1;
+    engine_add_exception(x->eng, (uint32_t)emp, ind, subj, until);
+    x->applied++;
+}
+
+static int load_exceptions(struct store *st, const struct privacy *priv, struct ref *ref,
+                           struct tz *tz, struct engine *eng, struct err *e)
+{
+    struct exception_ctx x = {.eng = eng, .ref = ref, .tz = tz};
+    char p[PSEUDONYM_LEN];
+    for (size_t i = 0; i < ref->n_emp; i++) {
+        privacy_pseudonym(priv, ref->emp[i].user, p);
+        strmap_put(&x.by_pseudonym, p, strlen(p), (uint32_t)i);
+    }
+    int rc = store_exceptions_each(st, apply_exception, &x, e);
+    strmap_free(&x.by_pseudonym);
+    return rc;
 }
 
 static char *default_key_path(const char *db)
@@ -431,6 +482,8 @@ int analyze_main(int argc, char **argv)
         goto fail;
 
     eng = engine_new(&ref, tz, &cfg);
+    if (load_exceptions(st, priv, &ref, tz, eng, &e) != 0)
+        goto fail;
     pipe_run(&pipe, &ref, eng);
     pipe_stop(&pipe);
     pipe_started = 0;

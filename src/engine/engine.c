@@ -50,7 +50,16 @@ struct day_count {
     uint16_t accesses, unexplained;
 };
 
+/* A scoped exception: see engine_add_exception. */
+struct exception {
+    int indicator;    /* -1: any */
+    uint32_t subject; /* REF_NONE: any */
+    int64_t until_ms;
+};
+
 struct emp_state {
+    struct exception *exceptions; /* few per employee, usually none */
+    size_t n_exceptions;
     struct track *tracks;  /* per indicator, NULL until the first signal */
     struct day_count *days; /* indexed by day - first_day, grown as days pass */
     size_t n_days;
@@ -191,8 +200,10 @@ void engine_free(struct engine *eng)
             free(eng->emp[e].tracks[i].v);
         free(eng->emp[e].tracks);
     }
-    for (size_t e = 0; e < eng->n_emp; e++)
+    for (size_t e = 0; e < eng->n_emp; e++) {
         free(eng->emp[e].days);
+        free(eng->emp[e].exceptions);
+    }
     free(eng->emp);
     free(eng->role_median);
     free(eng->mass);
@@ -246,6 +257,25 @@ static struct emp_state *emp_state(struct engine *eng, uint32_t e)
 
 /* ---- signals ------------------------------------------------------------------------ */
 
+void engine_add_exception(struct engine *eng, uint32_t emp, int indicator, uint32_t subject,
+                          int64_t until_ms)
+{
+    struct emp_state *st = emp_state(eng, emp);
+    st->exceptions = xrealloc(st->exceptions, (st->n_exceptions + 1) * sizeof *st->exceptions);
+    st->exceptions[st->n_exceptions++] = (struct exception){indicator, subject, until_ms};
+}
+
+static bool excepted(const struct emp_state *st, int ind, const struct event *ev)
+{
+    for (size_t k = 0; k < st->n_exceptions; k++) {
+        const struct exception *x = &st->exceptions[k];
+        if ((x->indicator < 0 || x->indicator == ind) &&
+            (x->subject == REF_NONE || x->subject == ev->subject) && ev->ts_ms <= x->until_ms)
+            return true;
+    }
+    return false;
+}
+
 void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,
                    uint8_t note, uint32_t group)
 {
@@ -253,6 +283,10 @@ void engine_signal(struct engine *eng, const struct event *ev, float strength, u
     if (i < 0 || strength <= 0)
         return;
     struct emp_state *st = emp_state(eng, ev->user);
+    if (st->n_exceptions > 0 && excepted(st, i, ev)) {
+        eng->stats.suppressed[i]++;
+        return;
+    }
     if (st->tracks == NULL)
         st->tracks = xcalloc(eng->n_ind, sizeof *st->tracks);
     struct track *t = &st->tracks[i];

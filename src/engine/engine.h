@@ -68,6 +68,12 @@ struct engine;
 struct engine *engine_new(struct ref *ref, struct tz *tz, const struct engine_config *cfg);
 void engine_free(struct engine *eng);
 
+/* Record an exception recorded by an analyst: signals of indicator `indicator` (-1: any)
+ * about subject `subject` (REF_NONE: any) for employee `emp` from events up to
+ * `until_ms` are dropped and counted as suppressed. Call before the first event. */
+void engine_add_exception(struct engine *eng, uint32_t emp, int indicator, uint32_t subject,
+                          int64_t until_ms);
+
 /* Feed one event. */
 void engine_event(struct engine *eng, const struct event *ev);
 
@@ -94,6 +100,7 @@ struct engine_stats {
     uint64_t record_accesses;
     uint64_t signals[64];
     uint64_t alerts_by_indicator[64];
+    uint64_t suppressed[64]; /* signals dropped by exceptions */
     uint64_t days;
 };
 const struct engine_stats *engine_stats(const struct engine *eng);

@@ -331,6 +331,7 @@ enum store_stmt {
     STMT_REVEAL_LOG_WEB,
     STMT_EXCEPTION_INSERT,
     STMT_EXCEPTIONS_JSON,
+    STMT_EXCEPTIONS_ALL,
     STMT_AUDIT_HEAD,
     STMT_AUDIT_INSERT,
     STMT_AUDIT_HEAD_PUT,
@@ -521,6 +522,9 @@ static const char *const store_stmt_sql[STMT_COUNT] = {
         "'subject', subject, 'reason', reason, 'expires', expires, 'created', created, "
         "'created_by', created_by, 'active', json(CASE WHEN expires >= ?1 THEN 'true' "
         "ELSE 'false' END)) FROM exceptions ORDER BY id DESC",
+    /* every exception, for the engine to suppress signals with */
+    [STMT_EXCEPTIONS_ALL] = "SELECT pseudonym, indicator, subject, expires FROM exceptions "
+                            "ORDER BY id",
     [STMT_AUDIT_HEAD] = "SELECT seq, hash FROM audit_head WHERE id = 1",
     /* ?1 seq, ?2 ts, ?3 actor, ?4 action, ?5 object, ?6 detail, ?7 prev_hash, ?8 hash */
     [STMT_AUDIT_INSERT] =

@@ -289,6 +289,12 @@ int store_reveal_log_web(struct store *st, const char *actor, const char *channe
 int store_exception_add(struct store *st, const char *pseudonym, const char *indicator,
                         const char *subject, const char *reason, const char *expires,
                         const char *created_by, int64_t *id, struct err *e);
+/* Call `fn` for every stored exception (indicator and subject "" when not scoped by them;
+ * expires "YYYY-MM-DD"). Memory: the strings are valid during the call only. */
+typedef void (*store_exception_fn)(void *ctx, const char *pseudonym, const char *indicator,
+                                   const char *subject, const char *expires);
+int store_exceptions_each(struct store *st, store_exception_fn fn, void *ctx, struct err *e);
+
 /* Append {"exceptions":[...]}; "active" compares the expiry with `today` (YYYY-MM-DD). */
 int store_exceptions_json(struct store *st, const char *today, struct sbuf *out, struct err *e);
 

@@ -361,6 +361,20 @@ int store_exceptions_json(struct store *st, const char *today, struct sbuf *out,
     return 0;
 }
 
+int store_exceptions_each(struct store *st, store_exception_fn fn, void *ctx, struct err *e)
+{
+    assert(st != NULL && st->ready && fn != NULL);
+    sqlite3_stmt *s = st->stmt[STMT_EXCEPTIONS_ALL];
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+           (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3));
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return err_set(e, "%s: cannot read the exceptions: %s", st->path, sqlite3_errmsg(st->db));
+    return 0;
+}
+
 /* ---- statistics: generic rows as JSON objects or CSV --------------------------------- */
 
 static enum store_stmt table_stmt(enum store_table t)
