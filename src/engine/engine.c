@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_TRACK = 4096, MIN_PEERS = 3, ACTIVE_DAYS = 28, MAX_IND = 64 };
+enum { MAX_TRACK = 512, MIN_PEERS = 3, ACTIVE_DAYS = 28, MAX_IND = 64 };
 /* Mass below half of one full-strength signal does not make a peer "have" the signal:
  * faint signals (a local criminal's car, a minor in an incident) are everyday work. */
 #define MIN_MASS 0.5
