@@ -60,14 +60,14 @@ struct exception {
 struct emp_state {
     struct exception *exceptions; /* few per employee, usually none */
     size_t n_exceptions;
-    struct track *tracks;  /* per indicator, NULL until the first signal */
+    struct track *tracks;   /* per indicator, NULL until the first signal */
     struct day_count *days; /* indexed by day - first_day, grown as days pass */
     size_t n_days;
-    int64_t floor_ms;      /* signals at or before this belong to a closed episode */
+    int64_t floor_ms; /* signals at or before this belong to a closed episode */
     int64_t last_signal_ms;
     int32_t last_active_day;
-    uint32_t alert;        /* open alert index, or REF_NONE */
-    uint8_t dirty;         /* new signals since the last scoring */
+    uint32_t alert; /* open alert index, or REF_NONE */
+    uint8_t dirty;  /* new signals since the last scoring */
 };
 
 /* Everything an alert shows, owned by the alert. */
@@ -98,7 +98,7 @@ struct engine {
     size_t n_emp;
     int32_t day, first_day;
     int64_t now_ms;
-    double *mass; /* n_emp x n_ind, recomputed at each day close */
+    double *mass;             /* n_emp x n_ind, recomputed at each day close */
     struct peer_stats *peers; /* (ROLE__COUNT + 1) x n_ind; the last row is everyone */
     struct u64map scratch;
     double *scratch_best;
@@ -107,8 +107,8 @@ struct engine {
     struct alert_slot *alerts;
     size_t n_alerts, cap_alerts;
     struct alert *sorted_alerts;
-    float *role_median;     /* per day since first_day, per role: median accesses of
-                               the role's employees active that day */
+    float *role_median; /* per day since first_day, per role: median accesses of
+                           the role's employees active that day */
     size_t n_median_days;
     uint32_t next_alert_id;
     struct engine_stats stats;
@@ -343,8 +343,7 @@ static double track_mass(struct engine *eng, const struct ind_common *c, struct 
                 size_t cap = eng->scratch_cap;
                 eng->scratch_best = xgrow(eng->scratch_best, &cap, n_keys + 1, sizeof(double));
                 cap = eng->scratch_cap;
-                eng->scratch_count =
-                    xgrow(eng->scratch_count, &cap, n_keys + 1, sizeof(uint32_t));
+                eng->scratch_count = xgrow(eng->scratch_count, &cap, n_keys + 1, sizeof(uint32_t));
                 eng->scratch_cap = cap;
             }
             j = n_keys++;
@@ -432,8 +431,8 @@ static void compute_peers(struct engine *eng)
 }
 
 /* The peer figures for employee `e` on indicator `i`, leaving the employee out. */
-static void peer_view(const struct engine *eng, uint32_t e, size_t i, double self,
-                      double q, double *quantile, double *share, double *mean, uint32_t *n)
+static void peer_view(const struct engine *eng, uint32_t e, size_t i, double self, double q,
+                      double *quantile, double *share, double *mean, uint32_t *n)
 {
     uint8_t role = eng->ref->emp[e].role;
     const struct peer_stats *p = &eng->peers[role * eng->n_ind + i];
@@ -484,8 +483,7 @@ struct ind_score {
     uint32_t n_peers;
 };
 
-static double score_indicator(const struct engine *eng, uint32_t e, size_t i,
-                              struct ind_score *out)
+static double score_indicator(const struct engine *eng, uint32_t e, size_t i, struct ind_score *out)
 {
     const struct ind_common *c = ind_common_of(eng, i);
     double m = eng->mass[e * eng->n_ind + i];
@@ -624,9 +622,10 @@ static void build_alert(struct engine *eng, uint32_t e, struct alert_slot *slot,
             v->ts_ms = s->ts_ms;
             v->system = ref_system_name(ref, s->system);
             v->action = ingest_action_name((enum action)s->action);
-            v->subject_type = s->subject != REF_NONE
-                                  ? ref_subject_type_name((enum subject_type)ref->subj[s->subject].type)
-                                  : "";
+            v->subject_type =
+                s->subject != REF_NONE
+                    ? ref_subject_type_name((enum subject_type)ref->subj[s->subject].type)
+                    : "";
             v->subject = s->subject != REF_NONE ? ref->subj[s->subject].id : "";
             v->legitimation = s->legit != REF_NONE ? ref->cases[s->legit].id : "";
             v->note = ind->notes[s->note] ? ind->notes[s->note] : "";
@@ -689,8 +688,7 @@ static void score_employee(struct engine *eng, uint32_t e)
         }
     } else if (combined >= cfg->alert_threshold &&
                eng->day >= eng->first_day + (int32_t)cfg->warmup_days) {
-        eng->alerts = xgrow(eng->alerts, &eng->cap_alerts, eng->n_alerts + 1,
-                            sizeof *eng->alerts);
+        eng->alerts = xgrow(eng->alerts, &eng->cap_alerts, eng->n_alerts + 1, sizeof *eng->alerts);
         struct alert_slot *slot = &eng->alerts[eng->n_alerts];
         memset(slot, 0, sizeof *slot);
         snprintf(slot->a.id, sizeof slot->a.id, "A-%06u", ++eng->next_alert_id);
@@ -823,37 +821,9 @@ static int cmp_alert(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
-/* Developer diagnostic for tuning: every employee's indicator figures at the end of the
- * run, to the file named by WACHTER_DEBUG_SCORES. Real employee numbers: never use it on
- * production data. */
-static void dump_scores(struct engine *eng)
-{
-    const char *path = getenv("WACHTER_DEBUG_SCORES");
-    if (path == NULL)
-        return;
-    FILE *fp = fopen(path, "w");
-    if (fp == NULL)
-        return;
-    for (size_t e = 0; e < eng->n_emp; e++) {
-        if (eng->emp[e].tracks == NULL)
-            continue;
-        fprintf(fp, "%s %s", eng->ref->emp[e].user, ref_role_name((enum role)eng->ref->emp[e].role));
-        for (size_t i = 0; i < eng->n_ind; i++) {
-            struct ind_score sc;
-            score_indicator(eng, (uint32_t)e, i, &sc);
-            if (sc.mass > 0)
-                fprintf(fp, " %s:m=%.2f,q=%.2f,sh=%.2f,n=%u,s=%.2f", indicator_registry[i]->name,
-                        sc.mass, sc.quantile, sc.share, sc.n_peers, sc.score);
-        }
-        fputc('\n', fp);
-    }
-    fclose(fp);
-}
-
 void engine_finish(struct engine *eng)
 {
     close_day(eng);
-    dump_scores(eng);
     free(eng->sorted_alerts);
     eng->sorted_alerts = xmalloc((eng->n_alerts ? eng->n_alerts : 1) * sizeof(struct alert));
     for (size_t i = 0; i < eng->n_alerts; i++) {
@@ -867,8 +837,7 @@ void engine_finish(struct engine *eng)
     qsort(eng->sorted_alerts, eng->n_alerts, sizeof(struct alert), cmp_alert);
 }
 
-size_t engine_activity(const struct engine *eng, size_t alert, struct activity_day *out,
-                       size_t max)
+size_t engine_activity(const struct engine *eng, size_t alert, struct activity_day *out, size_t max)
 {
     if (alert >= eng->n_alerts)
         return 0;
