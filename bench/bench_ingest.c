@@ -53,8 +53,8 @@ int main(int argc, char **argv)
     double t2 = now_s();
     const struct ingest_stats *st = ingest_stats(in);
     printf("events=%llu lines=%llu seconds=%.3f events_per_s=%.0f ref_seconds=%.3f sink=%llu\n",
-           (unsigned long long)n, (unsigned long long)st->lines, t2 - t1, n / (t2 - t1),
-           t1 - t0, (unsigned long long)(sink & 1));
+           (unsigned long long)n, (unsigned long long)st->lines, t2 - t1, n / (t2 - t1), t1 - t0,
+           (unsigned long long)(sink & 1));
     ingest_close(in);
     ref_free(&ref);
     tz_free(tz);

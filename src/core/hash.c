@@ -65,8 +65,7 @@ static inline bool short_equal(const char *a, const char *b, size_t n)
     return diff == 0;
 }
 
-static struct strmap_slot *strmap_find(const struct strmap *m, const char *s, size_t n,
-                                       uint64_t h)
+static struct strmap_slot *strmap_find(const struct strmap *m, const char *s, size_t n, uint64_t h)
 {
     size_t mask = m->cap - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {

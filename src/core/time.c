@@ -85,8 +85,7 @@ int ts_parse_rfc3339(const char *s, size_t n, int64_t *out_ms)
     if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
         digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-        sec > 60)
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
         return -1;
     if (sec == 60) /* a leap second is folded into the last second of the minute */
         sec = 59;
@@ -148,8 +147,7 @@ struct tz *tz_open(const char *name, struct err *e)
         snprintf(path, sizeof path, "%s/%s", dir ? dir : "/usr/share/zoneinfo", name);
         struct stat st;
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-            return err_set(e, "time zone '%s' is not known to this system (%s)", name, path),
-                   NULL;
+            return err_set(e, "time zone '%s' is not known to this system (%s)", name, path), NULL;
     }
     /* The C library holds one zone per process; wachter uses one configured zone. */
     char tzvar[600];
@@ -208,8 +206,7 @@ size_t ts_format(struct tz *tz, int64_t utc_ms, char out[32])
     int64_t local_s = floor_div(utc_ms, 1000) + lt.offset;
     int sec = (int)(local_s - floor_div(local_s, 60) * 60);
     int off = lt.offset < 0 ? -lt.offset : lt.offset;
-    int n = snprintf(out, 32, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", y, m, d,
-                     lt.minute / 60, lt.minute % 60, sec, lt.offset < 0 ? '-' : '+',
-                     off / 3600, (off / 60) % 60);
+    int n = snprintf(out, 32, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", y, m, d, lt.minute / 60,
+                     lt.minute % 60, sec, lt.offset < 0 ? '-' : '+', off / 3600, (off / 60) % 60);
     return n > 0 ? (size_t)n : 0;
 }

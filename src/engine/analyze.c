@@ -171,8 +171,8 @@ static void write_stats_json(struct sbuf *out, const struct ingest_stats *is, si
     sbuf_puts(out, "},\"indicators\":{");
     for (size_t i = 0; i < indicator_count; i++)
         sbuf_printf(out, "%s\"%s\":{\"signals\":%llu,\"suppressed\":%llu,\"alerts\":%llu}",
-                    i ? "," : "", indicator_registry[i]->name,
-                    (unsigned long long)es->signals[i], (unsigned long long)es->suppressed[i],
+                    i ? "," : "", indicator_registry[i]->name, (unsigned long long)es->signals[i],
+                    (unsigned long long)es->suppressed[i],
                     (unsigned long long)es->alerts_by_indicator[i]);
     sbuf_puts(out, "}}\n");
 }
@@ -492,7 +492,7 @@ int analyze_main(int argc, char **argv)
 
     size_t n_alerts;
     const struct alert *alerts = engine_alerts(eng, &n_alerts);
-    char (*pseudonyms)[PSEUDONYM_LEN] = xcalloc(n_alerts ? n_alerts : 1, PSEUDONYM_LEN);
+    char(*pseudonyms)[PSEUDONYM_LEN] = xcalloc(n_alerts ? n_alerts : 1, PSEUDONYM_LEN);
     for (size_t i = 0; i < n_alerts; i++) {
         privacy_pseudonym(priv, alerts[i].user, pseudonyms[i]);
         engine_set_pseudonym(eng, i, pseudonyms[i]);
@@ -526,8 +526,9 @@ int analyze_main(int argc, char **argv)
     }
     free(days);
     if (src == 0 && o.reveal_ids)
-        src = store_reveal_log(st, run_id, os_user(), "cli --reveal-ids",
-                               o.reveal_reason ? o.reveal_reason : "(no --reveal-reason given)", &e);
+        src =
+            store_reveal_log(st, run_id, os_user(), "cli --reveal-ids",
+                             o.reveal_reason ? o.reveal_reason : "(no --reveal-reason given)", &e);
     free(pseudonyms);
     if (src != 0)
         goto fail;

@@ -40,8 +40,7 @@ static const struct gparam gparams[] = {
      "share of a role having a signal that still counts as rare (no discount)"},
     {"engine", "min_indicator", G_DOUBLE, E(min_indicator), 0,
      "indicator scores below this are left out of an alert"},
-    {"engine", "max_evidence", G_INT, E(max_evidence), 0,
-     "evidence events listed per indicator"},
+    {"engine", "max_evidence", G_INT, E(max_evidence), 0, "evidence events listed per indicator"},
     {"explain", "follow_up_days", G_MS, E(explain.follow_up_ms), 86400000,
      "a subject accessed with a case explanation stays explained for the user this long"},
     {"explain", "case_grace_days", G_MS, E(explain.case_grace_ms), 86400000,
@@ -253,7 +252,8 @@ void engine_config_doc(struct sbuf *out)
     sbuf_puts(out, "\n## indicators\n");
     for (size_t k = 0; k < indicator_count; k++) {
         const struct indicator *ind = indicator_registry[k];
-        sbuf_printf(out, "\n### `%s` - %s / %s\n\n%s\n\n| key | default | meaning |\n|---|---|---|\n",
+        sbuf_printf(out,
+                    "\n### `%s` - %s / %s\n\n%s\n\n| key | default | meaning |\n|---|---|---|\n",
                     ind->name, ind->title_en, ind->title_nl, ind->help);
         for (size_t i = 0; i < ind->n_params; i++) {
             const struct ind_param *p = &ind->params[i];

@@ -41,8 +41,8 @@ struct engine_config {
     int max_evidence;         /* evidence events listed per indicator; default 12 */
     struct explain_config explain;
     struct ingest_config ingest;
-    char timezone[64];        /* zone for local-time reasoning; default Europe/Amsterdam */
-    void **ind_settings;      /* per registry entry, settings struct (owned) */
+    char timezone[64];   /* zone for local-time reasoning; default Europe/Amsterdam */
+    void **ind_settings; /* per registry entry, settings struct (owned) */
 };
 
 /* Defaults for everything, indicators included. Memory: free with engine_config_free. */

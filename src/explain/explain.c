@@ -160,8 +160,7 @@ static void find_link(const struct explainer *x, uint32_t e, uint32_t s, const u
         if (n > 0 && n <= (uint64_t)x->cfg.namesake_max) {
             a->link = LINK_NAMESAKE;
             a->person = s;
-            a->link_weight =
-                (float)(1.0 - log((double)n) / log((double)x->cfg.namesake_max + 1.0));
+            a->link_weight = (float)(1.0 - log((double)n) / log((double)x->cfg.namesake_max + 1.0));
         }
     }
 }
@@ -254,8 +253,8 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
         n_behind = ref_persons_behind(ref, s, behind, MAX_BEHIND);
     a->flags = sj->flags | sj->behind_flags;
     uint32_t region = sj->region != 0 ? sj->region : sj->behind_region;
-    bool home_known = em->region != 0 && em->region < x->n_region_tokens &&
-                      x->region_has_subjects[em->region];
+    bool home_known =
+        em->region != 0 && em->region < x->n_region_tokens && x->region_has_subjects[em->region];
     a->in_region = (region == 0 || !home_known) ? 2 : region == em->region;
     find_link(x, e, s, behind, n_behind, a);
 
@@ -306,7 +305,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
 const char *explain_route_name(enum explain_route r)
 {
     static const char *const names[EX__COUNT] = {
-        [EX_NONE] = "unexplained",       [EX_CASE_TYPED] = "case_typed",
+        [EX_NONE] = "unexplained",        [EX_CASE_TYPED] = "case_typed",
         [EX_CASE_MEMBER] = "case_member", [EX_CASE_LINKED] = "case_linked",
         [EX_FOLLOW_UP] = "follow_up",     [EX_ROUTINE] = "routine",
     };

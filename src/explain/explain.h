@@ -47,10 +47,10 @@ enum explain_route {
 
 enum bogus_kind {
     BOGUS_NONE,
-    BOGUS_UNKNOWN_CASE,  /* the number is in no case or incident list */
-    BOGUS_CLOSED,        /* the case was closed (beyond the grace period) or not yet opened */
-    BOGUS_NOT_MEMBER,    /* the user does not work on it */
-    BOGUS_NOT_IN_CASE,   /* the case does not hold the subject */
+    BOGUS_UNKNOWN_CASE, /* the number is in no case or incident list */
+    BOGUS_CLOSED,       /* the case was closed (beyond the grace period) or not yet opened */
+    BOGUS_NOT_MEMBER,   /* the user does not work on it */
+    BOGUS_NOT_IN_CASE,  /* the case does not hold the subject */
 };
 
 enum link_kind {
@@ -79,13 +79,13 @@ struct access {
 };
 
 struct explain_config {
-    int64_t follow_up_ms;     /* default 30 days */
-    int64_t case_grace_ms;    /* work on a case shortly after it closed; default 14 days */
-    int64_t overtime_ms;      /* around a shift, still on duty; default 2 hours */
-    int64_t roster_window_ms; /* roster known when a shift lies this near; default 3 days */
-    double routine_share;     /* (system, type) share of a role's traffic to count as routine */
+    int64_t follow_up_ms;        /* default 30 days */
+    int64_t case_grace_ms;       /* work on a case shortly after it closed; default 14 days */
+    int64_t overtime_ms;         /* around a shift, still on duty; default 2 hours */
+    int64_t roster_window_ms;    /* roster known when a shift lies this near; default 3 days */
+    double routine_share;        /* (system, type) share of a role's traffic to count as routine */
     uint64_t routine_min_events; /* traffic needed before a role's profile is trusted */
-    int namesake_max;         /* surname rarer than this many persons counts as namesake */
+    int namesake_max;            /* surname rarer than this many persons counts as namesake */
 };
 
 void explain_config_defaults(struct explain_config *cfg);

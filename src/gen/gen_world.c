@@ -553,8 +553,7 @@ static bool stranger_household(struct gen *g, uint32_t h)
     const struct gen_household *hh = &g->households[h];
     if (hh->claimed)
         return false;
-    if (g->postcode_home != NULL && g->postcode_home[hh->postcode] &&
-        gen_rng_chance(&g->rng, 0.9))
+    if (g->postcode_home != NULL && g->postcode_home[hh->postcode] && gen_rng_chance(&g->rng, 0.9))
         return false;
     return true;
 }

@@ -60,8 +60,7 @@ void daily_roles_add(struct daily_roles *r, uint8_t role, uint32_t value)
     r->total[role]++;
 }
 
-double daily_roles_quantile(const struct daily_roles *r, uint8_t role, double q,
-                            uint32_t min_days)
+double daily_roles_quantile(const struct daily_roles *r, uint8_t role, double q, uint32_t min_days)
 {
     if (role >= ROLE__COUNT || r->total[role] < min_days)
         return 0;

@@ -33,7 +33,6 @@ struct daily_roles {
 void daily_roles_add(struct daily_roles *r, uint8_t role, uint32_t value);
 /* The value below which fraction q of the role's days lie (upper edge of the bin), or 0
  * when the role has fewer than `min_days` days recorded. */
-double daily_roles_quantile(const struct daily_roles *r, uint8_t role, double q,
-                            uint32_t min_days);
+double daily_roles_quantile(const struct daily_roles *r, uint8_t role, double q, uint32_t min_days);
 
 #endif

@@ -55,35 +55,37 @@ struct ind_param {
     const char *help;
 };
 
-#define IND_COMMON_PARAMS(T, W, HM, LB, HL, PF, RB)                                              \
-    {"enabled", PARAM_BOOL, offsetof(T, common.enabled), 1, "run this indicator"},               \
-        {"weight", PARAM_DOUBLE, offsetof(T, common.weight), W,                                  \
-         "the most this indicator adds to an alert score (0..1)"},                               \
-        {"half_mass", PARAM_DOUBLE, offsetof(T, common.half_mass), HM,                           \
-         "evidence mass at which it gives 63% of its weight"},                                   \
-        {"lookback_days", PARAM_DOUBLE, offsetof(T, common.lookback_days), LB,                   \
-         "signals older than this are forgotten"},                                               \
-        {"half_life_days", PARAM_DOUBLE, offsetof(T, common.half_life_days), HL,                 \
-         "a signal's strength halves over this many days"},                                      \
-        {"peer_floor", PARAM_DOUBLE, offsetof(T, common.peer_floor), PF,                         \
-         "lowest factor the discount for signals common in the role can reach (1 = none)"},      \
-        {"repeat_bonus", PARAM_DOUBLE, offsetof(T, common.repeat_bonus), RB,                     \
-         "extra mass for each repeat on the same record (at most 4 repeats count)"}
+#define IND_COMMON_PARAMS(T, W, HM, LB, HL, PF, RB)                                                \
+    {"enabled", PARAM_BOOL, offsetof(T, common.enabled), 1, "run this indicator"},                 \
+        {"weight", PARAM_DOUBLE, offsetof(T, common.weight), W,                                    \
+         "the most this indicator adds to an alert score (0..1)"},                                 \
+        {"half_mass", PARAM_DOUBLE, offsetof(T, common.half_mass), HM,                             \
+         "evidence mass at which it gives 63% of its weight"},                                     \
+        {"lookback_days", PARAM_DOUBLE, offsetof(T, common.lookback_days), LB,                     \
+         "signals older than this are forgotten"},                                                 \
+        {"half_life_days", PARAM_DOUBLE, offsetof(T, common.half_life_days), HL,                   \
+         "a signal's strength halves over this many days"},                                        \
+        {"peer_floor", PARAM_DOUBLE, offsetof(T, common.peer_floor), PF,                           \
+         "lowest factor the discount for signals common in the role can reach (1 = none)"},        \
+    {                                                                                              \
+        "repeat_bonus", PARAM_DOUBLE, offsetof(T, common.repeat_bonus), RB,                        \
+            "extra mass for each repeat on the same record (at most 4 repeats count)"              \
+    }
 
 /* What the scorer kept about one indicator of one employee, for describe(). */
 struct ind_summary {
     const struct ref *ref;
     uint32_t employee;
-    double mass;             /* decayed, capped evidence mass */
-    uint32_t n_signals;      /* signals in the window */
-    uint32_t n_keys;         /* distinct keys (records, days, ...) */
+    double mass;        /* decayed, capped evidence mass */
+    uint32_t n_signals; /* signals in the window */
+    uint32_t n_keys;    /* distinct keys (records, days, ...) */
     int64_t first_ms, last_ms;
     uint32_t note_counts[8]; /* signals per note code (indicator-defined) */
     double peer_mean;        /* average mass of peers of the same role */
     double peer_share;       /* share of those peers with any signal */
     uint32_t n_peers;
-    double own_before;       /* own mass in the lookback window before this episode */
-    double extra;            /* indicator-defined figure (e.g. the day's ratio to baseline) */
+    double own_before; /* own mass in the lookback window before this episode */
+    double extra;      /* indicator-defined figure (e.g. the day's ratio to baseline) */
     double extra2;
 };
 
@@ -137,8 +139,8 @@ const struct explainer *engine_explainer(const struct engine *eng);
 
 static inline int access_case_explained(const struct access *a)
 {
-    return a->route == EX_CASE_TYPED || a->route == EX_CASE_MEMBER ||
-           a->route == EX_CASE_LINKED || a->route == EX_FOLLOW_UP;
+    return a->route == EX_CASE_TYPED || a->route == EX_CASE_MEMBER || a->route == EX_CASE_LINKED ||
+           a->route == EX_FOLLOW_UP;
 }
 
 /* Appends "N lookups of M records" style count phrases in both languages. */

@@ -35,8 +35,8 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
     char ken[64], knl[64];
     snprintf(ken, sizeof ken, "%u of persons, %u of vehicles or addresses", s->note_counts[0],
              s->note_counts[1]);
-    snprintf(knl, sizeof knl, "%u van personen, %u van voertuigen of adressen",
-             s->note_counts[0], s->note_counts[1]);
+    snprintf(knl, sizeof knl, "%u van personen, %u van voertuigen of adressen", s->note_counts[0],
+             s->note_counts[1]);
     sbuf_puts(en, "looked up neighbours (same postcode) without a case: ");
     sbuf_puts(nl, "buren (zelfde postcode) geraadpleegd zonder zaak: ");
     describe_counts(s, ken, knl, en, nl);

@@ -46,10 +46,14 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
                      struct sbuf *nl)
 {
     const struct rare_settings *cfg = settings;
-    sbuf_printf(en, "used systems or record types that are rare for the role (under %.1f%% of "
-                    "its lookups): ", 100 * cfg->max_share);
-    sbuf_printf(nl, "systemen of registratiesoorten gebruikt die zeldzaam zijn voor de rol "
-                    "(minder dan %.1f%% van de raadplegingen): ", 100 * cfg->max_share);
+    sbuf_printf(en,
+                "used systems or record types that are rare for the role (under %.1f%% of "
+                "its lookups): ",
+                100 * cfg->max_share);
+    sbuf_printf(nl,
+                "systemen of registratiesoorten gebruikt die zeldzaam zijn voor de rol "
+                "(minder dan %.1f%% van de raadplegingen): ",
+                100 * cfg->max_share);
     describe_counts(s, NULL, NULL, en, nl);
 }
 

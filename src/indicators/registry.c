@@ -11,14 +11,13 @@
 #include <string.h>
 
 extern const struct indicator ind_relative_lookup, ind_neighbour_lookup, ind_colleague_lookup,
-    ind_self_lookup, ind_sensitive_subject, ind_curiosity_wave, ind_criminal_network,
-    ind_off_duty, ind_volume_breadth, ind_bulk_export, ind_rare_access,
-    ind_bogus_legitimation;
+    ind_self_lookup, ind_sensitive_subject, ind_curiosity_wave, ind_criminal_network, ind_off_duty,
+    ind_volume_breadth, ind_bulk_export, ind_rare_access, ind_bogus_legitimation;
 
 const struct indicator *const indicator_registry[] = {
-    &ind_relative_lookup, &ind_neighbour_lookup,  &ind_colleague_lookup, &ind_self_lookup,
-    &ind_sensitive_subject, &ind_curiosity_wave,  &ind_criminal_network, &ind_off_duty,
-    &ind_volume_breadth,  &ind_bulk_export,       &ind_rare_access,      &ind_bogus_legitimation,
+    &ind_relative_lookup,   &ind_neighbour_lookup, &ind_colleague_lookup, &ind_self_lookup,
+    &ind_sensitive_subject, &ind_curiosity_wave,   &ind_criminal_network, &ind_off_duty,
+    &ind_volume_breadth,    &ind_bulk_export,      &ind_rare_access,      &ind_bogus_legitimation,
 };
 const size_t indicator_count = sizeof indicator_registry / sizeof *indicator_registry;
 
@@ -101,9 +100,11 @@ void describe_baseline(const struct ind_summary *s, struct sbuf *en, struct sbuf
 {
     const struct employee *em = &s->ref->emp[s->employee];
     const char *role = em->role_name[0] ? em->role_name : ref_role_name((enum role)em->role);
-    sbuf_printf(en, "peers in role %s: %.2f on average, %.1f%% have any (n=%u); this employee: %.2f",
+    sbuf_printf(en,
+                "peers in role %s: %.2f on average, %.1f%% have any (n=%u); this employee: %.2f",
                 role, s->peer_mean, 100.0 * s->peer_share, s->n_peers, s->mass);
-    sbuf_printf(nl,
-                "collega's in rol %s: gemiddeld %.2f, %.1f%% heeft er een (n=%u); deze medewerker: %.2f",
-                role, s->peer_mean, 100.0 * s->peer_share, s->n_peers, s->mass);
+    sbuf_printf(
+        nl,
+        "collega's in rol %s: gemiddeld %.2f, %.1f%% heeft er een (n=%u); deze medewerker: %.2f",
+        role, s->peer_mean, 100.0 * s->peer_share, s->n_peers, s->mass);
 }

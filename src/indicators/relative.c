@@ -59,11 +59,11 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
                      struct sbuf *nl)
 {
     (void)settings;
-    static const char *const rel_en[8] = {"partner", "ex-partner", "parent", "child",
-                                          "sibling", "household", "relative", "same rare surname"};
-    static const char *const rel_nl[8] = {"partner", "ex-partner", "ouder", "kind",
-                                          "broer/zus", "huisgenoot", "familielid",
-                                          "zelfde zeldzame achternaam"};
+    static const char *const rel_en[8] = {"partner", "ex-partner", "parent",   "child",
+                                          "sibling", "household",  "relative", "same rare surname"};
+    static const char *const rel_nl[8] = {
+        "partner",   "ex-partner", "ouder",      "kind",
+        "broer/zus", "huisgenoot", "familielid", "zelfde zeldzame achternaam"};
     struct sbuf ken = {0}, knl = {0};
     for (int i = 0; i < 8; i++) {
         if (s->note_counts[i] == 0)
@@ -85,8 +85,8 @@ const struct indicator ind_relative_lookup = {
     .help = "Records of the employee's family, household or (ex-)partner, or their vehicles "
             "and addresses, looked up without a case that explains it. From relations.csv, "
             "or from shared address and rare surname when that file is absent.",
-    .notes = {"partner", "ex-partner", "parent", "child", "sibling", "household member",
-              "relative", "same rare surname"},
+    .notes = {"partner", "ex-partner", "parent", "child", "sibling", "household member", "relative",
+              "same rare surname"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct relative_settings),

@@ -87,7 +87,7 @@ struct wave_state {
     struct subject_wave *w;
     size_t n, cap;
     uint32_t next_wave;
-    double class_size[N_CLASSES];    /* records in the class */
+    double class_size[N_CLASSES];      /* records in the class */
     uint64_t class_lookers[N_CLASSES]; /* looker arrivals seen */
     int64_t first_ms;
 };
@@ -215,20 +215,20 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     double run_windows = (double)(ev->ts_ms - ws->first_ms) / (double)window;
     /* Records that events name but the reference files did not list belong to the
      * ordinary class too: they count in its rate, so they count in its size. */
-    double class_size = is_vip ? ws->class_size[CLASS_VIP]
-                               : (double)ref->n_subj - ws->class_size[CLASS_VIP];
+    double class_size =
+        is_vip ? ws->class_size[CLASS_VIP] : (double)ref->n_subj - ws->class_size[CLASS_VIP];
     if (class_size < 1)
         class_size = 1;
     /* The class rate leaves this subject out, so a wave does not raise its own bar. */
     uint64_t own = sw->n + sw->aged_out;
     uint64_t others = ws->class_lookers[cls] > own ? ws->class_lookers[cls] - own : 0;
-    double chance = others / (run_windows > 1 ? run_windows : 1) /
-                    (class_size > 1 ? class_size - 1 : 1);
+    double chance =
+        others / (run_windows > 1 ? run_windows : 1) / (class_size > 1 ? class_size - 1 : 1);
     double lambda = baseline > chance ? baseline : chance;
     /* Public figures are few and named as such: their own baseline is the yardstick.
      * All other records are many: the scan statistic guards against chance. */
-    uint32_t need = is_vip ? min_lookers
-                           : wave_threshold(lambda, class_size, cfg->false_waves, min_lookers);
+    uint32_t need =
+        is_vip ? min_lookers : wave_threshold(lambda, class_size, cfg->false_waves, min_lookers);
     if (sw->n < need || sw->n < cfg->baseline_mult * baseline + 1)
         return;
     /* Unrelated lookers: people of one team share their targets (an intelligence desk),

@@ -418,11 +418,11 @@ void ingest_resolve(struct ref *ref, struct event *ev)
     ev->user = ref_employee_h(ref, ev->user_text.p, ev->user_text.n, ev->user_hash);
     ev->system = ref_system(ref, ev->system_text.p, ev->system_text.n);
     ev->subject = ev->subject_text.p != NULL
-                      ? ref_subject_h(ref, ev->subject_text.p, ev->subject_text.n,
-                                      ev->subject_hash, (enum subject_type)ev->subject_type)
+                      ? ref_subject_h(ref, ev->subject_text.p, ev->subject_text.n, ev->subject_hash,
+                                      (enum subject_type)ev->subject_type)
                       : REF_NONE;
-    ev->legit = ev->case_text.p != NULL ? ref_case(ref, ev->case_text.p, ev->case_text.n)
-                                        : REF_NONE;
+    ev->legit =
+        ev->case_text.p != NULL ? ref_case(ref, ev->case_text.p, ev->case_text.n) : REF_NONE;
 }
 
 int ingest_next(struct ingest *in, struct event *ev)

@@ -66,19 +66,19 @@ struct text {
 struct event {
     struct text user_text, subject_text, case_text, system_text;
     uint64_t user_hash, subject_hash; /* strmap_hash of the texts, computed while reading */
-    uint8_t subject_type; /* enum subject_type as given */
-    int64_t ts_ms;      /* UTC milliseconds */
-    const char *id;     /* NUL-free, not NUL-terminated; see id_len */
+    uint8_t subject_type;             /* enum subject_type as given */
+    int64_t ts_ms;                    /* UTC milliseconds */
+    const char *id;                   /* NUL-free, not NUL-terminated; see id_len */
     uint32_t id_len;
-    uint32_t user;      /* employee index (ref_employee) */
-    uint32_t subject;   /* subject index, REF_NONE for login/logout */
-    uint32_t legit;     /* case index of the typed case number, REF_NONE when none */
-    uint32_t results;   /* records returned or exported, 0 when not given */
-    uint16_t system;    /* system index (ref_system_name) */
-    uint16_t file_no;   /* index of the source file, for tie-breaking */
-    uint8_t action;     /* enum action */
-    uint8_t channel;    /* enum channel */
-    uint8_t wildcard;   /* the query text contains * or ? */
+    uint32_t user;    /* employee index (ref_employee) */
+    uint32_t subject; /* subject index, REF_NONE for login/logout */
+    uint32_t legit;   /* case index of the typed case number, REF_NONE when none */
+    uint32_t results; /* records returned or exported, 0 when not given */
+    uint16_t system;  /* system index (ref_system_name) */
+    uint16_t file_no; /* index of the source file, for tie-breaking */
+    uint8_t action;   /* enum action */
+    uint8_t channel;  /* enum channel */
+    uint8_t wildcard; /* the query text contains * or ? */
     uint32_t line_no;
 };
 

@@ -33,8 +33,9 @@ static inline const char *skip_plain(const char *p, const char *end)
     const __m128i ctl = _mm_set1_epi8(0x1F);
     while (end - p >= 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
-                                   _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
+        __m128i hit =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                         _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
         int mask = _mm_movemask_epi8(hit);
         if (mask != 0)
             return p + __builtin_ctz((unsigned)mask);
@@ -481,7 +482,7 @@ const char *ingest_reason_name(enum reject_reason r)
 const char *ingest_action_name(enum action a)
 {
     static const char *const names[ACT__COUNT] = {
-        [ACT_QUERY] = "query",   [ACT_VIEW] = "view",   [ACT_EXPORT] = "export",
+        [ACT_QUERY] = "query",   [ACT_VIEW] = "view",     [ACT_EXPORT] = "export",
         [ACT_PRINT] = "print",   [ACT_MODIFY] = "modify", [ACT_LOGIN] = "login",
         [ACT_LOGOUT] = "logout", [ACT_OTHER] = "other",
     };

@@ -137,8 +137,7 @@ int csv_col(const struct csv *c, const char *name)
     return -1;
 }
 
-int csv_require(const struct csv *c, const char *const *names, int *idx, size_t n,
-                struct err *e)
+int csv_require(const struct csv *c, const char *const *names, int *idx, size_t n, struct err *e)
 {
     for (size_t i = 0; i < n; i++) {
         idx[i] = csv_col(c, names[i]);

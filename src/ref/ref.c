@@ -38,8 +38,7 @@ static uint32_t token(struct ref *ref, const char *s, size_t n)
         ref->token_names = xgrow(ref->token_names, &ref->cap_tokens, 1, sizeof(char *));
         ref->token_names[ref->n_tokens++] = "";
     }
-    ref->token_names = xgrow(ref->token_names, &ref->cap_tokens, ref->n_tokens + 1,
-                             sizeof(char *));
+    ref->token_names = xgrow(ref->token_names, &ref->cap_tokens, ref->n_tokens + 1, sizeof(char *));
     uint32_t id = (uint32_t)ref->n_tokens;
     ref->token_names[ref->n_tokens++] = strmap_put(&ref->tokens, s, n, id);
     return id;
@@ -118,8 +117,8 @@ uint16_t ref_system(struct ref *ref, const char *name, size_t n)
         return (uint16_t)i;
     if (ref->n_systems >= UINT16_MAX)
         return UINT16_MAX - 1; /* an absurd number of systems folds into the last one */
-    ref->system_names = xgrow(ref->system_names, &ref->cap_systems, ref->n_systems + 1,
-                              sizeof(char *));
+    ref->system_names =
+        xgrow(ref->system_names, &ref->cap_systems, ref->n_systems + 1, sizeof(char *));
     uint16_t id = (uint16_t)ref->n_systems;
     ref->system_names[ref->n_systems++] = strmap_put(&ref->systems, name, n, id);
     return id;
@@ -133,11 +132,16 @@ const char *ref_system_name(const struct ref *ref, uint16_t sys)
 /* ---- names of enums ----------------------------------------------------------------- */
 
 static const char *const role_names[ROLE__COUNT] = {
-    [ROLE_PATROL] = "patrol",       [ROLE_DETECTIVE] = "detective",
-    [ROLE_INTAKE] = "intake",       [ROLE_DISPATCHER] = "dispatcher",
-    [ROLE_INTELLIGENCE] = "intelligence", [ROLE_INTEGRITY] = "integrity",
-    [ROLE_STUDENT] = "student",     [ROLE_STAFF] = "staff",
-    [ROLE_IT] = "it",               [ROLE_OTHER] = "other",
+    [ROLE_PATROL] = "patrol",
+    [ROLE_DETECTIVE] = "detective",
+    [ROLE_INTAKE] = "intake",
+    [ROLE_DISPATCHER] = "dispatcher",
+    [ROLE_INTELLIGENCE] = "intelligence",
+    [ROLE_INTEGRITY] = "integrity",
+    [ROLE_STUDENT] = "student",
+    [ROLE_STAFF] = "staff",
+    [ROLE_IT] = "it",
+    [ROLE_OTHER] = "other",
 };
 
 const char *ref_role_name(enum role r)
@@ -175,9 +179,8 @@ static enum relation relation_parse(const char *s, size_t n)
 }
 
 static const char *const subject_type_names[] = {
-    [ST_NONE] = "",         [ST_PERSON] = "person", [ST_VEHICLE] = "vehicle",
-    [ST_ADDRESS] = "address", [ST_CASE] = "case",   [ST_OBJECT] = "object",
-    [ST_OTHER] = "other",
+    [ST_NONE] = "",     [ST_PERSON] = "person", [ST_VEHICLE] = "vehicle", [ST_ADDRESS] = "address",
+    [ST_CASE] = "case", [ST_OBJECT] = "object", [ST_OTHER] = "other",
 };
 
 enum subject_type ref_subject_type_parse(const char *s, size_t n)
@@ -519,8 +522,8 @@ static int schedule_row(struct loader *ld, struct csv *c, const int *col)
         iv.kind = SK_SICK;
     else if (len == 8 && strncasecmp(k, "training", 8) == 0)
         iv.kind = SK_TRAINING;
-    ld->sched_tmp = xgrow(ld->sched_tmp, &ld->cap_sched_tmp, ld->n_sched_tmp + 1,
-                          sizeof *ld->sched_tmp);
+    ld->sched_tmp =
+        xgrow(ld->sched_tmp, &ld->cap_sched_tmp, ld->n_sched_tmp + 1, sizeof *ld->sched_tmp);
     ld->sched_tmp[ld->n_sched_tmp] = iv;
     pairs_add(&ld->sched_pairs, ei, (uint32_t)ld->n_sched_tmp, 0);
     ld->n_sched_tmp++;
@@ -539,16 +542,16 @@ static int cases_row(struct loader *ld, struct csv *c, const int *col)
     cr->known = 1;
     const char *k = GET(1);
     cr->kind = (len == 8 && strncasecmp(k, "incident", 8) == 0) ? CK_INCIDENT
-               : (len == 4 && strncasecmp(k, "case", 4) == 0) ? CK_CASE
-                                                              : CK_OTHER;
+               : (len == 4 && strncasecmp(k, "case", 4) == 0)   ? CK_CASE
+                                                                : CK_OTHER;
     const char *s = GET(2);
     if (parse_instant(s, len, ld->tz, false, INT64_MIN, &cr->opened_ms) != 0)
-        return err_set(ld->e, "%s/cases.csv:%llu: opened '%.*s' is not a date or time",
-                       ld->dataset, (unsigned long long)c->rec_line, (int)len, s);
+        return err_set(ld->e, "%s/cases.csv:%llu: opened '%.*s' is not a date or time", ld->dataset,
+                       (unsigned long long)c->rec_line, (int)len, s);
     s = GET(3);
     if (parse_instant(s, len, ld->tz, true, INT64_MAX, &cr->closed_ms) != 0)
-        return err_set(ld->e, "%s/cases.csv:%llu: closed '%.*s' is not a date or time",
-                       ld->dataset, (unsigned long long)c->rec_line, (int)len, s);
+        return err_set(ld->e, "%s/cases.csv:%llu: closed '%.*s' is not a date or time", ld->dataset,
+                       (unsigned long long)c->rec_line, (int)len, s);
     cr->unit = token_col(ref, c, col[4]);
     const char *sens = GET(5);
     cr->high = len == 4 && strncasecmp(sens, "high", 4) == 0;
@@ -765,8 +768,7 @@ size_t ref_persons_behind(const struct ref *ref, uint32_t s, uint32_t *out, size
     uint32_t n = ref_residents(ref, sj->postcode, sj->house, &res);
     size_t k = 0;
     for (uint32_t i = 0; i < n && k < max; i++) {
-        if (sj->type == ST_VEHICLE && sj->surname != 0 &&
-            ref->subj[res[i]].surname != sj->surname)
+        if (sj->type == ST_VEHICLE && sj->surname != 0 && ref->subj[res[i]].surname != sj->surname)
             continue;
         out[k++] = res[i];
     }
@@ -909,8 +911,8 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     struct loader ld = {.ref = ref, .dataset = dataset, .tz = tz, .e = e};
     static const char *const units_req[] = {"unit", "region"};
     static const char *const subj_req[] = {"subject", "subject_type"};
-    static const char *const subj_opt[] = {"surname", "postcode", "house_number",
-                                           "birth_year", "region", "flags"};
+    static const char *const subj_opt[] = {"surname",    "postcode", "house_number",
+                                           "birth_year", "region",   "flags"};
     static const char *const sched_req[] = {"user", "start", "end", "kind"};
     static const char *const cases_req[] = {"case", "kind", "opened", "closed"};
     static const char *const cases_opt[] = {"unit", "sensitivity"};
@@ -919,9 +921,9 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     static const char *const rel_req[] = {"person_a", "person_b", "relation"};
     /* Row functions read columns by position in required-then-optional order, except
      * employees_row, whose order (emp_all) interleaves required and optional columns. */
-    static const char *const emp_all[] = {"user", "person", "unit", "team", "role",
-                                          "surname", "postcode", "house_number", "start_date",
-                                          "end_date"};
+    static const char *const emp_all[] = {"user",       "person",  "unit",     "team",
+                                          "role",       "surname", "postcode", "house_number",
+                                          "start_date", "end_date"};
     int rc = 0;
     token(ref, "", 0);
     /* Size the tables from the files, so loading does not rehash and copy as it grows.
@@ -979,8 +981,7 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     if (load_file(&ld, "schedule.csv", sched_req, 4, NULL, 0, false, schedule_row) != 0 ||
         load_file(&ld, "cases.csv", cases_req, 4, cases_opt, 2, false, cases_row) != 0 ||
         load_file(&ld, "case_members.csv", members_req, 2, NULL, 0, false, members_row) != 0 ||
-        load_file(&ld, "case_subjects.csv", csubj_req, 2, NULL, 0, false,
-                  case_subjects_row) != 0) {
+        load_file(&ld, "case_subjects.csv", csubj_req, 2, NULL, 0, false, case_subjects_row) != 0) {
         rc = -1;
         goto out;
     }

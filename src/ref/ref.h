@@ -76,16 +76,16 @@ enum case_kind { CK_CASE, CK_INCIDENT, CK_OTHER };
 
 struct employee {
     const char *user;
-    uint32_t person;           /* subject index of the own record, REF_NONE if unknown */
-    uint32_t unit, team;       /* token ids (ref_token_name), 0 = unknown */
-    uint32_t region;           /* token id of the unit's region, 0 = unknown */
+    uint32_t person;                   /* subject index of the own record, REF_NONE if unknown */
+    uint32_t unit, team;               /* token ids (ref_token_name), 0 = unknown */
+    uint32_t region;                   /* token id of the unit's region, 0 = unknown */
     uint32_t surname, postcode, house; /* tokens, 0 = unknown */
-    uint8_t role;              /* enum role */
-    uint8_t known;             /* listed in employees.csv */
-    const char *role_name;     /* as written in the file */
-    int32_t start_day, end_day; /* civil days; DAY_NONE_LO / DAY_NONE_HI when open */
-    uint32_t sched_off, sched_n; /* into ref->sched, sorted by start */
-    uint32_t cases_off, cases_n; /* into ref->user_cases */
+    uint8_t role;                      /* enum role */
+    uint8_t known;                     /* listed in employees.csv */
+    const char *role_name;             /* as written in the file */
+    int32_t start_day, end_day;        /* civil days; DAY_NONE_LO / DAY_NONE_HI when open */
+    uint32_t sched_off, sched_n;       /* into ref->sched, sorted by start */
+    uint32_t cases_off, cases_n;       /* into ref->user_cases */
 };
 
 struct subject {
@@ -95,24 +95,24 @@ struct subject {
     uint8_t type;                              /* enum subject_type, ST_NONE = unknown */
     uint8_t flags;                             /* enum subject_flag bits */
     uint8_t known;
-    uint32_t employee;          /* employee whose own record this is, or REF_NONE */
+    uint32_t employee; /* employee whose own record this is, or REF_NONE */
     /* For vehicles and addresses, a summary of the persons behind the record (keeper's
      * household, residents; see ref_persons_behind), computed once at load. */
-    uint8_t behind_flags;       /* their SF_VIP | SF_CRIMINAL | SF_SHIELDED */
-    uint8_t behind_bits;        /* BEHIND_* */
-    uint32_t behind_region;     /* the first known region among them */
+    uint8_t behind_flags;        /* their SF_VIP | SF_CRIMINAL | SF_SHIELDED */
+    uint8_t behind_bits;         /* BEHIND_* */
+    uint32_t behind_region;      /* the first known region among them */
     uint32_t cases_off, cases_n; /* into ref->subject_cases */
     uint32_t rel_off, rel_n;     /* into ref->rels (persons only) */
 };
 
 struct case_rec {
     const char *id;
-    uint8_t kind;        /* enum case_kind */
-    uint8_t high;        /* sensitivity high */
+    uint8_t kind; /* enum case_kind */
+    uint8_t high; /* sensitivity high */
     uint8_t known;
-    uint8_t integrity;   /* owned by a unit whose staff are integrity (VIK) staff */
+    uint8_t integrity;            /* owned by a unit whose staff are integrity (VIK) staff */
     int64_t opened_ms, closed_ms; /* INT64_MIN / INT64_MAX when unknown or open */
-    uint32_t unit;       /* token */
+    uint32_t unit;                /* token */
     uint32_t n_members, n_subjects;
 };
 
@@ -148,13 +148,13 @@ struct ref {
     const char **system_names;
     size_t n_systems, cap_systems;
 
-    struct u64map member;      /* (case, employee) pairs */
-    struct u64map case_subj;   /* (case, subject) pairs */
-    struct u64map residents;   /* (postcode, house) -> first person index + count, see ref.c */
+    struct u64map member;    /* (case, employee) pairs */
+    struct u64map case_subj; /* (case, subject) pairs */
+    struct u64map residents; /* (postcode, house) -> first person index + count, see ref.c */
     uint32_t *resident_list;
     struct u64map surname_count; /* surname token -> number of person records */
     uint64_t n_persons;
-    bool has_relations;      /* relations.csv was present */
+    bool has_relations; /* relations.csv was present */
     struct strmap region_of_unit;
 };
 
@@ -229,14 +229,14 @@ const char *ref_subject_type_name(enum subject_type t);
 
 /* A CSV file read by header name. */
 struct csv {
-    const char *path;   /* for messages, e.g. "DATASET/employees.csv" */
+    const char *path; /* for messages, e.g. "DATASET/employees.csv" */
     struct mapped_file file;
     const char *pos, *end;
-    uint64_t line;      /* line number of the reading position */
-    uint64_t rec_line;  /* line number where the current record starts */
-    char **cols;        /* header names */
+    uint64_t line;     /* line number of the reading position */
+    uint64_t rec_line; /* line number where the current record starts */
+    char **cols;       /* header names */
     size_t n_cols;
-    struct sbuf *vals;  /* current record's fields, decoded */
+    struct sbuf *vals;               /* current record's fields, decoded */
     size_t n_vals, n_init, cap_vals; /* fields in this record, buffers initialised, capacity */
 };
 
@@ -247,8 +247,7 @@ int csv_open(struct csv *c, const char *path, struct err *e);
 int csv_col(const struct csv *c, const char *name);
 /* Require columns: fills idx[i] for names[i]; -1 with `e` naming the file and the first
  * missing column. */
-int csv_require(const struct csv *c, const char *const *names, int *idx, size_t n,
-                struct err *e);
+int csv_require(const struct csv *c, const char *const *names, int *idx, size_t n, struct err *e);
 /* Read the next record. Returns 1, 0 at the end, or -1 with `e` naming file and line
  * (an unterminated quote, a field over the size cap). */
 int csv_next(struct csv *c, struct err *e);

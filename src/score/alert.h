@@ -30,10 +30,10 @@ struct evidence {
 };
 
 struct alert_indicator {
-    const char *name;     /* indicator name, e.g. "relative_lookup" */
-    double score;         /* 0..1, this indicator's contribution after weighting */
-    const char *text_en;  /* one plain-language line */
-    const char *text_nl;  /* the same line in Dutch */
+    const char *name;        /* indicator name, e.g. "relative_lookup" */
+    double score;            /* 0..1, this indicator's contribution after weighting */
+    const char *text_en;     /* one plain-language line */
+    const char *text_nl;     /* the same line in Dutch */
     const char *baseline_en; /* what is normal: own history and peers, "" when none */
     const char *baseline_nl;
     const struct evidence *events;
@@ -45,8 +45,8 @@ struct alert {
     const char *user;      /* real employee number: never written out unless revealed */
     const char *pseudonym; /* what analysts see */
     const char *unit, *team, *role;
-    const char *group;     /* shared by alerts of one multi-employee pattern, or NULL */
-    double score;          /* 0..1, higher is more urgent */
+    const char *group; /* shared by alerts of one multi-employee pattern, or NULL */
+    double score;      /* 0..1, higher is more urgent */
     int64_t first_ms, last_ms;
     const struct alert_indicator *indicators;
     size_t n_indicators;

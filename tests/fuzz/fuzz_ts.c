@@ -18,8 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s = malloc(size ? size : 1);
     memcpy(s, data, size);
     int64_t ms;
-    if (ts_parse_rfc3339(s, size, &ms) == 0 && ms > -62135596800000LL &&
-        ms < 253402300799000LL) {
+    if (ts_parse_rfc3339(s, size, &ms) == 0 && ms > -62135596800000LL && ms < 253402300799000LL) {
         char out[32];
         size_t n = ts_format(utc, ms, out);
         int64_t back;

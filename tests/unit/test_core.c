@@ -74,13 +74,13 @@ static void test_ts_rejects(void **state)
     (void)state;
     parse_bad("");
     parse_bad("garbage");
-    parse_bad("2025-03-30T01:59:59");        /* no offset: the local time is ambiguous */
+    parse_bad("2025-03-30T01:59:59"); /* no offset: the local time is ambiguous */
     parse_bad("2025-03-30 01:59:59");
-    parse_bad("2025-03-30T01:59:59+0100");   /* offset without colon */
+    parse_bad("2025-03-30T01:59:59+0100"); /* offset without colon */
     parse_bad("2025-03-30T01:59:59+01");
     parse_bad("2025-03-30T01:59:59+24:00");
     parse_bad("2025-03-30T01:59:59+01:60");
-    parse_bad("2025-02-29T00:00:00Z");       /* not a leap year */
+    parse_bad("2025-02-29T00:00:00Z"); /* not a leap year */
     parse_bad("1900-02-29T00:00:00Z");
     parse_bad("2025-04-31T00:00:00Z");
     parse_bad("2025-13-01T00:00:00Z");
@@ -89,8 +89,8 @@ static void test_ts_rejects(void **state)
     parse_bad("2025-01-01T24:00:00Z");
     parse_bad("2025-01-01T23:60:00Z");
     parse_bad("2025-01-01T23:59:61Z");
-    parse_bad("2025-01-01T00:00:00.Z");      /* a dot needs digits */
-    parse_bad("2025-01-01T00:00:00ZZ");      /* trailing text */
+    parse_bad("2025-01-01T00:00:00.Z"); /* a dot needs digits */
+    parse_bad("2025-01-01T00:00:00ZZ"); /* trailing text */
     parse_bad("2025-01-01T00:00:00Z ");
     parse_bad("2025-01-01X00:00:00Z");
     parse_bad("2025/01/01T00:00:00Z");

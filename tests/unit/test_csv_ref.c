@@ -202,12 +202,11 @@ static void write_dataset(void)
                "1234AB,12a,2007-05-04\n"
                "2025-12-31,U2,x,Ng,P5,U2,T,Integrity,8000AA,8,2020-01-01\n"
                ",U3,,,,UNIT-99,,janitor,,,\n");
-    write_file("schedule.csv",
-               "kind,user,start,end\n"
-               "shift,U000001,2025-03-29T22:00:00+01:00,2025-03-30T07:00:00+02:00\n"
-               "leave,U000001,2025-04-01,2025-04-03\n"
-               "shift,U000001,2025-03-31T08:00:00+02:00,2025-03-31T16:00:00+02:00\n"
-               "sick,U2,2025-03-30T00:00:00+01:00,2025-03-31T00:00:00+02:00\n");
+    write_file("schedule.csv", "kind,user,start,end\n"
+                               "shift,U000001,2025-03-29T22:00:00+01:00,2025-03-30T07:00:00+02:00\n"
+                               "leave,U000001,2025-04-01,2025-04-03\n"
+                               "shift,U000001,2025-03-31T08:00:00+02:00,2025-03-31T16:00:00+02:00\n"
+                               "sick,U2,2025-03-30T00:00:00+01:00,2025-03-31T00:00:00+02:00\n");
     write_file("cases.csv", "case,kind,opened,closed,unit,sensitivity,title\n"
                             "C-1,case,2025-01-01,,UNIT-01,high,\"Zaak \"\"X\"\", fase 2\"\n"
                             "C-22,incident,2025-01-10T10:00:00+01:00,2025-02-01,U2,normal,\n");

@@ -328,8 +328,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_follow_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bogus_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_links_without_relations, setup_no_relations,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_links_without_relations, setup_no_relations, teardown),
         cmocka_unit_test_setup_teardown(test_off_duty, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

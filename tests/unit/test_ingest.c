@@ -82,42 +82,42 @@ static void on_reject(void *ctx, const char *file, uint64_t line, enum reject_re
     assert_non_null(raw);
 }
 
-#define EV(id, ts, extra)                                                                   \
-    "{\"id\":\"" id "\",\"ts\":\"" ts "\",\"user\":\"U1\",\"system\":\"BVH\","             \
+#define EV(id, ts, extra)                                                                          \
+    "{\"id\":\"" id "\",\"ts\":\"" ts "\",\"user\":\"U1\",\"system\":\"BVH\","                     \
     "\"action\":\"query\",\"subject_type\":\"person\",\"subject\":\"P1\"" extra "}\n"
 
 static void write_events(void)
 {
-    write_file("events/a.jsonl",
-               EV("a1", "2025-03-30T01:00:00+01:00", "")                          /* 1 */
-               EV("a3", "2025-03-30T01:05:00+01:00", "")                          /* 2 */
-               EV("a2", "2025-03-30T01:02:00+01:00", ",\"case\":\"C-1\"")         /* 3 */
-               "\n"                                                               /* 4 */
-               EV("a1", "2025-03-30T01:00:00+01:00", "")                          /* 5 dup */
-               "{\"id\":\"bad\",\"ts\":\n"                                        /* 6 */
+    write_file("events/a.jsonl", EV("a1", "2025-03-30T01:00:00+01:00", "") /* 1 */
+               EV("a3", "2025-03-30T01:05:00+01:00", "")                   /* 2 */
+               EV("a2", "2025-03-30T01:02:00+01:00", ",\"case\":\"C-1\"")  /* 3 */
+               "\n"                                                        /* 4 */
+               EV("a1", "2025-03-30T01:00:00+01:00", "")                   /* 5 dup */
+               "{\"id\":\"bad\",\"ts\":\n"                                 /* 6 */
                "{\"id\":\"m1\",\"ts\":\"2025-03-30T01:00:00Z\",\"system\":\"S\","
-               "\"action\":\"login\"}\n"                                          /* 7 */
+               "\"action\":\"login\"}\n" /* 7 */
                "{\"id\":\"t1\",\"ts\":\"2025-03-30 01:00:00\",\"user\":\"U1\","
-               "\"system\":\"S\",\"action\":\"login\"}\n"                         /* 8 */
+               "\"system\":\"S\",\"action\":\"login\"}\n" /* 8 */
                "{\"id\":\"w1\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":5,"
-               "\"system\":\"S\",\"action\":\"login\"}\n"                         /* 9 */
+               "\"system\":\"S\",\"action\":\"login\"}\n" /* 9 */
                "{\"id\":\"e1\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":\"\","
-               "\"system\":\"S\",\"action\":\"login\"}\n"                         /* 10 */
+               "\"system\":\"S\",\"action\":\"login\"}\n" /* 10 */
                "{\"id\":\"s1\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":\"U1\","
-               "\"system\":\"S\",\"action\":\"view\"}\n"                          /* 11 */
+               "\"system\":\"S\",\"action\":\"view\"}\n" /* 11 */
                "{\"id\":\"a4\",\"ts\":\"2025-03-30T03:00:00+02:00\",\"user\":\"U2\","
-               "\"system\":\"BVH\",\"action\":\"logout\"}\r\n"                    /* 12 */
-               EV("a\\u0035", "2025-03-30T01:06:00+01:00", ",\"results\":3"));    /* 13 */
+               "\"system\":\"BVH\",\"action\":\"logout\"}\r\n"                 /* 12 */
+               EV("a\\u0035", "2025-03-30T01:06:00+01:00", ",\"results\":3")); /* 13 */
     char *big = xmalloc(INGEST_MAX_LINE + 200);
-    int n = snprintf(big, 200, "{\"id\":\"b3\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":\"U1\","
-                               "\"system\":\"S\",\"action\":\"login\",\"query\":\"");
+    int n = snprintf(big, 200,
+                     "{\"id\":\"b3\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":\"U1\","
+                     "\"system\":\"S\",\"action\":\"login\",\"query\":\"");
     memset(big + n, 'x', INGEST_MAX_LINE);
     strcpy(big + n + INGEST_MAX_LINE, "\"}\n");
     struct sbuf b = {0};
-    sbuf_puts(&b, EV("b1", "2025-03-30T00:59:00+01:00", "")      /* 1 */
-                  EV("a3", "2025-03-30T01:05:00+01:00", "")      /* 2 dup across files */
-                  EV("b2", "2025-03-30T01:02:00+01:00", ""));    /* 3 */
-    sbuf_puts(&b, big);                                          /* 4 too long */
+    sbuf_puts(&b, EV("b1", "2025-03-30T00:59:00+01:00", "") /* 1 */
+              EV("a3", "2025-03-30T01:05:00+01:00", "")     /* 2 dup across files */
+              EV("b2", "2025-03-30T01:02:00+01:00", ""));   /* 3 */
+    sbuf_puts(&b, big);                                     /* 4 too long */
     write_file("events/b.jsonl", b.buf);
     sbuf_free(&b);
     free(big);
@@ -232,11 +232,11 @@ static void test_merge_order_dupes_rejects(void **state)
 static void test_late_events(void **state)
 {
     (void)state;
-    write_file("events/a.jsonl", EV("x1", "2025-03-30T10:00:00Z", "")
-                                 EV("x2", "2025-03-30T10:30:00Z", "")
-                                 EV("x3", "2025-03-30T10:29:00Z", "")   /* 1 min: fixed */
-                                 EV("x4", "2025-03-30T11:00:00Z", "")
-                                 EV("x5", "2025-03-30T10:20:00Z", "")); /* after x2 left: late */
+    write_file("events/a.jsonl",
+               EV("x1", "2025-03-30T10:00:00Z", "") EV("x2", "2025-03-30T10:30:00Z", "")
+                   EV("x3", "2025-03-30T10:29:00Z", "") /* 1 min: fixed */
+               EV("x4", "2025-03-30T11:00:00Z", "")
+                   EV("x5", "2025-03-30T10:20:00Z", "")); /* after x2 left: late */
     struct ref ref;
     memset(&ref, 0, sizeof ref);
     struct rejects rs = {0};

@@ -100,11 +100,10 @@ static void test_valid_all_fields(void **state)
 static void test_valid_unknown_nested_and_nulls(void **state)
 {
     (void)state;
-    const char *line =
-        " { \"extra\" : {\"a\":[1,-2.5e+3,true,false,null,{\"b\":\"}\"}],\"c\":{}} ,"
-        "\"id\":\"x1\",\"case\":null,\"ts\":\"2025-01-01T00:00:00Z\",\"tags\":[],"
-        "\"results\":null,\"user\":\"U1\",\"system\":\"S\",\"action\":\"login\","
-        "\"n\":0,\"m\":-0.0,\"e\":1E-7,\"channel\":null,\"deep\":[[[[\"]\"]]]]}\t\r";
+    const char *line = " { \"extra\" : {\"a\":[1,-2.5e+3,true,false,null,{\"b\":\"}\"}],\"c\":{}} ,"
+                       "\"id\":\"x1\",\"case\":null,\"ts\":\"2025-01-01T00:00:00Z\",\"tags\":[],"
+                       "\"results\":null,\"user\":\"U1\",\"system\":\"S\",\"action\":\"login\","
+                       "\"n\":0,\"m\":-0.0,\"e\":1E-7,\"channel\":null,\"deep\":[[[[\"]\"]]]]}\t\r";
     struct raw_event ev;
     enum reject_reason why;
     assert_int_equal(scan(line, &ev, &why), 0);
@@ -213,15 +212,16 @@ static void test_invalid_json(void **state)
         "{\"id\":\"x\",\"a\":NaN}",
         "{\"id\":\"x\",\"results\":01}",
         "{\"id\":\"x\",\"results\":-}",
-        "{\"id\":\"x\\q\"}",           /* bad escape */
-        "{\"id\":\"x\\u12\"}",         /* short \u */
-        "{\"id\":\"x\\u12g4\"}",       /* non-hex \u */
-        "{\"id\":\"x\\\"}",            /* escaped closing quote: unterminated */
-        "{\"id\":\"a\tb\"}",           /* raw control character in a string */
+        "{\"id\":\"x\\q\"}",     /* bad escape */
+        "{\"id\":\"x\\u12\"}",   /* short \u */
+        "{\"id\":\"x\\u12g4\"}", /* non-hex \u */
+        "{\"id\":\"x\\\"}",      /* escaped closing quote: unterminated */
+        "{\"id\":\"a\tb\"}",     /* raw control character in a string */
         "{\"id\":\"a\nb\"}",
-        "{\"id\":\"a\x01" "b\"}",
+        "{\"id\":\"a\x01"
+        "b\"}",
         "{\"id\":\"x\",\"a\":\"\x1f\"}",
-        "{\"id\":\"x\"\x0b}",          /* vertical tab is not JSON whitespace */
+        "{\"id\":\"x\"\x0b}",         /* vertical tab is not JSON whitespace */
         "\xef\xbb\xbf{\"id\":\"x\"}", /* a BOM is ingest's business, not the scanner's */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
@@ -368,8 +368,8 @@ static void gen_value(struct sbuf *b, int depth)
         sbuf_putc(b, '"');
         break;
     case 1: {
-        static const char *const nums[] = {"0", "-0", "12", "-7", "3.25", "-0.5e10",
-                                           "1E+2", "6.02e-23", "100000000000"};
+        static const char *const nums[] = {"0",       "-0",   "12",       "-7",          "3.25",
+                                           "-0.5e10", "1E+2", "6.02e-23", "100000000000"};
         sbuf_puts(b, nums[pick(9)]);
         break;
     }
@@ -413,9 +413,9 @@ static void gen_value(struct sbuf *b, int depth)
 /* A valid event line in random key order with random extras. */
 static void gen_event(struct sbuf *b)
 {
-    static const char *const keys[] = {"id",     "ts",       "user",  "system",
-                                       "action", "subject_type", "subject", "case",
-                                       "channel", "terminal", "query", "results"};
+    static const char *const keys[] = {"id",      "ts",           "user",    "system",
+                                       "action",  "subject_type", "subject", "case",
+                                       "channel", "terminal",     "query",   "results"};
     enum { NK = 12 };
     int order[NK + 3];
     int n = 0;
@@ -451,7 +451,8 @@ static void gen_event(struct sbuf *b)
         } else if (k >= 7 && pick(6) == 0) {
             sbuf_puts(b, "null");
         } else if (k == 1) {
-            sbuf_puts(b, pick(2) ? "\"2025-03-30T01:59:59+01:00\"" : "\"2025-03-30T03:00:00+02:00\"");
+            sbuf_puts(b,
+                      pick(2) ? "\"2025-03-30T01:59:59+01:00\"" : "\"2025-03-30T03:00:00+02:00\"");
         } else {
             sbuf_putc(b, '"');
             gen_string_body(b);
@@ -552,12 +553,11 @@ static bool cjson_lenient(const char *s, size_t n)
         if (in_str) {
             if (c == '\\' && i + 1 < n) {
                 if (s[i + 1] == 'u') {
-                    if (i + 5 >= n || !is_hex(s[i + 2]) || !is_hex(s[i + 3]) ||
-                        !is_hex(s[i + 4]) || !is_hex(s[i + 5]))
+                    if (i + 5 >= n || !is_hex(s[i + 2]) || !is_hex(s[i + 3]) || !is_hex(s[i + 4]) ||
+                        !is_hex(s[i + 5]))
                         return true; /* 2: \u without four hex digits */
-                    unsigned cp = (unsigned)strtoul((char[5]){s[i + 2], s[i + 3], s[i + 4],
-                                                              s[i + 5], 0},
-                                                    NULL, 16);
+                    unsigned cp = (unsigned)strtoul(
+                        (char[5]){s[i + 2], s[i + 3], s[i + 4], s[i + 5], 0}, NULL, 16);
                     if (cp >= 0xdc00 && cp <= 0xdfff)
                         return true; /* 2: lone low surrogate */
                     if (cp >= 0xd800 && cp <= 0xdbff) {
@@ -606,10 +606,12 @@ static const cJSON *member(const cJSON *obj, const char *name)
 }
 
 static const char *const field_names[F__STRINGS] = {
-    [F_ID] = "id",           [F_TS] = "ts",           [F_USER] = "user",
-    [F_SYSTEM] = "system",   [F_ACTION] = "action",   [F_SUBJECT_TYPE] = "subject_type",
-    [F_SUBJECT] = "subject", [F_CASE] = "case",       [F_CHANNEL] = "channel",
-    [F_TERMINAL] = "terminal", [F_QUERY] = "query",
+    [F_ID] = "id",           [F_TS] = "ts",
+    [F_USER] = "user",       [F_SYSTEM] = "system",
+    [F_ACTION] = "action",   [F_SUBJECT_TYPE] = "subject_type",
+    [F_SUBJECT] = "subject", [F_CASE] = "case",
+    [F_CHANNEL] = "channel", [F_TERMINAL] = "terminal",
+    [F_QUERY] = "query",
 };
 
 static void compare_fields(const char *line, const struct raw_event *ev, const cJSON *obj)
