@@ -558,7 +558,9 @@ static int cases_row(struct loader *ld, struct csv *c, const int *col)
     return 0;
 }
 
-static int members_row(struct loader *ld, struct csv *c, const int *col)
+/* A row of case_members.csv or case_subjects.csv: a case and an employee or a record.
+ * Both become a membership pair (answered in O(1)) and an entry of the per-owner lists. */
+static int case_link_row(struct loader *ld, struct csv *c, const int *col, bool subjects)
 {
     size_t len;
     struct ref *ref = ld->ref;
@@ -567,35 +569,28 @@ static int members_row(struct loader *ld, struct csv *c, const int *col)
         return 0;
     uint32_t ci = ref_case(ref, cs, len);
     ref->cases[ci].known = 1;
-    const char *user = GET(1);
+    const char *other = GET(1);
     if (len == 0)
         return 0;
-    uint32_t ei = ref_employee(ref, user, len);
-    if (u64map_put(&ref->member, ref_pair(ci, ei), 1)) {
-        pairs_add(&ld->user_cases, ei, ci, 0);
-        ref->cases[ci].n_members++;
+    uint32_t oi = subjects ? ref_subject(ref, other, len, ST_NONE) : ref_employee(ref, other, len);
+    if (u64map_put(subjects ? &ref->case_subj : &ref->member, ref_pair(ci, oi), 1)) {
+        pairs_add(subjects ? &ld->subject_cases : &ld->user_cases, oi, ci, 0);
+        if (subjects)
+            ref->cases[ci].n_subjects++;
+        else
+            ref->cases[ci].n_members++;
     }
     return 0;
 }
 
+static int members_row(struct loader *ld, struct csv *c, const int *col)
+{
+    return case_link_row(ld, c, col, false);
+}
+
 static int case_subjects_row(struct loader *ld, struct csv *c, const int *col)
 {
-    size_t len;
-    struct ref *ref = ld->ref;
-    const char *cs = GET(0);
-    if (len == 0)
-        return 0;
-    uint32_t ci = ref_case(ref, cs, len);
-    ref->cases[ci].known = 1;
-    const char *sid = GET(1);
-    if (len == 0)
-        return 0;
-    uint32_t si = ref_subject(ref, sid, len, ST_NONE);
-    if (u64map_put(&ref->case_subj, ref_pair(ci, si), 1)) {
-        pairs_add(&ld->subject_cases, si, ci, 0);
-        ref->cases[ci].n_subjects++;
-    }
-    return 0;
+    return case_link_row(ld, c, col, true);
 }
 
 static int relations_row(struct loader *ld, struct csv *c, const int *col)
