@@ -175,25 +175,26 @@ static bool case_open(const struct explainer *x, const struct case_rec *c, int64
 }
 
 /* Does the employee work on an open case that holds subject `s`? Both case lists are
- * sorted, so this is a merge of two short arrays: no hash lookups, few cache lines. */
+ * sorted. A record belongs to few cases while a patrol officer is on hundreds of incidents,
+ * so each of the record's cases is looked up in the officer's list by binary search. */
 static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32_t s, int64_t ts)
 {
     const struct ref *ref = x->ref;
     const struct subject *sj = &ref->subj[s];
     const struct employee *em = &ref->emp[e];
-    const uint32_t *a = ref->subject_cases + sj->cases_off, *b = ref->user_cases + em->cases_off;
-    uint32_t na = sj->cases_n, nb = em->cases_n, i = 0, j = 0;
-    while (i < na && j < nb) {
-        if (a[i] < b[j]) {
-            i++;
-        } else if (a[i] > b[j]) {
-            j++;
-        } else {
-            if (case_open(x, &ref->cases[a[i]], ts))
-                return true;
-            i++;
-            j++;
+    const uint32_t *mine = ref->user_cases + em->cases_off;
+    for (uint32_t i = 0; i < sj->cases_n; i++) {
+        uint32_t c = ref->subject_cases[sj->cases_off + i];
+        uint32_t lo = 0, hi = em->cases_n;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (mine[mid] < c)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
+        if (lo < em->cases_n && mine[lo] == c && case_open(x, &ref->cases[c], ts))
+            return true;
     }
     return false;
 }
