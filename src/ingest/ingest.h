@@ -43,7 +43,7 @@ enum reject_reason {
     REJ_MISSING_FIELD,
     REJ_BAD_TIMESTAMP,
     REJ_WRONG_TYPE,
-    REJ_BAD_VALUE,     /* a string field is empty or carries a NUL */
+    REJ_BAD_VALUE,     /* a string field decodes to a NUL or exceeds INGEST_MAX_FIELD */
     REJ_LINE_TOO_LONG, /* longer than INGEST_MAX_LINE */
     REJ__COUNT
 };
