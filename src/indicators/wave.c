@@ -46,7 +46,7 @@ struct wave_settings {
 };
 
 static const struct ind_param params[] = {
-    IND_COMMON_PARAMS(struct wave_settings, 0.75, 1.5, 60, 30, 0.3, 0.3),
+    IND_COMMON_PARAMS(struct wave_settings, 0.75, 1.25, 60, 30, 0.3, 0.3),
     {"window_hours", PARAM_DOUBLE, offsetof(struct wave_settings, window_hours), 72,
      "length of the window in which lookers are counted"},
     {"min_lookers", PARAM_DOUBLE, offsetof(struct wave_settings, min_lookers), 3,
