@@ -2,21 +2,19 @@
  * wave.c - curiosity_wave: one person looked up by many unrelated employees in a short
  * time, against that person's own baseline. Seen from the subject's side.
  *
- * Per subject a small window of recent lookers. For a public figure every looker counts
- * towards the wave, the case team included (the news breaking shows as the team's burst
- * of lookups against a quiet baseline), but only lookers that no case explains get a
- * signal. For any other record only unexplained lookers count. A wave is
- * a number of distinct lookers within `window_hours` that chance does not explain: with
- * thousands of records looked up every day, three lookers on one of them happens by
- * chance somewhere every day. So the threshold is a scan statistic: the smallest count k
- * (at least `min_lookers`) such that, with the expected lookers per record and window
- * (the larger of the record's own baseline and its class's rate), fewer than
- * `false_waves` records of the class would reach k by chance in a window. Public figures
- * form their own small class, so three curious lookers on one of them already count.
- * The count must also reach `baseline_mult` times the record's own baseline plus one. Every
- * unexplained looker in the wave gets a signal, the earlier ones too, all with the wave's
- * group id, so the alerts of one wave can be read together. The team that handles the
- * person's case is explained by its membership and is never part of the wave.
+ * Per subject a small window of recent lookers whose access no case explains (the team
+ * that handles the person's case is never part of a wave). A wave is a number of distinct
+ * such lookers within `window_hours` that chance does not explain: with thousands of
+ * records looked up every day, a few lookers on one of them happen by chance somewhere
+ * every day. So the threshold is a scan statistic: the smallest count k (at least
+ * `min_lookers`) such that, with the expected lookers per record and window (the larger
+ * of the record's own baseline and its class's rate), fewer than `false_waves` records of
+ * the class would reach k by chance in a window. Public figures form their own small
+ * class: where they are seldom looked up without a case, two curious colleagues from
+ * different teams already make a wave; where such lookups are everyday, more are needed.
+ * The count must also reach `baseline_mult` times the record's own baseline plus one.
+ * Every looker in the wave gets a signal, the earlier ones too, all with the wave's group
+ * id, so the alerts of one wave can be read together.
  *
  * Lookers must come from at least `min_lookers` different teams: colleagues of one desk
  * share their targets, which is work, not curiosity.
@@ -40,7 +38,6 @@ struct wave_settings {
     double window_hours;
     double min_lookers;
     double min_lookers_other;
-    double min_unexplained;
     double baseline_mult;
     double false_waves;
 };
@@ -49,11 +46,9 @@ static const struct ind_param params[] = {
     IND_COMMON_PARAMS(struct wave_settings, 0.75, 1.25, 60, 30, 0.3, 0.3),
     {"window_hours", PARAM_DOUBLE, offsetof(struct wave_settings, window_hours), 72,
      "length of the window in which lookers are counted"},
-    {"min_lookers", PARAM_DOUBLE, offsetof(struct wave_settings, min_lookers), 3,
+    {"min_lookers", PARAM_DOUBLE, offsetof(struct wave_settings, min_lookers), 2,
      "fewest distinct unexplained lookers (from as many teams) that make a wave on a "
-     "public figure"},
-    {"min_unexplained", PARAM_DOUBLE, offsetof(struct wave_settings, min_unexplained), 2,
-     "fewest lookers without a case in a wave on a public figure"},
+     "public figure; the scan statistic raises it where chance lookups are common"},
     {"min_lookers_other", PARAM_DOUBLE, offsetof(struct wave_settings, min_lookers_other), 5,
      "the same for any other person: people in incidents are looked up by colleagues who "
      "were not dispatched, so ordinary records need more"},
@@ -67,7 +62,6 @@ static const struct ind_param params[] = {
 struct looker {
     struct event ev;
     uint8_t signalled;
-    uint8_t explained; /* a case explains the access: counts for the wave, gets no signal */
 };
 
 struct subject_wave {
@@ -144,14 +138,13 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
 {
     struct wave_state *ws = self;
     const struct wave_settings *cfg = settings;
-    if (!a->is_record || (a->flags & SF_CRIMINAL))
+    if (!a->is_record || (a->flags & SF_CRIMINAL) || access_case_explained(a))
         return;
     const struct ref *ref = engine_ref(eng);
     const struct subject *sj = &ref->subj[ev->subject];
     if (sj->type != ST_PERSON)
         return; /* curiosity is about people; a celebrity's car is checked on the street */
     bool is_vip = (sj->flags & SF_VIP) != 0;
-    bool explained = access_case_explained(a);
     if (!is_vip && a->route != EX_NONE)
         return;
     uint64_t *slot = u64map_get(&ws->by_subject, (uint64_t)ev->subject + 1);
@@ -175,14 +168,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     }
     sw->n = keep;
     bool seen = false;
-    for (uint32_t i = 0; i < sw->n && !seen; i++) {
+    for (uint32_t i = 0; i < sw->n && !seen; i++)
         seen = sw->v[i].ev.user == ev->user;
-        if (seen && sw->v[i].explained && !explained) {
-            /* The same person now looks without a case: that look is the one to judge. */
-            sw->v[i].ev = *ev;
-            sw->v[i].explained = 0;
-        }
-    }
     int cls = is_vip ? CLASS_VIP : CLASS_OTHER;
     if (ws->first_ms == INT64_MIN)
         ws->first_ms = ev->ts_ms;
@@ -196,22 +183,18 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         size_t cap = sw->cap;
         sw->v = xgrow(sw->v, &cap, sw->n + 1, sizeof *sw->v);
         sw->cap = (uint32_t)cap;
-        sw->v[sw->n++] = (struct looker){*ev, 0, explained};
+        sw->v[sw->n++] = (struct looker){*ev, 0};
     }
     uint32_t min_lookers = (uint32_t)(is_vip ? cfg->min_lookers : cfg->min_lookers_other);
     if (sw->n < min_lookers)
         return;
+    bool any_new = false;
+    for (uint32_t i = 0; i < sw->n && !any_new; i++)
+        any_new = !sw->v[i].signalled;
+    if (!any_new)
+        return;
     double windows = (double)(ev->ts_ms - sw->first_seen_ms) / (double)window;
     double baseline = sw->aged_out / (windows > 1 ? windows : 1);
-    bool any_new = false;
-    uint32_t n_unexplained = 0;
-    for (uint32_t i = 0; i < sw->n; i++) {
-        n_unexplained += !sw->v[i].explained;
-        any_new |= !sw->v[i].explained && !sw->v[i].signalled;
-    }
-    /* One stray look during the news is chance; two unrelated ones are a pattern. */
-    if (!any_new || n_unexplained < cfg->min_unexplained)
-        return;
     double run_windows = (double)(ev->ts_ms - ws->first_ms) / (double)window;
     /* Records that events name but the reference files did not list belong to the
      * ordinary class too: they count in its rate, so they count in its size. */
@@ -225,10 +208,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     double chance =
         others / (run_windows > 1 ? run_windows : 1) / (class_size > 1 ? class_size - 1 : 1);
     double lambda = baseline > chance ? baseline : chance;
-    /* Public figures are few and named as such: their own baseline is the yardstick.
-     * All other records are many: the scan statistic guards against chance. */
-    uint32_t need =
-        is_vip ? min_lookers : wave_threshold(lambda, class_size, cfg->false_waves, min_lookers);
+    uint32_t need = wave_threshold(lambda, class_size, cfg->false_waves, min_lookers);
     if (sw->n < need || sw->n < cfg->baseline_mult * baseline + 1)
         return;
     /* Unrelated lookers: people of one team share their targets (an intelligence desk),
@@ -250,7 +230,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         sw->wave_id = ++ws->next_wave;
     sw->wave_last_ms = ev->ts_ms;
     for (uint32_t i = 0; i < sw->n; i++) {
-        if (sw->v[i].signalled || sw->v[i].explained)
+        if (sw->v[i].signalled)
             continue;
         engine_signal(eng, &sw->v[i].ev, is_vip ? 1.0f : 0.6f, ev->subject, is_vip ? 0 : 1,
                       sw->wave_id);
