@@ -36,13 +36,13 @@ build/san/%.o: src/%.c $(wildcard src/*/*.h)
 	$(CC) -O1 -g $(SAN) $(WFLAGS) -c -o $@ $<
 
 # Unit tests link the library objects with one test file each (cmocka).
-build/rel/unit/%: tests/unit/%.c $(OBJ)
+build/rel/unit/%: tests/unit/%.c $(OBJ) tests/unit/tmpdir.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(WFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
 
-build/san/unit/%: tests/unit/%.c $(SAN_OBJ)
+build/san/unit/%: tests/unit/%.c $(SAN_OBJ) tests/unit/tmpdir.h
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g $(SAN) $(WFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) -O1 -g $(SAN) $(WFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
 
 unit: $(UNIT:tests/unit/%.c=build/rel/unit/%) $(UNIT:tests/unit/%.c=build/san/unit/%)
 

@@ -17,6 +17,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "ref/ref.h"
 
 #include <ftw.h>
@@ -25,35 +27,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64];
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/wachter-test-ref-XXXXXX");
-    return mkdtemp(dir) == NULL ? -1 : 0;
+    return tmpdir_make("ref");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    return nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-static void write_file(const char *name, const char *content)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(content, 1, strlen(content), f), strlen(content));
-    fclose(f);
+    return tmpdir_remove();
 }
 
 static char *path_of(const char *name)

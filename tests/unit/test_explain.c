@@ -15,6 +15,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "explain/explain.h"
 
 #include <ftw.h>
@@ -23,35 +25,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64];
-
 struct fx {
     struct ref ref;
     struct tz *tz;
     struct explainer *x;
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void write_file(const char *name, const char *content)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(content, 1, strlen(content), f), strlen(content));
-    fclose(f);
-}
-
 /* U1 (own record E1, Smit, 1000AA 1) is the user under test; U2 (E2) a colleague. */
 static int setup_common(void **state, bool relations)
 {
-    strcpy(dir, "/tmp/wachter-test-explain-XXXXXX");
-    if (mkdtemp(dir) == NULL)
+    if (tmpdir_make("explain") != 0)
         return -1;
     write_file("units.csv", "unit,region\nUNIT-01,Noord\nUNIT-02,Zuid\n");
     write_file("employees.csv",
@@ -115,7 +98,7 @@ static int teardown(void **state)
     ref_free(&f->ref);
     tz_free(f->tz);
     free(f);
-    return nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    return tmpdir_remove();
 }
 
 static int64_t ts(const char *s)

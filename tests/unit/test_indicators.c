@@ -26,6 +26,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "engine/engine.h"
 #include "indicators/indicator.h"
 
@@ -37,25 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[64];
-
 /* ---- writing the dataset --------------------------------------------------------------- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void put(const char *name, const char *content)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(content, 1, strlen(content), f), strlen(content));
-    fclose(f);
-}
 
 #define EMP_HEADER "user,person,unit,team,role,surname,postcode,house_number,start_date,end_date\n"
 #define EMP_BASE                                                                                   \
@@ -74,60 +58,60 @@ static void put_employees(const char *extra)
 {
     char buf[8192];
     snprintf(buf, sizeof buf, "%s%s%s", EMP_HEADER, EMP_BASE, extra);
-    put("employees.csv", buf);
+    write_file("employees.csv", buf);
 }
 
 static void put_cases(const char *cases, const char *members, const char *subjects)
 {
     char buf[4096];
     snprintf(buf, sizeof buf, "case,kind,opened,closed,unit,sensitivity\n%s", cases);
-    put("cases.csv", buf);
+    write_file("cases.csv", buf);
     snprintf(buf, sizeof buf, "case,user\n%s", members);
-    put("case_members.csv", buf);
+    write_file("case_members.csv", buf);
     snprintf(buf, sizeof buf, "case,subject\n%s", subjects);
-    put("case_subjects.csv", buf);
+    write_file("case_subjects.csv", buf);
 }
 
 static void put_schedule(const char *rows)
 {
     char buf[4096];
     snprintf(buf, sizeof buf, "user,start,end,kind\n%s", rows);
-    put("schedule.csv", buf);
+    write_file("schedule.csv", buf);
 }
 
 static void world(void)
 {
-    put("units.csv", "unit,region\nUNIT-N,Noord\nUNIT-Z,Zuid\nUNIT-VIK,Noord\n");
+    write_file("units.csv", "unit,region\nUNIT-N,Noord\nUNIT-Z,Zuid\nUNIT-VIK,Noord\n");
     put_employees("");
-    put("subjects.csv",
-        "subject,subject_type,surname,postcode,house_number,birth_year,region,flags\n"
-        "E1,person,Smit,1000AA,1,1980,Noord,employee\n"
-        "E2,person,Jansen,2000BB,5,1981,Noord,employee\n"
-        "E3,person,Dekker,3000CC,7,1970,Noord,employee\n"
-        "E4,person,Bos,4000DD,4,1975,Noord,employee\n"
-        "E5,person,Hoek,4100DD,1,1976,Noord,employee\n"
-        "E6,person,Kuip,4200DD,1,1977,Noord,employee\n"
-        "E7,person,Mulder,5000EE,2,1978,Zuid,employee\n"
-        "E8,person,Vos,5100EE,3,1979,Zuid,employee\n"
-        "E9,person,Wit,5200EE,9,1985,Zuid,employee\n"
-        "E2_CAR,vehicle,Jansen,2000BB,5,,Noord,\n"
-        "OWN_CAR,vehicle,Smit,1000AA,1,,Noord,\n"
-        "PARTNER,person,Bakker,6000FF,3,1982,Noord,\n"
-        "CHILD,person,Smit,6100FF,8,2005,Noord,\n"
-        "SISTER,person,Smit,6200FF,2,1978,Noord,\n"
-        "HOUSEMATE,person,Groen,1000AA,1,1990,Noord,\n"
-        "NEIGH,person,Visser,1000AA,2,1970,Noord,\n"
-        "NEIGH_CAR,vehicle,Visser,1000AA,2,,Noord,\n"
-        "VIP,person,Ster,7000GG,1,1975,Noord,vip\n"
-        "VIP_CAR,vehicle,Ster,7000GG,1,,Noord,\n"
-        "SHIELDED,person,Schuil,7100GG,4,1960,Noord,shielded\n"
-        "CRIM_Z,person,Mol,8000HH,4,1975,Zuid,criminal\n"
-        "CRIM_N,person,Rat,1500AB,6,1977,Noord,criminal\n"
-        "STRANGER,person,Berg,9000JJ,6,1965,Noord,\n");
-    put("relations.csv", "person_a,person_b,relation\n"
-                         "E1,PARTNER,partner\n"
-                         "E1,CHILD,child\n"
-                         "E1,SISTER,sibling\n");
+    write_file("subjects.csv",
+               "subject,subject_type,surname,postcode,house_number,birth_year,region,flags\n"
+               "E1,person,Smit,1000AA,1,1980,Noord,employee\n"
+               "E2,person,Jansen,2000BB,5,1981,Noord,employee\n"
+               "E3,person,Dekker,3000CC,7,1970,Noord,employee\n"
+               "E4,person,Bos,4000DD,4,1975,Noord,employee\n"
+               "E5,person,Hoek,4100DD,1,1976,Noord,employee\n"
+               "E6,person,Kuip,4200DD,1,1977,Noord,employee\n"
+               "E7,person,Mulder,5000EE,2,1978,Zuid,employee\n"
+               "E8,person,Vos,5100EE,3,1979,Zuid,employee\n"
+               "E9,person,Wit,5200EE,9,1985,Zuid,employee\n"
+               "E2_CAR,vehicle,Jansen,2000BB,5,,Noord,\n"
+               "OWN_CAR,vehicle,Smit,1000AA,1,,Noord,\n"
+               "PARTNER,person,Bakker,6000FF,3,1982,Noord,\n"
+               "CHILD,person,Smit,6100FF,8,2005,Noord,\n"
+               "SISTER,person,Smit,6200FF,2,1978,Noord,\n"
+               "HOUSEMATE,person,Groen,1000AA,1,1990,Noord,\n"
+               "NEIGH,person,Visser,1000AA,2,1970,Noord,\n"
+               "NEIGH_CAR,vehicle,Visser,1000AA,2,,Noord,\n"
+               "VIP,person,Ster,7000GG,1,1975,Noord,vip\n"
+               "VIP_CAR,vehicle,Ster,7000GG,1,,Noord,\n"
+               "SHIELDED,person,Schuil,7100GG,4,1960,Noord,shielded\n"
+               "CRIM_Z,person,Mol,8000HH,4,1975,Zuid,criminal\n"
+               "CRIM_N,person,Rat,1500AB,6,1977,Noord,criminal\n"
+               "STRANGER,person,Berg,9000JJ,6,1965,Noord,\n");
+    write_file("relations.csv", "person_a,person_b,relation\n"
+                                "E1,PARTNER,partner\n"
+                                "E1,CHILD,child\n"
+                                "E1,SISTER,sibling\n");
     put_schedule("");
     put_cases("", "", "");
 }
@@ -374,8 +358,7 @@ static void restart(void)
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/wachter-test-ind-XXXXXX");
-    if (mkdtemp(dir) == NULL)
+    if (tmpdir_make("ind") != 0)
         return -1;
     char p[128];
     snprintf(p, sizeof p, "%s/events", dir);
@@ -393,7 +376,7 @@ static int teardown(void **state)
     free(lines);
     lines = NULL;
     cap_lines = 0;
-    return nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    return tmpdir_remove();
 }
 
 #define OPEN_CASE(id, kind) id "," kind ",2025-01-01,,UNIT-N,normal\n"
