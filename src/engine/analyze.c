@@ -61,27 +61,33 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+void analyze_reject_json(struct sbuf *out, const char *file, uint64_t line,
+                         enum reject_reason why, const char *raw, size_t n)
+{
+    enum { MAX_RAW = 64 * 1024 };
+    sbuf_puts(out, "{\"file\":");
+    sbuf_json_str(out, file, strlen(file));
+    sbuf_printf(out, ",\"line\":%llu,\"reason\":\"%s\",\"raw\":", (unsigned long long)line,
+                ingest_reason_name(why));
+    sbuf_json_str(out, raw, n > MAX_RAW ? MAX_RAW : n);
+    if (n > MAX_RAW)
+        sbuf_printf(out, ",\"truncated\":true,\"length\":%zu", n);
+    sbuf_puts(out, "}\n");
+}
+
 static void on_reject(void *ctx, const char *file, uint64_t line, enum reject_reason why,
                       const char *raw, size_t n)
 {
     struct rejects_out *ro = ctx;
     if (ro->fp == NULL)
         return;
-    enum { MAX_RAW = 64 * 1024 };
     sbuf_reset(&ro->line);
-    sbuf_puts(&ro->line, "{\"file\":");
-    sbuf_json_str(&ro->line, file, strlen(file));
-    sbuf_printf(&ro->line, ",\"line\":%llu,\"reason\":\"%s\",\"raw\":", (unsigned long long)line,
-                ingest_reason_name(why));
-    sbuf_json_str(&ro->line, raw, n > MAX_RAW ? MAX_RAW : n);
-    if (n > MAX_RAW)
-        sbuf_printf(&ro->line, ",\"truncated\":true,\"length\":%zu", n);
-    sbuf_puts(&ro->line, "}\n");
+    analyze_reject_json(&ro->line, file, line, why, raw, n);
     if (fwrite(ro->line.buf, 1, ro->line.len, ro->fp) != ro->line.len)
         ro->failed = 1;
 }
 
-static void write_alert_json(struct sbuf *out, const struct alert *a, struct tz *tz, int reveal)
+void analyze_alert_json(struct sbuf *out, const struct alert *a, struct tz *tz, int reveal)
 {
     char ts[32];
     sbuf_puts(out, "{\"id\":");
@@ -126,8 +132,8 @@ static void write_alert_json(struct sbuf *out, const struct alert *a, struct tz 
     sbuf_puts(out, "]}\n");
 }
 
-static void write_stats_json(struct sbuf *out, const struct ingest_stats *is, size_t n_files,
-                             const struct engine *eng, size_t n_alerts)
+void analyze_stats_json(struct sbuf *out, const struct ingest_stats *is, size_t n_files,
+                        const struct engine *eng, size_t n_alerts)
 {
     sbuf_printf(out,
                 "{\"lines\":%llu,\"events\":%llu,\"duplicates\":%llu,\"malformed\":%llu,"
@@ -326,8 +332,20 @@ static void apply_exception(void *arg, const char *pseudonym, const char *indica
     x->applied++;
 }
 
-static int load_exceptions(struct store *st, const struct privacy *priv, struct ref *ref,
-                           struct tz *tz, struct engine *eng, struct err *e)
+int analyze_put_pseudonym(struct store *st, const struct privacy *priv, const struct alert *a,
+                          char *pseudonym, struct err *e)
+{
+    privacy_pseudonym(priv, a->user, pseudonym);
+    size_t ulen = strlen(a->user);
+    unsigned char *sealed = xmalloc(privacy_sealed_size(ulen));
+    size_t slen = privacy_seal(priv, a->user, sealed);
+    int rc = store_pseudonym_put(st, pseudonym, sealed, slen, a->unit, a->team, a->role, e);
+    free(sealed);
+    return rc;
+}
+
+int analyze_load_exceptions(struct store *st, const struct privacy *priv, struct ref *ref,
+                            struct tz *tz, struct engine *eng, struct err *e)
 {
     struct exception_ctx x = {.eng = eng, .ref = ref, .tz = tz};
     char p[PSEUDONYM_LEN];
@@ -340,7 +358,7 @@ static int load_exceptions(struct store *st, const struct privacy *priv, struct 
     return rc;
 }
 
-static char *default_key_path(const char *db)
+char *analyze_key_path(const char *db)
 {
     const char *slash = strrchr(db, '/');
     size_t dir = slash ? (size_t)(slash - db) + 1 : 0;
@@ -350,7 +368,7 @@ static char *default_key_path(const char *db)
     return p;
 }
 
-static const char *os_user(void)
+const char *analyze_os_user(void)
 {
     struct passwd *pw = getpwuid(getuid());
     return pw != NULL ? pw->pw_name : "unknown";
@@ -472,7 +490,7 @@ int analyze_main(int argc, char **argv)
         goto fail;
     ref_loaded = 1;
     double t_ref = now_s();
-    key_path = o.key ? xstrdup(o.key) : default_key_path(o.db);
+    key_path = o.key ? xstrdup(o.key) : analyze_key_path(o.db);
     if ((priv = privacy_open(key_path, &e)) == NULL)
         goto fail;
     if ((st = store_open(o.db, &e)) == NULL)
@@ -482,7 +500,7 @@ int analyze_main(int argc, char **argv)
         goto fail;
 
     eng = engine_new(&ref, tz, &cfg);
-    if (load_exceptions(st, priv, &ref, tz, eng, &e) != 0)
+    if (analyze_load_exceptions(st, priv, &ref, tz, eng, &e) != 0)
         goto fail;
     pipe_run(&pipe, &ref, eng);
     pipe_stop(&pipe);
@@ -494,22 +512,15 @@ int analyze_main(int argc, char **argv)
     const struct alert *alerts = engine_alerts(eng, &n_alerts);
     char(*pseudonyms)[PSEUDONYM_LEN] = xcalloc(n_alerts ? n_alerts : 1, PSEUDONYM_LEN);
     for (size_t i = 0; i < n_alerts; i++) {
-        privacy_pseudonym(priv, alerts[i].user, pseudonyms[i]);
         engine_set_pseudonym(eng, i, pseudonyms[i]);
-        size_t ulen = strlen(alerts[i].user);
-        unsigned char *sealed = xmalloc(privacy_sealed_size(ulen));
-        size_t slen = privacy_seal(priv, alerts[i].user, sealed);
-        int prc2 = store_pseudonym_put(st, pseudonyms[i], sealed, slen, alerts[i].unit,
-                                       alerts[i].team, alerts[i].role, &e);
-        free(sealed);
-        if (prc2 != 0) {
+        if (analyze_put_pseudonym(st, priv, &alerts[i], pseudonyms[i], &e) != 0) {
             free(pseudonyms);
             goto fail;
         }
     }
     for (size_t i = 0; i < n_alerts; i++)
-        write_alert_json(&alerts_json, &alerts[i], tz, o.reveal_ids);
-    write_stats_json(&stats_json, ingest_stats(in), ingest_file_count(in), eng, n_alerts);
+        analyze_alert_json(&alerts_json, &alerts[i], tz, o.reveal_ids);
+    analyze_stats_json(&stats_json, ingest_stats(in), ingest_file_count(in), eng, n_alerts);
     int src = store_alerts_put(st, run_id, alerts, n_alerts, &e);
     if (src == 0) {
         /* The stored stats are the stats file without its trailing newline. */
@@ -527,7 +538,7 @@ int analyze_main(int argc, char **argv)
     free(days);
     if (src == 0 && o.reveal_ids)
         src =
-            store_reveal_log(st, run_id, os_user(), "cli --reveal-ids",
+            store_reveal_log(st, run_id, analyze_os_user(), "cli --reveal-ids",
                              o.reveal_reason ? o.reveal_reason : "(no --reveal-reason given)", &e);
     free(pseudonyms);
     if (src != 0)

@@ -73,6 +73,9 @@ struct emp_state {
 /* Everything an alert shows, owned by the alert. */
 struct alert_slot {
     struct alert a;
+    uint8_t changed;     /* rebuilt or withdrawn since the last engine_changed_alerts */
+    uint8_t provisional; /* opened during the day; the next day close confirms it */
+    uint8_t withdrawn;   /* the day close did not confirm it */
     struct alert_indicator *ind;
     struct evidence *ev;
     char **strings;
@@ -99,6 +102,11 @@ struct engine {
     int32_t day, first_day;
     int64_t now_ms;
     double *mass;             /* n_emp x n_ind, recomputed at each day close */
+    double *mass_now;         /* the same, kept current between day closes by signals */
+    size_t n_mass;            /* employees covered by mass and mass_now */
+    struct arena sig_ids;     /* copies of the event ids that signals cite */
+    uint64_t signalled;       /* indicators that signalled the current event's employee */
+    uint32_t current_user;    /* employee of the event being fed, REF_NONE at day close */
     struct peer_stats *peers; /* (ROLE__COUNT + 1) x n_ind; the last row is everyone */
     struct u64map scratch;
     double *scratch_best;
@@ -106,7 +114,8 @@ struct engine {
     size_t scratch_cap;
     struct alert_slot *alerts;
     size_t n_alerts, cap_alerts;
-    struct alert *sorted_alerts;
+    struct alert *sorted_alerts; /* the alerts not withdrawn, most urgent first */
+    size_t n_sorted;
     float *role_median; /* per day since first_day, per role: median accesses of
                            the role's employees active that day */
     size_t n_median_days;
@@ -171,6 +180,7 @@ struct engine *engine_new(struct ref *ref, struct tz *tz, const struct engine_co
     eng->day = INT32_MIN;
     eng->first_day = INT32_MIN;
     eng->current_ind = -1;
+    eng->current_user = REF_NONE;
     return eng;
 }
 
@@ -207,6 +217,8 @@ void engine_free(struct engine *eng)
     free(eng->emp);
     free(eng->role_median);
     free(eng->mass);
+    free(eng->mass_now);
+    arena_free(&eng->sig_ids);
     for (size_t i = 0; i < (ROLE__COUNT + 1) * eng->n_ind; i++)
         free(eng->peers[i].sorted);
     free(eng->peers);
@@ -298,9 +310,11 @@ void engine_signal(struct engine *eng, const struct event *ev, float strength, u
         t->head = 0;
     }
     t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
+    /* The signal outlives the event's text (a live run frees event texts after a few
+     * days), so it keeps its own copy of the id. */
     t->v[t->n++] = (struct sig){
         .ts_ms = ev->ts_ms,
-        .id = ev->id,
+        .id = arena_strndup(&eng->sig_ids, ev->id, ev->id_len),
         .id_len = ev->id_len,
         .subject = ev->subject,
         .legit = ev->legit,
@@ -312,6 +326,8 @@ void engine_signal(struct engine *eng, const struct event *ev, float strength, u
         .note = note & 7,
     };
     st->dirty = 1;
+    if (ev->user == eng->current_user)
+        eng->signalled |= 1ULL << i;
     if (ev->ts_ms > st->last_signal_ms)
         st->last_signal_ms = ev->ts_ms;
     eng->stats.signals[i]++;
@@ -483,16 +499,18 @@ struct ind_score {
     uint32_t n_peers;
 };
 
-static double score_indicator(const struct engine *eng, uint32_t e, size_t i, struct ind_score *out)
+/* Score indicator `i` of employee `e` at mass `m`. The peer figures leave out the
+ * employee's own mass of the last day close, which is what the peer statistics hold. */
+static double score_indicator(const struct engine *eng, uint32_t e, size_t i, double m,
+                              struct ind_score *out)
 {
     const struct ind_common *c = ind_common_of(eng, i);
-    double m = eng->mass[e * eng->n_ind + i];
     memset(out, 0, sizeof *out);
     out->mass = m;
     if (m <= 0 || !c->enabled)
         return 0;
-    peer_view(eng, e, i, m, eng->cfg->peer_quantile, &out->quantile, &out->share, &out->mean,
-              &out->n_peers);
+    peer_view(eng, e, i, eng->mass[e * eng->n_ind + i], eng->cfg->peer_quantile,
+              &out->quantile, &out->share, &out->mean, &out->n_peers);
     double excess = m;
     if (c->peer_floor < 1) {
         /* How far above what is normal in the role, in units of the role's normal level
@@ -555,6 +573,7 @@ static void build_alert(struct engine *eng, uint32_t e, struct alert_slot *slot,
     struct emp_state *st = &eng->emp[e];
     double best = slot->a.score > combined ? slot->a.score : combined;
     alert_slot_clear(slot);
+    slot->changed = 1;
     slot->a.score = best;
     slot->a.user = em->user;
     slot->a.unit = ref_token_name(ref, em->unit);
@@ -666,18 +685,46 @@ static void build_alert(struct engine *eng, uint32_t e, struct alert_slot *slot,
         slot->a.first_ms = slot->a.last_ms = eng->now_ms;
 }
 
+static bool past_warmup(const struct engine *eng)
+{
+    return eng->mass != NULL && eng->day >= eng->first_day + (int32_t)eng->cfg->warmup_days;
+}
+
+static void open_alert(struct engine *eng, uint32_t e, const struct ind_score *scores,
+                       double combined)
+{
+    eng->alerts = xgrow(eng->alerts, &eng->cap_alerts, eng->n_alerts + 1, sizeof *eng->alerts);
+    struct alert_slot *slot = &eng->alerts[eng->n_alerts];
+    memset(slot, 0, sizeof *slot);
+    snprintf(slot->a.id, sizeof slot->a.id, "A-%06u", ++eng->next_alert_id);
+    eng->emp[e].alert = (uint32_t)eng->n_alerts++;
+    build_alert(eng, e, slot, scores, combined);
+}
+
 static void score_employee(struct engine *eng, uint32_t e)
 {
     struct emp_state *st = &eng->emp[e];
     struct ind_score scores[MAX_IND];
     double keep = 1.0;
     for (size_t i = 0; i < eng->n_ind; i++)
-        keep *= 1.0 - score_indicator(eng, e, i, &scores[i]);
+        keep *= 1.0 - score_indicator(eng, e, i, eng->mass[e * eng->n_ind + i], &scores[i]);
     double combined = 1.0 - keep;
     const struct engine_config *cfg = eng->cfg;
     int64_t gap = (int64_t)(cfg->episode_gap_days * 86400000.0);
 
-    if (st->alert != REF_NONE) {
+    if (st->alert != REF_NONE && eng->alerts[st->alert].provisional) {
+        /* Opened during the day against yesterday's peers: today's peers decide. */
+        struct alert_slot *slot = &eng->alerts[st->alert];
+        slot->provisional = 0;
+        if (combined >= cfg->alert_threshold) {
+            build_alert(eng, e, slot, scores, combined);
+        } else {
+            slot->withdrawn = 1;
+            slot->changed = 1;
+            eng->stats.alerts_withdrawn++;
+            st->alert = REF_NONE;
+        }
+    } else if (st->alert != REF_NONE) {
         /* The snapshot follows growing evidence; a lower score (peers caught up, old
          * signals decayed) leaves the alert as the analyst first saw it. */
         if (st->dirty && combined >= eng->alerts[st->alert].a.score)
@@ -686,16 +733,38 @@ static void score_employee(struct engine *eng, uint32_t e)
             st->floor_ms = st->last_signal_ms;
             st->alert = REF_NONE;
         }
-    } else if (combined >= cfg->alert_threshold &&
-               eng->day >= eng->first_day + (int32_t)cfg->warmup_days) {
-        eng->alerts = xgrow(eng->alerts, &eng->cap_alerts, eng->n_alerts + 1, sizeof *eng->alerts);
-        struct alert_slot *slot = &eng->alerts[eng->n_alerts];
-        memset(slot, 0, sizeof *slot);
-        snprintf(slot->a.id, sizeof slot->a.id, "A-%06u", ++eng->next_alert_id);
-        st->alert = (uint32_t)eng->n_alerts++;
-        build_alert(eng, e, slot, scores, combined);
+    } else if (combined >= cfg->alert_threshold && past_warmup(eng)) {
+        open_alert(eng, e, scores, combined);
     }
     st->dirty = 0;
+}
+
+/* A signal can lift an employee over the threshold in the middle of the day. The alert
+ * opens then, judged against the peers of the last day close, rather than at midnight:
+ * a live run stores it within a second of the event. Only the indicators that signalled
+ * are recomputed; the others keep their mass of the last signal or day close. */
+static void score_early(struct engine *eng, uint32_t e, int64_t now)
+{
+    struct emp_state *st = &eng->emp[e];
+    if (st->alert != REF_NONE || e >= eng->n_mass || st->tracks == NULL || !past_warmup(eng))
+        return;
+    double *m = &eng->mass_now[e * eng->n_ind];
+    for (size_t i = 0; i < eng->n_ind; i++)
+        if (eng->signalled >> i & 1)
+            m[i] = track_mass(eng, ind_common_of(eng, i), &st->tracks[i], now, st->floor_ms, NULL);
+    struct ind_score scores[MAX_IND];
+    double keep = 1.0;
+    for (size_t i = 0; i < eng->n_ind; i++)
+        keep *= 1.0 - score_indicator(eng, e, i, m[i], &scores[i]);
+    double combined = 1.0 - keep;
+    if (combined < eng->cfg->alert_threshold)
+        return;
+    int64_t closed_at = eng->now_ms;
+    eng->now_ms = now;
+    open_alert(eng, e, scores, combined);
+    eng->alerts[st->alert].provisional = 1;
+    eng->stats.alerts_opened_early++;
+    eng->now_ms = closed_at;
 }
 
 /* ---- days --------------------------------------------------------------------------- */
@@ -762,6 +831,10 @@ static void close_day(struct engine *eng)
         }
     }
     compute_peers(eng);
+    eng->n_mass = eng->n_emp;
+    size_t bytes = (eng->n_emp ? eng->n_emp : 1) * eng->n_ind * sizeof(double);
+    eng->mass_now = xrealloc(eng->mass_now, bytes);
+    memcpy(eng->mass_now, eng->mass, bytes);
     for (size_t e = 0; e < eng->n_emp; e++)
         if (eng->emp[e].tracks != NULL)
             score_employee(eng, (uint32_t)e);
@@ -785,6 +858,8 @@ void engine_event(struct engine *eng, const struct event *ev)
         eng->day = a.local.day;
     }
     struct emp_state *st = emp_state(eng, ev->user);
+    eng->current_user = ev->user;
+    eng->signalled = 0;
     if (a.is_record) {
         st->last_active_day = a.local.day;
         eng->stats.record_accesses++;
@@ -811,6 +886,9 @@ void engine_event(struct engine *eng, const struct event *ev)
         }
     }
     eng->current_ind = -1;
+    eng->current_user = REF_NONE;
+    if (eng->signalled != 0)
+        score_early(eng, ev->user, ev->ts_ms);
 }
 
 static int cmp_alert(const void *a, const void *b)
@@ -826,22 +904,46 @@ void engine_finish(struct engine *eng)
     close_day(eng);
     free(eng->sorted_alerts);
     eng->sorted_alerts = xmalloc((eng->n_alerts ? eng->n_alerts : 1) * sizeof(struct alert));
+    eng->n_sorted = 0;
     for (size_t i = 0; i < eng->n_alerts; i++) {
-        eng->sorted_alerts[i] = eng->alerts[i].a;
+        if (eng->alerts[i].withdrawn)
+            continue;
+        eng->sorted_alerts[eng->n_sorted++] = eng->alerts[i].a;
         for (size_t k = 0; k < eng->alerts[i].a.n_indicators; k++) {
             int idx = indicator_find(eng->alerts[i].a.indicators[k].name);
             if (idx >= 0)
                 eng->stats.alerts_by_indicator[idx]++;
         }
     }
-    qsort(eng->sorted_alerts, eng->n_alerts, sizeof(struct alert), cmp_alert);
+    qsort(eng->sorted_alerts, eng->n_sorted, sizeof(struct alert), cmp_alert);
+}
+
+size_t engine_changed_alerts(struct engine *eng, engine_alert_fn fn, void *ctx)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < eng->n_alerts; i++) {
+        struct alert_slot *slot = &eng->alerts[i];
+        if (!slot->changed)
+            continue;
+        slot->changed = 0;
+        fn(ctx, &slot->a, slot->withdrawn != 0);
+        n++;
+    }
+    return n;
 }
 
 size_t engine_activity(const struct engine *eng, size_t alert, struct activity_day *out, size_t max)
 {
-    if (alert >= eng->n_alerts)
+    if (alert >= eng->n_sorted)
         return 0;
-    const struct alert *a = &eng->sorted_alerts[alert];
+    return engine_alert_activity(eng, &eng->sorted_alerts[alert], out, max);
+}
+
+size_t engine_alert_activity(const struct engine *eng, const struct alert *a,
+                             struct activity_day *out, size_t max)
+{
+    if (eng->role_median == NULL)
+        return 0;
     int64_t e = strmap_get(&eng->ref->emp_by_user, a->user, strlen(a->user));
     if (e < 0 || (size_t)e >= eng->n_emp)
         return 0;
@@ -868,12 +970,12 @@ size_t engine_activity(const struct engine *eng, size_t alert, struct activity_d
 
 const struct alert *engine_alerts(const struct engine *eng, size_t *n)
 {
-    *n = eng->n_alerts;
+    *n = eng->n_sorted;
     return eng->sorted_alerts;
 }
 
 void engine_set_pseudonym(struct engine *eng, size_t alert, const char *pseudonym)
 {
-    if (alert < eng->n_alerts)
+    if (alert < eng->n_sorted)
         eng->sorted_alerts[alert].pseudonym = pseudonym;
 }

@@ -62,6 +62,30 @@ void engine_config_json(const struct engine_config *cfg, struct sbuf *out);
 int analyze_main(int argc, char **argv);
 int config_main(int argc, char **argv);
 
+/* ---- shared by `analyze` and `run` (analyze.c) ---- */
+struct privacy;
+struct engine;
+/* One alert as a line of the alerts output (with the real number when `reveal`). */
+void analyze_alert_json(struct sbuf *out, const struct alert *a, struct tz *tz, int reveal);
+/* The stats output: ingest counters, explained shares per role, signals per indicator. */
+void analyze_stats_json(struct sbuf *out, const struct ingest_stats *is, size_t n_files,
+                        const struct engine *eng, size_t n_alerts);
+/* One line of the rejects output. */
+void analyze_reject_json(struct sbuf *out, const char *file, uint64_t line,
+                         enum reject_reason why, const char *raw, size_t n);
+/* Derive the pseudonym of a->user into `pseudonym` (PSEUDONYM_LEN bytes) and store it with the sealed number.
+ * Returns 0, or -1 with `e` filled. */
+int analyze_put_pseudonym(struct store *st, const struct privacy *priv, const struct alert *a,
+                          char *pseudonym, struct err *e);
+/* Hand the exceptions recorded in the store to the engine (by pseudonym). */
+int analyze_load_exceptions(struct store *st, const struct privacy *priv, struct ref *ref,
+                            struct tz *tz, struct engine *eng, struct err *e);
+/* "wachter.key" beside the database file (a URL puts it in the working directory).
+ * Memory: the caller frees the result. */
+char *analyze_key_path(const char *db);
+/* The OS user running the command, for the reveal log. */
+const char *analyze_os_user(void);
+
 struct engine;
 
 /* Memory: borrows ref, tz and cfg for its lifetime. */
@@ -76,6 +100,17 @@ void engine_add_exception(struct engine *eng, uint32_t emp, int indicator, uint3
 
 /* Feed one event. */
 void engine_event(struct engine *eng, const struct event *ev);
+
+/* Alerts opened, grown or withdrawn since the last call, in the order they were opened,
+ * for a live run that stores alerts as they change. `withdrawn`: an alert opened during
+ * a day that the day's close did not confirm. Returns how many were passed to `fn`.
+ * Memory: `a` is owned by the engine and valid during the call; its pseudonym is NULL. */
+typedef void (*engine_alert_fn)(void *ctx, const struct alert *a, bool withdrawn);
+size_t engine_changed_alerts(struct engine *eng, engine_alert_fn fn, void *ctx);
+
+/* The daily activity around alert `a` (one the engine handed out); see engine_activity. */
+size_t engine_alert_activity(const struct engine *eng, const struct alert *a,
+                             struct activity_day *out, size_t max);
 
 /* Close the last day and finish all scoring; call once after the last event. */
 void engine_finish(struct engine *eng);
@@ -102,6 +137,8 @@ struct engine_stats {
     uint64_t alerts_by_indicator[64];
     uint64_t suppressed[64]; /* signals dropped by exceptions */
     uint64_t days;
+    uint64_t alerts_opened_early; /* opened during the day by a signal */
+    uint64_t alerts_withdrawn;    /* of those, not confirmed at the day's close */
 };
 const struct engine_stats *engine_stats(const struct engine *eng);
 

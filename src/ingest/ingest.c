@@ -40,10 +40,6 @@ struct source {
     const char *released; /* pages before this were handed back to the kernel */
 };
 
-struct seen {
-    uint64_t hash;
-    int64_t ts_ms;
-};
 
 struct ingest {
     struct ingest_config cfg;
@@ -54,14 +50,11 @@ struct ingest {
     size_t n_src;
     uint32_t *merge; /* heap of source indexes by their smallest event */
     size_t n_merge;
-    struct u64map ids; /* remembered id hashes (the values are unused) */
-    struct seen *fifo; /* ring buffer of remembered ids in arrival order */
-    size_t fifo_head, fifo_len, fifo_cap;
+    struct dedupe seen;
     int64_t last_ts;
     int primed;
     struct ingest_stats stats;
-    struct arena strings; /* decoded ids that held escapes */
-    char scratch[INGEST_MAX_FIELD * 4];
+    struct line_parser parser;
 };
 
 void ingest_config_defaults(struct ingest_config *cfg)
@@ -143,11 +136,11 @@ static int field_text(const struct field *f, char *buf, size_t cap, const char *
     return n;
 }
 
-static struct text keep_text(struct ingest *in, const struct field *f, const char *txt, int n)
+static struct text keep_text(struct line_parser *lp, const struct field *f, const char *txt, int n)
 {
     struct text t = {txt, (uint32_t)n};
     if (f->esc)
-        t.p = arena_strndup(&in->strings, txt, (size_t)n);
+        t.p = arena_strndup(&lp->strings, txt, (size_t)n);
     return t;
 }
 
@@ -161,8 +154,8 @@ static enum action action_parse(const char *s, size_t n)
     return ACT_OTHER;
 }
 
-static int parse_line(struct ingest *in, struct source *s, const char *line, size_t n,
-                      struct event *ev, enum reject_reason *why)
+int ingest_parse_line(struct line_parser *lp, const char *line, size_t n, struct event *ev,
+                      enum reject_reason *why)
 {
     struct raw_event raw;
     if (n > INGEST_MAX_LINE) {
@@ -179,7 +172,7 @@ static int parse_line(struct ingest *in, struct source *s, const char *line, siz
         }
     }
     const char *txt;
-    char *buf = in->scratch;
+    char *buf = lp->scratch;
     const size_t cap = INGEST_MAX_FIELD;
     int len;
 
@@ -229,12 +222,12 @@ static int parse_line(struct ingest *in, struct source *s, const char *line, siz
 
     /* From here on the line is valid. Texts that held escapes were decoded into the
      * scratch buffer, which the next line reuses: keep those in the arena. */
-    ev->user_text = keep_text(in, &raw.f[F_USER], user, user_n);
+    ev->user_text = keep_text(lp, &raw.f[F_USER], user, user_n);
     ev->user_hash = strmap_hash(ev->user_text.p, ev->user_text.n);
-    ev->system_text = keep_text(in, &raw.f[F_SYSTEM], system, sys_n);
-    ev->id = raw.f[F_ID].esc ? arena_strndup(&in->strings, id, (size_t)id_n) : id;
+    ev->system_text = keep_text(lp, &raw.f[F_SYSTEM], system, sys_n);
+    ev->id = raw.f[F_ID].esc ? arena_strndup(&lp->strings, id, (size_t)id_n) : id;
     ev->id_len = (uint32_t)id_n;
-    ev->subject_text = subj ? keep_text(in, &raw.f[F_SUBJECT], subj, subj_n) : (struct text){0};
+    ev->subject_text = subj ? keep_text(lp, &raw.f[F_SUBJECT], subj, subj_n) : (struct text){0};
     ev->subject_type = (uint8_t)(subj ? ref_subject_type_parse(stype, (size_t)stype_n) : ST_NONE);
     ev->subject_hash = subj ? strmap_hash(ev->subject_text.p, ev->subject_text.n) : 0;
     ev->case_text = (struct text){0};
@@ -242,7 +235,7 @@ static int parse_line(struct ingest *in, struct source *s, const char *line, siz
         const char *cs;
         int cn = field_text(&raw.f[F_CASE], buf, cap, &cs);
         if (cn > 0)
-            ev->case_text = keep_text(in, &raw.f[F_CASE], cs, cn);
+            ev->case_text = keep_text(lp, &raw.f[F_CASE], cs, cn);
     }
     ev->user = ev->subject = ev->legit = REF_NONE;
     ev->system = 0;
@@ -265,8 +258,8 @@ static int parse_line(struct ingest *in, struct source *s, const char *line, siz
     ev->results = raw.has_results
                       ? (raw.results > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)raw.results)
                       : 0;
-    ev->file_no = s->file_no;
-    ev->line_no = (uint32_t)(s->line > UINT32_MAX ? UINT32_MAX : s->line);
+    ev->file_no = 0;
+    ev->line_no = 0;
     return 0;
 }
 
@@ -311,10 +304,12 @@ static void source_fill(struct ingest *in, struct source *s)
         in->stats.lines++;
         struct event ev;
         enum reject_reason why;
-        if (parse_line(in, s, line, n, &ev, &why) != 0) {
+        if (ingest_parse_line(&in->parser, line, n, &ev, &why) != 0) {
             reject(in, s, why, line, n);
             continue;
         }
+        ev.file_no = s->file_no;
+        ev.line_no = (uint32_t)(s->line > UINT32_MAX ? UINT32_MAX : s->line);
         if (ev.ts_ms > s->max_ts)
             s->max_ts = ev.ts_ms;
         heap_push(s, &ev);
@@ -365,46 +360,52 @@ static uint32_t merge_pop(struct ingest *in)
 
 /* ---- duplicates --------------------------------------------------------------------- */
 
-static void fifo_push(struct ingest *in, uint64_t hash, int64_t ts)
+static void fifo_push(struct dedupe *d, uint64_t hash, int64_t ts)
 {
-    if (in->fifo_len == in->fifo_cap) {
-        size_t ncap = in->fifo_cap ? in->fifo_cap * 2 : 4096;
-        struct seen *n = xmalloc(ncap * sizeof *n);
-        for (size_t i = 0; i < in->fifo_len; i++)
-            n[i] = in->fifo[(in->fifo_head + i) % in->fifo_cap];
-        free(in->fifo);
-        in->fifo = n;
-        in->fifo_cap = ncap;
-        in->fifo_head = 0;
+    if (d->fifo_len == d->fifo_cap) {
+        size_t ncap = d->fifo_cap ? d->fifo_cap * 2 : 4096;
+        struct dedupe_seen *n = xmalloc(ncap * sizeof *n);
+        for (size_t i = 0; i < d->fifo_len; i++)
+            n[i] = d->fifo[(d->fifo_head + i) % d->fifo_cap];
+        free(d->fifo);
+        d->fifo = n;
+        d->fifo_cap = ncap;
+        d->fifo_head = 0;
     }
-    in->fifo[(in->fifo_head + in->fifo_len++) % in->fifo_cap] = (struct seen){hash, ts};
+    d->fifo[(d->fifo_head + d->fifo_len++) % d->fifo_cap] = (struct dedupe_seen){hash, ts};
 }
 
 /* Forget ids whose first sighting left the window. A key enters the map only with its
  * own FIFO entry (repeats are not inserted), so the expiring entry owns the key. */
-static void forget_old(struct ingest *in, int64_t now)
+static void forget_old(struct dedupe *d, int64_t now)
 {
-    while (in->fifo_len > 0) {
-        struct seen *old = &in->fifo[in->fifo_head];
-        if (old->ts_ms >= now - in->cfg.dedupe_window_ms)
+    while (d->fifo_len > 0) {
+        struct dedupe_seen *old = &d->fifo[d->fifo_head];
+        if (old->ts_ms >= now - d->window_ms)
             break;
-        u64map_del(&in->ids, old->hash);
-        in->fifo_head = (in->fifo_head + 1) % in->fifo_cap;
-        in->fifo_len--;
+        u64map_del(&d->ids, old->hash);
+        d->fifo_head = (d->fifo_head + 1) % d->fifo_cap;
+        d->fifo_len--;
     }
 }
 
-/* Returns true when `ev` repeats an id seen within the window. */
-static bool is_duplicate(struct ingest *in, const struct event *ev)
+bool dedupe_repeat(struct dedupe *d, const char *id, size_t n, int64_t ts_ms)
 {
-    uint64_t h = hash_bytes(ev->id, ev->id_len, 0x5eed);
+    uint64_t h = hash_bytes(id, n, 0x5eed);
     if (h == 0)
         h = 1;
-    forget_old(in, ev->ts_ms);
-    if (!u64map_add(&in->ids, h, 0))
+    forget_old(d, ts_ms);
+    if (!u64map_add(&d->ids, h, 0))
         return true;
-    fifo_push(in, h, ev->ts_ms);
+    fifo_push(d, h, ts_ms);
     return false;
+}
+
+void dedupe_free(struct dedupe *d)
+{
+    free(d->fifo);
+    u64map_free(&d->ids);
+    memset(d, 0, sizeof *d);
 }
 
 void ingest_prefetch(const struct ref *ref, const struct event *ev)
@@ -456,7 +457,7 @@ int ingest_next_raw(struct ingest *in, struct event *ev)
         source_fill(in, s);
         if (s->n > 0)
             merge_push(in, si);
-        if (is_duplicate(in, ev)) {
+        if (dedupe_repeat(&in->seen, ev->id, ev->id_len, ev->ts_ms)) {
             in->stats.duplicates++;
             continue;
         }
@@ -505,6 +506,7 @@ struct ingest *ingest_open(const char *dataset, const struct ingest_config *cfg,
 
     struct ingest *in = xcalloc(1, sizeof *in);
     in->cfg = *cfg;
+    in->seen.window_ms = cfg->dedupe_window_ms;
     in->ref = ref;
     in->on_reject = on_reject;
     in->reject_ctx = reject_ctx;
@@ -569,8 +571,7 @@ void ingest_close(struct ingest *in)
     }
     free(in->src);
     free(in->merge);
-    free(in->fifo);
-    u64map_free(&in->ids);
-    arena_free(&in->strings);
+    dedupe_free(&in->seen);
+    arena_free(&in->parser.strings);
     free(in);
 }

@@ -126,6 +126,37 @@ int scan_event(const char *line, size_t n, struct raw_event *out, enum reject_re
 int scan_unescape(const struct field *f, char *out, size_t cap);
 
 const char *ingest_reason_name(enum reject_reason r);
+
+/* --- one line at a time (ingest.c), for the files here and for live sources --- */
+
+/* Where decoded texts live: texts that held JSON escapes are decoded into `strings`;
+ * the rest point into the line itself. Zero-initialise; free with arena_free(&strings). */
+struct line_parser {
+    struct arena strings;
+    char scratch[INGEST_MAX_FIELD * 4];
+};
+
+/* Parse and validate one event line (without its newline) into `ev` (unresolved, as
+ * ingest_next_raw gives it; file_no and line_no are 0). Returns 0, or -1 with *why set.
+ * Memory: ev's texts point into `line` or into lp->strings. */
+int ingest_parse_line(struct line_parser *lp, const char *line, size_t n, struct event *ev,
+                      enum reject_reason *why);
+
+/* The duplicate filter: ids (as 64-bit hashes) remembered for `window_ms` of event time.
+ * Zero-initialise, set window_ms; free with dedupe_free. */
+struct dedupe_seen {
+    uint64_t hash;
+    int64_t ts_ms;
+};
+struct dedupe {
+    int64_t window_ms;
+    struct u64map ids;
+    struct dedupe_seen *fifo; /* ring of remembered ids in arrival order */
+    size_t fifo_head, fifo_len, fifo_cap;
+};
+/* True when `id` was seen within the window before `ts_ms`; otherwise remembers it. */
+bool dedupe_repeat(struct dedupe *d, const char *id, size_t n, int64_t ts_ms);
+void dedupe_free(struct dedupe *d);
 const char *ingest_action_name(enum action a);
 
 /* --- the stream (ingest.c) --- */
