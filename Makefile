@@ -2,8 +2,10 @@
 # `make test` installs what the suite needs and runs it; `make demo` runs the demo.
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-WFLAGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -Isrc
-LDLIBS  := -lsqlite3 -lsodium -lcjson -lmicrohttpd -lm -lpthread
+WFLAGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -Isrc \
+           -I/usr/include/postgresql
+LDLIBS  := -lsqlite3 -lsodium -lcjson -lmicrohttpd -lrdkafka -lpq -lm -lpthread
+
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
@@ -82,3 +84,10 @@ bench-small: all build/rel/bench_ingest
 web:
 	bash web/build.sh
 .PHONY: web
+
+# ---- kafka mock cluster (tests) ----
+# build/rel/mock_cluster: librdkafka's mock cluster as a program, and a keyed producer,
+# for tests/live/kafka.sh (see the file's header).
+build/rel/mock_cluster: tests/kafka/mock_cluster.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WFLAGS) -o $@ $< -lrdkafka

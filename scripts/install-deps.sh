@@ -3,7 +3,8 @@
 # so that `make test` and `make demo` work on a fresh Debian machine (as root).
 set -euo pipefail
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev libsqlite3-dev sqlite3 libsodium-dev
-      libcjson-dev libmicrohttpd-dev libcmocka-dev tzdata curl python3 time chromium)
+      libcjson-dev libmicrohttpd-dev libcmocka-dev tzdata curl python3 time chromium
+      librdkafka-dev libpq-dev postgresql wrk bsdutils)
 # Node.js (for the web application's chart library and the browser tests): Debian's
 # packages only when no node is installed at all, so a newer node already present stays.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
