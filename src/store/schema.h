@@ -1,5 +1,6 @@
 /*
- * schema.h - every line of SQL the store runs: the migrations and the prepared statements.
+ * schema.h - every line of SQL the store runs: the migrations and the prepared statements,
+ * of SQLite (store.c, work.c, access.c) and, in the last section, of PostgreSQL (pg.c).
  *
  * Private to store/ (included by the store's own .c files, through store_int.h). Keeping
  * all SQL in one header lets a reader check the schema and every query against it in one place, as
@@ -344,6 +345,15 @@ enum store_stmt {
     STMT_COUNCIL_ALERTS,
     STMT_COUNCIL_OUTCOMES,
     STMT_COUNCIL_USE,
+    /* The live service (`wachter run`): one open run, alerts upserted as they grow. */
+    STMT_RUN_STATS,
+    STMT_ALERT_UPSERT,
+    STMT_INDICATOR_UPSERT,
+    STMT_EVIDENCE_UPSERT,
+    STMT_INDICATORS_TRIM,
+    STMT_EVIDENCE_TRIM,
+    STMT_ALERT_FILTER_CLEAR,
+    STMT_ALERT_FILTER_FILL,
     STMT_COUNT
 };
 
@@ -580,6 +590,54 @@ static const char *const store_stmt_sql[STMT_COUNT] = {
     [STMT_COUNCIL_USE] = "SELECT month, action, iif(n BETWEEN 1 AND 4, NULL, n) AS count FROM ("
                          "SELECT substr(ts, 1, 7) AS month, action, count(*) AS n FROM audit_log "
                          "GROUP BY 1, 2) ORDER BY 1, 2",
+
+    /* ---- the live service: upserting the alerts of one open run ---- */
+    /* ?1 run id, ?2 stats_json, ?3 alert_count; changes nothing when the run does not
+     * exist or has finished. */
+    [STMT_RUN_STATS] = "UPDATE runs SET stats_json = ?2, alert_count = ?3 "
+                       "WHERE id = ?1 AND finished IS NULL",
+    /* ?1..?11 as STMT_ALERT_INSERT. An alert already stored in the run keeps its id,
+     * status, created time, history and case, and is updated only when it names the same
+     * pseudonym; no row comes back otherwise. */
+    [STMT_ALERT_UPSERT] =
+        "INSERT INTO alerts (run_id, alert_ref, pseudonym, unit, team, role, group_id, score, "
+        "first_ms, last_ms, created) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+        "ON CONFLICT (run_id, alert_ref) DO UPDATE SET unit = excluded.unit, "
+        "team = excluded.team, role = excluded.role, group_id = excluded.group_id, "
+        "score = excluded.score, first_ms = excluded.first_ms, last_ms = excluded.last_ms "
+        "WHERE alerts.pseudonym = excluded.pseudonym RETURNING id",
+    /* Children are rewritten in place by (parent, ordinal), so that an unchanged alert
+     * keeps the same rows and ids: re-upserting it changes nothing. ?1..?8 as
+     * STMT_INDICATOR_INSERT. */
+    [STMT_INDICATOR_UPSERT] =
+        "INSERT INTO alert_indicators (alert_id, ordinal, name, score, text_en, text_nl, "
+        "baseline_en, baseline_nl) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+        "ON CONFLICT (alert_id, ordinal) DO UPDATE SET name = excluded.name, "
+        "score = excluded.score, text_en = excluded.text_en, text_nl = excluded.text_nl, "
+        "baseline_en = excluded.baseline_en, baseline_nl = excluded.baseline_nl RETURNING id",
+    /* ?1..?10 as STMT_EVIDENCE_INSERT. */
+    [STMT_EVIDENCE_UPSERT] =
+        "INSERT INTO evidence (indicator_id, ordinal, event_id, ts_ms, system, action, "
+        "subject_type, subject, legitimation, note) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "ON CONFLICT (indicator_id, ordinal) DO UPDATE SET event_id = excluded.event_id, "
+        "ts_ms = excluded.ts_ms, system = excluded.system, action = excluded.action, "
+        "subject_type = excluded.subject_type, subject = excluded.subject, "
+        "legitimation = excluded.legitimation, note = excluded.note",
+    /* ?1 alert id, ?2 number of indicators it has now (their evidence cascades) */
+    [STMT_INDICATORS_TRIM] = "DELETE FROM alert_indicators WHERE alert_id = ?1 AND ordinal >= ?2",
+    /* ?1 indicator id, ?2 number of evidence events it has now */
+    [STMT_EVIDENCE_TRIM] = "DELETE FROM evidence WHERE indicator_id = ?1 AND ordinal >= ?2",
+    /* ?1 alert id. alert_filter has no trigger for changed or deleted indicators, nor for
+     * a changed score, unit or first_ms: the upsert rebuilds the alert's rows from its
+     * current indicators (status from the alert, so a decided alert stays decided). */
+    [STMT_ALERT_FILTER_CLEAR] = "DELETE FROM alert_filter WHERE alert_id = ?1",
+    [STMT_ALERT_FILTER_FILL] =
+        "INSERT INTO alert_filter (name, status, score, alert_id, unit, first_ms) "
+        "SELECT i.name, a.status, a.score, a.id, a.unit, a.first_ms "
+        "FROM alert_indicators i JOIN alerts a ON a.id = i.alert_id WHERE a.id = ?1 "
+        "ON CONFLICT DO NOTHING",
 };
 
 /* The alert queue of docs/api.md: the filters a request uses select the clauses, so the
@@ -615,9 +673,13 @@ static const char *const store_queue_filters[] = {
 #define STORE_QUEUE_FILTERS ((int)(sizeof store_queue_filters / sizeof store_queue_filters[0]))
 
 /* Reading the state of a database at open. */
-#define STORE_SQL_APPLICATION_ID "PRAGMA application_id"
+/* application_id, user_version and the number of schema objects, read in one statement
+ * so that they come from one snapshot: read one by one, they could straddle another
+ * process's first migration (no id yet, but tables) and refuse a good database. */
+#define STORE_SQL_IDENTITY                                                                         \
+    "SELECT (SELECT application_id FROM pragma_application_id), "                                  \
+    "(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema)"
 #define STORE_SQL_USER_VERSION "PRAGMA user_version"
-#define STORE_SQL_COUNT_OBJECTS "SELECT count(*) FROM sqlite_schema"
 #define STORE_SQL_JOURNAL_WAL "PRAGMA journal_mode = WAL"
 /* Ends every migration, inside its transaction; PRAGMAs cannot take bound parameters, so
  * this is a printf format of (new version, application id). */
@@ -633,5 +695,264 @@ static const char *const store_connection_pragmas = "PRAGMA foreign_keys = ON;\n
                                                     "PRAGMA secure_delete = ON;\n"
                                                     "PRAGMA cache_size = -32768;\n"
                                                     "PRAGMA journal_size_limit = 67108864;\n";
+
+/* ==== PostgreSQL: the write path of analyze and run (pg.c) ===============================
+ *
+ * The same tables and columns as the SQLite schema's write path, in PostgreSQL types:
+ * BIGSERIAL keys, BIGINT milliseconds, DOUBLE PRECISION scores, BYTEA sealed numbers,
+ * JSONB statistics. The *_ts texts are STORED generated columns (PostgreSQL has no
+ * virtual ones) computed by wachter_utc_text, the same text SQLite's strftime gives.
+ * Bookkeeping instants stay the fixed-width UTC text store.c writes.
+ *
+ * pg_migrations[i] takes a database from version i to i + 1, like store_migrations[],
+ * and the two lists have the same length (pg.c checks it at compile time), so that
+ * store_schema_version() names the version of either backend. A SQLite migration that
+ * concerns only the workbench has an empty PostgreSQL counterpart. The applied versions
+ * are rows of wachter_schema, written by pg.c in the migration's own transaction. */
+
+/* clang-format off */
+static const char *const pg_migrations[] = {
+    /* Version 1: runs, pseudonyms, alerts with indicators and evidence, the reveal log. */
+    "CREATE FUNCTION wachter_utc_text(ms BIGINT) RETURNS TEXT\n"
+    "    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$\n"
+    "    SELECT to_char(TIMESTAMP '1970-01-01' + ms * INTERVAL '1 millisecond',\n"
+    "                   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') $$;\n"
+    "CREATE TABLE runs (\n"
+    "    id          BIGSERIAL PRIMARY KEY,\n"
+    "    dataset     TEXT NOT NULL,\n"
+    "    started     TEXT NOT NULL,\n"
+    "    finished    TEXT,\n"
+    "    stats_json  JSONB,\n"
+    "    alert_count BIGINT CHECK (alert_count IS NULL OR alert_count >= 0)\n"
+    ");\n"
+    "CREATE TABLE pseudonyms (\n"
+    "    pseudonym   TEXT PRIMARY KEY CHECK (pseudonym LIKE 'P-%'),\n"
+    "    sealed_user BYTEA NOT NULL,\n"
+    "    unit        TEXT NOT NULL DEFAULT '',\n"
+    "    team        TEXT NOT NULL DEFAULT '',\n"
+    "    role        TEXT NOT NULL DEFAULT '',\n"
+    "    first_seen  TEXT NOT NULL,\n"
+    "    updated     TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX pseudonyms_by_team ON pseudonyms (unit, team);\n"
+    "CREATE TABLE alerts (\n"
+    "    id        BIGSERIAL PRIMARY KEY,\n"
+    "    run_id    BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
+    "    alert_ref TEXT NOT NULL,\n"
+    "    pseudonym TEXT NOT NULL REFERENCES pseudonyms (pseudonym),\n"
+    "    unit      TEXT NOT NULL DEFAULT '',\n"
+    "    team      TEXT NOT NULL DEFAULT '',\n"
+    "    role      TEXT NOT NULL DEFAULT '',\n"
+    "    group_id  TEXT,\n"
+    "    score     DOUBLE PRECISION NOT NULL,\n"
+    "    first_ms  BIGINT NOT NULL,\n"
+    "    first_ts  TEXT GENERATED ALWAYS AS (wachter_utc_text(first_ms)) STORED,\n"
+    "    last_ms   BIGINT NOT NULL,\n"
+    "    last_ts   TEXT GENERATED ALWAYS AS (wachter_utc_text(last_ms)) STORED,\n"
+    "    status    TEXT NOT NULL DEFAULT 'new',\n"
+    "    created   TEXT NOT NULL,\n"
+    "    UNIQUE (run_id, alert_ref),\n"
+    "    CHECK (last_ms >= first_ms)\n"
+    ");\n"
+    "CREATE INDEX alerts_queue ON alerts (status, score DESC);\n"
+    "CREATE INDEX alerts_by_run_score ON alerts (run_id, score DESC);\n"
+    "CREATE INDEX alerts_by_pseudonym ON alerts (pseudonym, first_ms);\n"
+    "CREATE INDEX alerts_by_first ON alerts (first_ms);\n"
+    "CREATE INDEX alerts_by_group ON alerts (group_id) WHERE group_id IS NOT NULL;\n"
+    "CREATE TABLE alert_indicators (\n"
+    "    id          BIGSERIAL PRIMARY KEY,\n"
+    "    alert_id    BIGINT NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,\n"
+    "    ordinal     INTEGER NOT NULL,\n"
+    "    name        TEXT NOT NULL,\n"
+    "    score       DOUBLE PRECISION NOT NULL,\n"
+    "    text_en     TEXT NOT NULL DEFAULT '',\n"
+    "    text_nl     TEXT NOT NULL DEFAULT '',\n"
+    "    baseline_en TEXT NOT NULL DEFAULT '',\n"
+    "    baseline_nl TEXT NOT NULL DEFAULT '',\n"
+    "    UNIQUE (alert_id, ordinal)\n"
+    ");\n"
+    "CREATE TABLE evidence (\n"
+    "    indicator_id BIGINT NOT NULL REFERENCES alert_indicators (id) ON DELETE CASCADE,\n"
+    "    ordinal      INTEGER NOT NULL,\n"
+    "    event_id     TEXT NOT NULL,\n"
+    "    ts_ms        BIGINT NOT NULL,\n"
+    "    ts           TEXT GENERATED ALWAYS AS (wachter_utc_text(ts_ms)) STORED,\n"
+    "    system       TEXT NOT NULL DEFAULT '',\n"
+    "    action       TEXT NOT NULL DEFAULT '',\n"
+    "    subject_type TEXT NOT NULL DEFAULT '',\n"
+    "    subject      TEXT NOT NULL DEFAULT '',\n"
+    "    legitimation TEXT NOT NULL DEFAULT '',\n"
+    "    note         TEXT NOT NULL DEFAULT '',\n"
+    "    PRIMARY KEY (indicator_id, ordinal)\n"
+    ");\n"
+    "CREATE TABLE reveal_log (\n"
+    "    id      BIGSERIAL PRIMARY KEY,\n"
+    "    ts      TEXT NOT NULL,\n"
+    "    run_id  BIGINT REFERENCES runs (id),\n"
+    "    actor   TEXT NOT NULL CHECK (actor <> ''),\n"
+    "    channel TEXT NOT NULL CHECK (channel <> ''),\n"
+    "    reason  TEXT NOT NULL CHECK (reason <> '')\n"
+    ");\n"
+    "CREATE INDEX reveal_log_by_run ON reveal_log (run_id);\n"
+    "CREATE FUNCTION wachter_append_only() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "    BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;\n"
+    "CREATE TRIGGER reveal_log_no_change BEFORE UPDATE OR DELETE ON reveal_log\n"
+    "    FOR EACH ROW EXECUTE FUNCTION wachter_append_only();\n"
+    "CREATE TRIGGER reveal_log_no_truncate BEFORE TRUNCATE ON reveal_log\n"
+    "    FOR EACH STATEMENT EXECUTE FUNCTION wachter_append_only();\n",
+    /* Version 2: of the workbench's tables, those analyze and run write or read - the
+     * daily activity for the detail chart and the exceptions the engine applies. */
+    "CREATE TABLE activity (\n"
+    "    run_id      BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
+    "    pseudonym   TEXT NOT NULL REFERENCES pseudonyms (pseudonym),\n"
+    "    day         INTEGER NOT NULL,\n"
+    "    accesses    BIGINT NOT NULL CHECK (accesses >= 0),\n"
+    "    unexplained BIGINT NOT NULL CHECK (unexplained >= 0),\n"
+    "    peer_median DOUBLE PRECISION NOT NULL,\n"
+    "    PRIMARY KEY (run_id, pseudonym, day)\n"
+    ");\n"
+    "CREATE TABLE exceptions (\n"
+    "    id         BIGSERIAL PRIMARY KEY,\n"
+    "    pseudonym  TEXT NOT NULL REFERENCES pseudonyms (pseudonym),\n"
+    "    indicator  TEXT NOT NULL DEFAULT '',\n"
+    "    subject    TEXT NOT NULL DEFAULT '',\n"
+    "    reason     TEXT NOT NULL CHECK (reason <> ''),\n"
+    "    expires    TEXT NOT NULL CHECK (expires ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'\n"
+    "                                    AND to_char(expires::date, 'YYYY-MM-DD') = expires),\n"
+    "    created    TEXT NOT NULL,\n"
+    "    created_by TEXT NOT NULL,\n"
+    "    CHECK (indicator <> '' OR subject <> '')\n"
+    ");\n"
+    "CREATE INDEX exceptions_by_pseudonym ON exceptions (pseudonym, expires);\n",
+};
+/* clang-format on */
+
+#define PG_SCHEMA_VERSION ((int)(sizeof pg_migrations / sizeof pg_migrations[0]))
+
+/* Opening. Every migration check runs inside one transaction that first takes the
+ * advisory lock PG_MIGRATION_LOCK ($1: STORE_APPLICATION_ID), so instances starting at
+ * once migrate one after another and each migration is applied exactly once. */
+#define PG_SQL_BEGIN "BEGIN"
+#define PG_SQL_COMMIT "COMMIT"
+#define PG_SQL_ROLLBACK "ROLLBACK"
+#define PG_SQL_MIGRATION_LOCK "SELECT pg_advisory_xact_lock($1)"
+/* Whether the current schema holds wachter_schema, and how many tables it holds. */
+#define PG_SQL_IDENTITY                                                                            \
+    "SELECT count(*) FILTER (WHERE tablename = 'wachter_schema'), count(*) "                       \
+    "FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+#define PG_SQL_SCHEMA_CREATE                                                                       \
+    "CREATE TABLE wachter_schema (\n"                                                              \
+    "    version INTEGER PRIMARY KEY CHECK (version > 0),\n"                                       \
+    "    applied TEXT NOT NULL\n"                                                                  \
+    ")"
+#define PG_SQL_SCHEMA_VERSION "SELECT coalesce(max(version), 0) FROM wachter_schema"
+/* $1 version, $2 now */
+#define PG_SQL_SCHEMA_RECORD "INSERT INTO wachter_schema (version, applied) VALUES ($1, $2)"
+
+/* The statements a PostgreSQL handle prepares once at open (PQprepare).
+ *
+ * A batch of alerts is sent in pipeline mode, without waiting for any answer, so a child
+ * cannot be given its parent's id by the client. Nor does it look its parent up: the
+ * statement that stores an alert (or indicator) sets the transaction-local setting
+ * wachter.alert_id (wachter.indicator_id) to the id it stored, through set_config over
+ * its RETURNING clause, and the statements of its children, which the server runs next,
+ * read it with current_setting. A lookup by (run_id, alert_ref) would cost more, and in
+ * a transaction that inserts thousands of alerts into a table whose statistics still say
+ * "empty", the planner serves it from alerts_by_run_score, scanning the whole run for
+ * each event. The upsert of an alert returns no row (sets nothing) when the run holds
+ * the alert for another pseudonym; pg.c then fails and rolls back the batch. */
+enum pg_stmt {
+    PG_RUN_BEGIN,
+    PG_RUN_FINISH,
+    PG_RUN_STATS,
+    PG_PSEUDONYM_PUT,
+    PG_ALERT_INSERT,
+    PG_ALERT_UPSERT,
+    PG_INDICATOR_PUT,
+    PG_EVIDENCE_PUT,
+    PG_INDICATORS_TRIM,
+    PG_EVIDENCE_TRIM,
+    PG_REVEAL_INSERT,
+    PG_ACTIVITY_DELETE,
+    PG_ACTIVITY_INSERT,
+    PG_EXCEPTIONS_ALL,
+    PG_STMT_COUNT
+};
+
+static const char *const pg_stmt_sql[PG_STMT_COUNT] = {
+    /* $1 dataset, $2 started */
+    [PG_RUN_BEGIN] = "INSERT INTO runs (dataset, started) VALUES ($1, $2) RETURNING id",
+    /* $1 run id, $2 finished, $3 stats JSON, $4 alert count; only an open run changes */
+    [PG_RUN_FINISH] = "UPDATE runs SET finished = $2, stats_json = $3, alert_count = $4 "
+                      "WHERE id = $1 AND finished IS NULL",
+    /* $1 run id, $2 stats JSON, $3 alert count; only an open run changes */
+    [PG_RUN_STATS] = "UPDATE runs SET stats_json = $2, alert_count = $3 "
+                     "WHERE id = $1 AND finished IS NULL",
+    /* $1 pseudonym, $2 sealed (binary), $3 unit, $4 team, $5 role, $6 now */
+    [PG_PSEUDONYM_PUT] =
+        "INSERT INTO pseudonyms (pseudonym, sealed_user, unit, team, role, first_seen, updated) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $6) "
+        "ON CONFLICT (pseudonym) DO UPDATE SET unit = excluded.unit, team = excluded.team, "
+        "role = excluded.role, updated = excluded.updated",
+    /* $1 run id, $2 alert ref, $3 pseudonym, $4 unit, $5 team, $6 role, $7 group or NULL,
+     * $8 score, $9 first_ms, $10 last_ms, $11 created. Sets wachter.alert_id. */
+    [PG_ALERT_INSERT] =
+        "WITH a AS (INSERT INTO alerts (run_id, alert_ref, pseudonym, unit, team, role, "
+        "group_id, score, first_ms, last_ms, created) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id) "
+        "SELECT set_config('wachter.alert_id', id::text, true) FROM a",
+    /* As PG_ALERT_INSERT; an alert already in the run keeps id, status and created, and
+     * is updated only when it names the same pseudonym (else no row comes back). */
+    [PG_ALERT_UPSERT] =
+        "WITH a AS (INSERT INTO alerts (run_id, alert_ref, pseudonym, unit, team, role, "
+        "group_id, score, first_ms, last_ms, created) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+        "ON CONFLICT (run_id, alert_ref) DO UPDATE SET unit = excluded.unit, "
+        "team = excluded.team, role = excluded.role, group_id = excluded.group_id, "
+        "score = excluded.score, first_ms = excluded.first_ms, last_ms = excluded.last_ms "
+        "WHERE alerts.pseudonym = excluded.pseudonym RETURNING id) "
+        "SELECT set_config('wachter.alert_id', id::text, true) FROM a",
+    /* Of alert wachter.alert_id: $1 ordinal, $2 name, $3 score, $4 text_en, $5 text_nl,
+     * $6 baseline_en, $7 baseline_nl. Rewritten in place (ids stay); sets
+     * wachter.indicator_id. */
+    [PG_INDICATOR_PUT] =
+        "WITH i AS (INSERT INTO alert_indicators (alert_id, ordinal, name, score, text_en, "
+        "text_nl, baseline_en, baseline_nl) "
+        "VALUES (current_setting('wachter.alert_id')::bigint, $1, $2, $3, $4, $5, $6, $7) "
+        "ON CONFLICT (alert_id, ordinal) DO UPDATE SET name = excluded.name, "
+        "score = excluded.score, text_en = excluded.text_en, text_nl = excluded.text_nl, "
+        "baseline_en = excluded.baseline_en, baseline_nl = excluded.baseline_nl RETURNING id) "
+        "SELECT set_config('wachter.indicator_id', id::text, true) FROM i",
+    /* Of indicator wachter.indicator_id: $1 ordinal, $2 event id, $3 ts_ms, $4 system,
+     * $5 action, $6 subject_type, $7 subject, $8 legitimation, $9 note */
+    [PG_EVIDENCE_PUT] =
+        "INSERT INTO evidence (indicator_id, ordinal, event_id, ts_ms, system, action, "
+        "subject_type, subject, legitimation, note) "
+        "VALUES (current_setting('wachter.indicator_id')::bigint, $1, $2, $3, $4, $5, $6, $7, "
+        "$8, $9) "
+        "ON CONFLICT (indicator_id, ordinal) DO UPDATE SET event_id = excluded.event_id, "
+        "ts_ms = excluded.ts_ms, system = excluded.system, action = excluded.action, "
+        "subject_type = excluded.subject_type, subject = excluded.subject, "
+        "legitimation = excluded.legitimation, note = excluded.note",
+    /* $1 number of indicators alert wachter.alert_id has now (their evidence cascades) */
+    [PG_INDICATORS_TRIM] = "DELETE FROM alert_indicators "
+                           "WHERE alert_id = current_setting('wachter.alert_id')::bigint "
+                           "AND ordinal >= $1",
+    /* $1 number of events indicator wachter.indicator_id has now */
+    [PG_EVIDENCE_TRIM] = "DELETE FROM evidence "
+                         "WHERE indicator_id = current_setting('wachter.indicator_id')::bigint "
+                         "AND ordinal >= $1",
+    /* $1 ts, $2 run id, $3 actor, $4 channel, $5 reason */
+    [PG_REVEAL_INSERT] =
+        "INSERT INTO reveal_log (ts, run_id, actor, channel, reason) VALUES ($1, $2, $3, $4, $5)",
+    /* $1 run id, $2 pseudonym */
+    [PG_ACTIVITY_DELETE] = "DELETE FROM activity WHERE run_id = $1 AND pseudonym = $2",
+    /* $1 run id, $2 pseudonym, $3 day, $4 accesses, $5 unexplained, $6 peer median */
+    [PG_ACTIVITY_INSERT] =
+        "INSERT INTO activity (run_id, pseudonym, day, accesses, unexplained, peer_median) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+    [PG_EXCEPTIONS_ALL] = "SELECT pseudonym, indicator, subject, expires FROM exceptions "
+                          "ORDER BY id",
+};
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * store.c - the SQLite store: opening and migrating a database, and writing runs,
- * pseudonyms, alerts with their indicators and evidence, and the reveal log.
+ * pseudonyms, alerts with their indicators and evidence, and the reveal log; and the
+ * switch to the PostgreSQL backend (pg.c) for a postgresql:// URL, whose handle forwards
+ * the write path of analyze and run there (see store_int.h for the workbench's side).
  *
  * A struct store is one SQLite connection plus the statements of schema.h, prepared once
  * at open (SQLITE_PREPARE_PERSISTENT) and used as bind -> step -> reset, so a statement
@@ -24,6 +26,13 @@
  * transaction (one commit, not one per row, for 100,000 alerts) and rolls it
  * back entirely on the first error, leaving the handle usable. Child rows find their
  * parent through sqlite3_last_insert_rowid, so no row is read back.
+ *
+ * Upserting alerts (the live service): store_alerts_upsert inserts a new alert as
+ * store_alerts_put does; an alert already in the run is updated in place (UPSERT ...
+ * RETURNING id) and its indicators and evidence are rewritten by ordinal, the surplus
+ * deleted, so their ids stay and an unchanged alert leaves every row as it was. The
+ * alert_filter rows of the alert are then rebuilt: its triggers only follow inserted
+ * indicators and status changes, not replaced indicators or a new score.
  *
  * Error idiom (SQLite's own): `int rc = SQLITE_OK`, each bind only when rc is still OK,
  * then one step that reports the first failure with sqlite3_errmsg, written into the
@@ -51,14 +60,21 @@ _Static_assert(sizeof store_stmt_sql / sizeof store_stmt_sql[0] == STMT_COUNT,
                "one SQL text per statement");
 
 static int exec_sql(struct store *st, const char *sql, struct err *e, const char *what);
-static int query_int(struct store *st, const char *sql, int64_t *out, struct err *e);
+static int query_ints(struct store *st, const char *sql, int64_t *out, int n, struct err *e);
 static int check_identity(struct store *st, struct err *e);
 static int enable_wal(struct store *st, struct err *e);
 static int migrate(struct store *st, struct err *e);
 static int prepare_statements(struct store *st, struct err *e);
 static int create_private_file(const char *path, struct err *e);
+static struct store *open_postgres(const char *url, struct err *e);
+static void bind_alert(sqlite3_stmt *s, int64_t run_id, const struct alert *a, const char *created,
+                       int *rc);
 static int put_alert(struct store *st, int64_t run_id, const struct alert *a, const char *created,
                      struct err *e);
+static int upsert_alert(struct store *st, int64_t run_id, const struct alert *a,
+                        const char *created, struct err *e);
+static int step_id(struct store *st, enum store_stmt id, int rc, int64_t *out, bool *found,
+                   struct err *e, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 int store_schema_version(void)
 {
@@ -68,6 +84,8 @@ int store_schema_version(void)
 struct store *store_open(const char *path, struct err *e)
 {
     assert(path != NULL);
+    if (pgs_is_url(path))
+        return open_postgres(path, e);
     struct store *st = xcalloc(1, sizeof *st);
     st->path = xstrdup(path);
 
@@ -102,6 +120,27 @@ failed:
     return NULL;
 }
 
+/* A PostgreSQL handle: the backend, plus the empty in-memory SQLite connection on which
+ * the workbench's functions fail cleanly (store_int.h). */
+static struct store *open_postgres(const char *url, struct err *e)
+{
+    struct store *st = xcalloc(1, sizeof *st);
+    st->path = pgs_display_name(url);
+    if ((st->pg = pgs_open(url, st->path, e)) == NULL)
+        goto failed;
+    if (sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        err_set(e, "%s: cannot open an in-memory SQLite connection", st->path);
+        goto failed;
+    }
+    st->ready = true;
+    return st;
+
+failed:
+    store_close(st);
+    return NULL;
+}
+
 void store_close(struct store *st)
 {
     if (st == NULL)
@@ -113,11 +152,13 @@ void store_close(struct store *st)
         sqlite3_finalize(st->queue_count[i]);
     }
     if (st->db != NULL) {
-        if (st->ready && sqlite3_exec(st->db, STORE_SQL_OPTIMIZE, NULL, NULL, NULL) != SQLITE_OK)
+        if (st->ready && st->pg == NULL &&
+            sqlite3_exec(st->db, STORE_SQL_OPTIMIZE, NULL, NULL, NULL) != SQLITE_OK)
             log_error("%s: PRAGMA optimize failed: %s", st->path, sqlite3_errmsg(st->db));
         if (sqlite3_close(st->db) != SQLITE_OK)
             log_error("%s: cannot close database: %s", st->path, sqlite3_errmsg(st->db));
     }
+    pgs_close(st->pg);
     free(st->path);
     free(st);
 }
@@ -125,6 +166,8 @@ void store_close(struct store *st)
 int store_run_begin(struct store *st, const char *dataset, int64_t *run_id, struct err *e)
 {
     assert(st != NULL && st->ready && dataset != NULL && run_id != NULL);
+    if (st->pg != NULL)
+        return pgs_run_begin(st->pg, dataset, run_id, e);
     char started[UTC_TEXT_SIZE];
     st_now_text(started);
     sqlite3_stmt *s = st->stmt[STMT_RUN_BEGIN];
@@ -141,6 +184,8 @@ int store_run_finish(struct store *st, int64_t run_id, const char *stats_json, i
                      struct err *e)
 {
     assert(st != NULL && st->ready);
+    if (st->pg != NULL)
+        return pgs_run_update(st->pg, run_id, stats_json, n_alerts, true, e);
     char finished[UTC_TEXT_SIZE];
     st_now_text(finished);
     sqlite3_stmt *s = st->stmt[STMT_RUN_FINISH];
@@ -157,11 +202,35 @@ int store_run_finish(struct store *st, int64_t run_id, const char *stats_json, i
     return 0;
 }
 
+int store_run_stats(struct store *st, int64_t run_id, const char *stats_json, int64_t n_alerts,
+                    struct err *e)
+{
+    assert(st != NULL && st->ready);
+    if (st->pg != NULL)
+        return pgs_run_update(st->pg, run_id, stats_json, n_alerts, false, e);
+    sqlite3_stmt *s = st->stmt[STMT_RUN_STATS];
+    int rc = SQLITE_OK;
+    st_bind_int64(s, 1, run_id, &rc);
+    st_bind_text_or_null(s, 2, stats_json, &rc);
+    st_bind_int64(s, 3, n_alerts, &rc);
+    if (st_run(st, STMT_RUN_STATS, rc, e, "cannot record the statistics of run %lld",
+               (long long)run_id) != 0)
+        return -1;
+    if (sqlite3_changes(st->db) != 1)
+        return err_set(e,
+                       "%s: cannot record the statistics of run %lld: no such run, or it has "
+                       "finished already",
+                       st->path, (long long)run_id);
+    return 0;
+}
+
 int store_pseudonym_put(struct store *st, const char *pseudonym, const void *sealed,
                         size_t sealed_len, const char *unit, const char *team, const char *role,
                         struct err *e)
 {
     assert(st != NULL && st->ready && pseudonym != NULL && sealed != NULL);
+    if (st->pg != NULL)
+        return pgs_pseudonym_put(st->pg, pseudonym, sealed, sealed_len, unit, team, role, e);
     char now[UTC_TEXT_SIZE];
     st_now_text(now);
     sqlite3_stmt *s = st->stmt[STMT_PSEUDONYM_PUT];
@@ -179,6 +248,8 @@ int store_alerts_put(struct store *st, int64_t run_id, const struct alert *alert
                      struct err *e)
 {
     assert(st != NULL && st->ready && (alerts != NULL || n == 0));
+    if (st->pg != NULL)
+        return pgs_alerts_put(st->pg, run_id, alerts, n, false, e);
     char created[UTC_TEXT_SIZE];
     st_now_text(created);
     if (st_run(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin storing %zu alerts", n) != 0)
@@ -197,10 +268,36 @@ int store_alerts_put(struct store *st, int64_t run_id, const struct alert *alert
     return 0;
 }
 
+int store_alerts_upsert(struct store *st, int64_t run_id, const struct alert *alerts, size_t n,
+                        struct err *e)
+{
+    assert(st != NULL && st->ready && (alerts != NULL || n == 0));
+    if (st->pg != NULL)
+        return pgs_alerts_put(st->pg, run_id, alerts, n, true, e);
+    char created[UTC_TEXT_SIZE];
+    st_now_text(created);
+    if (st_run(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin upserting %zu alerts", n) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (upsert_alert(st, run_id, &alerts[i], created, e) != 0) {
+            st_rollback(st);
+            return -1;
+        }
+    }
+    if (st_run(st, STMT_COMMIT, SQLITE_OK, e, "cannot commit %zu alerts of run %lld", n,
+               (long long)run_id) != 0) {
+        st_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
 int store_reveal_log(struct store *st, int64_t run_id, const char *actor, const char *channel,
                      const char *reason, struct err *e)
 {
     assert(st != NULL && st->ready);
+    if (st->pg != NULL)
+        return pgs_reveal_log(st->pg, run_id, actor, channel, reason, e);
     char ts[UTC_TEXT_SIZE];
     st_now_text(ts);
     sqlite3_stmt *s = st->stmt[STMT_REVEAL_INSERT];
@@ -220,6 +317,8 @@ int store_activity_put(struct store *st, int64_t run_id, const char *pseudonym,
                        const struct activity_day *days, size_t n, struct err *e)
 {
     assert(st != NULL && st->ready && pseudonym != NULL && (days != NULL || n == 0));
+    if (st->pg != NULL)
+        return pgs_activity_put(st->pg, run_id, pseudonym, days, n, e);
     if (st_run(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin storing activity of %s", pseudonym) != 0)
         return -1;
     sqlite3_stmt *s = st->stmt[STMT_ACTIVITY_DELETE];
@@ -251,6 +350,7 @@ failed:
     return -1;
 }
 
+/* The exceptions the engine applies: PostgreSQL here, SQLite in work.c (store_int.h). */
 int store_begin(struct store *st, struct err *e)
 {
     assert(st != NULL && st->ready);
@@ -273,23 +373,54 @@ void store_rollback(struct store *st)
         st_rollback(st);
 }
 
+/* Bind the parameters ?1..?11 of STMT_ALERT_INSERT (and STMT_ALERT_UPSERT). */
+static void bind_alert(sqlite3_stmt *s, int64_t run_id, const struct alert *a, const char *created,
+                       int *rc)
+{
+    st_bind_int64(s, 1, run_id, rc);
+    st_bind_text(s, 2, a->id, rc);
+    st_bind_text_or_null(s, 3, a->pseudonym, rc);
+    st_bind_text(s, 4, a->unit, rc);
+    st_bind_text(s, 5, a->team, rc);
+    st_bind_text(s, 6, a->role, rc);
+    st_bind_text_or_null(s, 7, a->group != NULL && *a->group != '\0' ? a->group : NULL, rc);
+    st_bind_double(s, 8, a->score, rc);
+    st_bind_int64(s, 9, a->first_ms, rc);
+    st_bind_int64(s, 10, a->last_ms, rc);
+    st_bind_text(s, 11, created, rc);
+}
+
+/* Bind the parameters ?3..?8 of STMT_INDICATOR_INSERT (and STMT_INDICATOR_UPSERT). */
+static void bind_indicator(sqlite3_stmt *s, const struct alert_indicator *ind, int *rc)
+{
+    st_bind_text_or_null(s, 3, ind->name, rc);
+    st_bind_double(s, 4, ind->score, rc);
+    st_bind_text(s, 5, ind->text_en, rc);
+    st_bind_text(s, 6, ind->text_nl, rc);
+    st_bind_text(s, 7, ind->baseline_en, rc);
+    st_bind_text(s, 8, ind->baseline_nl, rc);
+}
+
+/* Bind the parameters ?3..?10 of STMT_EVIDENCE_INSERT (and STMT_EVIDENCE_UPSERT). */
+static void bind_evidence(sqlite3_stmt *s, const struct evidence *ev, int *rc)
+{
+    st_bind_text_or_null(s, 3, ev->event_id, rc);
+    st_bind_int64(s, 4, ev->ts_ms, rc);
+    st_bind_text(s, 5, ev->system, rc);
+    st_bind_text(s, 6, ev->action, rc);
+    st_bind_text(s, 7, ev->subject_type, rc);
+    st_bind_text(s, 8, ev->subject, rc);
+    st_bind_text(s, 9, ev->legitimation, rc);
+    st_bind_text(s, 10, ev->note, rc);
+}
+
 /* Insert one alert with its indicators and evidence, inside the caller's transaction. */
 static int put_alert(struct store *st, int64_t run_id, const struct alert *a, const char *created,
                      struct err *e)
 {
     sqlite3_stmt *s = st->stmt[STMT_ALERT_INSERT];
     int rc = SQLITE_OK;
-    st_bind_int64(s, 1, run_id, &rc);
-    st_bind_text(s, 2, a->id, &rc);
-    st_bind_text_or_null(s, 3, a->pseudonym, &rc);
-    st_bind_text(s, 4, a->unit, &rc);
-    st_bind_text(s, 5, a->team, &rc);
-    st_bind_text(s, 6, a->role, &rc);
-    st_bind_text_or_null(s, 7, a->group != NULL && *a->group != '\0' ? a->group : NULL, &rc);
-    st_bind_double(s, 8, a->score, &rc);
-    st_bind_int64(s, 9, a->first_ms, &rc);
-    st_bind_int64(s, 10, a->last_ms, &rc);
-    st_bind_text(s, 11, created, &rc);
+    bind_alert(s, run_id, a, created, &rc);
     if (st_run(st, STMT_ALERT_INSERT, rc, e, "cannot store alert %s of run %lld (pseudonym %s)",
                a->id, (long long)run_id, a->pseudonym ? a->pseudonym : "none") != 0)
         return -1;
@@ -301,12 +432,7 @@ static int put_alert(struct store *st, int64_t run_id, const struct alert *a, co
         rc = SQLITE_OK;
         st_bind_int64(s, 1, alert_rowid, &rc);
         st_bind_int64(s, 2, (int64_t)i, &rc);
-        st_bind_text_or_null(s, 3, ind->name, &rc);
-        st_bind_double(s, 4, ind->score, &rc);
-        st_bind_text(s, 5, ind->text_en, &rc);
-        st_bind_text(s, 6, ind->text_nl, &rc);
-        st_bind_text(s, 7, ind->baseline_en, &rc);
-        st_bind_text(s, 8, ind->baseline_nl, &rc);
+        bind_indicator(s, ind, &rc);
         if (st_run(st, STMT_INDICATOR_INSERT, rc, e, "cannot store indicator %s of alert %s",
                    ind->name ? ind->name : "(unnamed)", a->id) != 0)
             return -1;
@@ -318,14 +444,7 @@ static int put_alert(struct store *st, int64_t run_id, const struct alert *a, co
             rc = SQLITE_OK;
             st_bind_int64(s, 1, indicator_rowid, &rc);
             st_bind_int64(s, 2, (int64_t)j, &rc);
-            st_bind_text_or_null(s, 3, ev->event_id, &rc);
-            st_bind_int64(s, 4, ev->ts_ms, &rc);
-            st_bind_text(s, 5, ev->system, &rc);
-            st_bind_text(s, 6, ev->action, &rc);
-            st_bind_text(s, 7, ev->subject_type, &rc);
-            st_bind_text(s, 8, ev->subject, &rc);
-            st_bind_text(s, 9, ev->legitimation, &rc);
-            st_bind_text(s, 10, ev->note, &rc);
+            bind_evidence(s, ev, &rc);
             if (st_run(st, STMT_EVIDENCE_INSERT, rc, e,
                        "cannot store evidence %s of indicator %s of alert %s",
                        ev->event_id ? ev->event_id : "(no event id)",
@@ -334,6 +453,104 @@ static int put_alert(struct store *st, int64_t run_id, const struct alert *a, co
         }
     }
     return 0;
+}
+
+/* Insert alert `a`, or update the alert of the run with its id in place, with its
+ * indicators and evidence rewritten by ordinal; inside the caller's transaction. */
+static int upsert_alert(struct store *st, int64_t run_id, const struct alert *a,
+                        const char *created, struct err *e)
+{
+    const char *pseudonym = a->pseudonym != NULL ? a->pseudonym : "none";
+    int rc = SQLITE_OK;
+    bind_alert(st->stmt[STMT_ALERT_UPSERT], run_id, a, created, &rc);
+    int64_t alert_id;
+    bool found;
+    if (step_id(st, STMT_ALERT_UPSERT, rc, &alert_id, &found, e,
+                "cannot store alert %s of run %lld (pseudonym %s)", a->id, (long long)run_id,
+                pseudonym) != 0)
+        return -1;
+    if (!found)
+        return err_set(e,
+                       "%s: cannot store alert %s of run %lld (pseudonym %s): the run holds this "
+                       "alert for another pseudonym",
+                       st->path, a->id, (long long)run_id, pseudonym);
+
+    for (size_t i = 0; i < a->n_indicators; i++) {
+        const struct alert_indicator *ind = &a->indicators[i];
+        const char *ind_name = ind->name != NULL ? ind->name : "(unnamed)";
+        rc = SQLITE_OK;
+        sqlite3_stmt *s = st->stmt[STMT_INDICATOR_UPSERT];
+        st_bind_int64(s, 1, alert_id, &rc);
+        st_bind_int64(s, 2, (int64_t)i, &rc);
+        bind_indicator(s, ind, &rc);
+        int64_t indicator_id;
+        if (step_id(st, STMT_INDICATOR_UPSERT, rc, &indicator_id, &found, e,
+                    "cannot store indicator %s of alert %s", ind_name, a->id) != 0)
+            return -1;
+        assert(found); /* the update has no WHERE: a row always comes back */
+
+        for (size_t j = 0; j < ind->n_events; j++) {
+            const struct evidence *ev = &ind->events[j];
+            rc = SQLITE_OK;
+            s = st->stmt[STMT_EVIDENCE_UPSERT];
+            st_bind_int64(s, 1, indicator_id, &rc);
+            st_bind_int64(s, 2, (int64_t)j, &rc);
+            bind_evidence(s, ev, &rc);
+            if (st_run(st, STMT_EVIDENCE_UPSERT, rc, e,
+                       "cannot store evidence %s of indicator %s of alert %s",
+                       ev->event_id ? ev->event_id : "(no event id)", ind_name, a->id) != 0)
+                return -1;
+        }
+        rc = SQLITE_OK;
+        st_bind_int64(st->stmt[STMT_EVIDENCE_TRIM], 1, indicator_id, &rc);
+        st_bind_int64(st->stmt[STMT_EVIDENCE_TRIM], 2, (int64_t)ind->n_events, &rc);
+        if (st_run(st, STMT_EVIDENCE_TRIM, rc, e,
+                   "cannot replace the evidence of indicator %s of alert %s", ind_name, a->id) != 0)
+            return -1;
+    }
+    rc = SQLITE_OK;
+    st_bind_int64(st->stmt[STMT_INDICATORS_TRIM], 1, alert_id, &rc);
+    st_bind_int64(st->stmt[STMT_INDICATORS_TRIM], 2, (int64_t)a->n_indicators, &rc);
+    if (st_run(st, STMT_INDICATORS_TRIM, rc, e, "cannot replace the indicators of alert %s",
+               a->id) != 0)
+        return -1;
+
+    rc = SQLITE_OK;
+    st_bind_int64(st->stmt[STMT_ALERT_FILTER_CLEAR], 1, alert_id, &rc);
+    if (st_run(st, STMT_ALERT_FILTER_CLEAR, rc, e, "cannot refresh the queue rows of alert %s",
+               a->id) != 0)
+        return -1;
+    rc = SQLITE_OK;
+    st_bind_int64(st->stmt[STMT_ALERT_FILTER_FILL], 1, alert_id, &rc);
+    return st_run(st, STMT_ALERT_FILTER_FILL, rc, e, "cannot refresh the queue rows of alert %s",
+                  a->id);
+}
+
+/* Step statement `id` (bound with result `rc`), whose RETURNING clause gives an id, and
+ * reset it: *found tells whether a row came back, *out is its id. On failure fill `e`
+ * with the formatted context and SQLite's message and return -1. */
+static int step_id(struct store *st, enum store_stmt id, int rc, int64_t *out, bool *found,
+                   struct err *e, const char *fmt, ...)
+{
+    sqlite3_stmt *s = st->stmt[id];
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    *found = rc == SQLITE_ROW;
+    if (*found) {
+        *out = sqlite3_column_int64(s, 0);
+        rc = sqlite3_step(s); /* one row at most: this finishes the statement */
+    }
+    int result = 0;
+    if (rc != SQLITE_DONE) {
+        char what[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof what, fmt, ap);
+        va_end(ap);
+        result = st_fail(st, e, "%s", what);
+    }
+    (void)sqlite3_reset(s);
+    return result;
 }
 
 /* ---- opening and migrating ----------------------------------------------------------- */
@@ -355,11 +572,10 @@ static int create_private_file(const char *path, struct err *e)
  * different application_id, and a newer wachter's database has a higher user_version. */
 static int check_identity(struct store *st, struct err *e)
 {
-    int64_t app_id, version, objects;
-    if (query_int(st, STORE_SQL_APPLICATION_ID, &app_id, e) != 0 ||
-        query_int(st, STORE_SQL_USER_VERSION, &version, e) != 0 ||
-        query_int(st, STORE_SQL_COUNT_OBJECTS, &objects, e) != 0)
+    int64_t identity[3];
+    if (query_ints(st, STORE_SQL_IDENTITY, identity, 3, e) != 0)
         return -1;
+    int64_t app_id = identity[0], version = identity[1], objects = identity[2];
     bool fresh = app_id == 0 && version == 0 && objects == 0;
     if (!fresh && app_id != STORE_APPLICATION_ID)
         return err_set(e, "%s: not a wachter database (application_id %lld)", st->path,
@@ -397,13 +613,13 @@ static int migrate(struct store *st, struct err *e)
     for (;;) {
         /* Up to date is the common case: decide it without taking the write lock. */
         int64_t version;
-        if (query_int(st, STORE_SQL_USER_VERSION, &version, e) != 0)
+        if (query_ints(st, STORE_SQL_USER_VERSION, &version, 1, e) != 0)
             return -1;
         if (version == STORE_SCHEMA_VERSION)
             return 0;
         if (exec_sql(st, STORE_SQL_BEGIN, e, "cannot begin migration") != 0)
             return -1;
-        if (query_int(st, STORE_SQL_USER_VERSION, &version, e) != 0)
+        if (query_ints(st, STORE_SQL_USER_VERSION, &version, 1, e) != 0)
             goto failed;
         if (version > STORE_SCHEMA_VERSION) {
             err_set(e,
@@ -451,6 +667,11 @@ int st_fail(struct store *st, struct err *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    if (st->pg != NULL)
+        return err_set(e,
+                       "%s: the workbench (serve, user, audit) needs an SQLite database; "
+                       "PostgreSQL holds the alerts of analyze and run",
+                       st->path);
     const char *hint = "";
     if (st->db != NULL && sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
         hint = " (the run or the pseudonym it refers to is not in the database)";
@@ -466,8 +687,8 @@ static int exec_sql(struct store *st, const char *sql, struct err *e, const char
     return 0;
 }
 
-/* Run a one-off query whose first row's first column is an integer. */
-static int query_int(struct store *st, const char *sql, int64_t *out, struct err *e)
+/* Run a one-off query whose first row's first `n` columns are integers. */
+static int query_ints(struct store *st, const char *sql, int64_t *out, int n, struct err *e)
 {
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
@@ -478,7 +699,8 @@ static int query_int(struct store *st, const char *sql, int64_t *out, struct err
         sqlite3_finalize(s);
         return -1;
     }
-    *out = sqlite3_column_int64(s, 0);
+    for (int i = 0; i < n; i++)
+        out[i] = sqlite3_column_int64(s, i);
     sqlite3_finalize(s);
     return 0;
 }
@@ -489,7 +711,7 @@ int st_run(struct store *st, enum store_stmt id, int rc, struct err *e, const ch
 {
     sqlite3_stmt *s = st->stmt[id];
     if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
+        rc = s != NULL ? sqlite3_step(s) : SQLITE_MISUSE;
     int result = 0;
     if (rc != SQLITE_DONE) {
         char what[256];
@@ -521,30 +743,40 @@ void st_rollback(struct store *st)
 
 void st_bind_text(sqlite3_stmt *s, int i, const char *v, int *rc)
 {
+    if (*rc == SQLITE_OK && s == NULL)
+        *rc = SQLITE_MISUSE; /* a PostgreSQL handle prepares none */
     if (*rc == SQLITE_OK)
         *rc = sqlite3_bind_text(s, i, v != NULL ? v : "", -1, SQLITE_STATIC);
 }
 
 void st_bind_text_or_null(sqlite3_stmt *s, int i, const char *v, int *rc)
 {
+    if (*rc == SQLITE_OK && s == NULL)
+        *rc = SQLITE_MISUSE; /* a PostgreSQL handle prepares none */
     if (*rc == SQLITE_OK)
         *rc = v != NULL ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
 }
 
 void st_bind_int64(sqlite3_stmt *s, int i, int64_t v, int *rc)
 {
+    if (*rc == SQLITE_OK && s == NULL)
+        *rc = SQLITE_MISUSE; /* a PostgreSQL handle prepares none */
     if (*rc == SQLITE_OK)
         *rc = sqlite3_bind_int64(s, i, v);
 }
 
 void st_bind_double(sqlite3_stmt *s, int i, double v, int *rc)
 {
+    if (*rc == SQLITE_OK && s == NULL)
+        *rc = SQLITE_MISUSE; /* a PostgreSQL handle prepares none */
     if (*rc == SQLITE_OK)
         *rc = sqlite3_bind_double(s, i, v);
 }
 
 void st_bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n, int *rc)
 {
+    if (*rc == SQLITE_OK && s == NULL)
+        *rc = SQLITE_MISUSE; /* a PostgreSQL handle prepares none */
     if (*rc == SQLITE_OK)
         *rc = sqlite3_bind_blob64(s, i, v, n, SQLITE_STATIC);
 }
@@ -579,6 +811,8 @@ void st_now_text(char out[UTC_TEXT_SIZE])
 int st_json_rows(struct store *st, enum store_stmt id, int rc, struct sbuf *out, struct err *e)
 {
     sqlite3_stmt *s = st->stmt[id];
+    if (s == NULL && rc == SQLITE_OK)
+        rc = SQLITE_MISUSE;
     int n = 0;
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         rc = sqlite3_step(s);
@@ -599,7 +833,7 @@ int st_row(struct store *st, enum store_stmt id, int rc, bool *found, struct err
     sqlite3_stmt *s = st->stmt[id];
     *found = false;
     if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
+        rc = s != NULL ? sqlite3_step(s) : SQLITE_MISUSE;
     if (rc == SQLITE_ROW) {
         *found = true;
         return 0;

@@ -11,8 +11,15 @@
  * employee number sealed with the pseudonym key (see privacy/privacy.h), so revealing
  * needs the key as well as the database.
  *
+ * PostgreSQL: store_open of a postgresql:// URL gives a handle on which the write path of
+ * `analyze` and `run` works as on SQLite - the functions up to store_activity_put below,
+ * store_alerts_upsert, store_run_stats and store_exceptions_each - so that several
+ * instances can store into one database. Every other function (the workbench's) returns
+ * -1 there with "<url>: the workbench ... needs an SQLite database; ..." (docs/store.md).
+ *
  * Errors: functions return 0 or -1 and fill `struct err` with a message that names the
- * database file. Memory: arguments are borrowed for the duration of the call.
+ * database file (or URL, without its password). Memory: arguments are borrowed for the
+ * duration of the call.
  */
 #ifndef WACHTER_STORE_H
 #define WACHTER_STORE_H
@@ -29,15 +36,20 @@ struct store;
  * current schema version. Fails, returning NULL with `e` naming the file, when the file
  * cannot be created or opened, is not an SQLite database, belongs to another application
  * (PRAGMA application_id), or has a schema version newer than store_schema_version().
+ * A `path` that starts with "postgresql://" or "postgres://" is a libpq connection URI
+ * ("postgresql://user@host:5432/wachter?sslmode=require"): the handle then stores into
+ * that PostgreSQL database, migrated under an advisory lock; it fails likewise when the
+ * server cannot be reached, the schema holds tables but is not wachter's, or is newer.
  * A handle is used by one thread at a time. Memory: the caller owns the handle and frees
- * it with store_close; `path` is copied. */
+ * it with store_close; `path` is copied (a URL without its password). */
 struct store *store_open(const char *path, struct err *e);
 
 /* Finalise the statements and close the connection. Accepts NULL and handles whose
  * opening failed part-way. Failures to close are logged, not returned. */
 void store_close(struct store *st);
 
-/* The schema version this binary migrates databases to. */
+/* The schema version this binary migrates databases to, SQLite and PostgreSQL alike
+ * (their migration lists have the same length). */
 int store_schema_version(void);
 
 /* Start a run of `analyze` over `dataset` (recorded as given), stamped with the current
@@ -69,6 +81,25 @@ int store_alerts_put(struct store *st, int64_t run_id, const struct alert *alert
  * already, or `stats_json` is not valid JSON. */
 int store_run_finish(struct store *st, int64_t run_id, const char *stats_json, int64_t n_alerts,
                      struct err *e);
+
+/* The live service (`wachter run`) keeps one run open for its lifetime and stores each
+ * alert as it opens and grows. Store `n` alerts of run `run_id` in one transaction, as
+ * store_alerts_put does, except that an alert whose id the run holds already is updated
+ * in place: it keeps its row id, status, created time, workflow history and case; its
+ * score, first_ms, last_ms, group, unit, team and role are replaced, and so are its
+ * indicators and evidence (the queue's filter rows follow). Upserting the same alerts
+ * again leaves the database unchanged, so a journal can be replayed after a crash. An
+ * alert id that the run holds for another pseudonym fails the batch, as any error does
+ * (nothing is stored, -1, `e` naming the alert). Within one batch, a later alert with
+ * the same id wins. Memory: nothing is retained. */
+int store_alerts_upsert(struct store *st, int64_t run_id, const struct alert *alerts, size_t n,
+                        struct err *e);
+
+/* Record the statistics (JSON text, or NULL) and alert count of run `run_id` while it is
+ * still open; it stays open (finished stays NULL). Returns -1 with `e` filled when the
+ * run does not exist, has finished, or `stats_json` is not valid JSON. */
+int store_run_stats(struct store *st, int64_t run_id, const char *stats_json, int64_t n_alerts,
+                    struct err *e);
 
 /* Record that real employee numbers were revealed: by whom (the OS user for the CLI),
  * through which channel ("cli --reveal-ids"), why, and for which run. Actor, channel and

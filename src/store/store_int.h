@@ -2,6 +2,14 @@
  * store_int.h - what the store's source files share and nobody else sees: the handle and
  * the helpers of the error idiom. Included by the .c files of src/store only.
  *
+ * Two backends: a handle is an SQLite database (st->pg == NULL) or a PostgreSQL one
+ * (st->pg != NULL, see pg.h). PostgreSQL serves the write path of analyze and run, which
+ * store.c forwards to pg.c. The workbench's functions (work.c, access.c) are SQLite
+ * only and need no test of the backend: on a PostgreSQL handle st->db is an empty
+ * in-memory SQLite connection and no statement is prepared, so each of them fails at its
+ * first bind or step, and st_fail then reports that the workbench needs SQLite. Hence
+ * st->db is never NULL on a ready handle, and the st_* helpers accept a NULL statement.
+ *
  * Error idiom (SQLite's own): `int rc = SQLITE_OK`, each st_bind_* only while rc is still
  * OK, then one st_run (or a step loop) that writes the first failure into the caller's
  * struct err once, naming the database path. Text is bound SQLITE_STATIC: borrowed until
@@ -10,6 +18,7 @@
 #ifndef WACHTER_STORE_INT_H
 #define WACHTER_STORE_INT_H
 
+#include "store/pg.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -23,15 +32,17 @@
 #define STORE_QUEUE_VARIANTS (1 << STORE_QUEUE_FILTERS)
 
 struct store {
-    char *path;                                     /* as given to store_open, for messages */
-    sqlite3 *db;                                    /* NULL when the open failed before SQLite */
+    char *path;     /* as given to store_open (a URL without its password), for messages */
+    sqlite3 *db;    /* NULL when the open failed before SQLite */
+    struct pgs *pg; /* the PostgreSQL backend, or NULL */
     sqlite3_stmt *stmt[STMT_COUNT];                 /* NULL until prepared */
     sqlite3_stmt *queue_page[STORE_QUEUE_VARIANTS]; /* prepared on first use */
     sqlite3_stmt *queue_count[STORE_QUEUE_VARIANTS];
     bool ready; /* fully opened and migrated */
 };
 
-/* Fill `e` with "<path>: <formatted text>: <SQLite's message>". Returns -1. */
+/* Fill `e` with "<path>: <formatted text>: <SQLite's message>", or on a PostgreSQL
+ * handle with "<path>: the workbench ... needs an SQLite database; ...". Returns -1. */
 int st_fail(struct store *st, struct err *e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Step statement `id` (bound with result `rc`) to SQLITE_DONE, then reset it; on failure

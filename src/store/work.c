@@ -364,6 +364,8 @@ int store_exceptions_json(struct store *st, const char *today, struct sbuf *out,
 int store_exceptions_each(struct store *st, store_exception_fn fn, void *ctx, struct err *e)
 {
     assert(st != NULL && st->ready && fn != NULL);
+    if (st->pg != NULL)
+        return pgs_exceptions_each(st->pg, fn, ctx, e);
     sqlite3_stmt *s = st->stmt[STMT_EXCEPTIONS_ALL];
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)

@@ -6,6 +6,10 @@
  * second connection, so they check the schema as the web application will see it, not
  * the store's own view of it. Each test gets a fresh temporary directory.
  *
+ * The live service's upsert is checked here together with what the workbench keeps
+ * about an alert (status, history, case, the queue's filter rows); the behaviour it
+ * shares with the PostgreSQL backend is checked on both in test_pgstore.c.
+ *
  * test_bulk_insert_speed stores WACHTER_STORE_BENCH_ALERTS alerts (default 2,000) with 3
  * indicators and 5 evidence events each and prints the time it took; run it with
  * WACHTER_STORE_BENCH_ALERTS=100000 to measure the figure quoted in docs/store.md.
@@ -513,6 +517,222 @@ static void test_reveal_log(void **state)
     store_close(st);
 }
 
+/* ---- the live service: upsert and run statistics -------------------------------------- */
+
+static const struct evidence evidence_c[] = {
+    {"bv-99001", 1741800000000, "BlueView", "view_person", "person", "NL-P-773", "", "again"},
+    {"bv-99002", 1741800060000, "BlueView", "view_person", "person", "NL-P-774", "", "again"},
+    {"bv-99003", 1741800120000, "BlueView", "view_person", "person", "NL-P-775", "", "again"},
+};
+/* Alert A-000001 grown: more evidence for its first indicator, off_hours replaced. */
+static const struct alert_indicator indicators_a_grown[] = {
+    {"relative_lookup", 0.95, "5 queries on relatives without a case",
+     "5 zoekvragen naar familie zonder zaak", "never before", "nooit eerder", evidence_c, 3},
+    {"colleague_lookup", 0.3, "a colleague's car", "auto van een collega", "", "", evidence_b, 1},
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every row of every table, rows sorted, as text: equal dumps mean equal databases. */
+static char *dump(const char *path)
+{
+    sqlite3 *db = raw_open(path);
+    struct sbuf out = {0};
+    sqlite3_stmt *t = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT name FROM sqlite_schema WHERE type = 'table' "
+                                        "ORDER BY name",
+                                        -1, &t, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(t) == SQLITE_ROW) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", sqlite3_column_text(t, 0));
+        sqlite3_stmt *s = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+        char **lines = NULL;
+        size_t n = 0, cap = 0;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            struct sbuf line = {0};
+            for (int c = 0; c < sqlite3_column_count(s); c++) {
+                const unsigned char *v = sqlite3_column_blob(s, c);
+                sbuf_putc(&line, '|');
+                for (int k = 0; v != NULL && k < sqlite3_column_bytes(s, c); k++)
+                    sbuf_printf(&line, "%02x", v[k]);
+            }
+            lines = xgrow(lines, &cap, n + 1, sizeof *lines);
+            lines[n++] = line.buf != NULL ? line.buf : xstrdup("");
+        }
+        sqlite3_finalize(s);
+        if (n > 0)
+            qsort(lines, n, sizeof *lines, cmp_str);
+        sbuf_printf(&out, "== %s\n", sqlite3_column_text(t, 0));
+        for (size_t i = 0; i < n; i++) {
+            sbuf_printf(&out, "%s\n", lines[i]);
+            free(lines[i]);
+        }
+        free(lines);
+    }
+    sqlite3_finalize(t);
+    sqlite3_close(db);
+    return out.buf;
+}
+
+/* The queue's total for a filter. */
+static int64_t queue_total(struct store *st, const char *status, const char *unit,
+                           const char *indicator)
+{
+    struct store_queue_filter qf = {
+        .status = status, .unit = unit, .indicator = indicator, .limit = 100};
+    struct sbuf out = {0};
+    struct err e = {{0}};
+    if (store_alert_queue(st, &qf, &out, &e) != 0)
+        fail_msg("%s", e.msg);
+    long long total = -1;
+    assert_int_equal(sscanf(out.buf, "{\"total\":%lld", &total), 1);
+    sbuf_free(&out);
+    return total;
+}
+
+static void test_upsert_keeps_workflow(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {{0}};
+    struct store *st = open_store(f);
+    int64_t run = 0;
+    assert_int_equal(store_run_begin(st, "live", &run, &e), 0);
+    put_pseudonyms(st);
+    struct alert alerts[2];
+    make_alerts(alerts);
+    assert_int_equal(store_alerts_upsert(st, run, alerts, 2, &e), 0);
+    assert_int_equal(store_int(f->db, "SELECT count(*) FROM alert_filter"), 3);
+    assert_int_equal(queue_total(st, "new", NULL, "off_hours"), 1);
+
+    /* The analyst dismisses A-000001 and opens a case on it. */
+    int64_t id = store_int(f->db, "SELECT id FROM alerts WHERE alert_ref = 'A-000001'");
+    bool changed = false;
+    assert_int_equal(
+        store_alert_decide(st, id, "dismissed", "false_positive", "alice", "known", &changed, &e),
+        0);
+    assert_true(changed);
+    int64_t case_id = 0;
+    assert_int_equal(
+        store_case_create(st, id, "P-aaaaaaaaaa", "triage", false, "alice", "look", &case_id, &e),
+        0);
+    sqlite3 *db = raw_open(f->db);
+    char created[64], sql[512];
+    raw_text(db, "SELECT created FROM alerts WHERE alert_ref = 'A-000001'", created,
+             sizeof created);
+
+    /* The alert grows: it keeps its id, status, disposition, history and case. */
+    alerts[0].score = 0.99;
+    alerts[0].unit = "Oost-Nederland";
+    alerts[0].last_ms = 1741800120000;
+    alerts[0].indicators = indicators_a_grown;
+    alerts[0].n_indicators = 2;
+    assert_int_equal(store_alerts_upsert(st, run, alerts, 1, &e), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM alerts WHERE id = %lld AND alert_ref = 'A-000001' AND status "
+             "= 'dismissed' AND disposition = 'false_positive' AND created = '%s' AND score = "
+             "0.99 AND unit = 'Oost-Nederland' AND last_ts = '2025-03-12T17:22:00.000Z'",
+             (long long)id, created);
+    assert_int_equal(raw_int(db, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM alert_history WHERE alert_id = %lld",
+             (long long)id);
+    assert_int_equal(raw_int(db, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE id = %lld AND alert_id = %lld",
+             (long long)case_id, (long long)id);
+    assert_int_equal(raw_int(db, sql), 1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM alert_indicators"), 3);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM evidence"), 3 + 1 + 1);
+
+    /* The queue's filter rows follow the new indicators, score and unit, keeping the
+     * status: off_hours is gone, colleague_lookup came. */
+    snprintf(sql, sizeof sql,
+             "SELECT group_concat(name || '/' || status || '/' || score || '/' || unit, ',') "
+             "FROM (SELECT * FROM alert_filter WHERE alert_id = %lld ORDER BY name)",
+             (long long)id);
+    char text[256];
+    raw_text(db, sql, text, sizeof text);
+    assert_string_equal(text, "colleague_lookup/dismissed/0.99/Oost-Nederland,"
+                              "relative_lookup/dismissed/0.99/Oost-Nederland");
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM alert_filter"), 3);
+    sqlite3_close(db);
+    assert_int_equal(queue_total(st, NULL, NULL, "off_hours"), 0);
+    assert_int_equal(queue_total(st, "dismissed", NULL, "colleague_lookup"), 1);
+    assert_int_equal(queue_total(st, "new", NULL, "colleague_lookup"), 1);
+    assert_int_equal(queue_total(st, NULL, "Oost-Nederland", "relative_lookup"), 1);
+    assert_int_equal(queue_total(st, NULL, "Oost-Nederland", NULL), 1);
+
+    /* Upserting the same alerts again (a journal replayed) changes nothing at all. */
+    char *before = dump(f->db);
+    assert_int_equal(store_alerts_upsert(st, run, alerts, 2, &e), 0);
+    char *after = dump(f->db);
+    assert_string_equal(before, after);
+    free(after);
+
+    /* An alert id the run holds for another pseudonym fails the batch. */
+    struct alert other = alerts[0];
+    other.pseudonym = "P-bbbbbbbbbb";
+    assert_int_equal(store_alerts_upsert(st, run, &other, 1, &e), -1);
+    assert_non_null(strstr(e.msg, f->db));
+    assert_non_null(strstr(e.msg, "another pseudonym"));
+    after = dump(f->db);
+    assert_string_equal(before, after);
+    free(after);
+    free(before);
+    store_close(st);
+}
+
+static void test_run_stats(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {{0}};
+    struct store *st = open_store(f);
+    int64_t run = 0;
+    assert_int_equal(store_run_begin(st, "live", &run, &e), 0);
+    assert_int_equal(store_run_stats(st, run, "{\"lines\":7}", 2, &e), 0);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT finished IS NULL AND alert_count = 2 AND stats_json ->> '$.lines' = 7 "
+             "FROM runs WHERE id = %lld",
+             (long long)run);
+    assert_int_equal(store_int(f->db, sql), 1);
+    assert_int_equal(store_run_stats(st, run, "{nope", 2, &e), -1);
+    assert_non_null(strstr(e.msg, f->db));
+    assert_int_equal(store_run_stats(st, run + 1, "{}", 2, &e), -1);
+    assert_non_null(strstr(e.msg, "no such run"));
+    assert_int_equal(store_run_finish(st, run, "{}", 3, &e), 0);
+    assert_int_equal(store_run_stats(st, run, "{}", 4, &e), -1);
+    assert_non_null(strstr(e.msg, "finished already"));
+    store_close(st);
+}
+
+/* A PostgreSQL URL is recognised; messages name it without the password, on one line. */
+static void test_postgres_url_refused_cleanly(void **state)
+{
+    (void)state;
+    struct err e = {{0}};
+    assert_null(store_open("postgresql://wachter:s3cret@127.0.0.1:1/wachter?password=x9y8&"
+                           "connect_timeout=2",
+                           &e));
+    assert_non_null(strstr(e.msg, "postgresql://wachter@127.0.0.1:1/wachter?connect_timeout=2: "
+                                  "cannot connect"));
+    assert_null(strstr(e.msg, "s3cret"));
+    assert_null(strstr(e.msg, "x9y8"));
+    assert_null(strchr(e.msg, '\n'));
+    assert_null(store_open("postgres://127.0.0.1:1/wachter", &e));
+    assert_non_null(strstr(e.msg, "postgres://127.0.0.1:1/wachter: cannot connect"));
+    /* libpq quotes a malformed URL whole; its password is hidden there too. */
+    assert_null(store_open("postgresql://wachter:s3 cret@127.0.0.1:1/wachter", &e));
+    assert_non_null(strstr(e.msg, "cannot connect"));
+    assert_null(strstr(e.msg, "s3 cret"));
+    assert_null(store_open("postgresql://wachter@127.0.0.1:1/wachter?password=x%zz", &e));
+    assert_null(strstr(e.msg, "x%zz"));
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -606,6 +826,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_batch_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs_and_pseudonyms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reveal_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upsert_keeps_workflow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_stats, setup, teardown),
+        cmocka_unit_test(test_postgres_url_refused_cleanly),
         cmocka_unit_test_setup_teardown(test_bulk_insert_speed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
