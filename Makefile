@@ -52,7 +52,7 @@ deps:
 	bash scripts/install-deps.sh
 
 test: deps
-	$(MAKE) all san unit web
+	$(MAKE) all san unit web build/rel/mock_cluster
 	bash tests/run.sh
 
 demo: deps
