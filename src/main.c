@@ -5,6 +5,7 @@
  * of help and the module function that parses its own options and runs it.
  */
 #include "engine/engine.h"
+#include "live/live.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,8 @@ struct command {
 
 static const struct command commands[] = {
     {"analyze", "analyse a dataset of audit logs into stored, explained alerts", analyze_main},
+    {"run", "run detection as a service on events as they arrive (HTTP, syslog, files, Kafka)",
+     run_main},
     {"config", "print the settings reference or the default settings", config_main},
     {"gen", "generate a realistic dataset with planted misuse", gen_main},
     {"eval", "score alerts against a generated dataset's truth", eval_main},

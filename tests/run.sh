@@ -20,7 +20,8 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 LOG=$(mktemp -d /tmp/wachter-tests-XXXXXX)
-trap 'rm -rf "$LOG"' EXIT
+PGDIR=$(mktemp -d /tmp/wachter-pg-XXXXXX)
+trap 'bash scripts/pg-test-server.sh stop "$PGDIR" >/dev/null 2>&1; rm -rf "$PGDIR" "$LOG"' EXIT
 passed=0
 failed=0
 failures=()
@@ -43,6 +44,17 @@ count_tap() {
         echo "ok   $name ($p checks)"
     fi
 }
+
+# 0. A throwaway PostgreSQL server for the PostgreSQL store tests (test_pgstore and the
+#    live test against PostgreSQL); scripts/pg-test-server.sh installs it when missing.
+if url=$(bash scripts/pg-test-server.sh start "$PGDIR" "${WACHTER_PG_PORT:-55439}" 2>"$LOG/pg.log"); then
+    export WACHTER_PG_URL=$url
+else
+    echo "FAIL PostgreSQL test server"
+    sed 's/^/    | /' "$LOG/pg.log" | tail -15
+    failed=$((failed + 1))
+    failures+=("pg server")
+fi
 
 # 1. Unit tests.
 for b in build/rel/unit/test_* build/san/unit/test_*; do
@@ -86,6 +98,23 @@ for bin in ./wachter build/san/wachter; do
         count_tap "$(basename "$t" .sh) [$bin]" "$out" $?
     done
 done
+
+# 2b. The live service (`wachter run`): HTTP/HEC, syslog, tailed files, Kafka, kill -9
+#     trials; with both binaries, and the HTTP test once more against PostgreSQL.
+for bin in ./wachter build/san/wachter; do
+    [ -x "$bin" ] || continue
+    for t in tests/live/*.sh; do
+        [ "$(basename "$t")" = lib.sh ] && continue
+        out="$LOG/live.log"
+        WACHTER="$bin" timeout 600 bash "$t" >"$out" 2>&1
+        count_tap "live $(basename "$t" .sh) [$bin]" "$out" $?
+    done
+done
+if [ -n "${WACHTER_PG_URL:-}" ]; then
+    out="$LOG/live-pg.log"
+    USE_PG=1 WACHTER=./wachter timeout 600 bash tests/live/run.sh >"$out" 2>&1
+    count_tap "live run [PostgreSQL]" "$out" $?
+fi
 
 # 3. API tests of `wachter serve` with curl, against both binaries. The script prints
 #    "ok - " / "not ok - " lines and a closing "N passed, N failed".

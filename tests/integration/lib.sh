@@ -8,7 +8,8 @@ set -u
 WACHTER=${WACHTER:-./wachter}
 case "$WACHTER" in /*) ;; *) WACHTER="$PWD/$WACHTER" ;; esac
 T=$(mktemp -d /tmp/wachter-it-XXXXXX)
-trap 'rm -rf "$T"' EXIT
+[ -n "${KEEP:-}" ] && echo "# keeping $T"
+trap "[ -n \"${KEEP:-}\" ] || rm -rf \"\$T\"" EXIT
 FAILED=0
 
 ok() { echo "ok - $*"; }
