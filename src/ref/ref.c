@@ -8,6 +8,14 @@
  * first collected as (owner, value) pairs and then grouped with a counting sort into one
  * flat array with an (offset, count) per owner: two passes, no per-entry allocation.
  *
+ * Loading is bound by cache misses on hash tables far larger than the caches, so: the
+ * tables are sized from the files up front; records are read in batches whose keys are
+ * hashed first and whose table slots are prefetched a few records ahead (load_file); and
+ * the two membership sets (case, employee) and (case, record) are filled on a helper
+ * thread from the collected pairs while the main thread reads on (fill_start). Everything
+ * that hands out an index stays on the main thread in file order, so the indexes are the
+ * same as a plain sequential load would give.
+ *
  * Reference files are trusted less than code but more than events: a row that cannot be
  * parsed (bad CSV, a date that is not a date) stops the load with one error line naming
  * the file and line, because analysing against silently half-loaded reference data would
@@ -15,13 +23,17 @@
  */
 #include "ref/ref.h"
 
+#include <assert.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- interning ---------------------------------------------------------------------- */
+
+static uint32_t case_h(struct ref *ref, const char *id, size_t n, uint64_t h);
 
 static uint32_t token(struct ref *ref, const char *s, size_t n)
 {
@@ -98,7 +110,13 @@ uint32_t ref_subject_h(struct ref *ref, const char *id, size_t n, uint64_t h,
 
 uint32_t ref_case(struct ref *ref, const char *id, size_t n)
 {
-    int64_t i = strmap_get(&ref->case_by_id, id, n);
+    return case_h(ref, id, n, strmap_hash(id, n));
+}
+
+/* ref_case with the key's strmap_hash computed ahead. */
+static uint32_t case_h(struct ref *ref, const char *id, size_t n, uint64_t h)
+{
+    int64_t i = strmap_get_h(&ref->case_by_id, id, n, h);
     if (i >= 0)
         return (uint32_t)i;
     ref->cases = xgrow(ref->cases, &ref->cap_cases, ref->n_cases + 1, sizeof *ref->cases);
@@ -226,16 +244,31 @@ static char *join_path(const char *dir, const char *name)
     return p;
 }
 
-/* Rough row count of DATASET/name from its size, capped so that an odd file cannot make
- * us reserve absurd amounts (the tables still grow past the estimate when needed). */
-static size_t file_rows(const char *dataset, const char *name, size_t bytes_per_row)
+/* Estimated row count of DATASET/name: its size divided by the mean length of the lines
+ * in its first 64 KiB, capped so that an odd file cannot make us reserve absurd amounts
+ * (the tables still grow past the estimate when needed). Sizing tables close to the real
+ * count matters: they are touched at random, so every reserved page gets faulted in and
+ * zeroed, and an oversized table also misses the cache more often. */
+static size_t file_rows(const char *dataset, const char *name)
 {
+    enum { SAMPLE = 64 * 1024 };
     char *path = join_path(dataset, name);
-    struct stat st;
-    size_t rows = 0;
-    if (stat(path, &st) == 0 && st.st_size > 0)
-        rows = (size_t)st.st_size / bytes_per_row;
+    FILE *fp = fopen(path, "rb");
     free(path);
+    if (fp == NULL)
+        return 0;
+    size_t rows = 0;
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && st.st_size > 0) {
+        char *buf = xmalloc(SAMPLE);
+        size_t got = fread(buf, 1, SAMPLE, fp), lines = 0;
+        for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + got - q))) != NULL; q++)
+            lines++;
+        free(buf);
+        size_t per_row = lines > 0 ? got / lines : got;
+        rows = (size_t)st.st_size / (per_row > 0 ? per_row : 1);
+    }
+    fclose(fp);
     return rows > 50000000 ? 50000000 : rows;
 }
 
@@ -291,6 +324,43 @@ static uint32_t *group_pairs(const struct pairs *p, size_t n_owners, uint32_t **
 
 /* ---- the loaders -------------------------------------------------------------------- */
 
+/* Filling a membership set (ref->member or ref->case_subj) from the (owner, case) pairs
+ * of its file. The set is the only thing the job writes and the pairs are complete and
+ * no longer change when it starts, so it runs on a helper thread while the main thread
+ * reads the next files; ref_load joins it before the load ends, on success or failure.
+ * A set holds the same keys whatever the thread, so results do not depend on it. */
+struct fill_job {
+    struct u64map *set;
+    const struct pairs *pairs;
+    pthread_t thread;
+    bool running;
+};
+
+static void *fill_set(void *arg)
+{
+    const struct fill_job *j = arg;
+    for (size_t i = 0; i < j->pairs->n; i++)
+        u64map_put(j->set, ref_pair(j->pairs->value[i], j->pairs->owner[i]), 1);
+    return NULL;
+}
+
+/* Fill `set` from `pairs` on a helper thread, or right here if no thread can start. */
+static void fill_start(struct fill_job *j, struct u64map *set, const struct pairs *pairs)
+{
+    j->set = set;
+    j->pairs = pairs;
+    j->running = pthread_create(&j->thread, NULL, fill_set, j) == 0;
+    if (!j->running)
+        fill_set(j);
+}
+
+static void fill_join(struct fill_job *j)
+{
+    if (j->running)
+        pthread_join(j->thread, NULL);
+    j->running = false;
+}
+
 struct loader {
     struct ref *ref;
     const char *dataset;
@@ -299,21 +369,100 @@ struct loader {
     struct pairs sched_pairs, user_cases, subject_cases, rels;
     struct sched_interval *sched_tmp;
     size_t n_sched_tmp, cap_sched_tmp;
+    struct fill_job fill_members, fill_subjects;
 };
 
-typedef int (*row_fn)(struct loader *ld, struct csv *c, const int *col);
+/* Records are read in batches of up to BATCH. The key fields of a batch are hashed
+ * first, and while record i is interned, the hash-table slots that record i + AHEAD will
+ * probe are fetched: the tables are far larger than the caches, and loading is otherwise
+ * a chain of one cache miss after the other. */
+enum { ROW_FIELDS = 10, BATCH = 256, AHEAD = 12 };
 
-/* Open DATASET/name, require `cols`, and call `row` on each record. Optional files that
- * do not exist return 1. */
-static int load_file(struct loader *ld, const char *name, const char *const *required,
-                     size_t n_required, const char *const *optional, size_t n_optional,
-                     bool is_optional, row_fn row)
+/* Which table a record's first two fields are looked up in, for prefetching. */
+enum key { KEY_NONE, KEY_EMPLOYEE, KEY_SUBJECT, KEY_CASE };
+
+/* One record: its fields in the order the file's spec names the columns. */
+struct row {
+    const char *f[ROW_FIELDS];
+    uint32_t len[ROW_FIELDS];
+    uint64_t hash[2]; /* strmap_hash of fields 0 and 1 where the spec names a key */
+    uint64_t line;    /* where the record starts, for messages */
+};
+
+typedef int (*row_fn)(struct loader *ld, const struct row *r);
+
+/* A reference file: its columns by name (field i of a row is column cols[i]; a column
+ * the header lacks reads as empty), which of them are required (bit i for cols[i]), and
+ * the tables its first two fields are keys of. */
+struct file_spec {
+    const char *name;
+    const char *const *cols;
+    size_t n_cols;
+    uint32_t required;
+    bool optional_file;
+    enum key key[2];
+    row_fn row;
+};
+
+static const char *row_get(const struct row *r, int i, size_t *len)
 {
-    char *path = join_path(ld->dataset, name);
+    *len = r->len[i];
+    return r->f[i];
+}
+
+static const struct strmap *key_map(const struct ref *ref, enum key k)
+{
+    switch (k) {
+    case KEY_EMPLOYEE:
+        return &ref->emp_by_user;
+    case KEY_SUBJECT:
+        return &ref->subj_by_id;
+    case KEY_CASE:
+        return &ref->case_by_id;
+    default:
+        return NULL;
+    }
+}
+
+/* Read up to BATCH records of `c` into `rows`, their text into `text`. Returns the number
+ * read; *rc is 0 at the end of the file, 1 when there may be more, -1 on a CSV error (in
+ * `e`; the records read before it are still returned). */
+static size_t read_batch(struct csv *c, const int *col, size_t n_cols, struct row *rows,
+                         struct sbuf *text, int *rc, struct err *e)
+{
+    uint32_t at[BATCH][ROW_FIELDS];
+    size_t n = 0;
+    sbuf_reset(text);
+    *rc = 1;
+    while (n < BATCH && (*rc = csv_next(c, e)) == 1) {
+        struct row *r = &rows[n];
+        r->line = c->rec_line;
+        for (size_t i = 0; i < n_cols; i++) {
+            size_t len;
+            const char *s = csv_get(c, col[i], &len);
+            at[n][i] = (uint32_t)text->len;
+            r->len[i] = (uint32_t)len; /* at most CSV_MAX_FIELD */
+            sbuf_add(text, s, len);
+        }
+        n++;
+    }
+    /* The text buffer has stopped moving: turn offsets into pointers. */
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < n_cols; i++)
+            rows[k].f[i] = text->buf + at[k][i];
+    return n;
+}
+
+/* Open DATASET/<spec->name>, check its header, and call spec->row on each record. An
+ * optional file that does not exist returns 1. */
+static int load_file(struct loader *ld, const struct file_spec *spec)
+{
+    char *path = join_path(ld->dataset, spec->name);
     struct csv c;
-    int col[32];
+    int col[ROW_FIELDS];
     int rc = 0;
-    if (is_optional && access(path, F_OK) != 0) {
+    assert(spec->n_cols <= ROW_FIELDS);
+    if (spec->optional_file && access(path, F_OK) != 0) {
         free(path);
         return 1;
     }
@@ -323,43 +472,55 @@ static int load_file(struct loader *ld, const char *name, const char *const *req
         free(path);
         return -1;
     }
-    if (csv_require(&c, required, col, n_required, ld->e) != 0) {
-        rc = -1;
-        goto out;
-    }
-    for (size_t i = 0; i < n_optional; i++)
-        col[n_required + i] = csv_col(&c, optional[i]);
-    for (;;) {
-        int r = csv_next(&c, ld->e);
-        if (r < 0) {
+    for (size_t i = 0; i < spec->n_cols; i++) {
+        if ((spec->required >> i & 1) == 0)
+            col[i] = csv_col(&c, spec->cols[i]);
+        else if (csv_require(&c, &spec->cols[i], &col[i], 1, ld->e) != 0) {
             rc = -1;
-            break;
-        }
-        if (r == 0)
-            break;
-        if (row(ld, &c, col) != 0) {
-            rc = -1;
-            break;
+            goto out;
         }
     }
+    const struct strmap *map[2] = {key_map(ld->ref, spec->key[0]), key_map(ld->ref, spec->key[1])};
+    struct row *rows = xmalloc(BATCH * sizeof *rows);
+    struct sbuf text = {0};
+    int more = 1;
+    while (rc == 0 && more == 1) {
+        size_t n = read_batch(&c, col, spec->n_cols, rows, &text, &more, ld->e);
+        for (size_t i = 0; i < n; i++)
+            for (int k = 0; k < 2; k++)
+                if (map[k] != NULL)
+                    rows[i].hash[k] = strmap_hash(rows[i].f[k], rows[i].len[k]);
+        for (size_t i = 0; i < n && i < AHEAD; i++)
+            for (int k = 0; k < 2; k++)
+                if (map[k] != NULL)
+                    strmap_prefetch(map[k], rows[i].hash[k]);
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            if (i + AHEAD < n)
+                for (int k = 0; k < 2; k++)
+                    if (map[k] != NULL)
+                        strmap_prefetch(map[k], rows[i + AHEAD].hash[k]);
+            rc = spec->row(ld, &rows[i]);
+        }
+        if (rc == 0 && more < 0)
+            rc = -1; /* the CSV error after the last good record, already in ld->e */
+    }
+    sbuf_free(&text);
+    free(rows);
 out:
     csv_close(&c);
     free(path);
     return rc;
 }
 
-#define GET(i) csv_get(c, col[i], &len)
+#define GET(i) row_get(r, i, &len)
 
-/* Token of column `i` of the current record. (Reading the field and its length in one
- * argument list would leave their order unspecified.) */
-static uint32_t token_col(struct ref *ref, const struct csv *c, int col)
+/* Token of field `i` of record `r`. */
+static uint32_t token_field(struct ref *ref, const struct row *r, int i)
 {
-    size_t len;
-    const char *s = csv_get(c, col, &len);
-    return token(ref, s, len);
+    return token(ref, r->f[i], r->len[i]);
 }
 
-static int units_row(struct loader *ld, struct csv *c, const int *col)
+static int units_row(struct loader *ld, const struct row *r)
 {
     size_t len;
     const char *unit = GET(0);
@@ -367,8 +528,8 @@ static int units_row(struct loader *ld, struct csv *c, const int *col)
         return 0;
     char *u = xstrndup(unit, len);
     const char *region = GET(1);
-    uint32_t r = token(ld->ref, region, len);
-    strmap_put(&ld->ref->region_of_unit, u, strlen(u), r);
+    uint32_t reg = token(ld->ref, region, len);
+    strmap_put(&ld->ref->region_of_unit, u, strlen(u), reg);
     free(u);
     return 0;
 }
@@ -406,22 +567,22 @@ static uint8_t flags_parse(const char *s, size_t n)
     return f;
 }
 
-static int subjects_row(struct loader *ld, struct csv *c, const int *col)
+static int subjects_row(struct loader *ld, const struct row *r)
 {
     size_t len;
     struct ref *ref = ld->ref;
     const char *id = GET(0);
     if (len == 0)
         return err_set(ld->e, "%s/subjects.csv:%llu: empty subject id", ld->dataset,
-                       (unsigned long long)c->rec_line);
-    uint32_t si = ref_subject(ref, id, len, ST_NONE);
+                       (unsigned long long)r->line);
+    uint32_t si = ref_subject_h(ref, id, len, r->hash[0], ST_NONE);
     struct subject *s = &ref->subj[si];
     const char *t = GET(1);
     s->type = (uint8_t)ref_subject_type_parse(t, len);
     s->known = 1;
-    s->surname = token_col(ref, c, col[2]);
-    s->postcode = token_col(ref, c, col[3]);
-    s->house = token_col(ref, c, col[4]);
+    s->surname = token_field(ref, r, 2);
+    s->postcode = token_field(ref, r, 3);
+    s->house = token_field(ref, r, 4);
     const char *by = GET(5);
     s->birth_year = 0;
     if (len > 0 && len <= 4) {
@@ -436,20 +597,20 @@ static int subjects_row(struct loader *ld, struct csv *c, const int *col)
         if (ok)
             s->birth_year = (int16_t)y;
     }
-    s->region = token_col(ref, c, col[6]);
+    s->region = token_field(ref, r, 6);
     const char *flags = GET(7);
     s->flags |= flags_parse(flags, len);
     return 0;
 }
 
-static int employees_row(struct loader *ld, struct csv *c, const int *col)
+static int employees_row(struct loader *ld, const struct row *r)
 {
     size_t len;
     struct ref *ref = ld->ref;
     const char *user = GET(0);
     if (len == 0)
         return err_set(ld->e, "%s/employees.csv:%llu: empty user", ld->dataset,
-                       (unsigned long long)c->rec_line);
+                       (unsigned long long)r->line);
     uint32_t ei = ref_employee(ref, user, len);
     const char *person = GET(1);
     uint32_t pi = len ? ref_subject(ref, person, len, ST_PERSON) : REF_NONE;
@@ -461,21 +622,21 @@ static int employees_row(struct loader *ld, struct csv *c, const int *col)
     e->unit = token(ref, unit, unit_len);
     int64_t region = strmap_get(&ref->region_of_unit, unit, unit_len);
     e->region = region >= 0 ? (uint32_t)region : 0;
-    e->team = token_col(ref, c, col[3]);
+    e->team = token_field(ref, r, 3);
     const char *role = GET(4);
     e->role = (uint8_t)role_parse(role, len);
     e->role_name = ref_token_name(ref, token(ref, role, len));
-    e->surname = token_col(ref, c, col[5]);
-    e->postcode = token_col(ref, c, col[6]);
-    e->house = token_col(ref, c, col[7]);
+    e->surname = token_field(ref, r, 5);
+    e->postcode = token_field(ref, r, 6);
+    e->house = token_field(ref, r, 7);
     const char *d = GET(8);
     if (len > 0 && date_parse(d, len, &e->start_day) != 0)
         return err_set(ld->e, "%s/employees.csv:%llu: start_date '%.*s' is not YYYY-MM-DD",
-                       ld->dataset, (unsigned long long)c->rec_line, (int)len, d);
+                       ld->dataset, (unsigned long long)r->line, (int)len, d);
     d = GET(9);
     if (len > 0 && date_parse(d, len, &e->end_day) != 0)
         return err_set(ld->e, "%s/employees.csv:%llu: end_date '%.*s' is not YYYY-MM-DD",
-                       ld->dataset, (unsigned long long)c->rec_line, (int)len, d);
+                       ld->dataset, (unsigned long long)r->line, (int)len, d);
     if (pi != REF_NONE) {
         struct subject *s = &ref->subj[pi];
         s->employee = ei;
@@ -492,26 +653,26 @@ static int employees_row(struct loader *ld, struct csv *c, const int *col)
     return 0;
 }
 
-static int schedule_row(struct loader *ld, struct csv *c, const int *col)
+static int schedule_row(struct loader *ld, const struct row *r)
 {
     size_t len;
     struct ref *ref = ld->ref;
     const char *user = GET(0);
     if (len == 0)
         return 0;
-    uint32_t ei = ref_employee(ref, user, len);
+    uint32_t ei = ref_employee_h(ref, user, len, r->hash[0]);
     struct sched_interval iv;
     const char *s = GET(1);
     if (parse_instant(s, len, ld->tz, false, INT64_MIN, &iv.start_ms) != 0 || len == 0)
         return err_set(ld->e, "%s/schedule.csv:%llu: start '%.*s' is not an RFC 3339 time",
-                       ld->dataset, (unsigned long long)c->rec_line, (int)len, s);
+                       ld->dataset, (unsigned long long)r->line, (int)len, s);
     s = GET(2);
     if (parse_instant(s, len, ld->tz, true, INT64_MIN, &iv.end_ms) != 0 || len == 0)
         return err_set(ld->e, "%s/schedule.csv:%llu: end '%.*s' is not an RFC 3339 time",
-                       ld->dataset, (unsigned long long)c->rec_line, (int)len, s);
+                       ld->dataset, (unsigned long long)r->line, (int)len, s);
     if (iv.end_ms < iv.start_ms)
         return err_set(ld->e, "%s/schedule.csv:%llu: end lies before start", ld->dataset,
-                       (unsigned long long)c->rec_line);
+                       (unsigned long long)r->line);
     const char *k = GET(3);
     iv.kind = SK_OTHER;
     if (len == 5 && strncasecmp(k, "shift", 5) == 0)
@@ -530,14 +691,14 @@ static int schedule_row(struct loader *ld, struct csv *c, const int *col)
     return 0;
 }
 
-static int cases_row(struct loader *ld, struct csv *c, const int *col)
+static int cases_row(struct loader *ld, const struct row *r)
 {
     size_t len;
     struct ref *ref = ld->ref;
     const char *id = GET(0);
     if (len == 0)
         return 0;
-    uint32_t ci = ref_case(ref, id, len);
+    uint32_t ci = case_h(ref, id, len, r->hash[0]);
     struct case_rec *cr = &ref->cases[ci];
     cr->known = 1;
     const char *k = GET(1);
@@ -547,68 +708,65 @@ static int cases_row(struct loader *ld, struct csv *c, const int *col)
     const char *s = GET(2);
     if (parse_instant(s, len, ld->tz, false, INT64_MIN, &cr->opened_ms) != 0)
         return err_set(ld->e, "%s/cases.csv:%llu: opened '%.*s' is not a date or time", ld->dataset,
-                       (unsigned long long)c->rec_line, (int)len, s);
+                       (unsigned long long)r->line, (int)len, s);
     s = GET(3);
     if (parse_instant(s, len, ld->tz, true, INT64_MAX, &cr->closed_ms) != 0)
         return err_set(ld->e, "%s/cases.csv:%llu: closed '%.*s' is not a date or time", ld->dataset,
-                       (unsigned long long)c->rec_line, (int)len, s);
-    cr->unit = token_col(ref, c, col[4]);
+                       (unsigned long long)r->line, (int)len, s);
+    cr->unit = token_field(ref, r, 4);
     const char *sens = GET(5);
     cr->high = len == 4 && strncasecmp(sens, "high", 4) == 0;
     return 0;
 }
 
 /* A row of case_members.csv or case_subjects.csv: a case and an employee or a record.
- * Both become a membership pair (answered in O(1)) and an entry of the per-owner lists. */
-static int case_link_row(struct loader *ld, struct csv *c, const int *col, bool subjects)
+ * The pair is collected as an entry of the owner's case list; repeated rows are dropped
+ * when the lists are built (build_lists), and the membership sets are filled from the
+ * same pairs on a helper thread (fill_start). */
+static int case_link_row(struct loader *ld, const struct row *r, bool subjects)
 {
     size_t len;
     struct ref *ref = ld->ref;
     const char *cs = GET(0);
     if (len == 0)
         return 0;
-    uint32_t ci = ref_case(ref, cs, len);
+    uint32_t ci = case_h(ref, cs, len, r->hash[0]);
     ref->cases[ci].known = 1;
     const char *other = GET(1);
     if (len == 0)
         return 0;
-    uint32_t oi = subjects ? ref_subject(ref, other, len, ST_NONE) : ref_employee(ref, other, len);
-    if (u64map_put(subjects ? &ref->case_subj : &ref->member, ref_pair(ci, oi), 1)) {
-        pairs_add(subjects ? &ld->subject_cases : &ld->user_cases, oi, ci, 0);
-        if (subjects)
-            ref->cases[ci].n_subjects++;
-        else
-            ref->cases[ci].n_members++;
-    }
+    uint32_t oi = subjects ? ref_subject_h(ref, other, len, r->hash[1], ST_NONE)
+                           : ref_employee_h(ref, other, len, r->hash[1]);
+    pairs_add(subjects ? &ld->subject_cases : &ld->user_cases, oi, ci, 0);
     return 0;
 }
 
-static int members_row(struct loader *ld, struct csv *c, const int *col)
+static int members_row(struct loader *ld, const struct row *r)
 {
-    return case_link_row(ld, c, col, false);
+    return case_link_row(ld, r, false);
 }
 
-static int case_subjects_row(struct loader *ld, struct csv *c, const int *col)
+static int case_subjects_row(struct loader *ld, const struct row *r)
 {
-    return case_link_row(ld, c, col, true);
+    return case_link_row(ld, r, true);
 }
 
-static int relations_row(struct loader *ld, struct csv *c, const int *col)
+static int relations_row(struct loader *ld, const struct row *r)
 {
     size_t len;
     struct ref *ref = ld->ref;
     const char *a = GET(0);
     if (len == 0)
         return 0;
-    uint32_t ai = ref_subject(ref, a, len, ST_PERSON);
+    uint32_t ai = ref_subject_h(ref, a, len, r->hash[0], ST_PERSON);
     const char *b = GET(1);
     if (len == 0)
         return 0;
-    uint32_t bi = ref_subject(ref, b, len, ST_PERSON);
+    uint32_t bi = ref_subject_h(ref, b, len, r->hash[1], ST_PERSON);
     if (ai == bi)
         return 0;
-    const char *r = GET(2);
-    enum relation rel = relation_parse(r, len);
+    const char *name = GET(2);
+    enum relation rel = relation_parse(name, len);
     enum relation back = rel == REL_PARENT ? REL_CHILD : rel == REL_CHILD ? REL_PARENT : rel;
     pairs_add(&ld->rels, ai, bi, (uint8_t)rel);
     pairs_add(&ld->rels, bi, ai, (uint8_t)back);
@@ -649,34 +807,57 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Group the (owner, case) pairs `p` into *list with each owner's cases ascending and
+ * repeated pairs dropped, and count the owners of every case into n_subjects (`subjects`)
+ * or n_members. Returns the per-owner offsets into *list (n_owners + 1 entries).
+ * Memory: the caller frees the offsets; *list goes to the caller too. */
+static uint32_t *build_case_list(struct ref *ref, const struct pairs *p, size_t n_owners,
+                                 uint32_t **list, bool subjects)
+{
+    uint32_t *order;
+    uint32_t *off = group_pairs(p, n_owners, &order);
+    uint32_t *out = xmalloc((p->n ? p->n : 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < p->n; i++)
+        out[i] = p->value[order[i]];
+    free(order);
+    /* Sort each owner's cases and move them down over the repeats dropped before them. */
+    uint32_t n = 0;
+    for (size_t o = 0; o < n_owners; o++) {
+        uint32_t *v = out + off[o], k = off[o + 1] - off[o];
+        qsort(v, k, sizeof *v, cmp_u32);
+        off[o] = n;
+        for (uint32_t i = 0; i < k; i++) {
+            if (i > 0 && v[i] == v[i - 1])
+                continue;
+            out[n++] = v[i];
+            if (subjects)
+                ref->cases[v[i]].n_subjects++;
+            else
+                ref->cases[v[i]].n_members++;
+        }
+    }
+    off[n_owners] = n;
+    *list = out;
+    return off;
+}
+
 static void build_lists(struct ref *ref, struct pairs *user_cases, struct pairs *subject_cases,
                         struct pairs *rels)
 {
-    uint32_t *order;
-    uint32_t *off = group_pairs(user_cases, ref->n_emp, &order);
-    ref->user_cases = xmalloc((user_cases->n ? user_cases->n : 1) * sizeof(uint32_t));
-    for (size_t i = 0; i < user_cases->n; i++)
-        ref->user_cases[i] = user_cases->value[order[i]];
+    uint32_t *off = build_case_list(ref, user_cases, ref->n_emp, &ref->user_cases, false);
     for (size_t e = 0; e < ref->n_emp; e++) {
         ref->emp[e].cases_off = off[e];
         ref->emp[e].cases_n = off[e + 1] - off[e];
-        qsort(ref->user_cases + off[e], ref->emp[e].cases_n, sizeof(uint32_t), cmp_u32);
     }
     free(off);
-    free(order);
-
-    off = group_pairs(subject_cases, ref->n_subj, &order);
-    ref->subject_cases = xmalloc((subject_cases->n ? subject_cases->n : 1) * sizeof(uint32_t));
-    for (size_t i = 0; i < subject_cases->n; i++)
-        ref->subject_cases[i] = subject_cases->value[order[i]];
+    off = build_case_list(ref, subject_cases, ref->n_subj, &ref->subject_cases, true);
     for (size_t s = 0; s < ref->n_subj; s++) {
         ref->subj[s].cases_off = off[s];
         ref->subj[s].cases_n = off[s + 1] - off[s];
-        qsort(ref->subject_cases + off[s], ref->subj[s].cases_n, sizeof(uint32_t), cmp_u32);
     }
     free(off);
-    free(order);
 
+    uint32_t *order;
     off = group_pairs(rels, ref->n_subj, &order);
     ref->n_rels = rels->n;
     ref->rels = xmalloc((rels->n ? rels->n : 1) * sizeof *ref->rels);
@@ -692,48 +873,54 @@ static void build_lists(struct ref *ref, struct pairs *user_cases, struct pairs 
     free(order);
 }
 
-/* Residents per address and surname frequencies, over person records. */
+/* Residents per address and surname frequencies, over person records. Surnames are
+ * tokens, so they are counted in an array indexed by token before the counts go into
+ * their map. The residents map first maps an address to a dense address number, which
+ * groups the residents, and then has each value replaced by (offset << 32 | count). */
 static void build_addresses(struct ref *ref)
 {
     struct pairs by_addr = {0};
-    struct u64map addr_ids = {0};
     uint32_t n_addr = 0;
+    uint32_t *surnames = xcalloc(ref->n_tokens, sizeof *surnames);
+    size_t n_surnames = 0;
+    for (size_t s = 0; s < ref->n_subj; s++)
+        if (ref->subj[s].type == ST_PERSON)
+            ref->n_persons++;
+    u64map_reserve(&ref->residents, ref->n_persons);
     for (size_t s = 0; s < ref->n_subj; s++) {
         const struct subject *sj = &ref->subj[s];
         if (sj->type != ST_PERSON)
             continue;
-        ref->n_persons++;
-        if (sj->surname != 0) {
-            uint64_t *cnt = u64map_get(&ref->surname_count, (uint64_t)sj->surname + 1);
-            if (cnt)
-                (*cnt)++;
-            else
-                u64map_put(&ref->surname_count, (uint64_t)sj->surname + 1, 1);
-        }
+        if (sj->surname != 0 && surnames[sj->surname]++ == 0)
+            n_surnames++;
         if (sj->postcode == 0 || sj->house == 0)
             continue;
         uint64_t key = ref_pair(sj->postcode, sj->house);
-        uint64_t *id = u64map_get(&addr_ids, key);
-        uint32_t a = id ? (uint32_t)*id : n_addr;
-        if (id == NULL)
-            u64map_put(&addr_ids, key, n_addr++);
+        uint32_t a = n_addr;
+        if (u64map_add(&ref->residents, key, a))
+            n_addr++;
+        else
+            a = (uint32_t)*u64map_get(&ref->residents, key);
         pairs_add(&by_addr, a, (uint32_t)s, 0);
     }
+    u64map_reserve(&ref->surname_count, n_surnames);
+    for (size_t t = 1; t < ref->n_tokens; t++)
+        if (surnames[t] != 0)
+            u64map_put(&ref->surname_count, (uint64_t)t + 1, surnames[t]);
+    free(surnames);
     uint32_t *order;
     uint32_t *off = group_pairs(&by_addr, n_addr, &order);
     ref->resident_list = xmalloc((by_addr.n ? by_addr.n : 1) * sizeof(uint32_t));
     for (size_t i = 0; i < by_addr.n; i++)
         ref->resident_list[i] = by_addr.value[order[i]];
-    for (size_t i = 0; i < addr_ids.cap; i++) {
-        if (addr_ids.keys[i] == 0)
+    for (size_t i = 0; i < ref->residents.cap; i++) {
+        if (ref->residents.keys[i] == 0)
             continue;
-        uint32_t a = (uint32_t)addr_ids.vals[i];
-        u64map_put(&ref->residents, addr_ids.keys[i],
-                   (uint64_t)off[a] << 32 | (off[a + 1] - off[a]));
+        uint32_t a = (uint32_t)ref->residents.vals[i];
+        ref->residents.vals[i] = (uint64_t)off[a] << 32 | (off[a + 1] - off[a]);
     }
     free(off);
     free(order);
-    u64map_free(&addr_ids);
     pairs_free(&by_addr);
 }
 
@@ -904,83 +1091,61 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
 {
     memset(ref, 0, sizeof *ref);
     struct loader ld = {.ref = ref, .dataset = dataset, .tz = tz, .e = e};
-    static const char *const units_req[] = {"unit", "region"};
-    static const char *const subj_req[] = {"subject", "subject_type"};
-    static const char *const subj_opt[] = {"surname",    "postcode", "house_number",
-                                           "birth_year", "region",   "flags"};
-    static const char *const sched_req[] = {"user", "start", "end", "kind"};
-    static const char *const cases_req[] = {"case", "kind", "opened", "closed"};
-    static const char *const cases_opt[] = {"unit", "sensitivity"};
-    static const char *const members_req[] = {"case", "user"};
-    static const char *const csubj_req[] = {"case", "subject"};
-    static const char *const rel_req[] = {"person_a", "person_b", "relation"};
-    /* Row functions read columns by position in required-then-optional order, except
-     * employees_row, whose order (emp_all) interleaves required and optional columns. */
-    static const char *const emp_all[] = {"user",       "person",  "unit",     "team",
-                                          "role",       "surname", "postcode", "house_number",
-                                          "start_date", "end_date"};
+    /* Row functions read fields by position in the order of `cols`. */
+    static const char *const units_cols[] = {"unit", "region"};
+    static const char *const subj_cols[] = {"subject",      "subject_type", "surname", "postcode",
+                                            "house_number", "birth_year",   "region",  "flags"};
+    static const char *const emp_cols[] = {"user",       "person",  "unit",     "team",
+                                           "role",       "surname", "postcode", "house_number",
+                                           "start_date", "end_date"};
+    static const char *const sched_cols[] = {"user", "start", "end", "kind"};
+    static const char *const cases_cols[] = {"case",   "kind", "opened",
+                                             "closed", "unit", "sensitivity"};
+    static const char *const members_cols[] = {"case", "user"};
+    static const char *const csubj_cols[] = {"case", "subject"};
+    static const char *const rel_cols[] = {"person_a", "person_b", "relation"};
+    static const struct file_spec
+        units = {"units.csv", units_cols, 2, 0x3, false, {KEY_NONE, KEY_NONE}, units_row},
+        subjects_f = {"subjects.csv",          subj_cols,   8, 0x3, false,
+                      {KEY_SUBJECT, KEY_NONE}, subjects_row},
+        /* user, person, unit and role are required; team and the rest are optional. */
+        employees = {"employees.csv",      emp_cols,     10, 0x17, false,
+                     {KEY_NONE, KEY_NONE}, employees_row},
+        schedule = {"schedule.csv",           sched_cols,  4, 0xf, false,
+                    {KEY_EMPLOYEE, KEY_NONE}, schedule_row},
+        cases_f = {"cases.csv", cases_cols, 6, 0xf, false, {KEY_CASE, KEY_NONE}, cases_row},
+        members = {"case_members.csv",       members_cols, 2, 0x3, false,
+                   {KEY_CASE, KEY_EMPLOYEE}, members_row},
+        case_subjects = {"case_subjects.csv",     csubj_cols,       2, 0x3, false,
+                         {KEY_CASE, KEY_SUBJECT}, case_subjects_row},
+        relations = {"relations.csv", rel_cols, 3, 0x7, true, {KEY_SUBJECT, KEY_SUBJECT},
+                     relations_row};
     int rc = 0;
     token(ref, "", 0);
     /* Size the tables from the files, so loading does not rehash and copy as it grows.
-     * The row estimates (bytes per row) only need to be in the right range. */
-    size_t subjects = file_rows(dataset, "subjects.csv", 36);
+     * The row estimates only need to be in the right range. Tokens (names, postcodes,
+     * units) repeat, so their table is left to grow from small. */
+    size_t subjects = file_rows(dataset, "subjects.csv");
     strmap_reserve(&ref->subj_by_id, subjects);
     ref->subj = xgrow(ref->subj, &ref->cap_subj, subjects, sizeof *ref->subj);
-    strmap_reserve(&ref->tokens, subjects / 2);
-    size_t cases = file_rows(dataset, "cases.csv", 40);
+    size_t cases = file_rows(dataset, "cases.csv");
     strmap_reserve(&ref->case_by_id, cases);
     ref->cases = xgrow(ref->cases, &ref->cap_cases, cases, sizeof *ref->cases);
-    u64map_reserve(&ref->member, file_rows(dataset, "case_members.csv", 24));
-    u64map_reserve(&ref->case_subj, file_rows(dataset, "case_subjects.csv", 24));
-    if (load_file(&ld, "units.csv", units_req, 2, NULL, 0, false, units_row) != 0 ||
-        load_file(&ld, "subjects.csv", subj_req, 2, subj_opt, 6, false, subjects_row) != 0) {
+    u64map_reserve(&ref->member, file_rows(dataset, "case_members.csv"));
+    u64map_reserve(&ref->case_subj, file_rows(dataset, "case_subjects.csv"));
+    if (load_file(&ld, &units) != 0 || load_file(&ld, &subjects_f) != 0 ||
+        load_file(&ld, &employees) != 0 || load_file(&ld, &schedule) != 0 ||
+        load_file(&ld, &cases_f) != 0 || load_file(&ld, &members) != 0) {
         rc = -1;
         goto out;
     }
-    {
-        /* employees.csv: user, person, unit and role are required; team and the rest are
-         * optional. load_file takes required columns first, so check those by name. */
-        char *path = join_path(dataset, "employees.csv");
-        struct csv c;
-        if (csv_open(&c, path, e) != 0) {
-            if (access(path, F_OK) != 0)
-                err_set(e, "%s: required file is missing", path);
-            free(path);
-            rc = -1;
-            goto out;
-        }
-        int col[10], req[4];
-        static const char *const need[] = {"user", "person", "unit", "role"};
-        if (csv_require(&c, need, req, 4, e) != 0) {
-            csv_close(&c);
-            free(path);
-            rc = -1;
-            goto out;
-        }
-        for (int i = 0; i < 10; i++)
-            col[i] = csv_col(&c, emp_all[i]);
-        for (;;) {
-            int r = csv_next(&c, e);
-            if (r == 0)
-                break;
-            if (r < 0 || employees_row(&ld, &c, col) != 0) {
-                rc = -1;
-                break;
-            }
-        }
-        csv_close(&c);
-        free(path);
-        if (rc != 0)
-            goto out;
-    }
-    if (load_file(&ld, "schedule.csv", sched_req, 4, NULL, 0, false, schedule_row) != 0 ||
-        load_file(&ld, "cases.csv", cases_req, 4, cases_opt, 2, false, cases_row) != 0 ||
-        load_file(&ld, "case_members.csv", members_req, 2, NULL, 0, false, members_row) != 0 ||
-        load_file(&ld, "case_subjects.csv", csubj_req, 2, NULL, 0, false, case_subjects_row) != 0) {
+    fill_start(&ld.fill_members, &ref->member, &ld.user_cases);
+    if (load_file(&ld, &case_subjects) != 0) {
         rc = -1;
         goto out;
     }
-    int rr = load_file(&ld, "relations.csv", rel_req, 3, NULL, 0, true, relations_row);
+    fill_start(&ld.fill_subjects, &ref->case_subj, &ld.subject_cases);
+    int rr = load_file(&ld, &relations);
     if (rr < 0) {
         rc = -1;
         goto out;
@@ -993,6 +1158,8 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     ref->n_subj_typed = ref->n_subj;
     mark_integrity_cases(ref);
 out:
+    fill_join(&ld.fill_members);
+    fill_join(&ld.fill_subjects);
     pairs_free(&ld.sched_pairs);
     pairs_free(&ld.user_cases);
     pairs_free(&ld.subject_cases);
