@@ -796,6 +796,11 @@ static void build_schedule(struct loader *ld)
         ref->emp[e].sched_off = off[e];
         ref->emp[e].sched_n = off[e + 1] - off[e];
         qsort(ref->sched + off[e], ref->emp[e].sched_n, sizeof *ref->sched, cmp_interval);
+        int64_t span = 0;
+        for (uint32_t i = off[e]; i < off[e + 1]; i++)
+            if (ref->sched[i].end_ms - ref->sched[i].start_ms > span)
+                span = ref->sched[i].end_ms - ref->sched[i].start_ms;
+        ref->emp[e].sched_span_ms = span;
     }
     free(off);
     free(order);
@@ -1020,7 +1025,8 @@ const struct sched_interval *ref_sched_at(const struct ref *ref, uint32_t e, int
         int64_t m = iv[i].kind == SK_SHIFT ? margin_ms : 0;
         if (iv[i].kind == kind && iv[i].start_ms - m <= ts_ms && ts_ms < iv[i].end_ms + m)
             return &iv[i];
-        if (ts_ms - iv[i].start_ms > 45LL * 86400000) /* no interval is longer than this */
+        if (ts_ms - iv[i].start_ms >
+            em->sched_span_ms + margin_ms) /* none further back reaches ts */
             break;
     }
     return NULL;
@@ -1031,8 +1037,11 @@ enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t 
 {
     const struct employee *em = &ref->emp[e];
     const struct sched_interval *iv = ref->sched + em->sched_off;
-    /* First interval that starts after ts - window - 45 days (no interval is longer). */
-    int64_t from = ts_ms - window_ms - 45LL * 86400000;
+    /* Intervals that start earlier than this neither cover ts (none is longer than the
+     * employee's longest) nor lie within the window: most employees' longest interval is
+     * a shift, so a few days of roster are visited, not weeks. */
+    int64_t reach = em->sched_span_ms + overtime_ms;
+    int64_t from = ts_ms - (reach > window_ms ? reach : window_ms);
     size_t lo = 0, hi = em->sched_n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;

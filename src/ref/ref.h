@@ -85,6 +85,7 @@ struct employee {
     const char *role_name;             /* as written in the file */
     int32_t start_day, end_day;        /* civil days; DAY_NONE_LO / DAY_NONE_HI when open */
     uint32_t sched_off, sched_n;       /* into ref->sched, sorted by start */
+    int64_t sched_span_ms;             /* the longest of those intervals */
     uint32_t cases_off, cases_n;       /* into ref->user_cases */
 };
 

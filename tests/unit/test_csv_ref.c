@@ -448,6 +448,33 @@ static void test_ref_schedule(void **state)
     tz_free(tz);
 }
 
+/* A sick leave of three months: longer intervals than any fixed look-back are still
+ * found, and duty around a later shift is judged by that shift. */
+static void test_ref_long_absence(void **state)
+{
+    (void)state;
+    write_dataset();
+    write_file("schedule.csv", "kind,user,start,end\n"
+                               "sick,U2,2025-01-01,2025-03-31\n"
+                               "shift,U2,2025-04-01T08:00:00+02:00,2025-04-01T16:00:00+02:00\n");
+    struct ref r;
+    struct tz *tz;
+    load(&r, &tz);
+    uint32_t u2 = emp(&r, "U2");
+    const int64_t H = 3600000;
+    assert_non_null(ref_sched_at(&r, u2, ts("2025-03-15T12:00:00+01:00"), SK_SICK, 0));
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-15T12:00:00+01:00"), 2 * H, 72 * H),
+                     DUTY_ABSENT);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T09:00:00+02:00"), 2 * H, 72 * H), DUTY_ON);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T17:30:00+02:00"), 2 * H, 72 * H), DUTY_ON);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T20:00:00+02:00"), 2 * H, 72 * H),
+                     DUTY_OFF);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-06-01T12:00:00+02:00"), 2 * H, 72 * H),
+                     DUTY_UNKNOWN);
+    ref_free(&r);
+    tz_free(tz);
+}
+
 static void test_ref_interning_unknowns(void **state)
 {
     (void)state;
@@ -545,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_ref_full_attributes),
         cmocka_unit_test(test_ref_memberships_relations_residents),
         cmocka_unit_test(test_ref_schedule),
+        cmocka_unit_test(test_ref_long_absence),
         cmocka_unit_test(test_ref_interning_unknowns),
         cmocka_unit_test(test_ref_errors),
     };
