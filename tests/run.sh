@@ -112,8 +112,10 @@ for bin in ./wachter build/san/wachter; do
 done
 if [ -n "${WACHTER_PG_URL:-}" ]; then
     out="$LOG/live-pg.log"
-    USE_PG=1 WACHTER=./wachter timeout 600 bash tests/live/run.sh >"$out" 2>&1
-    count_tap "live run [PostgreSQL]" "$out" $?
+    for t in run crash; do
+        USE_PG=1 WACHTER=./wachter timeout 600 bash "tests/live/$t.sh" >"$out" 2>&1
+        count_tap "live $t [PostgreSQL]" "$out" $?
+    done
 fi
 
 # 3. API tests of `wachter serve` with curl, against both binaries. The script prints

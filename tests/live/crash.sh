@@ -10,12 +10,17 @@
 # same alerts byte for byte.
 #   TRIALS (default 20), EMPLOYEES (default 50), BATCH (lines per post, default 250).
 # The soak run is the same script at length: TRIALS=300 EMPLOYEES=400 bash tests/live/crash.sh
+# USE_PG=1 (with WACHTER_PG_URL) runs it against PostgreSQL.
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/lib.sh"
 TRIALS=${TRIALS:-20}
 EMPLOYEES=${EMPLOYEES:-50}
 BATCH=${BATCH:-250}
 
+if [ "${USE_PG:-0}" = 1 ]; then
+    use_pg || { not_ok "a PostgreSQL database for the test"; finish; }
+    echo "# store: $RUN_DB"
+fi
 gen_dataset "$T/g" 21 "$EMPLOYEES"
 DS=$T/g/dataset
 KEY=$T/key analyze_into "$T/a" "$DS"
@@ -64,4 +69,6 @@ check "duplicates include at least the dataset's own" test "$(metric "$PORT" wac
 run_stop live
 check "the same alerts as analyze, byte for byte" cmp -s "$T/a/alerts.jsonl" "$T/live/alerts.jsonl"
 check "journal restarts were logged" grep -q "replayed" "$T/live/err"
+check "the stored alerts are the alerts of the run" \
+    test "$(store_query "select count(*) from alerts where score > 0")" -ge "$(wc -l <"$T/a/alerts.jsonl")"
 finish
