@@ -9,8 +9,8 @@ cd "$(dirname "$0")/../.."
 SECS=${1:-20}
 CC=${FUZZ_CC:-clang}
 FLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
-WFLAGS="-std=c11 -Wall -Wextra -D_GNU_SOURCE -Isrc"
-LIBS="-lsqlite3 -lsodium -lcjson -lmicrohttpd -lm -lpthread"
+WFLAGS="-std=c11 -Wall -Wextra -D_GNU_SOURCE -Isrc -I/usr/include/postgresql"
+LIBS="-lsqlite3 -lsodium -lcjson -lmicrohttpd -lrdkafka -lpq -lm -lpthread"
 OUT=build/fuzz
 mkdir -p "$OUT/obj" "$OUT/crashes"
 failed=0
@@ -36,7 +36,7 @@ for h in tests/fuzz/fuzz_*.c; do
     cp tests/fuzz/corpus/"$corpus"/* "$work/" 2>/dev/null
     if "$OUT/$name" -max_total_time="$SECS" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$OUT/crashes/$name-" -print_final_stats=1 "$work" >"$OUT/$name.log" 2>&1; then
-        echo "ok - $name: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$OUT/$name.log" | grep -o '[0-9]*$') runs in ${SECS}s"
+        echo "ok - $name: $(grep -a -o 'stat::number_of_executed_units: *[0-9]*' "$OUT/$name.log" | grep -o '[0-9]*$' | tail -1) runs in ${SECS}s"
     else
         echo "not ok - $name: see $OUT/$name.log"
         grep -E 'ERROR|runtime error|SUMMARY' "$OUT/$name.log" | head -5
