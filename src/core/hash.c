@@ -35,7 +35,20 @@ uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
         n -= 8;
     }
     uint64_t tail = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The 0..7 tail bytes as one little-endian word, from overlapping loads rather than a
+     * memcpy of variable length (the same value memcpy gives on this byte order). */
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        tail = lo | (uint64_t)hi << (8 * (n - 4));
+    } else if (n > 0) {
+        tail = s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) | (uint64_t)s[n - 1] << (8 * (n - 1));
+    }
+#else
     memcpy(&tail, s, n);
+#endif
     h = (h ^ mix(tail ^ n)) * 0x9fb21c651e98df25ULL;
     return mix(h);
 }
@@ -59,6 +72,19 @@ uint64_t strmap_hash(const char *s, size_t n)
 /* Equality of at most 16 bytes, inline: a library call costs more than the compare. */
 static inline bool short_equal(const char *a, const char *b, size_t n)
 {
+    /* Two overlapping words cover every length from a word to twice a word. */
+    if (n >= 8) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a, 8), memcpy(&a1, a + n - 8, 8);
+        memcpy(&b0, b, 8), memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, a, 4), memcpy(&a1, a + n - 4, 4);
+        memcpy(&b0, b, 4), memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
     unsigned char diff = 0;
     for (size_t i = 0; i < n; i++)
         diff |= (unsigned char)(a[i] ^ b[i]);

@@ -1,12 +1,15 @@
 /*
  * ingest.c - event files to one ordered, validated, de-duplicated stream.
  *
- * Each file is a `source`: a mapped file read line by line into a min-heap (its reorder
- * buffer). A source may hand out its smallest event only once it has read an event at
- * least `reorder_ms` later, or reached its end; so lines up to `reorder_ms` out of order
- * within a file come out in order. A second min-heap over the sources' smallest events is
- * the k-way merge. Ties are broken by (file, line) so the order is total and runs are
- * reproducible bit for bit.
+ * Each file is a `source`: a mapped file read line by line into its reorder buffer. A
+ * source may hand out its smallest event only once it has read an event at least
+ * `reorder_ms` later, or reached its end; so lines up to `reorder_ms` out of order within
+ * a file come out in order. The buffer is a pool of parsed events plus a min-heap of small
+ * keys (timestamp, line, pool slot), so that sifting moves 16 bytes rather than a whole
+ * struct event; an event is copied once, out of its slot, when it leaves. A second
+ * min-heap of keys (timestamp, file, line) over the sources' smallest events is the k-way
+ * merge. Ties are broken by (file, line) so the order is total and runs are reproducible
+ * bit for bit.
  *
  * Duplicates: at-least-once delivery repeats an event with the same id, and the copy
  * carries the same timestamp, so after the merge copies meet within moments of event
@@ -27,19 +30,57 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* A reorder-buffer key: the event's order within its file, and where it is pooled. */
+struct rkey {
+    int64_t ts_ms;
+    uint32_t line_no;
+    uint32_t slot; /* index into source.pool */
+};
+
+/* A merge key: a source's smallest event, in the order across files. */
+struct mkey {
+    int64_t ts_ms;
+    uint32_t line_no;
+    uint32_t src; /* source index, which is also the events' file_no */
+};
+
+/* What the lines of one file repeat, remembered to skip work: the day number of the last
+ * "YYYY-MM-DDT" timestamp prefix that ts_parse_rfc3339 accepted, the last few
+ * subject_type texts with their parsed values, and the last system name with its index.
+ * Each is a pure function of the text. */
+enum { STYPE_CACHE = 4, SYS_CACHE_MAX = 64 };
+struct parse_cache {
+    char date[11];
+    uint8_t date_valid;
+    uint8_t stype_next; /* the entry to replace next */
+    int64_t days;
+    struct {
+        uint8_t len; /* 0 = empty */
+        uint8_t type;
+        char text[14];
+    } stype[STYPE_CACHE];
+    uint32_t sys_len; /* 0 = empty; filled by ingest_next */
+    uint16_t sys_id;
+    char sys_name[SYS_CACHE_MAX];
+};
+
 struct source {
     char *rel_path; /* "events/NAME.jsonl" */
     struct mapped_file f;
     const char *pos, *end;
     uint64_t line;
-    struct event *heap;
+    struct rkey *heap; /* min-heap of the buffered events by (ts_ms, line_no) */
     size_t n, cap;
+    struct event *pool; /* the buffered events; slots not in the heap are in `free_slot` */
+    size_t pool_len, pool_cap;
+    uint32_t *free_slot;
+    size_t n_free, free_cap;
     int64_t max_ts;
     uint16_t file_no;
     uint8_t eof;
     const char *released; /* pages before this were handed back to the kernel */
+    struct parse_cache cache;
 };
-
 
 struct ingest {
     struct ingest_config cfg;
@@ -48,7 +89,7 @@ struct ingest {
     void *reject_ctx;
     struct source *src;
     size_t n_src;
-    uint32_t *merge; /* heap of source indexes by their smallest event */
+    struct mkey *merge; /* heap of the sources' smallest events */
     size_t n_merge;
     struct dedupe seen;
     int64_t last_ts;
@@ -65,40 +106,66 @@ void ingest_config_defaults(struct ingest_config *cfg)
 
 /* ---- event order -------------------------------------------------------------------- */
 
-static inline bool ev_less(const struct event *a, const struct event *b)
+/* Within one file: the file is the same, so (ts, line) decides. */
+static inline bool rkey_less(const struct rkey *a, const struct rkey *b)
 {
     if (a->ts_ms != b->ts_ms)
         return a->ts_ms < b->ts_ms;
-    if (a->file_no != b->file_no)
-        return a->file_no < b->file_no;
     return a->line_no < b->line_no;
 }
 
+/* Across files: (ts, file, line). */
+static inline bool mkey_less(const struct mkey *a, const struct mkey *b)
+{
+    if (a->ts_ms != b->ts_ms)
+        return a->ts_ms < b->ts_ms;
+    if (a->src != b->src)
+        return a->src < b->src;
+    return a->line_no < b->line_no;
+}
+
+/* Buffer `ev` (its file_no and line_no set) in source `s`. */
 static void heap_push(struct source *s, const struct event *ev)
 {
-    s->heap = xgrow(s->heap, &s->cap, s->n + 1, sizeof *s->heap);
+    uint32_t slot;
+    if (s->n_free > 0) {
+        slot = s->free_slot[--s->n_free];
+    } else {
+        if (s->pool_len == s->pool_cap) {
+            s->pool = xgrow(s->pool, &s->pool_cap, s->pool_len + 1, sizeof *s->pool);
+            s->free_slot = xgrow(s->free_slot, &s->free_cap, s->pool_cap, sizeof *s->free_slot);
+        }
+        slot = (uint32_t)s->pool_len++;
+    }
+    s->pool[slot] = *ev;
+    struct rkey key = {ev->ts_ms, ev->line_no, slot};
+    if (s->n == s->cap)
+        s->heap = xgrow(s->heap, &s->cap, s->n + 1, sizeof *s->heap);
     size_t i = s->n++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!ev_less(ev, &s->heap[parent]))
+        if (!rkey_less(&key, &s->heap[parent]))
             break;
         s->heap[i] = s->heap[parent];
         i = parent;
     }
-    s->heap[i] = *ev;
+    s->heap[i] = key;
 }
 
+/* Take the smallest buffered event of `s` into *out. */
 static void heap_pop(struct source *s, struct event *out)
 {
-    *out = s->heap[0];
-    struct event last = s->heap[--s->n];
+    uint32_t slot = s->heap[0].slot;
+    *out = s->pool[slot];
+    s->free_slot[s->n_free++] = slot; /* room: free_cap >= pool_cap */
+    struct rkey last = s->heap[--s->n];
     size_t i = 0;
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        const struct event *best = &last;
-        if (l < s->n && ev_less(&s->heap[l], best))
+        const struct rkey *best = &last;
+        if (l < s->n && rkey_less(&s->heap[l], best))
             m = l, best = &s->heap[l];
-        if (l + 1 < s->n && ev_less(&s->heap[l + 1], best))
+        if (l + 1 < s->n && rkey_less(&s->heap[l + 1], best))
             m = l + 1;
         if (m == i)
             break;
@@ -148,10 +215,186 @@ static enum action action_parse(const char *s, size_t n)
 {
     for (int a = 0; a < ACT_OTHER; a++) {
         const char *name = ingest_action_name((enum action)a);
-        if (strlen(name) == n && memcmp(name, s, n) == 0)
+        /* The first byte rules out most names before strlen; n > 0 here. */
+        if (name[0] == s[0] && strlen(name) == n && memcmp(name, s, n) == 0)
             return (enum action)a;
     }
     return ACT_OTHER;
+}
+
+static inline unsigned digit(char c)
+{
+    return (unsigned)(unsigned char)c - '0';
+}
+
+/* Two decimal digits, or a value above 99 when either is not a digit. */
+static inline unsigned two_digits(const char *s)
+{
+    unsigned a = digit(s[0]), b = digit(s[1]);
+    return a > 9 || b > 9 ? 100 : a * 10 + b;
+}
+
+/* ts_parse_rfc3339 with a shortcut for "YYYY-MM-DDTHH:MM:SS" followed by "Z" or "+hh:mm"
+ * when the date is the one `c` holds: only the time of day is read and checked (with the
+ * same limits and arithmetic as ts_parse_rfc3339). Anything else takes the full parser,
+ * whose accepted dates refresh the cache. `c` may be NULL. */
+static int ts_parse(struct parse_cache *c, const char *s, size_t n, int64_t *out_ms)
+{
+    if (c != NULL && c->date_valid && (n == 20 || n == 25) && memcmp(s, c->date, 11) == 0 &&
+        s[13] == ':' && s[16] == ':') {
+        unsigned h = two_digits(s + 11), mi = two_digits(s + 14), sec = two_digits(s + 17);
+        bool ok;
+        int off = 0;
+        if (n == 20) {
+            ok = s[19] == 'Z' || s[19] == 'z';
+        } else {
+            unsigned oh = two_digits(s + 20), om = two_digits(s + 23);
+            ok = (s[19] == '+' || s[19] == '-') && s[22] == ':' && oh <= 23 && om <= 59;
+            off = (int)((oh * 60 + om) * 60);
+            if (s[19] == '-')
+                off = -off;
+        }
+        if (ok && h <= 23 && mi <= 59 && sec <= 60) {
+            if (sec == 60) /* a leap second is folded into the last second of the minute */
+                sec = 59;
+            int64_t secs = c->days * 86400 + (int64_t)(h * 3600 + mi * 60 + sec) - off;
+            *out_ms = secs * 1000;
+            return 0;
+        }
+    }
+    if (ts_parse_rfc3339(s, n, out_ms) != 0)
+        return -1;
+    if (c != NULL) {
+        /* Accepted, so s[0..10] is a valid date followed by the date-time separator. */
+        int64_t y = digit(s[0]) * 1000 + digit(s[1]) * 100 + digit(s[2]) * 10 + digit(s[3]);
+        memcpy(c->date, s, 11);
+        c->days = days_from_civil(y, two_digits(s + 5), two_digits(s + 8));
+        c->date_valid = 1;
+    }
+    return 0;
+}
+
+/* ref_subject_type_parse through the cache. */
+static uint8_t stype_parse(struct parse_cache *c, const char *s, size_t n)
+{
+    if (c == NULL)
+        return (uint8_t)ref_subject_type_parse(s, n);
+    for (int i = 0; i < STYPE_CACHE; i++)
+        if (n > 0 && n == c->stype[i].len && memcmp(s, c->stype[i].text, n) == 0)
+            return c->stype[i].type;
+    uint8_t t = (uint8_t)ref_subject_type_parse(s, n);
+    if (n > 0 && n <= sizeof c->stype[0].text) {
+        int i = c->stype_next;
+        c->stype_next = (uint8_t)((i + 1) % STYPE_CACHE);
+        memcpy(c->stype[i].text, s, n);
+        c->stype[i].len = (uint8_t)n;
+        c->stype[i].type = t;
+    }
+    return t;
+}
+
+/* The checks and decoding of ingest_parse_line after the scan, with the repeats of one
+ * file remembered in `c` (may be NULL). */
+static int parse_fields(struct line_parser *lp, struct parse_cache *c, const struct raw_event *rw,
+                        struct event *ev, enum reject_reason *why)
+{
+    static const enum ev_field required[] = {F_ID, F_TS, F_USER, F_SYSTEM, F_ACTION};
+    for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
+        if (!rw->f[required[i]].present || rw->f[required[i]].n == 0) {
+            *why = REJ_MISSING_FIELD;
+            return -1;
+        }
+    }
+    const char *txt;
+    char *buf = lp->scratch;
+    const size_t cap = INGEST_MAX_FIELD;
+    int len;
+
+    len = field_text(&rw->f[F_TS], buf, cap, &txt);
+    if (len < 0 || ts_parse(c, txt, (size_t)len, &ev->ts_ms) != 0) {
+        *why = REJ_BAD_TIMESTAMP;
+        return -1;
+    }
+    len = field_text(&rw->f[F_ACTION], buf, cap, &txt);
+    if (len <= 0) {
+        *why = REJ_BAD_VALUE;
+        return -1;
+    }
+    ev->action = (uint8_t)action_parse(txt, (size_t)len);
+    bool record = ev->action != ACT_LOGIN && ev->action != ACT_LOGOUT;
+    if (record && (!rw->f[F_SUBJECT].present || rw->f[F_SUBJECT].n == 0 ||
+                   !rw->f[F_SUBJECT_TYPE].present || rw->f[F_SUBJECT_TYPE].n == 0)) {
+        *why = REJ_MISSING_FIELD;
+        return -1;
+    }
+
+    /* All checks that can reject a line are done above or in the text decoding below;
+     * decode into separate parts of the scratch buffer so earlier texts stay valid. */
+    const char *user, *system, *id;
+    int user_n = field_text(&rw->f[F_USER], buf, cap, &user);
+    int sys_n = field_text(&rw->f[F_SYSTEM], buf + cap, cap, &system);
+    int id_n = field_text(&rw->f[F_ID], buf + 2 * cap, cap, &id);
+    if (user_n <= 0 || sys_n <= 0 || id_n <= 0) {
+        *why = REJ_BAD_VALUE;
+        return -1;
+    }
+    const char *subj = NULL, *stype = NULL;
+    int subj_n = 0, stype_n = 0;
+    if (rw->f[F_SUBJECT].present && rw->f[F_SUBJECT].n > 0) {
+        subj_n = field_text(&rw->f[F_SUBJECT], buf + 3 * cap, cap, &subj);
+        if (subj_n <= 0) {
+            *why = REJ_BAD_VALUE;
+            return -1;
+        }
+    }
+    char stype_buf[64];
+    if (rw->f[F_SUBJECT_TYPE].present && rw->f[F_SUBJECT_TYPE].n > 0) {
+        stype_n = field_text(&rw->f[F_SUBJECT_TYPE], stype_buf, sizeof stype_buf, &stype);
+        if (stype_n < 0)
+            stype_n = 0, stype = "";
+    }
+
+    /* From here on the line is valid. Texts that held escapes were decoded into the
+     * scratch buffer, which the next line reuses: keep those in the arena. */
+    ev->user_text = keep_text(lp, &rw->f[F_USER], user, user_n);
+    ev->user_hash = strmap_hash(ev->user_text.p, ev->user_text.n);
+    ev->system_text = keep_text(lp, &rw->f[F_SYSTEM], system, sys_n);
+    ev->id = rw->f[F_ID].esc ? arena_strndup(&lp->strings, id, (size_t)id_n) : id;
+    ev->id_len = (uint32_t)id_n;
+    ev->subject_text = subj ? keep_text(lp, &rw->f[F_SUBJECT], subj, subj_n) : (struct text){0};
+    ev->subject_type = subj ? stype_parse(c, stype, (size_t)stype_n) : (uint8_t)ST_NONE;
+    ev->subject_hash = subj ? strmap_hash(ev->subject_text.p, ev->subject_text.n) : 0;
+    ev->case_text = (struct text){0};
+    if (rw->f[F_CASE].present && rw->f[F_CASE].n > 0) {
+        const char *cs;
+        int cn = field_text(&rw->f[F_CASE], buf, cap, &cs);
+        if (cn > 0)
+            ev->case_text = keep_text(lp, &rw->f[F_CASE], cs, cn);
+    }
+    ev->user = ev->subject = ev->legit = REF_NONE;
+    ev->system = 0;
+    ev->channel = CH_UNKNOWN;
+    if (rw->f[F_CHANNEL].present) {
+        const struct field *f = &rw->f[F_CHANNEL];
+        if (f->n == 6 && memcmp(f->p, "mobile", 6) == 0)
+            ev->channel = CH_MOBILE;
+        else if (f->n == 7 && memcmp(f->p, "desktop", 7) == 0)
+            ev->channel = CH_DESKTOP;
+        else if (f->n > 0)
+            ev->channel = CH_OTHER;
+    }
+    ev->wildcard = 0;
+    if (rw->f[F_QUERY].present) {
+        const struct field *f = &rw->f[F_QUERY];
+        ev->wildcard = memchr(f->p, '*', f->n) != NULL || memchr(f->p, '?', f->n) != NULL ||
+                       memchr(f->p, '%', f->n) != NULL;
+    }
+    ev->results = rw->has_results
+                      ? (rw->results > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)rw->results)
+                      : 0;
+    ev->file_no = 0;
+    ev->line_no = 0;
+    return 0;
 }
 
 int ingest_parse_line(struct line_parser *lp, const char *line, size_t n, struct event *ev,
@@ -164,103 +407,7 @@ int ingest_parse_line(struct line_parser *lp, const char *line, size_t n, struct
     }
     if (scan_event(line, n, &raw, why) != 0)
         return -1;
-    static const enum ev_field required[] = {F_ID, F_TS, F_USER, F_SYSTEM, F_ACTION};
-    for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
-        if (!raw.f[required[i]].present || raw.f[required[i]].n == 0) {
-            *why = REJ_MISSING_FIELD;
-            return -1;
-        }
-    }
-    const char *txt;
-    char *buf = lp->scratch;
-    const size_t cap = INGEST_MAX_FIELD;
-    int len;
-
-    len = field_text(&raw.f[F_TS], buf, cap, &txt);
-    if (len < 0 || ts_parse_rfc3339(txt, (size_t)len, &ev->ts_ms) != 0) {
-        *why = REJ_BAD_TIMESTAMP;
-        return -1;
-    }
-    len = field_text(&raw.f[F_ACTION], buf, cap, &txt);
-    if (len <= 0) {
-        *why = REJ_BAD_VALUE;
-        return -1;
-    }
-    ev->action = (uint8_t)action_parse(txt, (size_t)len);
-    bool record = ev->action != ACT_LOGIN && ev->action != ACT_LOGOUT;
-    if (record && (!raw.f[F_SUBJECT].present || raw.f[F_SUBJECT].n == 0 ||
-                   !raw.f[F_SUBJECT_TYPE].present || raw.f[F_SUBJECT_TYPE].n == 0)) {
-        *why = REJ_MISSING_FIELD;
-        return -1;
-    }
-
-    /* All checks that can reject a line are done above or in the text decoding below;
-     * decode into separate parts of the scratch buffer so earlier texts stay valid. */
-    const char *user, *system, *id;
-    int user_n = field_text(&raw.f[F_USER], buf, cap, &user);
-    int sys_n = field_text(&raw.f[F_SYSTEM], buf + cap, cap, &system);
-    int id_n = field_text(&raw.f[F_ID], buf + 2 * cap, cap, &id);
-    if (user_n <= 0 || sys_n <= 0 || id_n <= 0) {
-        *why = REJ_BAD_VALUE;
-        return -1;
-    }
-    const char *subj = NULL, *stype = NULL;
-    int subj_n = 0, stype_n = 0;
-    if (raw.f[F_SUBJECT].present && raw.f[F_SUBJECT].n > 0) {
-        subj_n = field_text(&raw.f[F_SUBJECT], buf + 3 * cap, cap, &subj);
-        if (subj_n <= 0) {
-            *why = REJ_BAD_VALUE;
-            return -1;
-        }
-    }
-    char stype_buf[64];
-    if (raw.f[F_SUBJECT_TYPE].present && raw.f[F_SUBJECT_TYPE].n > 0) {
-        stype_n = field_text(&raw.f[F_SUBJECT_TYPE], stype_buf, sizeof stype_buf, &stype);
-        if (stype_n < 0)
-            stype_n = 0, stype = "";
-    }
-
-    /* From here on the line is valid. Texts that held escapes were decoded into the
-     * scratch buffer, which the next line reuses: keep those in the arena. */
-    ev->user_text = keep_text(lp, &raw.f[F_USER], user, user_n);
-    ev->user_hash = strmap_hash(ev->user_text.p, ev->user_text.n);
-    ev->system_text = keep_text(lp, &raw.f[F_SYSTEM], system, sys_n);
-    ev->id = raw.f[F_ID].esc ? arena_strndup(&lp->strings, id, (size_t)id_n) : id;
-    ev->id_len = (uint32_t)id_n;
-    ev->subject_text = subj ? keep_text(lp, &raw.f[F_SUBJECT], subj, subj_n) : (struct text){0};
-    ev->subject_type = (uint8_t)(subj ? ref_subject_type_parse(stype, (size_t)stype_n) : ST_NONE);
-    ev->subject_hash = subj ? strmap_hash(ev->subject_text.p, ev->subject_text.n) : 0;
-    ev->case_text = (struct text){0};
-    if (raw.f[F_CASE].present && raw.f[F_CASE].n > 0) {
-        const char *cs;
-        int cn = field_text(&raw.f[F_CASE], buf, cap, &cs);
-        if (cn > 0)
-            ev->case_text = keep_text(lp, &raw.f[F_CASE], cs, cn);
-    }
-    ev->user = ev->subject = ev->legit = REF_NONE;
-    ev->system = 0;
-    ev->channel = CH_UNKNOWN;
-    if (raw.f[F_CHANNEL].present) {
-        const struct field *f = &raw.f[F_CHANNEL];
-        if (f->n == 6 && memcmp(f->p, "mobile", 6) == 0)
-            ev->channel = CH_MOBILE;
-        else if (f->n == 7 && memcmp(f->p, "desktop", 7) == 0)
-            ev->channel = CH_DESKTOP;
-        else if (f->n > 0)
-            ev->channel = CH_OTHER;
-    }
-    ev->wildcard = 0;
-    if (raw.f[F_QUERY].present) {
-        const struct field *f = &raw.f[F_QUERY];
-        ev->wildcard = memchr(f->p, '*', f->n) != NULL || memchr(f->p, '?', f->n) != NULL ||
-                       memchr(f->p, '%', f->n) != NULL;
-    }
-    ev->results = raw.has_results
-                      ? (raw.results > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)raw.results)
-                      : 0;
-    ev->file_no = 0;
-    ev->line_no = 0;
-    return 0;
+    return parse_fields(lp, NULL, &raw, ev, why);
 }
 
 /* Hand pages far behind the read position back to the kernel, so that resident memory
@@ -290,21 +437,35 @@ static void source_fill(struct ingest *in, struct source *s)
         }
         release_read(s);
         const char *line = s->pos;
-        const char *nl = memchr(line, '\n', (size_t)(s->end - line));
-        const char *stop = nl ? nl : s->end;
-        s->pos = nl ? nl + 1 : s->end;
         s->line++;
-        size_t n = (size_t)(stop - line);
+        if (s->line == 1 && s->end - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+            line += 3;
+        /* Scan first, finding the line's end on the way; only a line that fails needs a
+         * search for its end. The scan looks no further than a line may be long (plus a
+         * '\r' and one byte), so a longer line costs no more than a rejected one. */
+        const char *limit =
+            s->end - line > INGEST_MAX_LINE + 2 ? line + INGEST_MAX_LINE + 2 : s->end;
+        struct raw_event raw;
+        enum reject_reason why;
+        const char *stop;
+        int rc = scan_line(line, limit, &raw, &why, &stop);
+        const char *eol = stop;
+        if (rc != 0 || stop == limit) {
+            eol = memchr(stop, '\n', (size_t)(s->end - stop));
+            if (eol == NULL)
+                eol = s->end;
+        }
+        s->pos = eol < s->end ? eol + 1 : s->end;
+        size_t n = (size_t)(eol - line);
         if (n > 0 && line[n - 1] == '\r')
             n--;
-        if (s->line == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
-            line += 3, n -= 3;
         if (n == 0)
             continue;
         in->stats.lines++;
         struct event ev;
-        enum reject_reason why;
-        if (ingest_parse_line(&in->parser, line, n, &ev, &why) != 0) {
+        if (n > INGEST_MAX_LINE)
+            rc = -1, why = REJ_LINE_TOO_LONG;
+        if (rc != 0 || parse_fields(&in->parser, &s->cache, &raw, &ev, &why) != 0) {
             reject(in, s, why, line, n);
             continue;
         }
@@ -318,35 +479,32 @@ static void source_fill(struct ingest *in, struct source *s)
 
 /* ---- the merge ---------------------------------------------------------------------- */
 
-static bool src_less(const struct ingest *in, uint32_t a, uint32_t b)
-{
-    return ev_less(&in->src[a].heap[0], &in->src[b].heap[0]);
-}
-
 static void merge_push(struct ingest *in, uint32_t si)
 {
+    const struct rkey *top = &in->src[si].heap[0];
+    struct mkey key = {top->ts_ms, top->line_no, si};
     size_t i = in->n_merge++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!src_less(in, si, in->merge[parent]))
+        if (!mkey_less(&key, &in->merge[parent]))
             break;
         in->merge[i] = in->merge[parent];
         i = parent;
     }
-    in->merge[i] = si;
+    in->merge[i] = key;
 }
 
 static uint32_t merge_pop(struct ingest *in)
 {
-    uint32_t top = in->merge[0];
-    uint32_t last = in->merge[--in->n_merge];
+    uint32_t top = in->merge[0].src;
+    struct mkey last = in->merge[--in->n_merge];
     size_t i = 0;
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        uint32_t best = last;
-        if (l < in->n_merge && src_less(in, in->merge[l], best))
-            m = l, best = in->merge[l];
-        if (l + 1 < in->n_merge && src_less(in, in->merge[l + 1], best))
+        const struct mkey *best = &last;
+        if (l < in->n_merge && mkey_less(&in->merge[l], best))
+            m = l, best = &in->merge[l];
+        if (l + 1 < in->n_merge && mkey_less(&in->merge[l + 1], best))
             m = l + 1;
         if (m == i)
             break;
@@ -372,7 +530,10 @@ static void fifo_push(struct dedupe *d, uint64_t hash, int64_t ts)
         d->fifo_cap = ncap;
         d->fifo_head = 0;
     }
-    d->fifo[(d->fifo_head + d->fifo_len++) % d->fifo_cap] = (struct dedupe_seen){hash, ts};
+    size_t tail = d->fifo_head + d->fifo_len++;
+    if (tail >= d->fifo_cap) /* a wrap, without the cost of a division */
+        tail -= d->fifo_cap;
+    d->fifo[tail] = (struct dedupe_seen){hash, ts};
 }
 
 /* Forget ids whose first sighting left the window. A key enters the map only with its
@@ -384,7 +545,8 @@ static void forget_old(struct dedupe *d, int64_t now)
         if (old->ts_ms >= now - d->window_ms)
             break;
         u64map_del(&d->ids, old->hash);
-        d->fifo_head = (d->fifo_head + 1) % d->fifo_cap;
+        if (++d->fifo_head == d->fifo_cap)
+            d->fifo_head = 0;
         d->fifo_len--;
     }
 }
@@ -414,10 +576,11 @@ void ingest_prefetch(const struct ref *ref, const struct event *ev)
         strmap_prefetch(&ref->subj_by_id, ev->subject_hash);
 }
 
-void ingest_resolve(struct ref *ref, struct event *ev)
+/* ingest_resolve with the system index already known. */
+static inline void resolve(struct ref *ref, struct event *ev, uint16_t system)
 {
     ev->user = ref_employee_h(ref, ev->user_text.p, ev->user_text.n, ev->user_hash);
-    ev->system = ref_system(ref, ev->system_text.p, ev->system_text.n);
+    ev->system = system;
     ev->subject = ev->subject_text.p != NULL
                       ? ref_subject_h(ref, ev->subject_text.p, ev->subject_text.n, ev->subject_hash,
                                       (enum subject_type)ev->subject_type)
@@ -426,11 +589,39 @@ void ingest_resolve(struct ref *ref, struct event *ev)
         ev->case_text.p != NULL ? ref_case(ref, ev->case_text.p, ev->case_text.n) : REF_NONE;
 }
 
+void ingest_resolve(struct ref *ref, struct event *ev)
+{
+    resolve(ref, ev, ref_system(ref, ev->system_text.p, ev->system_text.n));
+}
+
+/* ref_system through the cache of the event's file: a system's index never changes once
+ * given, and the events of one file mostly name one system. */
+static uint16_t cached_system(struct ingest *in, const struct event *ev)
+{
+    struct parse_cache *c = &in->src[ev->file_no].cache;
+    const struct text *t = &ev->system_text;
+    if (t->n == c->sys_len && memcmp(t->p, c->sys_name, t->n) == 0)
+        return c->sys_id;
+    uint16_t id = ref_system(in->ref, t->p, t->n);
+    if (t->n <= sizeof c->sys_name) {
+        memcpy(c->sys_name, t->p, t->n);
+        c->sys_len = t->n;
+        c->sys_id = id;
+    }
+    return id;
+}
+
 int ingest_next(struct ingest *in, struct event *ev)
 {
     if (!ingest_next_raw(in, ev))
         return 0;
-    ingest_resolve(in->ref, ev);
+    /* The merge's smallest event is (barring a duplicate) the next one to resolve: start
+     * fetching its subject's slot, which is likely not in cache, while this one resolves. */
+    if (in->n_merge > 0) {
+        const struct source *s = &in->src[in->merge[0].src];
+        ingest_prefetch(in->ref, &s->pool[s->heap[0].slot]);
+    }
+    resolve(in->ref, ev, cached_system(in, ev));
     return 1;
 }
 
@@ -567,6 +758,8 @@ void ingest_close(struct ingest *in)
     for (size_t i = 0; i < in->n_src; i++) {
         free(in->src[i].rel_path);
         free(in->src[i].heap);
+        free(in->src[i].pool);
+        free(in->src[i].free_slot);
         file_unmap(&in->src[i].f);
     }
     free(in->src);

@@ -121,6 +121,12 @@ struct raw_event {
  * Memory: fields point into `line`. */
 int scan_event(const char *line, size_t n, struct raw_event *out, enum reject_reason *why);
 
+/* scan_event over the line that starts at `line` and ends at the first newline before
+ * `end`, found while scanning (no separate search for the line end); *stop is where
+ * scanning stopped, at or before that newline. Same result and memory as scan_event. */
+int scan_line(const char *line, const char *end, struct raw_event *out, enum reject_reason *why,
+              const char **stop);
+
 /* Decode the JSON string body `f` (escapes included) into `out` (capacity `cap`).
  * Returns the decoded length, or -1 when it does not fit or holds a NUL character. */
 int scan_unescape(const struct field *f, char *out, size_t cap);

@@ -7,6 +7,8 @@
  * JSON (nested values in unknown fields included, depth capped at 64), and records where
  * the known fields' strings start and end without copying them. Strings that contain
  * escapes are flagged and decoded on demand (scan_unescape), which is rare in audit logs.
+ * Reading a file, ingest.c does not look for the end of a line first: scan_line scans up
+ * to the first newline and reports where it stopped, so each byte is read once.
  *
  * It is fuzzed (tests/fuzz/fuzz_scan.c) and cross-checked against cJSON on a corpus with
  * escapes, \u sequences, nested values and garbage (tests/unit/test_scan.c).
@@ -47,9 +49,15 @@ static inline const char *skip_plain(const char *p, const char *end)
     return p;
 }
 
-static const char *skip_ws(const char *p, const char *end)
+/* Skip JSON whitespace. With `nl` set a newline is not whitespace but the end of the line
+ * (see scan_line). Lines written by machines rarely hold any whitespace between tokens, so
+ * the first byte is tested on its own: anything above ' ' ends the run at once. */
+static inline __attribute__((always_inline)) const char *skip_ws(const char *p, const char *end,
+                                                                 int nl)
 {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    if (p < end && (unsigned char)*p > ' ')
+        return p;
+    while (p < end && (*p == ' ' || *p == '\t' || (*p == '\n' && !nl) || *p == '\r'))
         p++;
     return p;
 }
@@ -67,7 +75,8 @@ static int hexval(char c)
 
 /* *pp points at the opening quote. On success *pp points past the closing quote and `f`
  * holds the body. */
-static int scan_string(const char **pp, const char *end, struct field *f)
+static inline __attribute__((always_inline)) int scan_string(const char **pp, const char *end,
+                                                               struct field *f)
 {
     const char *p = *pp + 1;
     const char *start = p;
@@ -174,9 +183,9 @@ static int scan_literal(const char **pp, const char *end, const char *lit, size_
     return 0;
 }
 
-static int skip_value(const char **pp, const char *end, int depth)
+static int skip_value(const char **pp, const char *end, int depth, int nl)
 {
-    const char *p = skip_ws(*pp, end);
+    const char *p = skip_ws(*pp, end, nl);
     if (p >= end || depth > MAX_DEPTH)
         return -1;
     int rc = 0;
@@ -188,24 +197,24 @@ static int skip_value(const char **pp, const char *end, int depth)
     case '[': {
         char close = *p == '{' ? '}' : ']';
         int is_obj = *p == '{';
-        p = skip_ws(p + 1, end);
+        p = skip_ws(p + 1, end, nl);
         if (p < end && *p == close) {
             p++;
             break;
         }
         for (;;) {
             if (is_obj) {
-                p = skip_ws(p, end);
+                p = skip_ws(p, end, nl);
                 if (p >= end || *p != '"' || scan_string(&p, end, NULL) != 0)
                     return -1;
-                p = skip_ws(p, end);
+                p = skip_ws(p, end, nl);
                 if (p >= end || *p != ':')
                     return -1;
                 p++;
             }
-            if (skip_value(&p, end, depth + 1) != 0)
+            if (skip_value(&p, end, depth + 1, nl) != 0)
                 return -1;
-            p = skip_ws(p, end);
+            p = skip_ws(p, end, nl);
             if (p < end && *p == ',') {
                 p++;
                 continue;
@@ -283,24 +292,31 @@ static int key_field(const char *k, size_t n)
     return -1;
 }
 
-int scan_event(const char *line, size_t n, struct raw_event *out, enum reject_reason *why)
+/* The scanner proper. Without `nl` the line is [line, end). With `nl` it ends at the
+ * first newline before `end`: a newline then never counts as whitespace, and no rule
+ * accepts one inside a token (strings refuse control characters, numbers and literals
+ * stop at it), so scanning stops at or before it, and the verdict is the one scan_event
+ * gives for the text before it. *stop is where scanning stopped. */
+static inline __attribute__((always_inline)) int
+scan_object(const char *line, const char *end, int nl, struct raw_event *out,
+            enum reject_reason *why, const char **stop)
 {
-    const char *p = line, *end = line + n;
+    const char *p = line;
     memset(out, 0, sizeof *out);
     /* The type errors are remembered but scanning goes on, so that a line that is also
      * not JSON is reported as invalid JSON: that is the more basic fault. */
     int wrong_type = 0;
-    p = skip_ws(p, end);
+    p = skip_ws(p, end, nl);
     if (p >= end || *p != '{')
         goto invalid;
-    p = skip_ws(p + 1, end);
+    p = skip_ws(p + 1, end, nl);
     if (p < end && *p == '}') {
         p++;
         goto done;
     }
     for (;;) {
         struct field key;
-        p = skip_ws(p, end);
+        p = skip_ws(p, end, nl);
         if (p >= end || *p != '"' || scan_string(&p, end, &key) != 0)
             goto invalid;
         int fid = -1;
@@ -312,10 +328,10 @@ int scan_event(const char *line, size_t n, struct raw_event *out, enum reject_re
             if (kn > 0)
                 fid = key_field(kb, (size_t)kn);
         }
-        p = skip_ws(p, end);
+        p = skip_ws(p, end, nl);
         if (p >= end || *p != ':')
             goto invalid;
-        p = skip_ws(p + 1, end);
+        p = skip_ws(p + 1, end, nl);
         if (p >= end)
             goto invalid;
         if (fid >= 0) {
@@ -329,7 +345,7 @@ int scan_event(const char *line, size_t n, struct raw_event *out, enum reject_re
                 memset(f, 0, sizeof *f);
                 f->is_null = 1;
             } else {
-                if (skip_value(&p, end, 1) != 0)
+                if (skip_value(&p, end, 1, nl) != 0)
                     goto invalid;
                 wrong_type = 1;
             }
@@ -348,15 +364,15 @@ int scan_event(const char *line, size_t n, struct raw_event *out, enum reject_re
                 out->results = v;
                 out->has_results = 1;
             } else {
-                if (skip_value(&p, end, 1) != 0)
+                if (skip_value(&p, end, 1, nl) != 0)
                     goto invalid;
                 wrong_type = 1;
             }
         } else {
-            if (skip_value(&p, end, 1) != 0)
+            if (skip_value(&p, end, 1, nl) != 0)
                 goto invalid;
         }
-        p = skip_ws(p, end);
+        p = skip_ws(p, end, nl);
         if (p < end && *p == ',') {
             p++;
             continue;
@@ -368,8 +384,9 @@ int scan_event(const char *line, size_t n, struct raw_event *out, enum reject_re
         goto invalid;
     }
 done:
-    p = skip_ws(p, end);
-    if (p != end)
+    p = skip_ws(p, end, nl);
+    *stop = p;
+    if (p != end && !(nl && *p == '\n'))
         goto invalid;
     if (wrong_type) {
         *why = REJ_WRONG_TYPE;
@@ -377,9 +394,29 @@ done:
     }
     return 0;
 invalid:
+    *stop = p;
     *why = REJ_INVALID_JSON;
     return -1;
 }
+
+int scan_event(const char *line, size_t n, struct raw_event *out, enum reject_reason *why)
+{
+    const char *stop;
+    return scan_object(line, line + n, 0, out, why, &stop);
+}
+
+/* scan_event over the line that starts at `line` and ends at the first newline before
+ * `end` (or at `end`), found while scanning rather than by a pass of its own. On return
+ * *stop lies at or before that newline: at it when the line is valid and the newline
+ * comes before `end`; the caller searches on from *stop otherwise. A '\r' before the
+ * newline is whitespace here, which gives the verdict scan_event gives for the line
+ * without it. Not declared in ingest.h: only ingest.c, which reads files, uses it. */
+int scan_line(const char *line, const char *end, struct raw_event *out, enum reject_reason *why,
+              const char **stop)
+{
+    return scan_object(line, end, 1, out, why, stop);
+}
+
 
 static size_t put_utf8(char *o, unsigned cp)
 {
