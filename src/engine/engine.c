@@ -16,10 +16,18 @@
  * created, and while the episode lasts it is rebuilt on every day that brought new
  * signals (score = the highest reached). The snapshot owns copies of everything it shows,
  * so signals may age out of the tracks afterwards.
+ *
+ * Signals across instances (docs/scale-out.md): with a signal hook set, engine_signal hands
+ * signals to the hook instead of the tracks (a detector that scores nothing: the subject
+ * role of `wachter run`). An indicator marked remote is not run here, and its signals
+ * arrive through engine_inject_signal, which stores them as engine_signal does and then
+ * rescores the employee at once, as after an event. A signal is an indicator's output, so
+ * both paths share store_signal and the tracks cannot tell them apart.
  */
 #include "engine/engine.h"
 #include "indicators/indicator.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +129,10 @@ struct engine {
     size_t n_median_days;
     uint32_t next_alert_id;
     struct engine_stats stats;
+    uint64_t remote;                /* indicators whose signals come from elsewhere */
+    int64_t newest_ms;              /* event time of the newest event fed */
+    engine_signal_hook_fn sig_hook; /* when set, signals go to it instead of the tracks */
+    void *sig_hook_ctx;
 };
 
 static const struct ind_common *ind_common_of(const struct engine *eng, size_t i)
@@ -181,7 +193,29 @@ struct engine *engine_new(struct ref *ref, struct tz *tz, const struct engine_co
     eng->first_day = INT32_MIN;
     eng->current_ind = -1;
     eng->current_user = REF_NONE;
+    eng->newest_ms = INT64_MIN;
     return eng;
+}
+
+void engine_set_signal_hook(struct engine *eng, engine_signal_hook_fn fn, void *ctx)
+{
+    eng->sig_hook = fn;
+    eng->sig_hook_ctx = ctx;
+}
+
+void engine_set_remote(struct engine *eng, int indicator)
+{
+    assert(indicator >= 0 && (size_t)indicator < eng->n_ind);
+    if (eng->ind_self[indicator] != NULL && indicator_registry[indicator]->destroy != NULL)
+        indicator_registry[indicator]->destroy(eng->ind_self[indicator]);
+    eng->ind_self[indicator] = NULL;
+    eng->remote |= 1ULL << indicator;
+}
+
+/* An indicator runs here when it is enabled and its signals are not injected. */
+static bool runs_locally(const struct engine *eng, size_t i)
+{
+    return ind_common_of(eng, i)->enabled && !(eng->remote >> i & 1);
 }
 
 static void alert_slot_clear(struct alert_slot *s)
@@ -288,12 +322,10 @@ static bool excepted(const struct emp_state *st, int ind, const struct event *ev
     return false;
 }
 
-void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,
-                   uint8_t note, uint32_t group)
+/* Store a signal of indicator `i` on the employee of `ev` (see engine_signal). */
+static void store_signal(struct engine *eng, int i, const struct event *ev, float strength,
+                         uint32_t key, uint8_t note, uint32_t group)
 {
-    int i = eng->current_ind;
-    if (i < 0 || strength <= 0)
-        return;
     struct emp_state *st = emp_state(eng, ev->user);
     if (st->n_exceptions > 0 && excepted(st, i, ev)) {
         eng->stats.suppressed[i]++;
@@ -331,6 +363,20 @@ void engine_signal(struct engine *eng, const struct event *ev, float strength, u
     if (ev->ts_ms > st->last_signal_ms)
         st->last_signal_ms = ev->ts_ms;
     eng->stats.signals[i]++;
+}
+
+void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,
+                   uint8_t note, uint32_t group)
+{
+    int i = eng->current_ind;
+    if (i < 0 || strength <= 0)
+        return;
+    if (eng->sig_hook != NULL) {
+        eng->sig_hook(eng->sig_hook_ctx, i, ev, strength > 1 ? 1 : strength, key, note, group);
+        eng->stats.signals[i]++;
+        return;
+    }
+    store_signal(eng, i, ev, strength, key, note, group);
 }
 
 /* ---- mass --------------------------------------------------------------------------- */
@@ -812,7 +858,7 @@ static void close_day(struct engine *eng)
     eng->now_ms = midnight - (int64_t)tz_offset(eng->tz, midnight) * 1000;
     for (size_t i = 0; i < eng->n_ind; i++) {
         const struct indicator *ind = indicator_registry[i];
-        if (ind->on_day_close != NULL && ind_common_of(eng, i)->enabled) {
+        if (ind->on_day_close != NULL && runs_locally(eng, i)) {
             eng->current_ind = (int)i;
             ind->on_day_close(eng->ind_self[i], eng->cfg->ind_settings[i], eng, eng->day);
         }
@@ -857,6 +903,8 @@ void engine_event(struct engine *eng, const struct event *ev)
         }
         eng->day = a.local.day;
     }
+    if (ev->ts_ms > eng->newest_ms)
+        eng->newest_ms = ev->ts_ms;
     struct emp_state *st = emp_state(eng, ev->user);
     eng->current_user = ev->user;
     eng->signalled = 0;
@@ -880,7 +928,7 @@ void engine_event(struct engine *eng, const struct event *ev)
     }
     for (size_t i = 0; i < eng->n_ind; i++) {
         const struct indicator *ind = indicator_registry[i];
-        if (ind->on_event != NULL && ind_common_of(eng, i)->enabled) {
+        if (ind->on_event != NULL && runs_locally(eng, i)) {
             eng->current_ind = (int)i;
             ind->on_event(eng->ind_self[i], eng->cfg->ind_settings[i], eng, ev, &a);
         }
@@ -889,6 +937,27 @@ void engine_event(struct engine *eng, const struct event *ev)
     eng->current_user = REF_NONE;
     if (eng->signalled != 0)
         score_early(eng, ev->user, ev->ts_ms);
+}
+
+void engine_inject_signal(struct engine *eng, int indicator, const struct event *ev, float strength,
+                          uint32_t key, uint8_t note, uint32_t group)
+{
+    assert(indicator >= 0 && (size_t)indicator < eng->n_ind);
+    assert(eng->current_ind < 0); /* not from inside an indicator's callback */
+    if (strength <= 0 || !ind_common_of(eng, (size_t)indicator)->enabled)
+        return;
+    if (eng->sig_hook != NULL) {
+        eng->sig_hook(eng->sig_hook_ctx, indicator, ev, strength > 1 ? 1 : strength, key, note,
+                      group);
+        eng->stats.signals[indicator]++;
+        return;
+    }
+    store_signal(eng, indicator, ev, strength, key, note, group);
+    /* As after an event: the indicator that signalled is rescored at once, at the newer
+     * of the signal's time and the newest event's (a signal may arrive after its day). */
+    eng->signalled = 1ULL << indicator;
+    score_early(eng, ev->user, ev->ts_ms > eng->newest_ms ? ev->ts_ms : eng->newest_ms);
+    eng->signalled = 0;
 }
 
 static int cmp_alert(const void *a, const void *b)

@@ -101,6 +101,36 @@ void engine_add_exception(struct engine *eng, uint32_t emp, int indicator, uint3
 /* Feed one event. */
 void engine_event(struct engine *eng, const struct event *ev);
 
+/* ---- signals across instances (docs/scale-out.md, "The subject side") ---- */
+
+/* A signal of indicator `indicator` (its registry index) on the employee of `ev`, as an
+ * indicator emitted it (see engine_signal in indicators/indicator.h; strength is already
+ * capped at 1). Memory: `ev` and its texts are valid only during the call. */
+typedef void (*engine_signal_hook_fn)(void *ctx, int indicator, const struct event *ev,
+                                      float strength, uint32_t key, uint8_t note, uint32_t group);
+
+/* From now on hand every signal to `fn` instead of storing it: the engine then scores
+ * nothing and opens no alerts, it only detects (the subject role of `wachter run`, which
+ * publishes the signals to their employee's owner). NULL restores storing. Signals are
+ * still counted in engine_stats. Memory: `ctx` is borrowed until the hook is replaced. */
+void engine_set_signal_hook(struct engine *eng, engine_signal_hook_fn fn, void *ctx);
+
+/* Do not run indicator `indicator` here (its callbacks are skipped and its state freed),
+ * but keep scoring it: its signals arrive through engine_inject_signal. For an indicator
+ * that needs more events than this engine sees (curiosity_wave on an instance that owns
+ * only some employees). Call before the first event. */
+void engine_set_remote(struct engine *eng, int indicator);
+
+/* Store a signal of indicator `indicator` detected elsewhere (another instance) on the
+ * employee of `ev` (resolved against this engine's reference data), exactly as
+ * engine_signal would have stored it: same exceptions, track, counters; then, as after an
+ * event, the employee is rescored at once (score_early) at the later of ev->ts_ms and the
+ * newest event fed, so an alert can open now; otherwise the signal counts at the next day
+ * close. Ignored when the indicator is disabled in the configuration or strength <= 0.
+ * Must not be called from an indicator callback. Memory: ev->id is copied. */
+void engine_inject_signal(struct engine *eng, int indicator, const struct event *ev, float strength,
+                          uint32_t key, uint8_t note, uint32_t group);
+
 /* Alerts opened, grown or withdrawn since the last call, in the order they were opened,
  * for a live run that stores alerts as they change. `withdrawn`: an alert opened during
  * a day that the day's close did not confirm. Returns how many were passed to `fn`.

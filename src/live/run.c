@@ -28,6 +28,20 @@
  * it, and a new run in the store (alert ids belong to a run). Sources keep submitting
  * meanwhile; the queue buffers and backpressure applies.
  *
+ * Scale-out roles (docs/scale-out.md, "The subject side"):
+ *   - employee (the default): with --signals-topic, the Kafka source reads the events topic
+ *     and the signals topic in one group (range assignor, co-partitioned topics), so the
+ *     wave signals of the employees this instance owns reach it. Signal lines arrive with
+ *     source name "signals"; take_lines parses them (parse_signal), drops repeats by
+ *     ("sig:" id subject) within the dedupe window and queues them as signal entries,
+ *     journalled like events, so a replay restores them. The engine thread hands them to
+ *     engine_inject_signal. curiosity_wave does not run locally (engine_set_remote): this
+ *     instance sees only its share of each subject's lookers.
+ *   - subjects: reads events keyed by subject and runs only curiosity_wave; a signal hook
+ *     publishes every wave signal, keyed by the looker's employee number, to the signals
+ *     topic instead of storing it. A replay (restart, reference reload) publishes again;
+ *     the owners drop the repeats.
+ *
  * Text memory: a queued event's texts point into a pool holding its batch. Signals copy
  * the ids they cite, but indicators keep whole events for a few days (waves, daily
  * samples), so a pool is freed once the engine's clock is `RETAIN_MS` past its newest
@@ -39,6 +53,8 @@
 #include "sources/kafka.h"
 #include "sources/syslog.h"
 #include "sources/tail.h"
+
+#include <cjson/cJSON.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -64,11 +80,12 @@ enum {
 struct run_opts {
     const char *ref_dir, *db, *http, *hec_token, *syslog, *journal, *config, *key;
     const char *alerts_out, *stats_out, *rejects_out;
-    const char *kafka_brokers, *kafka_topic, *kafka_group;
+    const char *kafka_brokers, *kafka_topic, *kafka_group, *signals_topic;
     const char *tails[MAX_TAILS];
     const char *kafka_props[MAX_TAILS];
     size_t n_tails, n_kafka_props, queue;
     int reveal_ids, quiet;
+    int subjects_role; /* --role subjects */
 };
 
 struct pool {
@@ -80,10 +97,15 @@ struct pool {
     uint64_t last_seq;
 };
 
+/* A queued entry: an event, or (signal != 0) a wave signal from the subject side about the
+ * looker's event `ev`, with the signal's strength, note and group. */
 struct qev {
     struct event ev;
     uint64_t seq;
     int64_t recv_ns;
+    float strength;
+    uint32_t group;
+    uint8_t signal, note;
 };
 
 /* Validation and duplicate filtering of what arrives, with its counters. */
@@ -96,6 +118,8 @@ struct intake {
     FILE *rejects; /* NULL: rejects are counted only */
     struct sbuf line;
     int64_t last_ts;
+    uint64_t signals, signal_repeats; /* signal lines taken, and dropped as repeats */
+    struct sbuf sig_key;
 };
 
 /* One engine with its reference data: rebuilt when the reference files change. */
@@ -114,6 +138,7 @@ struct live {
     struct store *st;
     struct journal *jr;
     struct generation *gen;
+    struct generation *building; /* the generation generation_build is replaying into */
     time_t ref_mtime;
 
     pthread_mutex_t mu; /* guards everything below up to `processed_seq` */
@@ -124,13 +149,22 @@ struct live {
     struct intake in;
     uint64_t processed_seq; /* every event of records up to this one has been taken */
 
-    struct kafka_source *kafka; /* for its counters in /metrics, or NULL */
+    struct kafka_source *kafka;         /* for its counters in /metrics, or NULL */
+    struct kafka_producer *signals_out; /* subject role: publishes wave signals, else NULL */
+    int wave;                           /* registry index of curiosity_wave */
+    _Atomic uint64_t publish_errors;
     struct strmap stored_pseudonyms;
     struct latency lat_event, lat_alert;
     _Atomic uint64_t processed, alerts_stored, alerts_withdrawn, busy, generations;
     _Atomic int ready;
     int64_t engine_ts; /* event time of the newest event taken */
 };
+
+/* The reference data of the engine running now (on the engine thread). */
+static const struct ref *engine_ref_of(const struct live *lv)
+{
+    return lv->building != NULL ? &lv->building->ref : &lv->gen->ref;
+}
 
 static volatile sig_atomic_t stop_requested;
 
@@ -179,13 +213,62 @@ static size_t count_lines(const char *data, size_t len)
     return n;
 }
 
-/* Validate and filter the lines of one batch into `out` (room for count_lines events),
- * in event-time order. Returns the number of events. */
+/* Parse a signal line of the subject side (docs/scale-out.md): an event line (the looker's
+ * event, validated as any event) with the fields "signal" (only "curiosity_wave"),
+ * "strength" (0..1], "note" (0..7) and "group" (>= 0). The "key" field is informative: the
+ * key is the subject, resolved here. Returns 0, or -1 with *why set. */
+static int parse_signal(struct line_parser *lp, const char *line, size_t n, struct qev *q,
+                        enum reject_reason *why)
+{
+    if (ingest_parse_line(lp, line, n, &q->ev, why) != 0)
+        return -1;
+    if (q->ev.subject_text.n == 0) {
+        *why = REJ_MISSING_FIELD;
+        return -1;
+    }
+    cJSON *j = cJSON_ParseWithLength(line, n);
+    if (j == NULL) {
+        *why = REJ_INVALID_JSON;
+        return -1;
+    }
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(j, "signal");
+    const cJSON *strength = cJSON_GetObjectItemCaseSensitive(j, "strength");
+    const cJSON *note = cJSON_GetObjectItemCaseSensitive(j, "note");
+    const cJSON *group = cJSON_GetObjectItemCaseSensitive(j, "group");
+    int rc = 0;
+    if (name == NULL || strength == NULL || note == NULL || group == NULL) {
+        *why = REJ_MISSING_FIELD;
+        rc = -1;
+    } else if (!cJSON_IsString(name) || !cJSON_IsNumber(strength) || !cJSON_IsNumber(note) ||
+               !cJSON_IsNumber(group)) {
+        *why = REJ_WRONG_TYPE;
+        rc = -1;
+    } else if (strcmp(name->valuestring, "curiosity_wave") != 0 || !(strength->valuedouble > 0) ||
+               strength->valuedouble > 1 || note->valuedouble < 0 || note->valuedouble > 7 ||
+               note->valuedouble != (int)note->valuedouble || group->valuedouble < 0 ||
+               group->valuedouble > UINT32_MAX) {
+        *why = REJ_BAD_VALUE;
+        rc = -1;
+    } else {
+        q->signal = 1;
+        q->strength = (float)strength->valuedouble;
+        q->note = (uint8_t)note->valuedouble;
+        q->group = (uint32_t)group->valuedouble;
+    }
+    cJSON_Delete(j);
+    return rc;
+}
+
+/* Validate and filter the lines of one batch into `out` (room for count_lines entries),
+ * in event-time order. Lines of source "signals" are wave signals (parse_signal); they
+ * count in the source's lines and, when malformed, in the rejects, but not as events.
+ * Returns the number of entries. */
 static size_t take_lines(struct intake *in, struct line_parser *lp, const char *source,
                          const char *data, size_t len, uint64_t seq, int64_t recv_ns,
                          struct qev *out, struct line_receipt *r)
 {
     size_t si = source_index(in, source), n = 0;
+    bool signals = strcmp(source, "signals") == 0;
     uint32_t k = 0;
     for (const char *p = data, *end = data + len; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -201,8 +284,11 @@ static size_t take_lines(struct intake *in, struct line_parser *lp, const char *
         in->source_lines[si]++;
         r->lines++;
         struct qev *q = &out[n];
+        q->signal = 0;
         enum reject_reason why;
-        if (ingest_parse_line(lp, line, ln, &q->ev, &why) != 0) {
+        int bad = signals ? parse_signal(lp, line, ln, q, &why)
+                          : ingest_parse_line(lp, line, ln, &q->ev, &why);
+        if (bad != 0) {
             in->stats.malformed++;
             in->stats.by_reason[why]++;
             r->rejected++;
@@ -211,6 +297,23 @@ static size_t take_lines(struct intake *in, struct line_parser *lp, const char *
                 analyze_reject_json(&in->line, source, in->source_lines[si], why, line, ln);
                 fwrite(in->line.buf, 1, in->line.len, in->rejects);
             }
+            continue;
+        }
+        if (signals) {
+            sbuf_reset(&in->sig_key);
+            sbuf_puts(&in->sig_key, "sig:");
+            sbuf_add(&in->sig_key, q->ev.id, q->ev.id_len);
+            sbuf_putc(&in->sig_key, ' ');
+            sbuf_add(&in->sig_key, q->ev.subject_text.p, q->ev.subject_text.n);
+            if (dedupe_repeat(&in->seen, in->sig_key.buf, in->sig_key.len, q->ev.ts_ms)) {
+                in->signal_repeats++;
+                continue;
+            }
+            in->signals++;
+            q->ev.line_no = k++;
+            q->seq = seq;
+            q->recv_ns = recv_ns;
+            n++;
             continue;
         }
         if (dedupe_repeat(&in->seen, q->ev.id, q->ev.id_len, q->ev.ts_ms)) {
@@ -227,6 +330,8 @@ static size_t take_lines(struct intake *in, struct line_parser *lp, const char *
     }
     qsort(out, n, sizeof *out, cmp_qev_ts);
     for (size_t i = 0; i < n; i++) {
+        if (out[i].signal)
+            continue; /* a signal is later than its event by design */
         if (out[i].ev.ts_ms < in->last_ts)
             in->stats.late++;
         else
@@ -239,6 +344,7 @@ static void intake_free(struct intake *in)
 {
     dedupe_free(&in->seen);
     sbuf_free(&in->line);
+    sbuf_free(&in->sig_key);
     if (in->rejects != NULL)
         fclose(in->rejects);
     in->rejects = NULL;
@@ -408,6 +514,64 @@ static int flush_alerts(struct live *lv)
     return rc;
 }
 
+/* ---- the subject role: wave signals to the signals topic --------------------------------- */
+
+/* The engine's signal hook in the subject role: one JSON line per signal, keyed by the
+ * looker's employee number (the owner's partition on the co-partitioned topics). The
+ * line is the looker's event in the event format (so that the owner validates it as one)
+ * plus the signal's fields. Runs on the engine thread; the generation's reference data
+ * is lv->gen's, or the one being built (both hold the same tables for this event). */
+static void publish_signal(void *ctx, int indicator, const struct event *ev, float strength,
+                           uint32_t key, uint8_t note, uint32_t group)
+{
+    struct live *lv = ctx;
+    if (lv->signals_out == NULL) { /* stopped: engine_finish emits no wave signals */
+        atomic_fetch_add(&lv->publish_errors, 1);
+        return;
+    }
+    const struct ref *ref = engine_ref_of(lv);
+    struct sbuf line = {0};
+    char ts[96];
+    time_t secs = (time_t)(ev->ts_ms >= 0 ? ev->ts_ms / 1000 : (ev->ts_ms - 999) / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ev->ts_ms - (int64_t)secs * 1000));
+    const char *user = ref->emp[ev->user].user;
+    sbuf_puts(&line, "{\"signal\":");
+    sbuf_json_str(&line, indicator_registry[indicator]->name,
+                  strlen(indicator_registry[indicator]->name));
+    sbuf_puts(&line, ",\"id\":");
+    sbuf_json_str(&line, ev->id, ev->id_len);
+    sbuf_printf(&line, ",\"ts\":\"%s\",\"user\":", ts);
+    sbuf_json_str(&line, user, strlen(user));
+    sbuf_puts(&line, ",\"system\":");
+    const char *sys = ref_system_name(ref, ev->system);
+    sbuf_json_str(&line, sys, strlen(sys));
+    sbuf_puts(&line, ",\"action\":");
+    const char *act = ingest_action_name((enum action)ev->action);
+    sbuf_json_str(&line, act, strlen(act));
+    if (ev->subject != REF_NONE) {
+        const char *st = ref_subject_type_name((enum subject_type)ref->subj[ev->subject].type);
+        sbuf_puts(&line, ",\"subject_type\":");
+        sbuf_json_str(&line, st, strlen(st));
+        sbuf_puts(&line, ",\"subject\":");
+        sbuf_json_str(&line, ref->subj[ev->subject].id, strlen(ref->subj[ev->subject].id));
+    }
+    if (ev->legit != REF_NONE) {
+        sbuf_puts(&line, ",\"case\":");
+        sbuf_json_str(&line, ref->cases[ev->legit].id, strlen(ref->cases[ev->legit].id));
+    }
+    sbuf_printf(&line, ",\"strength\":%.6g,\"key\":%u,\"note\":%u,\"group\":%u}\n",
+                (double)strength, key, (unsigned)note, group);
+    struct err e = {{0}};
+    if (kafka_producer_send(lv->signals_out, user, strlen(user), line.buf, line.len, &e) != 0) {
+        if (atomic_fetch_add(&lv->publish_errors, 1) == 0)
+            log_error("run: %s (further failures are counted only)", e.msg);
+    }
+    sbuf_free(&line);
+}
+
 /* ---- generations: reference data, engine, replay ---------------------------------------- */
 
 struct replay_ctx {
@@ -422,6 +586,11 @@ static void feed(struct live *lv, struct generation *g, struct qev *evs, size_t 
 {
     for (size_t i = 0; i < n; i++) {
         ingest_resolve(&g->ref, &evs[i].ev);
+        if (evs[i].signal) {
+            engine_inject_signal(g->eng, lv->wave, &evs[i].ev, evs[i].strength, evs[i].ev.subject,
+                                 evs[i].note, evs[i].group);
+            continue;
+        }
         engine_event(g->eng, &evs[i].ev);
         if (evs[i].ev.ts_ms > lv->engine_ts)
             lv->engine_ts = evs[i].ev.ts_ms;
@@ -485,6 +654,11 @@ static struct generation *generation_build(struct live *lv, int64_t run_id, uint
         return NULL;
     }
     g->eng = engine_new(&g->ref, lv->tz, &lv->cfg);
+    lv->building = g;
+    if (lv->o.subjects_role)
+        engine_set_signal_hook(g->eng, publish_signal, lv);
+    else if (lv->o.signals_topic != NULL)
+        engine_set_remote(g->eng, lv->wave);
     if (analyze_load_exceptions(lv->st, lv->priv, &g->ref, lv->tz, g->eng, e) != 0)
         goto fail;
     if (run_id == 0 && store_run_begin(lv->st, lv->o.ref_dir, &run_id, e) != 0)
@@ -496,6 +670,7 @@ static struct generation *generation_build(struct live *lv, int64_t run_id, uint
     long records = journal_replay(lv->jr, upto, replay_record, &rc, e);
     free(rc.buf);
     intake_free(&scratch);
+    lv->building = NULL;
     if (records < 0)
         goto fail;
     if (records > 0 && !lv->o.quiet)
@@ -504,6 +679,7 @@ static struct generation *generation_build(struct live *lv, int64_t run_id, uint
                  (double)(mono_ns() - t0) / 1e9);
     return g;
 fail:
+    lv->building = NULL;
     generation_free(g);
     return NULL;
 }
@@ -702,6 +878,30 @@ void live_metrics(struct live *lv, struct sbuf *out)
                     (unsigned long long)ks.messages, (unsigned long long)ks.commits,
                     (unsigned long long)ks.pauses);
     }
+    if (lv->o.signals_topic != NULL && !lv->o.subjects_role)
+        sbuf_printf(out,
+                    "# HELP wachter_signals_injected_total Wave signals of the subject side "
+                    "taken (repeats dropped).\n"
+                    "# TYPE wachter_signals_injected_total counter\n"
+                    "wachter_signals_injected_total %llu\n"
+                    "# HELP wachter_signal_repeats_total Wave signals dropped as repeats.\n"
+                    "# TYPE wachter_signal_repeats_total counter\n"
+                    "wachter_signal_repeats_total %llu\n",
+                    (unsigned long long)in.signals, (unsigned long long)in.signal_repeats);
+    if (lv->signals_out != NULL) {
+        struct kafka_producer_stats ps;
+        kafka_producer_stats(lv->signals_out, &ps);
+        sbuf_printf(out,
+                    "# HELP wachter_signals_published_total Wave signals acknowledged by the "
+                    "brokers (a replay publishes again).\n"
+                    "# TYPE wachter_signals_published_total counter\n"
+                    "wachter_signals_published_total %llu\n"
+                    "# HELP wachter_signals_publish_failed_total Wave signals not delivered.\n"
+                    "# TYPE wachter_signals_publish_failed_total counter\n"
+                    "wachter_signals_publish_failed_total %llu\n",
+                    (unsigned long long)ps.delivered,
+                    (unsigned long long)(ps.failed + atomic_load(&lv->publish_errors)));
+    }
     latency_write(&lv->lat_event, "wachter_event_latency_seconds",
                   "From receipt of an event to its analysis.", out);
     latency_write(&lv->lat_alert, "wachter_alert_latency_seconds",
@@ -717,6 +917,7 @@ static void usage(FILE *out)
             "                   [--hec-token TOKEN] [--syslog HOST:PORT] [--tail FILE]...\n"
             "                   [--kafka-brokers LIST --kafka-topic TOPIC --kafka-group GROUP\n"
             "                    [--kafka-property KEY=VALUE]...]\n"
+            "                   [--role employees|subjects] [--signals-topic TOPIC]\n"
             "                   [--journal DIR] [--queue EVENTS] [--config FILE] [--key FILE]\n"
             "                   [--alerts-out FILE] [--stats-out FILE] [--rejects-out FILE]\n"
             "                   [--reveal-ids] [--quiet]\n"
@@ -725,7 +926,12 @@ static void usage(FILE *out)
             "syslog, tailed files or Kafka, are made durable in the journal (default: DB.journal)\n"
             "and analysed as they come; alerts are stored within a second. The reference CSV\n"
             "files are read from DATASET and reloaded when they change. SIGTERM stops cleanly;\n"
-            "then --alerts-out and --stats-out are written as analyze writes them.\n");
+            "then --alerts-out and --stats-out are written as analyze writes them.\n"
+            "\n"
+            "Scale-out (docs/scale-out.md): --role subjects reads events keyed by subject and\n"
+            "publishes curiosity-wave signals to --signals-topic; the default role (employees)\n"
+            "given --signals-topic reads them with its events in one group and does not run\n"
+            "curiosity_wave itself.\n");
 }
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
@@ -741,6 +947,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         {"kafka-topic", required_argument, NULL, 'p'},
         {"kafka-group", required_argument, NULL, 'g'},
         {"kafka-property", required_argument, NULL, 'P'},
+        {"role", required_argument, NULL, 'o'},
+        {"signals-topic", required_argument, NULL, 'G'},
         {"journal", required_argument, NULL, 'j'},
         {"queue", required_argument, NULL, 'Q'},
         {"config", required_argument, NULL, 'c'},
@@ -798,6 +1006,16 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
             }
             o->kafka_props[o->n_kafka_props++] = optarg;
             break;
+        case 'o':
+            if (strcmp(optarg, "subjects") != 0 && strcmp(optarg, "employees") != 0) {
+                fprintf(stderr, "wachter: run: --role is employees or subjects\n");
+                return -1;
+            }
+            o->subjects_role = strcmp(optarg, "subjects") == 0;
+            break;
+        case 'G':
+            o->signals_topic = optarg;
+            break;
         case 'j':
             o->journal = optarg;
             break;
@@ -851,6 +1069,39 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     if (o->kafka_brokers != NULL && (o->kafka_topic == NULL || o->kafka_group == NULL)) {
         fprintf(stderr, "wachter: run: --kafka-brokers needs --kafka-topic and --kafka-group\n");
         return -1;
+    }
+    if (o->signals_topic != NULL && o->kafka_brokers == NULL) {
+        fprintf(stderr, "wachter: run: --signals-topic needs the --kafka-* options\n");
+        return -1;
+    }
+    if (o->subjects_role && o->signals_topic == NULL) {
+        fprintf(stderr, "wachter: run: --role subjects needs --signals-topic\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The indicators of a scale-out role (--signals-topic). The subject role runs only
+ * curiosity_wave (the explainer, which it needs, always runs); the employee role keeps
+ * curiosity_wave enabled for scoring, but generation_build makes it remote: its signals
+ * come from the subject side. Returns 0, or -1 with `e` filled. */
+static int configure_role(struct live *lv, struct err *e)
+{
+    if (lv->wave < 0)
+        return err_set(e, "run: curiosity_wave is not built in; --signals-topic needs it");
+    struct ind_common *wave = lv->cfg.ind_settings[lv->wave];
+    if (!wave->enabled)
+        return err_set(e, "run: --signals-topic but curiosity_wave is disabled in the config");
+    if (lv->o.subjects_role) {
+        for (size_t i = 0; i < indicator_count; i++)
+            ((struct ind_common *)lv->cfg.ind_settings[i])->enabled = (int)i == lv->wave;
+        log_info("run: role subjects: only curiosity_wave runs; its signals are published to "
+                 "%s, keyed by employee",
+                 lv->o.signals_topic);
+    } else {
+        log_info("run: role employees: curiosity_wave does not run here (this instance sees "
+                 "only its share of each subject's lookers); its signals come from %s",
+                 lv->o.signals_topic);
     }
     return 0;
 }
@@ -907,6 +1158,9 @@ int run_main(int argc, char **argv)
     engine_config_defaults(&lv->cfg);
     if (o->config != NULL && engine_config_load(&lv->cfg, o->config, &e) != 0)
         goto fail;
+    lv->wave = indicator_find("curiosity_wave");
+    if (o->signals_topic != NULL && configure_role(lv, &e) != 0)
+        goto fail;
     if ((lv->tz = tz_open(lv->cfg.timezone, &e)) == NULL)
         goto fail;
     if (o->journal == NULL) {
@@ -932,6 +1186,11 @@ int run_main(int argc, char **argv)
     lv->q_cap = o->queue;
     lv->q = xmalloc(lv->q_cap * sizeof *lv->q);
     lv->engine_ts = INT64_MIN;
+    if (o->subjects_role &&
+        (lv->signals_out = kafka_producer_start(o->kafka_brokers, o->signals_topic,
+                                                (const char *const *)o->kafka_props,
+                                                o->n_kafka_props, &e)) == NULL)
+        goto fail;
 
     /* Rebuild the state from the journal, then store what it leads to (idempotent). */
     lv->ref_mtime = ref_files_mtime(o->ref_dir);
@@ -967,10 +1226,22 @@ int run_main(int argc, char **argv)
         struct kafka_options ko = {0};
         ko.brokers = o->kafka_brokers;
         ko.group = o->kafka_group;
-        ko.topics = &o->kafka_topic;
-        ko.ntopics = 1;
-        ko.props = (const char *const *)o->kafka_props;
-        ko.nprops = o->n_kafka_props;
+        const char *topics[2] = {o->kafka_topic, o->signals_topic};
+        const char *sources[2] = {"kafka", "signals"};
+        /* Co-partitioning: the range assignor gives partition p of both topics to the
+         * same member (before the user's properties, which may not change it). */
+        const char *props[MAX_TAILS + 1] = {"partition.assignment.strategy=range"};
+        bool both = o->signals_topic != NULL && !o->subjects_role;
+        size_t np = 0;
+        if (both)
+            np++;
+        for (size_t i = 0; i < o->n_kafka_props; i++)
+            props[np++] = o->kafka_props[i];
+        ko.topics = topics;
+        ko.sources = sources;
+        ko.ntopics = both ? 2 : 1;
+        ko.props = props;
+        ko.nprops = np;
         if ((kafka = kafka_source_start(&ko, &sink, &e)) == NULL)
             goto fail;
         lv->kafka = kafka;
@@ -1019,6 +1290,8 @@ int run_main(int argc, char **argv)
     syslog = NULL;
     while (engine_turn(lv, 0) > 0)
         ;
+    kafka_producer_stop(lv->signals_out); /* waits for the last signals' acknowledgements */
+    lv->signals_out = NULL;
     store_stats(lv);
     if (lv->in.rejects != NULL)
         fflush(lv->in.rejects);
@@ -1033,6 +1306,7 @@ out:
     kafka_source_stop(kafka);
     tail_stop(tail);
     syslog_server_stop(syslog);
+    kafka_producer_stop(lv->signals_out);
     generation_free(lv->gen);
     intake_free(&lv->in);
     while (lv->pools != NULL) {

@@ -42,6 +42,14 @@
  * can wait for ever (seen with 2.0.2). For the same reason a stopping source commits and
  * drops its batch before it closes, so the callback has nothing to commit then.
  *
+ * Sources by topic: the options may name, per topic, the source name its lines are submitted
+ * with (the employee side reads its events and the wave signals of the subject side in
+ * one group). flush_batch then submits one part per source name; a part that is taken is
+ * committed and leaves the batch, a refused one stays with the parts after it.
+ *
+ * The producer at the end of the file is independent of the source: the subject role of
+ * `wachter run` publishes wave signals with it (docs/scale-out.md).
+ *
  * Memory: the source copies its options into librdkafka's configuration; the batch owns
  * its rd_kafka_message_t objects until they are taken, dropped or the source stops. The
  * counters are atomics so that other threads (metrics, tests) may read them.
@@ -73,6 +81,8 @@ _Static_assert(POLL_MAX_MS >= BATCH_MAX_MS, "a poll may not outlast the default 
 
 struct kafka_source {
     rd_kafka_t *rk;
+    char **topics, **sources; /* per topic of the options: its name and source name (or NULL) */
+    size_t ntopics;
     struct line_sink sink;
     pthread_t thread;
     bool started; /* the thread runs and must be joined */
@@ -153,6 +163,14 @@ struct kafka_source *kafka_source_start(const struct kafka_options *o, const str
     k->backoff_ms = RETRY_ERROR_MIN_MS;
     k->durable = rd_kafka_topic_partition_list_new(8);
     k->assigned = rd_kafka_topic_partition_list_new(8);
+    k->ntopics = o->ntopics;
+    k->topics = xcalloc(o->ntopics, sizeof *k->topics);
+    k->sources = xcalloc(o->ntopics, sizeof *k->sources);
+    for (size_t i = 0; i < o->ntopics; i++) {
+        k->topics[i] = xstrdup(o->topics[i] != NULL ? o->topics[i] : "");
+        if (o->sources != NULL && o->sources[i] != NULL)
+            k->sources[i] = xstrdup(o->sources[i]);
+    }
     atomic_init(&k->stopping, false);
 
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -245,6 +263,12 @@ void kafka_source_stop(struct kafka_source *k)
         rd_kafka_topic_partition_list_destroy(k->durable);
     if (k->assigned != NULL)
         rd_kafka_topic_partition_list_destroy(k->assigned);
+    for (size_t i = 0; i < k->ntopics; i++) {
+        free(k->topics[i]);
+        free(k->sources[i]);
+    }
+    free(k->topics);
+    free(k->sources);
     free(k->batch);
     sbuf_free(&k->buf);
     free(k);
@@ -340,66 +364,86 @@ static void durable_put(rd_kafka_topic_partition_list_t *list, const char *topic
     p->offset = offset;
 }
 
-/* Offer the batch to the sink and act on the answer (see the table at the top). */
+/* The source name of a message's lines: its topic's entry in the options, or "kafka". */
+static const char *source_of(const struct kafka_source *k, const rd_kafka_message_t *m)
+{
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    for (size_t i = 0; i < k->ntopics; i++)
+        if (k->sources[i] != NULL && strcmp(k->topics[i], topic) == 0)
+            return k->sources[i];
+    return "kafka";
+}
+
+/* Offer the batch to the sink and act on the answer (see the table at the top): one
+ * submission per source name, in the order of each name's first message. */
 static void flush_batch(struct kafka_source *k, int64_t now)
 {
-    if (k->nbatch == 0)
-        return;
-    sbuf_reset(&k->buf);
-    for (size_t i = 0; i < k->nbatch; i++) {
-        const rd_kafka_message_t *m = k->batch[i];
-        if (m->len == 0)
-            continue; /* an empty value (or tombstone) has no line, only an offset */
-        sbuf_add(&k->buf, m->payload, m->len);
-        if (((const char *)m->payload)[m->len - 1] != '\n')
-            sbuf_putc(&k->buf, '\n');
-    }
-
-    int rc = LINE_SINK_OK;
-    struct line_receipt receipt = {0};
-    struct err e = {{0}};
-    if (k->buf.len > 0)
-        rc = k->sink.submit(k->sink.ctx, "kafka", k->buf.buf, k->buf.len, &receipt, &e);
-
-    if (rc == LINE_SINK_OK) {
+    while (k->nbatch > 0) {
+        const char *source = source_of(k, k->batch[0]);
+        sbuf_reset(&k->buf);
         for (size_t i = 0; i < k->nbatch; i++) {
-            rd_kafka_message_t *m = k->batch[i];
-            durable_put(k->durable, rd_kafka_topic_name(m->rkt), m->partition, m->offset + 1);
-            rd_kafka_message_destroy(m);
+            const rd_kafka_message_t *m = k->batch[i];
+            if (m->len == 0 || strcmp(source_of(k, m), source) != 0)
+                continue; /* an empty value (or tombstone) has no line, only an offset */
+            sbuf_add(&k->buf, m->payload, m->len);
+            if (((const char *)m->payload)[m->len - 1] != '\n')
+                sbuf_putc(&k->buf, '\n');
         }
-        k->nbatch = 0;
-        k->batch_bytes = 0;
-        COUNT(k, batches, 1);
-        if (k->error_streak > 0 && k->log_level >= 5)
-            log_info("kafka: the sink takes batches again after %llu refusals",
-                     (unsigned long long)k->error_streak);
-        k->error_streak = 0;
-        k->backoff_ms = RETRY_ERROR_MIN_MS;
-        k->retry_at_ms = 0;
-        commit_durable(k);
-        resume_all(k);
+
+        int rc = LINE_SINK_OK;
+        struct line_receipt receipt = {0};
+        struct err e = {{0}};
+        if (k->buf.len > 0)
+            rc = k->sink.submit(k->sink.ctx, source, k->buf.buf, k->buf.len, &receipt, &e);
+
+        if (rc == LINE_SINK_OK) {
+            size_t kept = 0;
+            for (size_t i = 0; i < k->nbatch; i++) {
+                rd_kafka_message_t *m = k->batch[i];
+                if (strcmp(source_of(k, m), source) != 0) {
+                    k->batch[kept++] = m;
+                    continue;
+                }
+                durable_put(k->durable, rd_kafka_topic_name(m->rkt), m->partition, m->offset + 1);
+                k->batch_bytes -= m->len;
+                rd_kafka_message_destroy(m);
+            }
+            k->nbatch = kept;
+            if (kept == 0)
+                k->batch_bytes = 0;
+            COUNT(k, batches, 1);
+            if (k->error_streak > 0 && k->log_level >= 5)
+                log_info("kafka: the sink takes batches again after %llu refusals",
+                         (unsigned long long)k->error_streak);
+            k->error_streak = 0;
+            k->backoff_ms = RETRY_ERROR_MIN_MS;
+            k->retry_at_ms = 0;
+            commit_durable(k);
+            continue;
+        }
+
+        if (rc == LINE_SINK_BUSY) {
+            COUNT(k, busy, 1);
+            k->retry_at_ms = now + RETRY_BUSY_MS;
+        } else {
+            COUNT(k, sink_errors, 1);
+            k->error_streak++;
+            if ((k->error_streak == 1 || now - k->error_logged_ms >= ERROR_LOG_EVERY_MS) &&
+                k->log_level >= 3) {
+                log_error("kafka: the sink refused a batch of %zu messages (%s); keeping it and "
+                          "retrying (%llu refusals in a row)",
+                          k->nbatch, e.msg[0] != '\0' ? e.msg : "no reason given",
+                          (unsigned long long)k->error_streak);
+                k->error_logged_ms = now;
+            }
+            k->retry_at_ms = now + k->backoff_ms;
+            k->backoff_ms =
+                k->backoff_ms * 2 > RETRY_ERROR_MAX_MS ? RETRY_ERROR_MAX_MS : k->backoff_ms * 2;
+        }
+        pause_all(k);
         return;
     }
-
-    if (rc == LINE_SINK_BUSY) {
-        COUNT(k, busy, 1);
-        k->retry_at_ms = now + RETRY_BUSY_MS;
-    } else {
-        COUNT(k, sink_errors, 1);
-        k->error_streak++;
-        if ((k->error_streak == 1 || now - k->error_logged_ms >= ERROR_LOG_EVERY_MS) &&
-            k->log_level >= 3) {
-            log_error("kafka: the sink refused a batch of %zu messages (%s); keeping it and "
-                      "retrying (%llu refusals in a row)",
-                      k->nbatch, e.msg[0] != '\0' ? e.msg : "no reason given",
-                      (unsigned long long)k->error_streak);
-            k->error_logged_ms = now;
-        }
-        k->retry_at_ms = now + k->backoff_ms;
-        k->backoff_ms =
-            k->backoff_ms * 2 > RETRY_ERROR_MAX_MS ? RETRY_ERROR_MAX_MS : k->backoff_ms * 2;
-    }
-    pause_all(k);
+    resume_all(k);
 }
 
 /* Commit the durable offsets synchronously; on failure keep them for the next attempt. */
@@ -600,4 +644,143 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the producer ------------------------------------------------------------------- */
+
+struct kafka_producer {
+    rd_kafka_t *rk;
+    rd_kafka_topic_t *topic;
+    pthread_t thread; /* serves delivery reports (rd_kafka_poll) */
+    bool started;
+    atomic_bool stopping;
+    _Atomic uint64_t sent, delivered, failed;
+};
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    struct kafka_producer *p = opaque;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        COUNT(p, delivered, 1);
+        return;
+    }
+    COUNT(p, failed, 1);
+    log_error("kafka: a message to %s was not delivered: %s", rd_kafka_topic_name(m->rkt),
+              rd_kafka_err2str(m->err));
+}
+
+static void *producer_thread(void *arg)
+{
+    struct kafka_producer *p = arg;
+    while (!atomic_load(&p->stopping))
+        rd_kafka_poll(p->rk, POLL_MAX_MS);
+    return NULL;
+}
+
+struct kafka_producer *kafka_producer_start(const char *brokers, const char *topic,
+                                            const char *const *props, size_t nprops, struct err *e)
+{
+    if (brokers == NULL || *brokers == '\0' || topic == NULL || *topic == '\0') {
+        err_set(e, "kafka: the producer needs brokers and a topic");
+        return NULL;
+    }
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    int rc = 0;
+    rc |= conf_set(conf, "bootstrap.servers", brokers, e);
+    rc |= conf_set(conf, "client.id", "wachter", e);
+    rc |= conf_set(conf, "acks", "all", e);
+    rc |= conf_set(conf, "enable.idempotence", "true", e);
+    rc |= conf_set(conf, "partitioner", "murmur2_random", e);
+    rc |= conf_set(conf, "linger.ms", "5", e);
+    for (size_t i = 0; rc == 0 && i < nprops; i++) {
+        const char *eq = props[i] != NULL ? strchr(props[i], '=') : NULL;
+        if (eq == NULL || eq == props[i]) {
+            rc = err_set(e, "kafka: property '%s' is not key=value", props[i] ? props[i] : "");
+            break;
+        }
+        char *key = xstrndup(props[i], (size_t)(eq - props[i]));
+        char errstr[512];
+        /* An unknown property is skipped here (the consumer refused it already); one of
+         * consumers only is accepted and ignored by librdkafka with a warning. */
+        if (rd_kafka_conf_set(conf, key, eq + 1, errstr, sizeof errstr) == RD_KAFKA_CONF_INVALID)
+            rc = err_set(e, "kafka: property %s: %s", props[i], errstr);
+        free(key);
+    }
+    if (rc != 0) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    struct kafka_producer *p = xcalloc(1, sizeof *p);
+    atomic_init(&p->stopping, false);
+    rd_kafka_conf_set_opaque(conf, p);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_log_cb(conf, on_log);
+    char errstr[512];
+    p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (p->rk == NULL) {
+        err_set(e, "kafka: cannot create a producer: %s", errstr);
+        rd_kafka_conf_destroy(conf);
+        free(p);
+        return NULL;
+    }
+    p->topic = rd_kafka_topic_new(p->rk, topic, NULL);
+    int perr = pthread_create(&p->thread, NULL, producer_thread, p);
+    if (p->topic == NULL || perr != 0) {
+        err_set(e, "kafka: cannot start the producer for %s", topic);
+        kafka_producer_stop(p);
+        return NULL;
+    }
+    p->started = true;
+    return p;
+}
+
+int kafka_producer_send(struct kafka_producer *p, const char *key, size_t key_len,
+                        const char *value, size_t len, struct err *e)
+{
+    for (;;) {
+        if (rd_kafka_produce(p->topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, (void *)value,
+                             len, key, key_len, NULL) == 0) {
+            COUNT(p, sent, 1);
+            return 0;
+        }
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            return err_set(e, "kafka: cannot produce to %s: %s", rd_kafka_topic_name(p->topic),
+                           rd_kafka_err2str(err));
+        struct timespec ts = {0, 10 * 1000000L}; /* the poll thread drains the queue */
+        nanosleep(&ts, NULL);
+    }
+}
+
+int kafka_producer_flush(struct kafka_producer *p, int timeout_ms)
+{
+    return rd_kafka_flush(p->rk, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
+}
+
+void kafka_producer_stats(const struct kafka_producer *p, struct kafka_producer_stats *out)
+{
+    struct kafka_producer *m = (struct kafka_producer *)p; /* see kafka_source_stats */
+    out->sent = atomic_load_explicit(&m->sent, memory_order_relaxed);
+    out->delivered = atomic_load_explicit(&m->delivered, memory_order_relaxed);
+    out->failed = atomic_load_explicit(&m->failed, memory_order_relaxed);
+}
+
+void kafka_producer_stop(struct kafka_producer *p)
+{
+    if (p == NULL)
+        return;
+    if (p->rk != NULL && kafka_producer_flush(p, 10000) != 0)
+        log_error("kafka: %d messages to %s not acknowledged at stop; a restart publishes them "
+                  "again",
+                  rd_kafka_outq_len(p->rk), p->topic ? rd_kafka_topic_name(p->topic) : "?");
+    if (p->started) {
+        atomic_store(&p->stopping, true);
+        pthread_join(p->thread, NULL);
+    }
+    if (p->topic != NULL)
+        rd_kafka_topic_destroy(p->topic);
+    if (p->rk != NULL)
+        rd_kafka_destroy(p->rk);
+    free(p);
 }

@@ -1,12 +1,14 @@
 /*
  * mock_cluster.c - a Kafka cluster and a keyed producer for the black-box tests of
- * `wachter run` (tests/live/kafka.sh), built on librdkafka's mock cluster (rdkafka_mock.h).
+ * `wachter run` (tests/live/kafka.sh, tests/live/kafka_subjects.sh), built on librdkafka's
+ * mock cluster (rdkafka_mock.h).
  *
  * Two modes:
  *
  *   mock_cluster [--broker-count N] [--topic NAME[:PARTITIONS]]...
  *       Starts an in-process cluster of N brokers (default 3) with the topics given
- *       (default: audit-events and audit-by-subject, 4 partitions each), prints its
+ *       (default: audit-events, audit-by-subject and wachter-signals, 4 partitions each:
+ *       co-partitioned, as the subject side of scale-out needs), prints its
  *       bootstrap servers on stdout as one line, and runs until stdin reaches end of file
  *       or SIGTERM/SIGINT arrives. The brokers listen on real TCP ports of 127.0.0.1, so
  *       other processes (wachter run) connect to them. Consumer groups, offset commits and
@@ -62,10 +64,11 @@ static void usage(void)
 
 static int run_cluster(int brokers, const char *const *topics, int ntopics)
 {
-    static const char *const defaults[] = {"audit-events:4", "audit-by-subject:4"};
+    static const char *const defaults[] = {"audit-events:4", "audit-by-subject:4",
+                                           "wachter-signals:4"};
     if (ntopics == 0) {
         topics = defaults;
-        ntopics = 2;
+        ntopics = 3;
     }
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();

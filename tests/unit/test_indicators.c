@@ -224,6 +224,11 @@ struct run {
 };
 static struct run R; /* the current run; freed by run_end or by the teardown */
 static int cfg_ready;
+/* Optional steps of go(): after the engine is made, and after each event (n fed so far). */
+static void (*go_start)(struct engine *eng);
+static void (*go_after)(struct engine *eng, size_t n);
+static size_t fed; /* events fed in the current go() */
+static void free_caught(void);
 
 static void on_reject(void *ctx, const char *file, uint64_t line, enum reject_reason why,
                       const char *raw, size_t raw_len)
@@ -287,11 +292,16 @@ static void go(void)
     if (R.in == NULL)
         fail_msg("ingest_open: %s", e.msg);
     R.eng = engine_new(&R.ref, R.tz, &R.cfg);
+    if (go_start != NULL)
+        go_start(R.eng);
     struct event ev;
     size_t n = 0;
+    fed = 0;
     while (ingest_next(R.in, &ev)) {
         engine_event(R.eng, &ev);
-        n++;
+        fed = ++n;
+        if (go_after != NULL)
+            go_after(R.eng, n);
     }
     engine_finish(R.eng);
     assert_int_equal(R.rejects, 0); /* the test wrote what it meant to write */
@@ -373,6 +383,9 @@ static int teardown(void **state)
     (void)state;
     run_end();
     clear_events();
+    free_caught();
+    go_start = NULL;
+    go_after = NULL;
     free(lines);
     lines = NULL;
     cap_lines = 0;
@@ -1010,6 +1023,149 @@ static void test_alert_new_episode_after_silent_gap(void **state)
 }
 
 /* indicator_set(..., "enabled", 0): the indicator emits nothing and never appears. */
+/* ---- signals across instances (docs/scale-out.md, the subject side) --------------------- */
+
+/* A signal caught by the hook of the subject side, to be injected on the employee side
+ * right after the event during which it was emitted. */
+struct caught {
+    struct event ev; /* resolved against the same reference files; id owned below */
+    char *id;
+    size_t after; /* events fed when it was emitted, that one included */
+    int ind;
+    float strength;
+    uint32_t key, group;
+    uint8_t note;
+};
+static struct caught *caught;
+static size_t n_caught, cap_caught;
+
+static void catch_signal(void *ctx, int ind, const struct event *ev, float strength, uint32_t key,
+                         uint8_t note, uint32_t group)
+{
+    (void)ctx;
+    caught = xgrow(caught, &cap_caught, n_caught + 1, sizeof *caught);
+    struct caught *c = &caught[n_caught++];
+    c->ev = *ev;
+    c->id = xstrndup(ev->id, ev->id_len);
+    c->ev.id = c->id;
+    c->after = fed + 1; /* emitted while event number fed + 1 was fed */
+    c->ind = ind;
+    c->strength = strength;
+    c->key = key;
+    c->note = note;
+    c->group = group;
+}
+
+static void start_subject_side(struct engine *eng)
+{
+    engine_set_signal_hook(eng, catch_signal, NULL);
+}
+
+static void start_employee_side(struct engine *eng)
+{
+    engine_set_remote(eng, indicator_find("curiosity_wave"));
+}
+
+static void inject_due(struct engine *eng, size_t n)
+{
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].after == n)
+            engine_inject_signal(eng, caught[i].ind, &caught[i].ev, caught[i].strength,
+                                 caught[i].key, caught[i].note, caught[i].group);
+}
+
+static void free_caught(void)
+{
+    for (size_t i = 0; i < n_caught; i++)
+        free(caught[i].id);
+    free(caught);
+    caught = NULL;
+    n_caught = cap_caught = 0;
+}
+
+/* Per alert with a curiosity_wave indicator: user, group, the wave's score and evidence.
+ * Not the alert's score, which is the highest the employee reached: an injected signal
+ * rescores its employee at once, whereas locally only the looker whose event completed
+ * the wave is rescored before the day's close (the earlier lookers wait for it). */
+static void wave_alerts_text(struct sbuf *out)
+{
+    size_t n;
+    const struct alert *a = alerts(&n);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < a[i].n_indicators; k++) {
+            const struct alert_indicator *ai = &a[i].indicators[k];
+            if (strcmp(ai->name, "curiosity_wave") != 0)
+                continue;
+            sbuf_printf(out, "%s %s %.3f:", a[i].user, a[i].group ? a[i].group : "-", ai->score);
+            for (size_t j = 0; j < ai->n_events; j++)
+                sbuf_printf(out, " %s", ai->events[j].event_id);
+            sbuf_putc(out, '\n');
+        }
+}
+
+/* So that the wave of mixed_events alone opens alerts: no peer discount for it (a third of
+ * this small world joins the wave) and a lower threshold. */
+static void wave_config(void)
+{
+    set_param("curiosity_wave", "peer_floor", 1);
+    config()->alert_threshold = 0.3;
+}
+
+/* The subject side's hook takes the wave signals instead of storing them (no alerts
+ * there); injected on an employee side whose curiosity_wave does not run, after the
+ * event that raised them, they count exactly like the local ones: same signal count, the
+ * same employees alerted with the same wave score, group and evidence. */
+static void test_wave_injected_counts_like_local(void **state)
+{
+    (void)state;
+    mixed_events();
+    wave_config();
+    go(); /* one instance: the wave is detected and stored locally */
+    uint64_t local = sigs("curiosity_wave");
+    assert_int_equal(local, 3);
+    struct sbuf want = {0}, got = {0};
+    wave_alerts_text(&want);
+    assert_non_null(want.buf); /* the wave shows in alerts */
+    run_end();
+
+    go_start = start_subject_side;
+    wave_config();
+    for (size_t i = 0; i < indicator_count; i++) /* as `wachter run --role subjects` */
+        if (strcmp(indicator_registry[i]->name, "curiosity_wave") != 0)
+            set_param(indicator_registry[i]->name, "enabled", 0);
+    go();
+    assert_int_equal(n_caught, local);
+    assert_int_equal(sigs("curiosity_wave"), local); /* counted, not stored */
+    wave_alerts_text(&got);
+    assert_null(got.buf); /* nothing stored, so no wave in any alert */
+    for (size_t i = 0; i < n_caught; i++)
+        assert_int_equal(caught[i].ind, indicator_find("curiosity_wave"));
+    run_end();
+
+    go_start = start_employee_side;
+    go_after = inject_due;
+    wave_config();
+    go();
+    assert_int_equal(sigs("curiosity_wave"), local);
+    wave_alerts_text(&got);
+    assert_non_null(got.buf);
+    assert_string_equal(got.buf, want.buf);
+    sbuf_free(&want);
+    sbuf_free(&got);
+    free_caught();
+}
+
+/* Without injection, an employee side never signals curiosity_wave itself. */
+static void test_wave_remote_runs_nothing_locally(void **state)
+{
+    (void)state;
+    mixed_events();
+    go_start = start_employee_side;
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+    assert_true(sigs("relative_lookup") > 0); /* the others run as before */
+}
+
 static void test_indicator_disabled(void **state)
 {
     (void)state;
@@ -1106,6 +1262,8 @@ int main(void)
         T(test_alert_new_episode_after_quiet),
         T(test_alert_new_episode_after_silent_gap),
         T(test_indicator_disabled),
+        T(test_wave_injected_counts_like_local),
+        T(test_wave_remote_runs_nothing_locally),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
