@@ -76,6 +76,7 @@ struct emp_state {
     int32_t last_active_day;
     uint32_t alert; /* open alert index, or REF_NONE */
     uint8_t dirty;  /* new signals since the last scoring */
+    uint64_t inexact; /* indicators whose mass_now is an upper bound, not the mass */
 };
 
 /* Everything an alert shows, owned by the alert. */
@@ -358,6 +359,13 @@ static void store_signal(struct engine *eng, int i, const struct event *ev, floa
         .note = note & 7,
     };
     st->dirty = 1;
+    if (ev->user < eng->n_mass) {
+        /* A signal adds at most one full-strength key and one repeat to the mass (older
+         * signals only decay): raise the bound instead of recomputing the mass. */
+        const struct ind_common *c = ind_common_of(eng, (size_t)i);
+        eng->mass_now[(size_t)ev->user * eng->n_ind + i] += 1.0 + 5.0 * c->repeat_bonus;
+        st->inexact |= 1ULL << i;
+    }
     if (ev->user == eng->current_user)
         eng->signalled |= 1ULL << i;
     if (ev->ts_ms > st->last_signal_ms)
@@ -794,12 +802,20 @@ static void score_early(struct engine *eng, uint32_t e, int64_t now)
     struct emp_state *st = &eng->emp[e];
     if (st->alert != REF_NONE || e >= eng->n_mass || st->tracks == NULL || !past_warmup(eng))
         return;
+    /* First with upper bounds of the masses: most signals leave the employee far below
+     * the threshold, and then no track is walked. */
     double *m = &eng->mass_now[e * eng->n_ind];
-    for (size_t i = 0; i < eng->n_ind; i++)
-        if (eng->signalled >> i & 1)
-            m[i] = track_mass(eng, ind_common_of(eng, i), &st->tracks[i], now, st->floor_ms, NULL);
     struct ind_score scores[MAX_IND];
     double keep = 1.0;
+    for (size_t i = 0; i < eng->n_ind; i++)
+        keep *= 1.0 - score_indicator(eng, e, i, m[i], &scores[i]);
+    if (1.0 - keep < eng->cfg->alert_threshold)
+        return;
+    for (size_t i = 0; i < eng->n_ind; i++)
+        if (st->inexact >> i & 1)
+            m[i] = track_mass(eng, ind_common_of(eng, i), &st->tracks[i], now, st->floor_ms, NULL);
+    st->inexact = 0;
+    keep = 1.0;
     for (size_t i = 0; i < eng->n_ind; i++)
         keep *= 1.0 - score_indicator(eng, e, i, m[i], &scores[i]);
     double combined = 1.0 - keep;
@@ -881,6 +897,8 @@ static void close_day(struct engine *eng)
     size_t bytes = (eng->n_emp ? eng->n_emp : 1) * eng->n_ind * sizeof(double);
     eng->mass_now = xrealloc(eng->mass_now, bytes);
     memcpy(eng->mass_now, eng->mass, bytes);
+    for (size_t e = 0; e < eng->n_emp; e++)
+        eng->emp[e].inexact = 0;
     for (size_t e = 0; e < eng->n_emp; e++)
         if (eng->emp[e].tracks != NULL)
             score_employee(eng, (uint32_t)e);
