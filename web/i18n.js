@@ -70,6 +70,7 @@ const nl = {
 
     'status.new': 'nieuw',
     'status.dismissed': 'afgewezen',
+    'status.withdrawn': 'ingetrokken',
     'status.escalated': 'doorgezet',
     'status.in_review': 'in behandeling',
     'status.closed': 'afgesloten',
@@ -473,6 +474,7 @@ const en = {
 
     'status.new': 'new',
     'status.dismissed': 'dismissed',
+    'status.withdrawn': 'withdrawn',
     'status.escalated': 'escalated',
     'status.in_review': 'in review',
     'status.closed': 'closed',

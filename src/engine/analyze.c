@@ -61,8 +61,8 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void analyze_reject_json(struct sbuf *out, const char *file, uint64_t line,
-                         enum reject_reason why, const char *raw, size_t n)
+void analyze_reject_json(struct sbuf *out, const char *file, uint64_t line, enum reject_reason why,
+                         const char *raw, size_t n)
 {
     enum { MAX_RAW = 64 * 1024 };
     sbuf_puts(out, "{\"file\":");
@@ -146,6 +146,10 @@ void analyze_stats_json(struct sbuf *out, const struct ingest_stats *is, size_t 
     const struct engine_stats *es = engine_stats(eng);
     sbuf_printf(out, "},\"alerts\":%zu,\"files\":%zu,\"late\":%llu,\"days\":%llu", n_alerts,
                 n_files, (unsigned long long)is->late, (unsigned long long)es->days);
+    /* Alerts opened during a day by a signal, and those the day's close did not confirm. */
+    sbuf_printf(out, ",\"alerts_opened_early\":%llu,\"alerts_withdrawn\":%llu",
+                (unsigned long long)es->alerts_opened_early,
+                (unsigned long long)es->alerts_withdrawn);
 
     /* Explained share of record accesses, overall and per role, with the routes. */
     const struct explain_counts *ec = explain_counts(engine_explainer(eng));

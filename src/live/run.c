@@ -447,6 +447,7 @@ struct flush_ctx {
     struct live *lv;
     struct alert *alerts;
     char (*pseudonyms)[PSEUDONYM_LEN];
+    bool *is_withdrawn;
     size_t n, cap, withdrawn;
     int failed;
     struct err e;
@@ -460,17 +461,16 @@ static void collect_alert(void *arg, const struct alert *a, bool withdrawn)
         f->alerts = xgrow(f->alerts, &cap, f->n + 1, sizeof *f->alerts);
         cap = f->cap;
         f->pseudonyms = xgrow(f->pseudonyms, &cap, f->n + 1, sizeof *f->pseudonyms);
+        cap = f->cap;
+        f->is_withdrawn = xgrow(f->is_withdrawn, &cap, f->n + 1, sizeof *f->is_withdrawn);
         f->cap = cap;
     }
     f->alerts[f->n] = *a;
     privacy_pseudonym(f->lv->priv, a->user, f->pseudonyms[f->n]);
-    if (withdrawn) {
-        f->withdrawn++;
-        /* A withdrawn alert stays in the store with a zero score and no indicators, so
-         * the row an analyst may have opened says what happened to it. */
-        f->alerts[f->n].score = 0;
-        f->alerts[f->n].n_indicators = 0;
-    }
+    /* A withdrawn alert keeps what it showed, with the status "withdrawn" (out of the
+     * queue of new alerts), so a row an analyst may have opened says what happened. */
+    f->is_withdrawn[f->n] = withdrawn;
+    f->withdrawn += withdrawn;
     f->n++;
 }
 
@@ -498,6 +498,9 @@ static int flush_alerts(struct live *lv)
     }
     if (rc == 0)
         rc = store_alerts_upsert(lv->st, g->run_id, f.alerts, f.n, &f.e);
+    for (size_t i = 0; i < f.n && rc == 0; i++)
+        if (f.is_withdrawn[i])
+            rc = store_alert_withdraw(lv->st, g->run_id, f.alerts[i].id, &f.e);
     for (size_t i = 0; i < f.n && rc == 0; i++) {
         size_t nd = engine_alert_activity(g->eng, &f.alerts[i], days, 400);
         rc = store_activity_put(lv->st, g->run_id, f.pseudonyms[i], days, nd, &f.e);
@@ -511,6 +514,7 @@ static int flush_alerts(struct live *lv)
     }
     free(f.alerts);
     free(f.pseudonyms);
+    free(f.is_withdrawn);
     return rc;
 }
 

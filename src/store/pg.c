@@ -411,6 +411,17 @@ int pgs_run_update(struct pgs *pg, int64_t run_id, const char *stats_json, int64
     return 0;
 }
 
+int pgs_alert_withdraw(struct pgs *pg, int64_t run_id, const char *alert_ref, struct err *e)
+{
+    struct params p = {0};
+    p_int(&p, run_id);
+    p_text(&p, alert_ref);
+    char what[96];
+    snprintf(what, sizeof what, "cannot withdraw alert %.40s of run %lld", alert_ref,
+             (long long)run_id);
+    return run_command(pg, PG_ALERT_WITHDRAW, &p, NULL, e, what);
+}
+
 int pgs_pseudonym_put(struct pgs *pg, const char *pseudonym, const void *sealed, size_t sealed_len,
                       const char *unit, const char *team, const char *role, struct err *e)
 {

@@ -41,6 +41,7 @@ int pgs_run_begin(struct pgs *pg, const char *dataset, int64_t *run_id, struct e
 /* store_run_finish (finish true) and store_run_stats (finish false). */
 int pgs_run_update(struct pgs *pg, int64_t run_id, const char *stats_json, int64_t n_alerts,
                    bool finish, struct err *e);
+int pgs_alert_withdraw(struct pgs *pg, int64_t run_id, const char *alert_ref, struct err *e);
 int pgs_pseudonym_put(struct pgs *pg, const char *pseudonym, const void *sealed, size_t sealed_len,
                       const char *unit, const char *team, const char *role, struct err *e);
 /* store_alerts_put (upsert false) and store_alerts_upsert (upsert true). */

@@ -347,6 +347,7 @@ enum store_stmt {
     STMT_COUNCIL_USE,
     /* The live service (`wachter run`): one open run, alerts upserted as they grow. */
     STMT_RUN_STATS,
+    STMT_ALERT_WITHDRAW,
     STMT_ALERT_UPSERT,
     STMT_INDICATOR_UPSERT,
     STMT_EVIDENCE_UPSERT,
@@ -596,6 +597,9 @@ static const char *const store_stmt_sql[STMT_COUNT] = {
      * exist or has finished. */
     [STMT_RUN_STATS] = "UPDATE runs SET stats_json = ?2, alert_count = ?3 "
                        "WHERE id = ?1 AND finished IS NULL",
+    /* ?1 run id, ?2 alert ref; only an alert no analyst has decided on changes */
+    [STMT_ALERT_WITHDRAW] = "UPDATE alerts SET status = 'withdrawn' "
+                            "WHERE run_id = ?1 AND alert_ref = ?2 AND status = 'new'",
     /* ?1..?11 as STMT_ALERT_INSERT. An alert already stored in the run keeps its id,
      * status, created time, history and case, and is updated only when it names the same
      * pseudonym; no row comes back otherwise. */
@@ -865,6 +869,7 @@ enum pg_stmt {
     PG_RUN_BEGIN,
     PG_RUN_FINISH,
     PG_RUN_STATS,
+    PG_ALERT_WITHDRAW,
     PG_PSEUDONYM_PUT,
     PG_ALERT_INSERT,
     PG_ALERT_UPSERT,
@@ -888,6 +893,9 @@ static const char *const pg_stmt_sql[PG_STMT_COUNT] = {
     /* $1 run id, $2 stats JSON, $3 alert count; only an open run changes */
     [PG_RUN_STATS] = "UPDATE runs SET stats_json = $2, alert_count = $3 "
                      "WHERE id = $1 AND finished IS NULL",
+    /* $1 run id, $2 alert ref; only an alert no analyst has decided on changes */
+    [PG_ALERT_WITHDRAW] = "UPDATE alerts SET status = 'withdrawn' "
+                          "WHERE run_id = $1 AND alert_ref = $2 AND status = 'new'",
     /* $1 pseudonym, $2 sealed (binary), $3 unit, $4 team, $5 role, $6 now */
     [PG_PSEUDONYM_PUT] =
         "INSERT INTO pseudonyms (pseudonym, sealed_user, unit, team, role, first_seen, updated) "

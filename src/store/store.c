@@ -202,6 +202,19 @@ int store_run_finish(struct store *st, int64_t run_id, const char *stats_json, i
     return 0;
 }
 
+int store_alert_withdraw(struct store *st, int64_t run_id, const char *alert_ref, struct err *e)
+{
+    assert(st != NULL && st->ready && alert_ref != NULL);
+    if (st->pg != NULL)
+        return pgs_alert_withdraw(st->pg, run_id, alert_ref, e);
+    sqlite3_stmt *s = st->stmt[STMT_ALERT_WITHDRAW];
+    int rc = SQLITE_OK;
+    st_bind_int64(s, 1, run_id, &rc);
+    st_bind_text(s, 2, alert_ref, &rc);
+    return st_run(st, STMT_ALERT_WITHDRAW, rc, e, "cannot withdraw alert %s of run %lld", alert_ref,
+                  (long long)run_id);
+}
+
 int store_run_stats(struct store *st, int64_t run_id, const char *stats_json, int64_t n_alerts,
                     struct err *e)
 {

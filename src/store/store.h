@@ -98,6 +98,12 @@ int store_alerts_upsert(struct store *st, int64_t run_id, const struct alert *al
 /* Record the statistics (JSON text, or NULL) and alert count of run `run_id` while it is
  * still open; it stays open (finished stays NULL). Returns -1 with `e` filled when the
  * run does not exist, has finished, or `stats_json` is not valid JSON. */
+/* Mark alert `alert_ref` of run `run_id` as withdrawn: the live service opened it during a
+ * day and the day's close did not confirm it. Only an alert still "new" changes (an
+ * analyst's decision stands); an unknown alert changes nothing. Returns 0, or -1 with `e`
+ * filled on a database error. */
+int store_alert_withdraw(struct store *st, int64_t run_id, const char *alert_ref, struct err *e);
+
 int store_run_stats(struct store *st, int64_t run_id, const char *stats_json, int64_t n_alerts,
                     struct err *e);
 

@@ -124,7 +124,7 @@ bool wf_alert_status_valid(const char *status)
 {
     return status != NULL &&
            (strcmp(status, WF_ALERT_NEW) == 0 || strcmp(status, WF_ALERT_DISMISSED) == 0 ||
-            strcmp(status, WF_ALERT_ESCALATED) == 0);
+            strcmp(status, WF_ALERT_ESCALATED) == 0 || strcmp(status, WF_ALERT_WITHDRAWN) == 0);
 }
 
 bool wf_dismiss_reason_valid(const char *reason)

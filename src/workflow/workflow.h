@@ -37,6 +37,8 @@ const char *wf_role_name(unsigned role);
  * is created). Both end states are final for the alert; the case carries on. */
 #define WF_ALERT_NEW "new"
 #define WF_ALERT_DISMISSED "dismissed"
+/* Set by the live service, not by people: opened during a day, not confirmed at its close. */
+#define WF_ALERT_WITHDRAWN "withdrawn"
 #define WF_ALERT_ESCALATED "escalated"
 bool wf_alert_status_valid(const char *status);
 /* Reasons to dismiss: "explained", "false_positive", "duplicate". */

@@ -13,7 +13,7 @@ if [ "${USE_PG:-0}" = 1 ]; then
     use_pg || { not_ok "a PostgreSQL database for the test"; finish; }
     echo "# store: $RUN_DB"
 fi
-gen_dataset "$T/g" 11 60
+gen_dataset "$T/g" 7 60
 DS=$T/g/dataset
 KEY=$T/key analyze_into "$T/a" "$DS"
 check "analyze ran" test "$(cat "$T/a/rc")" = 0
@@ -46,7 +46,10 @@ check "metrics: the engine caught up" test "$(metric "$PORT" wachter_lag_events)
 check "metrics: alert latency histogram present" \
     grep -q '^wachter_alert_latency_seconds_count' <(curl -s "http://127.0.0.1:$PORT/metrics")
 
+withdrawn=$(metric "$PORT" wachter_alerts_withdrawn_total)
 check "run stops cleanly on SIGTERM" run_stop live
+check "alerts withdrawn at a day close are marked so in the store ($withdrawn)" \
+    test "$(store_query "select count(*) from alerts where status = 'withdrawn'")" = "$withdrawn"
 check "alerts equal analyze's, byte for byte" cmp -s "$T/a/alerts.jsonl" "$T/live/alerts.jsonl"
 check "there are alerts to compare" test -s "$T/a/alerts.jsonl"
 same_stats=$(python3 -c '

@@ -683,6 +683,20 @@ static void test_upsert_keeps_workflow(void **state)
     assert_string_equal(before, after);
     free(after);
     free(before);
+
+    /* The day close withdraws an early alert: the new one leaves the queue of new alerts,
+     * the one an analyst decided on keeps the decision, an unknown id changes nothing. */
+    assert_int_equal(queue_total(st, "new", NULL, NULL), 1);
+    assert_int_equal(store_alert_withdraw(st, run, "A-000002", &e), 0);
+    assert_int_equal(store_alert_withdraw(st, run, "A-000001", &e), 0);
+    assert_int_equal(store_alert_withdraw(st, run, "A-999999", &e), 0);
+    assert_int_equal(queue_total(st, "new", NULL, NULL), 0);
+    assert_int_equal(queue_total(st, "withdrawn", NULL, NULL), 1);
+    assert_int_equal(queue_total(st, "dismissed", NULL, NULL), 1);
+    assert_int_equal(store_int(f->db, "SELECT count(*) FROM alert_filter WHERE status = "
+                                      "'withdrawn'"),
+                     store_int(f->db, "SELECT count(*) FROM alert_indicators i JOIN alerts a ON "
+                                      "a.id = i.alert_id WHERE a.alert_ref = 'A-000002'"));
     store_close(st);
 }
 

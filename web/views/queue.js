@@ -15,7 +15,7 @@ export const INDICATORS = [
     'sensitive_subject', 'criminal_network', 'bogus_legitimation', 'off_duty', 'rare_access',
     'volume_breadth', 'bulk_export', 'repeated_person',
 ];
-const STATUSES = ['new', 'escalated', 'dismissed'];
+const STATUSES = ['new', 'escalated', 'dismissed', 'withdrawn'];
 const FILTERS = ['status', 'unit', 'indicator', 'from', 'to'];
 
 // RFC 3339 bounds for a date picked in the form (local midnight, whole days).
