@@ -139,7 +139,7 @@ struct live {
     struct journal *jr;
     struct generation *gen;
     struct generation *building; /* the generation generation_build is replaying into */
-    time_t ref_mtime;
+    uint64_t ref_fingerprint;
 
     pthread_mutex_t mu; /* guards everything below up to `processed_seq` */
     pthread_cond_t work;
@@ -616,9 +616,12 @@ static int replay_record(void *arg, uint64_t seq, const char *source, const char
     return 0;
 }
 
-static time_t ref_files_mtime(const char *dir)
+/* A fingerprint of the reference files: name, size, inode and modification time (to the
+ * nanosecond) of every CSV file, in any order, so that a file rewritten within the same
+ * second, replaced by a rename, added or removed is noticed. */
+static uint64_t ref_files_fingerprint(const char *dir)
 {
-    time_t newest = 0;
+    uint64_t sum = 0;
     DIR *d = opendir(dir);
     if (d == NULL)
         return 0;
@@ -630,11 +633,14 @@ static time_t ref_files_mtime(const char *dir)
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         struct stat sb;
-        if (stat(path, &sb) == 0 && sb.st_mtime > newest)
-            newest = sb.st_mtime;
+        if (stat(path, &sb) != 0)
+            continue;
+        int64_t facts[5] = {(int64_t)sb.st_size, (int64_t)sb.st_ino, (int64_t)sb.st_mtim.tv_sec,
+                            (int64_t)sb.st_mtim.tv_nsec, (int64_t)hash_bytes(de->d_name, n, 1)};
+        sum += hash_bytes(facts, sizeof facts, 0x7265);
     }
     closedir(d);
-    return newest;
+    return sum;
 }
 
 static void generation_free(struct generation *g)
@@ -1197,7 +1203,7 @@ int run_main(int argc, char **argv)
         goto fail;
 
     /* Rebuild the state from the journal, then store what it leads to (idempotent). */
-    lv->ref_mtime = ref_files_mtime(o->ref_dir);
+    lv->ref_fingerprint = ref_files_fingerprint(o->ref_dir);
     int64_t run_id = saved_run_id(o->journal);
     if ((lv->gen = generation_build(lv, run_id, UINT64_MAX, &lv->in, &e)) == NULL)
         goto fail;
@@ -1272,9 +1278,9 @@ int run_main(int argc, char **argv)
         }
         if (now - last_ref_check > REF_CHECK_MS * 1000000LL) {
             last_ref_check = now;
-            time_t m = ref_files_mtime(o->ref_dir);
-            if (m != lv->ref_mtime) {
-                lv->ref_mtime = m;
+            uint64_t fp = ref_files_fingerprint(o->ref_dir);
+            if (fp != lv->ref_fingerprint) {
+                lv->ref_fingerprint = fp;
                 reload_reference(lv);
             }
         }
