@@ -655,14 +655,22 @@ static void generation_free(struct generation *g)
 
 /* Load the reference data, start an engine and replay the journal up to `upto` into it.
  * With `in` non-NULL the replay also rebuilds those counters (at startup). */
-static struct generation *generation_build(struct live *lv, int64_t run_id, uint64_t upto,
-                                           struct intake *in, struct err *e)
+/* A generation with its reference data loaded, nothing else yet. */
+static struct generation *generation_load(struct live *lv, struct err *e)
 {
     struct generation *g = xcalloc(1, sizeof *g);
     if (ref_load(&g->ref, lv->o.ref_dir, lv->tz, e) != 0) {
         free(g);
         return NULL;
     }
+    return g;
+}
+
+/* Start an engine on the reference data of `g` (from generation_load; taken over, freed on
+ * failure) and replay the journal up to `upto` into it. */
+static struct generation *generation_build(struct live *lv, struct generation *g, int64_t run_id,
+                                           uint64_t upto, struct intake *in, struct err *e)
+{
     g->eng = engine_new(&g->ref, lv->tz, &lv->cfg);
     lv->building = g;
     if (lv->o.subjects_role)
@@ -726,7 +734,9 @@ static void reload_reference(struct live *lv)
     pthread_mutex_lock(&lv->mu);
     uint64_t upto = lv->processed_seq;
     pthread_mutex_unlock(&lv->mu);
-    struct generation *g = generation_build(lv, 0, upto, NULL, &e);
+    struct generation *g = generation_load(lv, &e);
+    if (g != NULL)
+        g = generation_build(lv, g, 0, upto, NULL, &e);
     if (g == NULL) {
         log_error("run: keeping the previous reference data: %s", e.msg);
         return;
@@ -1162,6 +1172,7 @@ int run_main(int argc, char **argv)
     struct tail *tail = NULL;
     struct kafka_source *kafka = NULL;
     struct line_sink sink = {live_submit, lv};
+    struct generation *first = NULL;
 
     pthread_mutex_init(&lv->mu, NULL);
     pthread_cond_init(&lv->work, NULL);
@@ -1172,6 +1183,10 @@ int run_main(int argc, char **argv)
     if (o->signals_topic != NULL && configure_role(lv, &e) != 0)
         goto fail;
     if ((lv->tz = tz_open(lv->cfg.timezone, &e)) == NULL)
+        goto fail;
+    /* The reference data first: a dataset that cannot be read leaves nothing behind. */
+    lv->ref_fingerprint = ref_files_fingerprint(o->ref_dir);
+    if ((first = generation_load(lv, &e)) == NULL)
         goto fail;
     if (o->journal == NULL) {
         size_t n = strlen(o->db) + 16;
@@ -1203,9 +1218,10 @@ int run_main(int argc, char **argv)
         goto fail;
 
     /* Rebuild the state from the journal, then store what it leads to (idempotent). */
-    lv->ref_fingerprint = ref_files_fingerprint(o->ref_dir);
     int64_t run_id = saved_run_id(o->journal);
-    if ((lv->gen = generation_build(lv, run_id, UINT64_MAX, &lv->in, &e)) == NULL)
+    lv->gen = generation_build(lv, first, run_id, UINT64_MAX, &lv->in, &e);
+    first = NULL;
+    if (lv->gen == NULL)
         goto fail;
     if (run_id == 0 && save_run_id(o->journal, lv->gen->run_id, &e) != 0)
         goto fail;
@@ -1317,6 +1333,7 @@ out:
     tail_stop(tail);
     syslog_server_stop(syslog);
     kafka_producer_stop(lv->signals_out);
+    generation_free(first);
     generation_free(lv->gen);
     intake_free(&lv->in);
     while (lv->pools != NULL) {

@@ -19,6 +19,15 @@ KEY=$T/key analyze_into "$T/a" "$DS"
 check "analyze ran" test "$(cat "$T/a/rc")" = 0
 n_lines=$(python3 "$(dirname "$0")/order.py" "$DS" "$T/batches" 2000)
 
+# Reference data that cannot be read: one line naming the file, exit 1, nothing written.
+mkdir -p "$T/bad/ref" "$T/bad/out"
+cp "$DS"/*.csv "$T/bad/ref/" && rm "$T/bad/ref/employees.csv"
+"$WACHTER" run --ref "$T/bad/ref" --db "$T/bad/out/w.db" --http 127.0.0.1:0 >/dev/null 2>"$T/bad/err"
+check "missing employees.csv: exit 1" test $? = 1
+check "missing employees.csv: one line naming the file" \
+    test "$(wc -l <"$T/bad/err")" = 1 -a -n "$(grep employees.csv "$T/bad/err")"
+check "missing employees.csv: nothing written" test -z "$(ls -A "$T/bad/out")"
+
 PORT=$(free_port)
 run_start live "$DS" "$PORT" --hec-token s3cret --alerts-out "$T/live/alerts.jsonl" \
     --stats-out "$T/live/stats.json" --rejects-out "$T/live/rejects.jsonl"
