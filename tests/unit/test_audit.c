@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "audit/audit.h"
 #include "store/store.h"
 
@@ -26,9 +28,9 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/wachter-test-audit-XXXXXX");
-    if (mkdtemp(f->dir) == NULL || sodium_init() < 0)
+    if (tmpdir_make("audit") != 0 || sodium_init() < 0)
         return -1;
+    strcpy(f->dir, dir);
     snprintf(f->db, sizeof f->db, "%s/w.db", f->dir);
     struct err e;
     struct store *st = store_open(f->db, &e);
@@ -47,16 +49,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    char path[160];
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s%s", f->db, suffix[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    free(*state);
+    return tmpdir_remove();
 }
 
 static void sql(const char *db, const char *text)

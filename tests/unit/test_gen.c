@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -22,8 +24,6 @@
 
 #include "core/core.h"
 #include "gen/gen.h"
-
-static char base_dir[256];
 
 static void run_gen(const char *out, const char *seed)
 {
@@ -53,11 +53,10 @@ static char *slurp(const char *path, size_t *len)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(base_dir, sizeof base_dir, "/tmp/wachter-test-gen-XXXXXX");
-    if (mkdtemp(base_dir) == NULL)
+    if (tmpdir_make("gen") != 0)
         return -1;
     char a[512];
-    snprintf(a, sizeof a, "%s/a", base_dir);
+    snprintf(a, sizeof a, "%s/a", dir);
     run_gen(a, "7");
     return 0;
 }
@@ -65,16 +64,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", base_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpdir_remove();
 }
 
 /* Every required column of `header` (comma-separated names) is in the file's header. */
 static void check_header(const char *file, const char *required)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/a/dataset/%s", base_dir, file);
+    snprintf(path, sizeof path, "%s/a/dataset/%s", dir, file);
     char *text = slurp(path, NULL);
     assert_non_null(text);
     char *nl = strchr(text, '\n');
@@ -110,11 +107,11 @@ static void test_files_and_headers(void **state)
                                           "RDW",      "GMS", "Summ-IT"};
     for (size_t i = 0; i < 7; i++) {
         char path[512];
-        snprintf(path, sizeof path, "%s/a/dataset/events/%s.jsonl", base_dir, systems[i]);
+        snprintf(path, sizeof path, "%s/a/dataset/events/%s.jsonl", dir, systems[i]);
         assert_int_equal(access(path, R_OK), 0);
     }
     char path[512];
-    snprintf(path, sizeof path, "%s/a/dataset/truth", base_dir);
+    snprintf(path, sizeof path, "%s/a/dataset/truth", dir);
     assert_int_not_equal(access(path, F_OK), 0); /* truth is never inside the dataset */
 }
 
@@ -183,9 +180,9 @@ static long stat_field(cJSON *stats, const char *name)
 static void test_stats_match_recount(void **state)
 {
     (void)state;
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/a/dataset/events", base_dir);
-    DIR *d = opendir(dir);
+    char events_dir[512];
+    snprintf(events_dir, sizeof events_dir, "%s/a/dataset/events", dir);
+    DIR *d = opendir(events_dir);
     assert_non_null(d);
     struct strmap ids = {0};
     long lines = 0, dups = 0, malformed = 0, by[4] = {0};
@@ -197,7 +194,7 @@ static void test_stats_match_recount(void **state)
         if (strstr(ent->d_name, ".jsonl") == NULL)
             continue;
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+        snprintf(path, sizeof path, "%s/%s", events_dir, ent->d_name);
         size_t len;
         char *text = slurp(path, &len);
         assert_non_null(text);
@@ -234,7 +231,7 @@ static void test_stats_match_recount(void **state)
     closedir(d);
 
     char path[512];
-    snprintf(path, sizeof path, "%s/a/truth/stats.json", base_dir);
+    snprintf(path, sizeof path, "%s/a/truth/stats.json", dir);
     char *text = slurp(path, NULL);
     cJSON *stats = cJSON_Parse(text);
     free(text);
@@ -264,9 +261,9 @@ static void test_every_scenario_planted(void **state)
         "relative",      "ex_partner",  "neighbour", "colleague",        "vip_curiosity",
         "criminal_leak", "bulk_export", "off_duty",  "student_practice", "bogus_legitimation"};
     char path[512];
-    snprintf(path, sizeof path, "%s/a/truth/actors.csv", base_dir);
+    snprintf(path, sizeof path, "%s/a/truth/actors.csv", dir);
     char *actors = slurp(path, NULL);
-    snprintf(path, sizeof path, "%s/a/truth/events.csv", base_dir);
+    snprintf(path, sizeof path, "%s/a/truth/events.csv", dir);
     char *events = slurp(path, NULL);
     assert_non_null(actors);
     assert_non_null(events);
@@ -298,8 +295,8 @@ static void test_deterministic(void **state)
 {
     (void)state;
     char b[512], c[512];
-    snprintf(b, sizeof b, "%s/b", base_dir);
-    snprintf(c, sizeof c, "%s/c", base_dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    snprintf(c, sizeof c, "%s/c", dir);
     run_gen(b, "7");
     run_gen(c, "8");
     static const char *const files[] = {"dataset/events/BlueView.jsonl",
@@ -315,7 +312,7 @@ static void test_deterministic(void **state)
                                         "truth/stats.json"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char pa[600], pb[600], pc[600];
-        snprintf(pa, sizeof pa, "%s/a/%s", base_dir, files[i]);
+        snprintf(pa, sizeof pa, "%s/a/%s", dir, files[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
         snprintf(pc, sizeof pc, "%s/%s", c, files[i]);
         if (!same_file(pa, pb))
@@ -329,7 +326,7 @@ static void test_no_relations_and_bad_options(void **state)
 {
     (void)state;
     char d[512];
-    snprintf(d, sizeof d, "%s/d", base_dir);
+    snprintf(d, sizeof d, "%s/d", dir);
     char *argv[] = {"gen", d, "--employees", "50", "--days", "7", "--no-relations", NULL};
     assert_int_equal(gen_main(7, argv), 0);
     char path[600];

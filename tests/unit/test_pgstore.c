@@ -25,9 +25,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "store/store.h"
 
-#include <ftw.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -88,11 +89,11 @@ static int admin_exec(const char *sql)
 static int setup_sqlite(void **state)
 {
     struct fx *f = xcalloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/wachter-test-pgstore-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
+    if (tmpdir_make("pgstore") != 0) {
         free(f);
         return -1;
     }
+    strcpy(f->dir, dir);
     snprintf(f->target, sizeof f->target, "%s/wachter.db", f->dir);
     *state = f;
     return 0;
@@ -114,12 +115,6 @@ static int setup_pg(void **state)
     return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     struct fx *f = *state;
@@ -132,7 +127,7 @@ static int teardown(void **state)
         snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", f->dbname);
         rc = admin_exec(sql);
     } else {
-        rc = nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        rc = tmpdir_remove();
     }
     free(f);
     return rc;

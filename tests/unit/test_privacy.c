@@ -10,10 +10,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "privacy/privacy.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,29 +28,22 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/wachter-test-privacy-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (tmpdir_make("privacy") != 0)
         return -1;
+    strcpy(f->dir, dir);
     snprintf(f->key, sizeof f->key, "%s/pseudonym.key", f->dir);
     *state = f;
     return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    int rc = nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     free(f);
-    return rc;
+    return tmpdir_remove();
 }
 
-static void write_file(const char *path, const void *data, size_t n, mode_t mode)
+static void write_mode_file(const char *path, const void *data, size_t n, mode_t mode)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
     assert_true(fd >= 0);
@@ -139,7 +133,7 @@ static void test_known_key_gives_known_pseudonym(void **state)
     unsigned char key[32];
     for (int i = 0; i < 32; i++)
         key[i] = (unsigned char)i;
-    write_file(f->key, key, sizeof key, 0600);
+    write_mode_file(f->key, key, sizeof key, 0600);
     struct err e = {{0}};
     struct privacy *p = privacy_open(f->key, &e);
     assert_non_null(p);
@@ -155,14 +149,14 @@ static void test_wide_mode_refused(void **state)
     unsigned char key[32] = {1};
     const mode_t modes[] = {0640, 0604, 0660, 0644, 0610};
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-        write_file(f->key, key, sizeof key, modes[i]);
+        write_mode_file(f->key, key, sizeof key, modes[i]);
         struct err e = {{0}};
         assert_null(privacy_open(f->key, &e));
         assert_non_null(strstr(e.msg, f->key));
         assert_non_null(strstr(e.msg, "group or others"));
     }
     /* Owner-only but stricter than 0600 is fine. */
-    write_file(f->key, key, sizeof key, 0400);
+    write_mode_file(f->key, key, sizeof key, 0400);
     struct err e = {{0}};
     struct privacy *p = privacy_open(f->key, &e);
     assert_non_null(p);
@@ -175,7 +169,7 @@ static void test_wrong_size_refused(void **state)
     unsigned char key[33] = {1};
     const size_t sizes[] = {0, 31, 33};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        write_file(f->key, key, sizes[i], 0600);
+        write_mode_file(f->key, key, sizes[i], 0600);
         struct err e = {{0}};
         assert_null(privacy_open(f->key, &e));
         assert_non_null(strstr(e.msg, f->key));

@@ -20,9 +20,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "store/store.h"
 
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,26 +41,19 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/wachter-test-store-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (tmpdir_make("store") != 0)
         return -1;
+    strcpy(f->dir, dir);
     snprintf(f->db, sizeof f->db, "%s/wachter.db", f->dir);
     *state = f;
     return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    int rc = nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     free(f);
-    return rc;
+    return tmpdir_remove();
 }
 
 /* ---- helpers: a second, plain SQLite connection ------------------------------------- */
