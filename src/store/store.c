@@ -180,26 +180,37 @@ int store_run_begin(struct store *st, const char *dataset, int64_t *run_id, stru
     return 0;
 }
 
-int store_run_finish(struct store *st, int64_t run_id, const char *stats_json, int64_t n_alerts,
-                     struct err *e)
+/* store_run_finish (finish true) and store_run_stats: both change only an open run. */
+static int run_update(struct store *st, int64_t run_id, const char *stats_json, int64_t n_alerts,
+                      bool finish, struct err *e)
 {
     assert(st != NULL && st->ready);
     if (st->pg != NULL)
-        return pgs_run_update(st->pg, run_id, stats_json, n_alerts, true, e);
+        return pgs_run_update(st->pg, run_id, stats_json, n_alerts, finish, e);
+    const char *what = finish ? "finish" : "record the statistics of";
+    enum store_stmt id = finish ? STMT_RUN_FINISH : STMT_RUN_STATS;
+    sqlite3_stmt *s = st->stmt[id];
     char finished[UTC_TEXT_SIZE];
-    st_now_text(finished);
-    sqlite3_stmt *s = st->stmt[STMT_RUN_FINISH];
-    int rc = SQLITE_OK;
-    st_bind_int64(s, 1, run_id, &rc);
-    st_bind_text(s, 2, finished, &rc);
-    st_bind_text_or_null(s, 3, stats_json, &rc);
-    st_bind_int64(s, 4, n_alerts, &rc);
-    if (st_run(st, STMT_RUN_FINISH, rc, e, "cannot finish run %lld", (long long)run_id) != 0)
+    int rc = SQLITE_OK, param = 1;
+    st_bind_int64(s, param++, run_id, &rc);
+    if (finish) {
+        st_now_text(finished);
+        st_bind_text(s, param++, finished, &rc);
+    }
+    st_bind_text_or_null(s, param++, stats_json, &rc);
+    st_bind_int64(s, param, n_alerts, &rc);
+    if (st_run(st, id, rc, e, "cannot %s run %lld", what, (long long)run_id) != 0)
         return -1;
     if (sqlite3_changes(st->db) != 1)
-        return err_set(e, "%s: cannot finish run %lld: no such run, or it has finished already",
-                       st->path, (long long)run_id);
+        return err_set(e, "%s: cannot %s run %lld: no such run, or it has finished already",
+                       st->path, what, (long long)run_id);
     return 0;
+}
+
+int store_run_finish(struct store *st, int64_t run_id, const char *stats_json, int64_t n_alerts,
+                     struct err *e)
+{
+    return run_update(st, run_id, stats_json, n_alerts, true, e);
 }
 
 int store_alert_withdraw(struct store *st, int64_t run_id, const char *alert_ref, struct err *e)
@@ -218,23 +229,7 @@ int store_alert_withdraw(struct store *st, int64_t run_id, const char *alert_ref
 int store_run_stats(struct store *st, int64_t run_id, const char *stats_json, int64_t n_alerts,
                     struct err *e)
 {
-    assert(st != NULL && st->ready);
-    if (st->pg != NULL)
-        return pgs_run_update(st->pg, run_id, stats_json, n_alerts, false, e);
-    sqlite3_stmt *s = st->stmt[STMT_RUN_STATS];
-    int rc = SQLITE_OK;
-    st_bind_int64(s, 1, run_id, &rc);
-    st_bind_text_or_null(s, 2, stats_json, &rc);
-    st_bind_int64(s, 3, n_alerts, &rc);
-    if (st_run(st, STMT_RUN_STATS, rc, e, "cannot record the statistics of run %lld",
-               (long long)run_id) != 0)
-        return -1;
-    if (sqlite3_changes(st->db) != 1)
-        return err_set(e,
-                       "%s: cannot record the statistics of run %lld: no such run, or it has "
-                       "finished already",
-                       st->path, (long long)run_id);
-    return 0;
+    return run_update(st, run_id, stats_json, n_alerts, false, e);
 }
 
 int store_pseudonym_put(struct store *st, const char *pseudonym, const void *sealed,
@@ -257,18 +252,22 @@ int store_pseudonym_put(struct store *st, const char *pseudonym, const void *sea
     return st_run(st, STMT_PSEUDONYM_PUT, rc, e, "cannot store pseudonym %s", pseudonym);
 }
 
-int store_alerts_put(struct store *st, int64_t run_id, const struct alert *alerts, size_t n,
-                     struct err *e)
+/* store_alerts_put and store_alerts_upsert: the whole batch in one transaction. */
+static int write_alerts(struct store *st, int64_t run_id, const struct alert *alerts, size_t n,
+                        bool upsert, struct err *e)
 {
     assert(st != NULL && st->ready && (alerts != NULL || n == 0));
     if (st->pg != NULL)
-        return pgs_alerts_put(st->pg, run_id, alerts, n, false, e);
+        return pgs_alerts_put(st->pg, run_id, alerts, n, upsert, e);
     char created[UTC_TEXT_SIZE];
     st_now_text(created);
-    if (st_run(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin storing %zu alerts", n) != 0)
+    if (st_run(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin %s %zu alerts",
+               upsert ? "upserting" : "storing", n) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        if (put_alert(st, run_id, &alerts[i], created, e) != 0) {
+        int rc = upsert ? upsert_alert(st, run_id, &alerts[i], created, e)
+                        : put_alert(st, run_id, &alerts[i], created, e);
+        if (rc != 0) {
             st_rollback(st);
             return -1;
         }
@@ -281,28 +280,16 @@ int store_alerts_put(struct store *st, int64_t run_id, const struct alert *alert
     return 0;
 }
 
+int store_alerts_put(struct store *st, int64_t run_id, const struct alert *alerts, size_t n,
+                     struct err *e)
+{
+    return write_alerts(st, run_id, alerts, n, false, e);
+}
+
 int store_alerts_upsert(struct store *st, int64_t run_id, const struct alert *alerts, size_t n,
                         struct err *e)
 {
-    assert(st != NULL && st->ready && (alerts != NULL || n == 0));
-    if (st->pg != NULL)
-        return pgs_alerts_put(st->pg, run_id, alerts, n, true, e);
-    char created[UTC_TEXT_SIZE];
-    st_now_text(created);
-    if (st_run(st, STMT_BEGIN, SQLITE_OK, e, "cannot begin upserting %zu alerts", n) != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (upsert_alert(st, run_id, &alerts[i], created, e) != 0) {
-            st_rollback(st);
-            return -1;
-        }
-    }
-    if (st_run(st, STMT_COMMIT, SQLITE_OK, e, "cannot commit %zu alerts of run %lld", n,
-               (long long)run_id) != 0) {
-        st_rollback(st);
-        return -1;
-    }
-    return 0;
+    return write_alerts(st, run_id, alerts, n, true, e);
 }
 
 int store_reveal_log(struct store *st, int64_t run_id, const char *actor, const char *channel,
