@@ -17,11 +17,16 @@
 
 #include "core/core.h"
 
+#include <netinet/in.h>
 #include <sodium.h>
 
 /* `wachter serve [--db FILE] [--listen ADDR:PORT] [--web DIR] [--key FILE]`. Runs until
  * SIGINT or SIGTERM. Returns the process exit code. */
 int serve_main(int argc, char **argv);
+
+/* Parse an IPv4 "HOST:PORT" (port 0: any free port) into `sa`. Returns 0, or -1 when it is
+ * not one. Shared by `serve` and the intake endpoints of `run`. */
+int http_parse_listen(const char *s, struct sockaddr_in *sa);
 
 /* `wachter user add NAME --role ROLE [--db FILE] [--unit U --team T]`, password on the
  * first line of stdin. Returns the process exit code. */

@@ -508,7 +508,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- serve_main ----------------------------------------------------------------------- */
 
-static int parse_listen(const char *s, struct sockaddr_in *sa)
+int http_parse_listen(const char *s, struct sockaddr_in *sa)
 {
     char host[64];
     const char *colon = strrchr(s, ':');
@@ -585,7 +585,7 @@ int serve_main(int argc, char **argv)
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     struct sockaddr_in sa;
-    if (parse_listen(o.listen, &sa) != 0) {
+    if (http_parse_listen(o.listen, &sa) != 0) {
         log_error("--listen %s: expected IPv4-ADDRESS:PORT, e.g. 127.0.0.1:8080", o.listen);
         return 2;
     }

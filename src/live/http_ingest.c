@@ -20,6 +20,7 @@
  * Bodies are capped at BODY_MAX (413 beyond). cJSON splits arrays and HEC streams; the
  * event lines themselves are validated by the same scanner as analyze.
  */
+#include "http/http.h"
 #include "live/live_int.h"
 
 #include <arpa/inet.h>
@@ -276,20 +277,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 struct ingest_http *ingest_http_start(const char *addr, const char *hec_token, struct live *lv,
                                       struct err *e)
 {
-    char host[64];
-    const char *colon = strrchr(addr, ':');
-    if (colon == NULL || (size_t)(colon - addr) >= sizeof host) {
-        err_set(e, "--http %s: expected HOST:PORT", addr);
-        return NULL;
-    }
-    memcpy(host, addr, (size_t)(colon - addr));
-    host[colon - addr] = '\0';
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (*end != '\0' || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+    struct sockaddr_in sa;
+    if (http_parse_listen(addr, &sa) != 0) {
         err_set(e, "--http %s: expected an IPv4 HOST:PORT", addr);
         return NULL;
     }
@@ -308,6 +297,8 @@ struct ingest_http *ingest_http_start(const char *addr, const char *hec_token, s
         return NULL;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
     log_info("run: listening on http://%s:%u/ (POST /ingest%s)", host, di ? di->port : 0,
              hec_token ? ", Splunk HEC /services/collector/event" : "");
     return h;
