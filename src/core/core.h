@@ -131,6 +131,8 @@ bool u64map_put(struct u64map *m, uint64_t key, uint64_t val);
  * was inserted, in one probe sequence. */
 bool u64map_add(struct u64map *m, uint64_t key, uint64_t val);
 /* Remove `key` if present. Returns true when it was present. */
+/* Ask the CPU to fetch the slot where `key`'s probe starts. */
+void u64map_prefetch(const struct u64map *m, uint64_t key);
 bool u64map_del(struct u64map *m, uint64_t key);
 /* Remove every key, keeping the capacity. */
 void u64map_clear(struct u64map *m);

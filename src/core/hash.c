@@ -255,6 +255,15 @@ bool u64map_add(struct u64map *m, uint64_t key, uint64_t val)
     return true;
 }
 
+void u64map_prefetch(const struct u64map *m, uint64_t key)
+{
+    if (m->cap != 0) {
+        size_t i = mix(key) & (m->cap - 1);
+        __builtin_prefetch(&m->keys[i]);
+        __builtin_prefetch(&m->vals[i]);
+    }
+}
+
 bool u64map_del(struct u64map *m, uint64_t key)
 {
     if (m->cap == 0)

@@ -13,9 +13,11 @@
  *
  * Duplicates: at-least-once delivery repeats an event with the same id, and the copy
  * carries the same timestamp, so after the merge copies meet within moments of event
- * time. The filter remembers the 64-bit hash of every id for `dedupe_window_ms` of event
- * time (a FIFO of (hash, ts) drives eviction), so memory is bounded by the event rate
- * times the window, not by the length of the log. Two different ids with the same 64-bit
+ * time. The filter remembers the 64-bit hash of every id with the event time it was
+ * first seen; an id counts as a repeat while that time lies within `dedupe_window_ms` of
+ * the latest event time. Forgotten ids are swept out whenever the map has doubled since
+ * the last sweep, so memory is bounded by the event rate times twice the window, not by
+ * the length of the log. Two different ids with the same 64-bit
  * hash inside one window would be miscounted as a duplicate: about 1 in 10^7 at a
  * million events per window.
  *
@@ -28,7 +30,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* A reorder-buffer key: the event's order within its file, and where it is pooled. */
 struct rkey {
@@ -67,14 +71,20 @@ struct parse_cache {
 struct source {
     char *rel_path; /* "events/NAME.jsonl" */
     struct mapped_file f;
-    const char *pos, *end;
+    uint64_t off; /* file offset of the next line */
+    /* The read window (see source_window): file bytes [buf_off, buf_off + buf_len) in
+     * `buf`, read with pread from `fd`. fd < 0: the mapping is read directly. */
+    int fd;
+    char *buf;
+    uint64_t buf_off;
+    size_t buf_len;
     uint64_t line;
     struct rkey *heap; /* min-heap of the buffered events by (ts_ms, line_no) */
     size_t n, cap;
     struct event *pool; /* the buffered events; slots not in the heap are in `free_slot` */
     size_t pool_len, pool_cap;
     uint32_t *free_slot;
-    size_t n_free, free_cap;
+    size_t n_free;
     int64_t max_ts;
     uint16_t file_no;
     uint8_t eof;
@@ -124,20 +134,49 @@ static inline bool mkey_less(const struct mkey *a, const struct mkey *b)
     return a->line_no < b->line_no;
 }
 
-/* Buffer `ev` (its file_no and line_no set) in source `s`. */
-static void heap_push(struct source *s, const struct event *ev)
+static inline bool points_into(const char *p, const char *lo, size_t n)
 {
-    uint32_t slot;
-    if (s->n_free > 0) {
-        slot = s->free_slot[--s->n_free];
-    } else {
-        if (s->pool_len == s->pool_cap) {
-            s->pool = xgrow(s->pool, &s->pool_cap, s->pool_len + 1, sizeof *s->pool);
-            s->free_slot = xgrow(s->free_slot, &s->free_cap, s->pool_cap, sizeof *s->free_slot);
-        }
-        slot = (uint32_t)s->pool_len++;
+    return (uintptr_t)p - (uintptr_t)lo < n;
+}
+
+void event_move(struct event *dst, const struct event *src)
+{
+    memcpy(dst, src, sizeof *dst);
+    struct text *t[] = {&dst->user_text, &dst->subject_text, &dst->case_text, &dst->system_text};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        if (points_into(t[i]->p, src->inline_text, sizeof src->inline_text))
+            t[i]->p = dst->inline_text + (t[i]->p - src->inline_text);
+}
+
+/* A free pool slot of `s` to read an event into; give it back with pool_return or
+ * buffer it with heap_push. Growing the pool moves the events, so their inline texts
+ * are moved with event_move. */
+static uint32_t pool_take(struct source *s)
+{
+    if (s->n_free > 0)
+        return s->free_slot[--s->n_free];
+    if (s->pool_len == s->pool_cap) {
+        size_t ncap = s->pool_cap ? 2 * s->pool_cap : 64;
+        struct event *pool = xmalloc(ncap * sizeof *pool);
+        for (size_t i = 0; i < s->pool_len; i++)
+            event_move(&pool[i], &s->pool[i]);
+        free(s->pool);
+        s->pool = pool;
+        s->pool_cap = ncap;
+        s->free_slot = xrealloc(s->free_slot, ncap * sizeof *s->free_slot);
     }
-    s->pool[slot] = *ev;
+    return (uint32_t)s->pool_len++;
+}
+
+static void pool_return(struct source *s, uint32_t slot)
+{
+    s->free_slot[s->n_free++] = slot; /* room: the array is as long as the pool */
+}
+
+/* Buffer the event in `slot` (its file_no and line_no set). */
+static void heap_push(struct source *s, uint32_t slot)
+{
+    const struct event *ev = &s->pool[slot];
     struct rkey key = {ev->ts_ms, ev->line_no, slot};
     if (s->n == s->cap)
         s->heap = xgrow(s->heap, &s->cap, s->n + 1, sizeof *s->heap);
@@ -156,8 +195,8 @@ static void heap_push(struct source *s, const struct event *ev)
 static void heap_pop(struct source *s, struct event *out)
 {
     uint32_t slot = s->heap[0].slot;
-    *out = s->pool[slot];
-    s->free_slot[s->n_free++] = slot; /* room: free_cap >= pool_cap */
+    event_move(out, &s->pool[slot]);
+    pool_return(s, slot);
     struct rkey last = s->heap[--s->n];
     size_t i = 0;
     for (;;) {
@@ -361,6 +400,7 @@ static int parse_fields(struct line_parser *lp, struct parse_cache *c, const str
     ev->system_text = keep_text(lp, &rw->f[F_SYSTEM], system, sys_n);
     ev->id = rw->f[F_ID].esc ? arena_strndup(&lp->strings, id, (size_t)id_n) : id;
     ev->id_len = (uint32_t)id_n;
+    ev->id_hash = dedupe_hash(ev->id, ev->id_len);
     ev->subject_text = subj ? keep_text(lp, &rw->f[F_SUBJECT], subj, subj_n) : (struct text){0};
     ev->subject_type = subj ? stype_parse(c, stype, (size_t)stype_n) : (uint8_t)ST_NONE;
     ev->subject_hash = subj ? strmap_hash(ev->subject_text.p, ev->subject_text.n) : 0;
@@ -410,6 +450,17 @@ int ingest_parse_line(struct line_parser *lp, const char *line, size_t n, struct
     return parse_fields(lp, NULL, &raw, ev, why);
 }
 
+/* ---- reading a file ------------------------------------------------------------------
+ * Lines are scanned in a read window: a buffer filled with pread, which the scanner then
+ * walks in cache. Scanning the mapping instead costs a page fault and TLB misses every few
+ * kilobytes, which measured more than the scanning itself. The mapping stays, because
+ * event ids must outlive the window (signals quote them long after): texts an event keeps
+ * point into the mapping, or into the event's own inline_text when they are short and
+ * only needed until resolving. A line longer than the window is read from the mapping.
+ * Past MAX_BUFFERED files the rest are read from their mappings: open files and buffers
+ * stay bounded. */
+enum { WINDOW = 256 << 10, MAX_BUFFERED = 64 };
+
 /* Hand pages far behind the read position back to the kernel, so that resident memory
  * does not grow with the size of the event files. The mapping is private and read-only:
  * a page touched again later (an event id quoted as evidence) is read back from the
@@ -417,9 +468,10 @@ int ingest_parse_line(struct line_parser *lp, const char *line, size_t n, struct
 static void release_read(struct source *s)
 {
     enum { RELEASE_STEP = 64 << 20 };
-    if (!s->f.is_mapped || s->pos - s->released < 2 * RELEASE_STEP)
+    const char *pos = s->f.data + s->off;
+    if (!s->f.is_mapped || pos - s->released < 2 * RELEASE_STEP)
         return;
-    const char *upto = s->pos - RELEASE_STEP;
+    const char *upto = pos - RELEASE_STEP;
     uintptr_t from = ((uintptr_t)s->released + 4095) & ~(uintptr_t)4095;
     uintptr_t to = (uintptr_t)upto & ~(uintptr_t)4095;
     if (to > from)
@@ -427,53 +479,141 @@ static void release_read(struct source *s)
     s->released = upto;
 }
 
+static void window_close(struct source *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s->buf);
+    s->buf = NULL;
+    s->fd = -1;
+}
+
+/* Fill the window from the read position on. A read error or a file that shrank falls
+ * back to the mapping, which then reports what it finds. */
+static void window_fill(struct source *s)
+{
+    size_t want = s->f.size - s->off < WINDOW ? (size_t)(s->f.size - s->off) : WINDOW;
+    size_t got = 0;
+    while (got < want) {
+        ssize_t r = pread(s->fd, s->buf + got, want - got, (off_t)(s->off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            window_close(s);
+            return;
+        }
+        got += (size_t)r;
+    }
+    s->buf_off = s->off;
+    s->buf_len = got;
+}
+
+/* The bytes from the read position on: *base is such that base + offset addresses file
+ * offset `offset`, *end the end of what may be read there. Returns whether that is the
+ * window (rather than the mapping). */
+static bool source_window(struct source *s, const char **base, const char **end)
+{
+    if (s->fd >= 0) {
+        if (s->buf == NULL)
+            s->buf = xmalloc(WINDOW);
+        uint64_t have_end = s->buf_off + s->buf_len;
+        if (s->buf_len == 0 || (have_end - s->off < INGEST_MAX_LINE + 3 && have_end < s->f.size))
+            window_fill(s);
+    }
+    if (s->fd >= 0) {
+        *base = s->buf - s->buf_off;
+        *end = s->buf + s->buf_len;
+    } else {
+        *base = s->f.data;
+        *end = s->f.data + s->f.size;
+    }
+    return s->fd >= 0;
+}
+
+/* Make the texts of `ev`, read in the window [lo, lo + n), outlive it: short ones are
+ * copied into the event, the rest point into the mapping (`base` as source_window). */
+static void keep_beyond_window(const struct source *s, const char *base, const char *lo, size_t n,
+                               struct event *ev)
+{
+    struct text *t[] = {&ev->user_text, &ev->subject_text, &ev->case_text, &ev->system_text};
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        if (!points_into(t[i]->p, lo, n))
+            continue; /* absent, or decoded into the arena */
+        if (t[i]->n <= sizeof ev->inline_text - used) {
+            memcpy(ev->inline_text + used, t[i]->p, t[i]->n);
+            t[i]->p = ev->inline_text + used;
+            used += t[i]->n;
+        } else {
+            t[i]->p = s->f.data + (t[i]->p - base);
+        }
+    }
+    if (points_into(ev->id, lo, n))
+        ev->id = s->f.data + (ev->id - base);
+}
+
 /* Read lines until the reorder buffer may hand out its smallest event. */
 static void source_fill(struct ingest *in, struct source *s)
 {
     while (!s->eof && (s->n == 0 || s->max_ts - s->heap[0].ts_ms < in->cfg.reorder_ms)) {
-        if (s->pos >= s->end) {
+        if (s->off >= s->f.size) {
             s->eof = 1;
+            window_close(s);
             break;
         }
         release_read(s);
-        const char *line = s->pos;
+        const char *base, *end;
+        bool windowed = source_window(s, &base, &end);
+        const char *line = base + s->off;
         s->line++;
-        if (s->line == 1 && s->end - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+        if (s->line == 1 && end - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
             line += 3;
         /* Scan first, finding the line's end on the way; only a line that fails needs a
          * search for its end. The scan looks no further than a line may be long (plus a
          * '\r' and one byte), so a longer line costs no more than a rejected one. */
-        const char *limit =
-            s->end - line > INGEST_MAX_LINE + 2 ? line + INGEST_MAX_LINE + 2 : s->end;
+        const char *limit = end - line > INGEST_MAX_LINE + 2 ? line + INGEST_MAX_LINE + 2 : end;
         struct raw_event raw;
         enum reject_reason why;
         const char *stop;
         int rc = scan_line(line, limit, &raw, &why, &stop);
         const char *eol = stop;
         if (rc != 0 || stop == limit) {
-            eol = memchr(stop, '\n', (size_t)(s->end - stop));
+            eol = memchr(stop, '\n', (size_t)(end - stop));
+            if (eol == NULL && end != s->f.data + s->f.size) {
+                /* A line longer than the window: go on in the mapping. */
+                line = s->f.data + (line - base);
+                stop = s->f.data + (stop - base);
+                base = s->f.data;
+                end = s->f.data + s->f.size;
+                windowed = false;
+                eol = memchr(stop, '\n', (size_t)(end - stop));
+            }
             if (eol == NULL)
-                eol = s->end;
+                eol = end;
         }
-        s->pos = eol < s->end ? eol + 1 : s->end;
+        s->off = (uint64_t)((eol < end ? eol + 1 : end) - base);
         size_t n = (size_t)(eol - line);
         if (n > 0 && line[n - 1] == '\r')
             n--;
         if (n == 0)
             continue;
         in->stats.lines++;
-        struct event ev;
         if (n > INGEST_MAX_LINE)
             rc = -1, why = REJ_LINE_TOO_LONG;
-        if (rc != 0 || parse_fields(&in->parser, &s->cache, &raw, &ev, &why) != 0) {
+        uint32_t slot = pool_take(s);
+        struct event *ev = &s->pool[slot];
+        if (rc != 0 || parse_fields(&in->parser, &s->cache, &raw, ev, &why) != 0) {
+            pool_return(s, slot);
             reject(in, s, why, line, n);
             continue;
         }
-        ev.file_no = s->file_no;
-        ev.line_no = (uint32_t)(s->line > UINT32_MAX ? UINT32_MAX : s->line);
-        if (ev.ts_ms > s->max_ts)
-            s->max_ts = ev.ts_ms;
-        heap_push(s, &ev);
+        if (windowed)
+            keep_beyond_window(s, base, s->buf, s->buf_len, ev);
+        ev->file_no = s->file_no;
+        ev->line_no = (uint32_t)(s->line > UINT32_MAX ? UINT32_MAX : s->line);
+        if (ev->ts_ms > s->max_ts)
+            s->max_ts = ev->ts_ms;
+        heap_push(s, slot);
     }
 }
 
@@ -518,54 +658,46 @@ static uint32_t merge_pop(struct ingest *in)
 
 /* ---- duplicates --------------------------------------------------------------------- */
 
-static void fifo_push(struct dedupe *d, uint64_t hash, int64_t ts)
+/* Drop the ids that left the window, by copying the rest into a fresh map: a pass in
+ * memory order, once the map has grown to twice what was kept last time. */
+static void sweep(struct dedupe *d, int64_t horizon)
 {
-    if (d->fifo_len == d->fifo_cap) {
-        size_t ncap = d->fifo_cap ? d->fifo_cap * 2 : 4096;
-        struct dedupe_seen *n = xmalloc(ncap * sizeof *n);
-        for (size_t i = 0; i < d->fifo_len; i++)
-            n[i] = d->fifo[(d->fifo_head + i) % d->fifo_cap];
-        free(d->fifo);
-        d->fifo = n;
-        d->fifo_cap = ncap;
-        d->fifo_head = 0;
-    }
-    size_t tail = d->fifo_head + d->fifo_len++;
-    if (tail >= d->fifo_cap) /* a wrap, without the cost of a division */
-        tail -= d->fifo_cap;
-    d->fifo[tail] = (struct dedupe_seen){hash, ts};
+    struct u64map kept = {0};
+    u64map_reserve(&kept, d->ids.count);
+    for (size_t i = 0; i < d->ids.cap; i++)
+        if (d->ids.keys[i] != 0 && (int64_t)d->ids.vals[i] >= horizon)
+            u64map_put(&kept, d->ids.keys[i], d->ids.vals[i]);
+    u64map_free(&d->ids);
+    d->ids = kept;
+    d->sweep_at = 2 * kept.count > 4096 ? 2 * kept.count : 4096;
 }
 
-/* Forget ids whose first sighting left the window. A key enters the map only with its
- * own FIFO entry (repeats are not inserted), so the expiring entry owns the key. */
-static void forget_old(struct dedupe *d, int64_t now)
-{
-    while (d->fifo_len > 0) {
-        struct dedupe_seen *old = &d->fifo[d->fifo_head];
-        if (old->ts_ms >= now - d->window_ms)
-            break;
-        u64map_del(&d->ids, old->hash);
-        if (++d->fifo_head == d->fifo_cap)
-            d->fifo_head = 0;
-        d->fifo_len--;
-    }
-}
-
-bool dedupe_repeat(struct dedupe *d, const char *id, size_t n, int64_t ts_ms)
+uint64_t dedupe_hash(const char *id, size_t n)
 {
     uint64_t h = hash_bytes(id, n, 0x5eed);
-    if (h == 0)
-        h = 1;
-    forget_old(d, ts_ms);
-    if (!u64map_add(&d->ids, h, 0))
-        return true;
-    fifo_push(d, h, ts_ms);
+    return h ? h : 1;
+}
+
+bool dedupe_repeat(struct dedupe *d, uint64_t h, int64_t ts_ms)
+{
+    if (d->ids.count == 0 || ts_ms > d->latest_ms)
+        d->latest_ms = ts_ms;
+    int64_t horizon = d->latest_ms - d->window_ms;
+    uint64_t *first = u64map_get(&d->ids, h);
+    if (first != NULL) {
+        if ((int64_t)*first >= horizon)
+            return true;
+        *first = (uint64_t)ts_ms; /* forgotten, but not yet swept out */
+        return false;
+    }
+    if (d->ids.count >= d->sweep_at)
+        sweep(d, horizon);
+    u64map_put(&d->ids, h, (uint64_t)ts_ms);
     return false;
 }
 
 void dedupe_free(struct dedupe *d)
 {
-    free(d->fifo);
     u64map_free(&d->ids);
     memset(d, 0, sizeof *d);
 }
@@ -648,7 +780,11 @@ int ingest_next_raw(struct ingest *in, struct event *ev)
         source_fill(in, s);
         if (s->n > 0)
             merge_push(in, si);
-        if (dedupe_repeat(&in->seen, ev->id, ev->id_len, ev->ts_ms)) {
+        if (in->n_merge > 0) { /* the next event's slot, likely not in cache */
+            const struct source *next = &in->src[in->merge[0].src];
+            u64map_prefetch(&in->seen.ids, next->pool[next->heap[0].slot].id_hash);
+        }
+        if (dedupe_repeat(&in->seen, ev->id_hash, ev->ts_ms)) {
             in->stats.duplicates++;
             continue;
         }
@@ -717,12 +853,13 @@ struct ingest *ingest_open(const char *dataset, const struct ingest_config *cfg,
         size_t fn = strlen(dir) + strlen(names[i]) + 2;
         char *full = xmalloc(fn);
         snprintf(full, fn, "%s/%s", dir, names[i]);
+        s->fd = -1;
         int rc = file_map(full, &s->f, e);
+        if (rc == 0 && s->f.is_mapped && i < MAX_BUFFERED)
+            s->fd = open(full, O_RDONLY | O_CLOEXEC); /* without it the mapping is read */
         free(full);
         if (rc != 0)
             goto fail;
-        s->pos = s->f.data;
-        s->end = s->f.data + s->f.size;
         s->released = s->f.data;
         s->max_ts = INT64_MIN;
         s->file_no = (uint16_t)i;
@@ -760,6 +897,7 @@ void ingest_close(struct ingest *in)
         free(in->src[i].heap);
         free(in->src[i].pool);
         free(in->src[i].free_slot);
+        window_close(&in->src[i]);
         file_unmap(&in->src[i].f);
     }
     free(in->src);

@@ -63,9 +63,12 @@ struct text {
  * reference indexes (user, subject, legit, system). Resolution is separate so that
  * reading and parsing can run on another thread than detection, which owns the
  * (growing) reference tables. */
+enum { EVENT_INLINE_TEXT = 48 };
+
 struct event {
     struct text user_text, subject_text, case_text, system_text;
     uint64_t user_hash, subject_hash; /* strmap_hash of the texts, computed while reading */
+    uint64_t id_hash;                 /* dedupe_hash of the id */
     uint8_t subject_type;             /* enum subject_type as given */
     int64_t ts_ms;                    /* UTC milliseconds */
     const char *id;                   /* NUL-free, not NUL-terminated; see id_len */
@@ -80,6 +83,8 @@ struct event {
     uint8_t channel;  /* enum channel */
     uint8_t wildcard; /* the query text contains * or ? */
     uint32_t line_no;
+    /* Where ingest_next_raw keeps short texts (see there). */
+    char inline_text[EVENT_INLINE_TEXT];
 };
 
 /* --- the scanner (scan.c) --- */
@@ -150,18 +155,17 @@ int ingest_parse_line(struct line_parser *lp, const char *line, size_t n, struct
 
 /* The duplicate filter: ids (as 64-bit hashes) remembered for `window_ms` of event time.
  * Zero-initialise, set window_ms; free with dedupe_free. */
-struct dedupe_seen {
-    uint64_t hash;
-    int64_t ts_ms;
-};
 struct dedupe {
     int64_t window_ms;
-    struct u64map ids;
-    struct dedupe_seen *fifo; /* ring of remembered ids in arrival order */
-    size_t fifo_head, fifo_len, fifo_cap;
+    int64_t latest_ms; /* the latest event time seen */
+    struct u64map ids; /* id hash -> event time of its first sighting */
+    size_t sweep_at;   /* remembered ids at which the forgotten ones are swept out */
 };
-/* True when `id` was seen within the window before `ts_ms`; otherwise remembers it. */
-bool dedupe_repeat(struct dedupe *d, const char *id, size_t n, int64_t ts_ms);
+/* The hash of an event id that the filter remembers (never 0). */
+uint64_t dedupe_hash(const char *id, size_t n);
+/* True when the id with dedupe_hash `h` was seen within the window before `ts_ms`;
+ * otherwise remembers it. */
+bool dedupe_repeat(struct dedupe *d, uint64_t h, int64_t ts_ms);
 void dedupe_free(struct dedupe *d);
 const char *ingest_action_name(enum action a);
 
@@ -191,12 +195,18 @@ struct ingest *ingest_open(const char *dataset, const struct ingest_config *cfg,
                            reject_fn on_reject, void *reject_ctx, struct err *e);
 
 /* The next event in event-time order, resolved against the reference data. Returns 1
- * with *ev filled, or 0 at the end. Memory: *ev's texts stay valid until ingest_close. */
+ * with *ev filled, or 0 at the end. Memory: ev->id stays valid until ingest_close. The
+ * other texts (user, subject, case, system) may point into *ev itself (inline_text): they
+ * are for resolving, and are valid only in *ev, not in a copy of it. */
 int ingest_next(struct ingest *in, struct event *ev);
 
 /* The same without resolving: only the texts, timestamps and the other plain fields are
- * set. Touches no reference data, so it may run on its own thread. */
+ * set. Touches no reference data, so it may run on its own thread. Memory as for
+ * ingest_next: resolve *ev where it was written, or copy it with event_move. */
 int ingest_next_raw(struct ingest *in, struct event *ev);
+
+/* Copy *src to *dst, keeping dst's texts pointing at dst's own inline_text. */
+void event_move(struct event *dst, const struct event *src);
 
 /* Resolve the texts of `ev` into indexes of `ref`, interning unknown values. Must run on
  * the thread that owns `ref`. */

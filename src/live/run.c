@@ -305,7 +305,8 @@ static size_t take_lines(struct intake *in, struct line_parser *lp, const char *
             sbuf_add(&in->sig_key, q->ev.id, q->ev.id_len);
             sbuf_putc(&in->sig_key, ' ');
             sbuf_add(&in->sig_key, q->ev.subject_text.p, q->ev.subject_text.n);
-            if (dedupe_repeat(&in->seen, in->sig_key.buf, in->sig_key.len, q->ev.ts_ms)) {
+            if (dedupe_repeat(&in->seen, dedupe_hash(in->sig_key.buf, in->sig_key.len),
+                              q->ev.ts_ms)) {
                 in->signal_repeats++;
                 continue;
             }
@@ -316,7 +317,7 @@ static size_t take_lines(struct intake *in, struct line_parser *lp, const char *
             n++;
             continue;
         }
-        if (dedupe_repeat(&in->seen, q->ev.id, q->ev.id_len, q->ev.ts_ms)) {
+        if (dedupe_repeat(&in->seen, q->ev.id_hash, q->ev.ts_ms)) {
             in->stats.duplicates++;
             r->duplicates++;
             continue;

@@ -273,12 +273,158 @@ static void test_empty_and_missing(void **state)
     ref_free(&ref);
 }
 
+/* Files are read through a window of a few hundred kilobytes, so lines cross its edge,
+ * a line may be longer than what is left of it, and texts must outlive it: short ones are
+ * kept in the event, long ones point into the mapping. Events with one timestamp stay
+ * buffered until the end, so the pool grows (and moves) while holding them. */
+static void test_read_window(void **state)
+{
+    (void)state;
+    enum { N = 6000 };
+    struct sbuf b = {0};
+    char user[64], subj[64];
+    for (int i = 0; i < N; i++) {
+        /* Every 7th event has texts too long to keep inline; every 1000th a long query. */
+        if (i % 7 == 0) {
+            snprintf(user, sizeof user, "USER-WITH-A-LONG-NAME-%06d", i % 50);
+            snprintf(subj, sizeof subj, "SUBJECT-WITH-A-LONG-NAME-%06d", i);
+        } else {
+            snprintf(user, sizeof user, "U%d", i % 50);
+            snprintf(subj, sizeof subj, "P%d", i);
+        }
+        sbuf_printf(&b,
+                    "{\"id\":\"w%d\",\"ts\":\"2025-03-30T10:00:00Z\",\"user\":\"%s\","
+                    "\"system\":\"BVH\",\"action\":\"query\",\"subject_type\":\"person\","
+                    "\"subject\":\"%s\"",
+                    i, user, subj);
+        if (i % 1000 == 999) {
+            sbuf_puts(&b, ",\"query\":\"");
+            for (int k = 0; k < INGEST_MAX_LINE - 400; k++)
+                sbuf_add(&b, "q", 1);
+            sbuf_puts(&b, "\"");
+        }
+        sbuf_puts(&b, "}\n");
+        if (i % 2500 == 1) { /* a line too long, wherever it falls */
+            sbuf_puts(&b, "{\"id\":\"long\",\"query\":\"");
+            for (int k = 0; k < INGEST_MAX_LINE + 10; k++)
+                sbuf_add(&b, "z", 1);
+            sbuf_puts(&b, "\"}\n");
+        }
+    }
+    write_file("events/w.jsonl", b.buf);
+    assert_true(b.len > 4 * 256 * 1024);
+    sbuf_free(&b);
+
+    struct ref ref;
+    memset(&ref, 0, sizeof ref);
+    struct rejects rs = {0};
+    struct ingest *in = open_ingest(&ref, &rs, -1);
+    struct event ev;
+    int k = 0;
+    while (ingest_next(in, &ev) == 1) {
+        char want_id[16];
+        snprintf(want_id, sizeof want_id, "w%d", k);
+        if (ev.id_len != strlen(want_id) || memcmp(ev.id, want_id, ev.id_len) != 0)
+            fail_msg("event %d is '%.*s'", k, (int)ev.id_len, ev.id);
+        if (k % 7 == 0) {
+            snprintf(user, sizeof user, "USER-WITH-A-LONG-NAME-%06d", k % 50);
+            snprintf(subj, sizeof subj, "SUBJECT-WITH-A-LONG-NAME-%06d", k);
+        } else {
+            snprintf(user, sizeof user, "U%d", k % 50);
+            snprintf(subj, sizeof subj, "P%d", k);
+        }
+        assert_string_equal(ref.emp[ev.user].user, user);
+        assert_string_equal(ref.subj[ev.subject].id, subj);
+        assert_string_equal(ref_system_name(&ref, ev.system), "BVH");
+        k++;
+    }
+    assert_int_equal(k, N);
+    const struct ingest_stats *st = ingest_stats(in);
+    assert_int_equal(st->events, N);
+    assert_int_equal(st->malformed, 3);
+    assert_int_equal(st->by_reason[REJ_LINE_TOO_LONG], 3);
+    assert_int_equal(st->lines, N + 3);
+    for (size_t j = 0; j < rs.n; j++)
+        assert_true(rs.r[j].raw_len > INGEST_MAX_LINE);
+    ingest_close(in);
+    ref_free(&ref);
+}
+
+/* More files than get a read window of their own: the rest are read from their
+ * mappings, with the same result. */
+static void test_many_files(void **state)
+{
+    (void)state;
+    enum { FILES = 80 };
+    for (int f = 0; f < FILES; f++) {
+        char name[64], body[512];
+        snprintf(name, sizeof name, "events/f%02d.jsonl", f);
+        snprintf(body, sizeof body,
+                 "{\"id\":\"f%d-1\",\"ts\":\"2025-03-30T10:%02d:00Z\",\"user\":\"U%d\","
+                 "\"system\":\"S\",\"action\":\"login\"}\n"
+                 "{\"id\":\"f%d-2\",\"ts\":\"2025-03-30T11:%02d:00Z\",\"user\":\"U%d\","
+                 "\"system\":\"S\",\"action\":\"logout\"}\n",
+                 f, f % 60, f, f, f % 60, f);
+        write_file(name, body);
+    }
+    struct ref ref;
+    memset(&ref, 0, sizeof ref);
+    struct rejects rs = {0};
+    struct ingest *in = open_ingest(&ref, &rs, -1);
+    assert_int_equal(ingest_file_count(in), FILES);
+    struct event ev;
+    int64_t prev = INT64_MIN;
+    int k = 0;
+    while (ingest_next(in, &ev) == 1) {
+        assert_true(ev.ts_ms >= prev);
+        prev = ev.ts_ms;
+        char want[16];
+        snprintf(want, sizeof want, "U%d", ev.file_no);
+        assert_string_equal(ref.emp[ev.user].user, want);
+        k++;
+    }
+    assert_int_equal(k, 2 * FILES);
+    assert_int_equal(rs.n, 0);
+    ingest_close(in);
+    ref_free(&ref);
+}
+
+/* An id repeats while its first sighting lies within the window of the latest event
+ * time; forgotten ids are swept out, and what is kept is still found after sweeps. */
+static void test_dedupe_window(void **state)
+{
+    (void)state;
+    struct dedupe d = {.window_ms = 1000};
+    uint64_t a = dedupe_hash("a", 1), b = dedupe_hash("b", 1);
+    assert_true(a != 0 && a != b);
+    assert_false(dedupe_repeat(&d, a, 0));
+    assert_true(dedupe_repeat(&d, a, 1000));  /* exactly the window: still a repeat */
+    assert_false(dedupe_repeat(&d, b, 1500)); /* moves the latest time on */
+    assert_false(dedupe_repeat(&d, a, 1400)); /* a late copy of a forgotten id is new */
+    assert_true(dedupe_repeat(&d, a, 1450));
+    /* Many ids over a long time: the map stays near the ids of one or two windows. */
+    char id[32];
+    for (int i = 0; i < 100000; i++) {
+        int n = snprintf(id, sizeof id, "id-%d", i);
+        assert_false(dedupe_repeat(&d, dedupe_hash(id, (size_t)n), 2000 + i));
+        if (i >= 10) { /* one seen 10 ms ago repeats */
+            n = snprintf(id, sizeof id, "id-%d", i - 10);
+            assert_true(dedupe_repeat(&d, dedupe_hash(id, (size_t)n), 2000 + i));
+        }
+    }
+    assert_true(d.ids.count < 8192);
+    dedupe_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_merge_order_dupes_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_and_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
+        cmocka_unit_test(test_dedupe_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
