@@ -459,7 +459,7 @@ int ingest_parse_line(struct line_parser *lp, const char *line, size_t n, struct
  * only needed until resolving. A line longer than the window is read from the mapping.
  * Past MAX_BUFFERED files the rest are read from their mappings: open files and buffers
  * stay bounded. */
-enum { WINDOW = 256 << 10, MAX_BUFFERED = 64 };
+enum { WINDOW = 64 << 10, MAX_BUFFERED = 64 };
 
 /* Hand pages far behind the read position back to the kernel, so that resident memory
  * does not grow with the size of the event files. The mapping is private and read-only:
@@ -516,8 +516,7 @@ static bool source_window(struct source *s, const char **base, const char **end)
     if (s->fd >= 0) {
         if (s->buf == NULL)
             s->buf = xmalloc(WINDOW);
-        uint64_t have_end = s->buf_off + s->buf_len;
-        if (s->buf_len == 0 || (have_end - s->off < INGEST_MAX_LINE + 3 && have_end < s->f.size))
+        if (s->buf_len == 0 || s->off >= s->buf_off + s->buf_len)
             window_fill(s);
     }
     if (s->fd >= 0) {
@@ -563,10 +562,11 @@ static void source_fill(struct ingest *in, struct source *s)
         }
         release_read(s);
         const char *base, *end;
-        bool windowed = source_window(s, &base, &end);
+        bool windowed;
+    again:
+        windowed = source_window(s, &base, &end);
         const char *line = base + s->off;
-        s->line++;
-        if (s->line == 1 && end - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+        if (s->off == 0 && end - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
             line += 3;
         /* Scan first, finding the line's end on the way; only a line that fails needs a
          * search for its end. The scan looks no further than a line may be long (plus a
@@ -580,6 +580,11 @@ static void source_fill(struct ingest *in, struct source *s)
         if (rc != 0 || stop == limit) {
             eol = memchr(stop, '\n', (size_t)(end - stop));
             if (eol == NULL && end != s->f.data + s->f.size) {
+                if (windowed && s->buf_off < s->off) {
+                    /* The line goes on past the window: read again from its start. */
+                    window_fill(s);
+                    goto again;
+                }
                 /* A line longer than the window: go on in the mapping. */
                 line = s->f.data + (line - base);
                 stop = s->f.data + (stop - base);
@@ -592,6 +597,7 @@ static void source_fill(struct ingest *in, struct source *s)
                 eol = end;
         }
         s->off = (uint64_t)((eol < end ? eol + 1 : end) - base);
+        s->line++;
         size_t n = (size_t)(eol - line);
         if (n > 0 && line[n - 1] == '\r')
             n--;

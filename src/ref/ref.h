@@ -229,15 +229,24 @@ const char *ref_subject_type_name(enum subject_type t);
 /* --- CSV (csv.c) --- */
 
 /* A CSV file read by header name. */
+struct csv_field {
+    const char *p;
+    size_t n;
+};
+
 struct csv {
     const char *path; /* for messages, e.g. "DATASET/employees.csv" */
-    struct mapped_file file;
+    int fd;
+    char *buf; /* the window: file text from pos to end not yet read */
+    size_t cap;
     const char *pos, *end;
+    uint8_t at_eof, ran_out;
     uint64_t line;     /* line number of the reading position */
     uint64_t rec_line; /* line number where the current record starts */
     char **cols;       /* header names */
     size_t n_cols;
-    struct sbuf *vals;               /* current record's fields, decoded */
+    struct csv_field *fld;           /* current record's fields */
+    struct sbuf *vals;               /* decoded quoted fields, by position */
     size_t n_vals, n_init, cap_vals; /* fields in this record, buffers initialised, capacity */
 };
 

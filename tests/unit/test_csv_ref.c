@@ -113,6 +113,72 @@ static void test_csv_rfc4180(void **state)
     csv_close(NULL);
 }
 
+/* The reader sees the file through a window of a few hundred kilobytes: records, quoted
+ * fields with line breaks and doubled quotes straddle its edge, and a record longer than
+ * the window (fields near the 64 KiB cap) makes it grow. Every field must come out whole. */
+static void test_csv_window_edges(void **state)
+{
+    (void)state;
+    enum { ROWS = 30000, BIG_EVERY = 5000, BIG_FIELD = 60000, BIG_FIELDS = 6 };
+    struct sbuf b = {0};
+    sbuf_puts(&b, "id,text,n\n");
+    for (int i = 0; i < ROWS; i++) {
+        if (i % BIG_EVERY == BIG_EVERY - 1) {
+            sbuf_printf(&b, "big%d", i);
+            for (int k = 0; k < BIG_FIELDS; k++) {
+                sbuf_putc(&b, ',');
+                for (int j = 0; j < BIG_FIELD; j++)
+                    sbuf_putc(&b, (char)('a' + k));
+            }
+            sbuf_putc(&b, '\n');
+        } else if (i % 3 == 0) {
+            /* Long quoted fields, so that the window's edges fall inside them. */
+            sbuf_printf(&b, "r%d,\"line one %0300d\nline \"\"%d\"\"\",%d\r\n", i, 0, i, i);
+        } else {
+            sbuf_printf(&b, "r%d,plain %d,%d\n", i, i, i);
+        }
+    }
+    write_file("w.csv", b.buf);
+    assert_true(b.len > 2 * 1024 * 1024);
+    sbuf_free(&b);
+
+    struct csv c;
+    struct err e = {{0}};
+    assert_int_equal(csv_open(&c, path_of("w.csv"), &e), 0);
+    uint64_t line = 2;
+    char want[512];
+    for (int i = 0; i < ROWS; i++) {
+        if (csv_next(&c, &e) != 1)
+            fail_msg("record %d: %s", i, e.msg);
+        assert_int_equal(c.rec_line, line);
+        size_t n;
+        if (i % BIG_EVERY == BIG_EVERY - 1) {
+            snprintf(want, sizeof want, "big%d", i);
+            assert_string_equal(field(&c, 0), want);
+            for (int k = 0; k < BIG_FIELDS; k++) {
+                const char *s = csv_get(&c, k + 1, &n);
+                assert_int_equal(n, BIG_FIELD);
+                assert_true(s[0] == 'a' + k && s[n - 1] == 'a' + k);
+            }
+            line++;
+        } else if (i % 3 == 0) {
+            snprintf(want, sizeof want, "line one %0300d\nline \"%d\"", 0, i);
+            assert_string_equal(field(&c, 1), want);
+            line += 2;
+        } else {
+            snprintf(want, sizeof want, "plain %d", i);
+            assert_string_equal(field(&c, 1), want);
+            line++;
+        }
+        if (i % BIG_EVERY != BIG_EVERY - 1) {
+            snprintf(want, sizeof want, "%d", i);
+            assert_string_equal(field(&c, 2), want);
+        }
+    }
+    assert_int_equal(csv_next(&c, &e), 0);
+    csv_close(&c);
+}
+
 static void test_csv_require(void **state)
 {
     (void)state;
@@ -467,8 +533,7 @@ static void test_ref_long_absence(void **state)
                      DUTY_ABSENT);
     assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T09:00:00+02:00"), 2 * H, 72 * H), DUTY_ON);
     assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T17:30:00+02:00"), 2 * H, 72 * H), DUTY_ON);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T20:00:00+02:00"), 2 * H, 72 * H),
-                     DUTY_OFF);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T20:00:00+02:00"), 2 * H, 72 * H), DUTY_OFF);
     assert_int_equal(ref_duty_at(&r, u2, ts("2025-06-01T12:00:00+02:00"), 2 * H, 72 * H),
                      DUTY_UNKNOWN);
     ref_free(&r);
@@ -567,6 +632,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_rfc4180),
+        cmocka_unit_test(test_csv_window_edges),
         cmocka_unit_test(test_csv_require),
         cmocka_unit_test(test_csv_errors),
         cmocka_unit_test(test_ref_full_attributes),
