@@ -273,7 +273,7 @@ static void test_empty_and_missing(void **state)
     ref_free(&ref);
 }
 
-/* Files are read through a window of a few hundred kilobytes, so lines cross its edge,
+/* Files are read through a window of 64 KiB, so lines cross its edge,
  * a line may be longer than what is left of it, and texts must outlive it: short ones are
  * kept in the event, long ones point into the mapping. Events with one timestamp stay
  * buffered until the end, so the pool grows (and moves) while holding them. */
