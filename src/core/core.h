@@ -114,9 +114,11 @@ void strmap_free(struct strmap *m);
 
 /* uint64 key -> uint64 value map with deletion (backward-shift, no tombstones). Key 0 is
  * reserved; callers map a zero hash to 1. Zero-initialise to start empty. */
+struct u64map_slot {
+    uint64_t key, val; /* side by side: a lookup touches one cache line */
+};
 struct u64map {
-    uint64_t *keys;
-    uint64_t *vals;
+    struct u64map_slot *slots;
     size_t cap, count;
 };
 

@@ -192,7 +192,7 @@ static size_t u64_slot(const struct u64map *m, uint64_t key)
 {
     size_t mask = m->cap - 1;
     size_t i = mix(key) & mask;
-    while (m->keys[i] != 0 && m->keys[i] != key)
+    while (m->slots[i].key != 0 && m->slots[i].key != key)
         i = (i + 1) & mask;
     return i;
 }
@@ -202,25 +202,19 @@ uint64_t *u64map_get(const struct u64map *m, uint64_t key)
     if (m->cap == 0)
         return NULL;
     size_t i = u64_slot(m, key);
-    return m->keys[i] ? &m->vals[i] : NULL;
+    return m->slots[i].key ? &m->slots[i].val : NULL;
 }
 
 static void u64map_rehash(struct u64map *m, size_t ncap)
 {
-    uint64_t *ok = m->keys, *ov = m->vals;
+    struct u64map_slot *old = m->slots;
     size_t ocap = m->cap;
-    m->keys = xcalloc(ncap, sizeof *m->keys);
-    m->vals = xcalloc(ncap, sizeof *m->vals);
+    m->slots = xcalloc(ncap, sizeof *m->slots);
     m->cap = ncap;
-    for (size_t i = 0; i < ocap; i++) {
-        if (ok[i] == 0)
-            continue;
-        size_t j = u64_slot(m, ok[i]);
-        m->keys[j] = ok[i];
-        m->vals[j] = ov[i];
-    }
-    free(ok);
-    free(ov);
+    for (size_t i = 0; i < ocap; i++)
+        if (old[i].key != 0)
+            m->slots[u64_slot(m, old[i].key)] = old[i];
+    free(old);
 }
 
 void u64map_reserve(struct u64map *m, size_t n)
@@ -235,9 +229,8 @@ bool u64map_put(struct u64map *m, uint64_t key, uint64_t val)
     if ((m->count + 1) * 10 > m->cap * 7)
         u64map_rehash(m, m->cap ? m->cap * 2 : 1024);
     size_t i = u64_slot(m, key);
-    bool fresh = m->keys[i] == 0;
-    m->keys[i] = key;
-    m->vals[i] = val;
+    bool fresh = m->slots[i].key == 0;
+    m->slots[i] = (struct u64map_slot){key, val};
     m->count += fresh;
     return fresh;
 }
@@ -247,10 +240,9 @@ bool u64map_add(struct u64map *m, uint64_t key, uint64_t val)
     if ((m->count + 1) * 10 > m->cap * 7)
         u64map_rehash(m, m->cap ? m->cap * 2 : 1024);
     size_t i = u64_slot(m, key);
-    if (m->keys[i] != 0)
+    if (m->slots[i].key != 0)
         return false;
-    m->keys[i] = key;
-    m->vals[i] = val;
+    m->slots[i] = (struct u64map_slot){key, val};
     m->count++;
     return true;
 }
@@ -259,8 +251,7 @@ void u64map_prefetch(const struct u64map *m, uint64_t key)
 {
     if (m->cap != 0) {
         size_t i = mix(key) & (m->cap - 1);
-        __builtin_prefetch(&m->keys[i]);
-        __builtin_prefetch(&m->vals[i]);
+        __builtin_prefetch(&m->slots[i]);
     }
 }
 
@@ -270,25 +261,23 @@ bool u64map_del(struct u64map *m, uint64_t key)
         return false;
     size_t mask = m->cap - 1;
     size_t i = u64_slot(m, key);
-    if (m->keys[i] == 0)
+    if (m->slots[i].key == 0)
         return false;
     /* Backward-shift deletion: move later members of the probe run into the hole when
      * their home slot does not lie cyclically between the hole and themselves. */
     size_t j = i;
     for (;;) {
         j = (j + 1) & mask;
-        if (m->keys[j] == 0)
+        if (m->slots[j].key == 0)
             break;
-        size_t home = mix(m->keys[j]) & mask;
+        size_t home = mix(m->slots[j].key) & mask;
         bool between = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
         if (between)
             continue;
-        m->keys[i] = m->keys[j];
-        m->vals[i] = m->vals[j];
+        m->slots[i] = m->slots[j];
         i = j;
     }
-    m->keys[i] = 0;
-    m->vals[i] = 0;
+    m->slots[i] = (struct u64map_slot){0, 0};
     m->count--;
     return true;
 }
@@ -297,7 +286,7 @@ void u64map_clear(struct u64map *m)
 {
     if (m->count == 0)
         return;
-    memset(m->keys, 0, m->cap * sizeof *m->keys);
+    memset(m->slots, 0, m->cap * sizeof *m->slots);
     m->count = 0;
 }
 
@@ -305,7 +294,6 @@ void u64map_free(struct u64map *m)
 {
     if (m == NULL)
         return;
-    free(m->keys);
-    free(m->vals);
+    free(m->slots);
     memset(m, 0, sizeof *m);
 }

@@ -671,8 +671,8 @@ static void sweep(struct dedupe *d, int64_t horizon)
     struct u64map kept = {0};
     u64map_reserve(&kept, d->ids.count);
     for (size_t i = 0; i < d->ids.cap; i++)
-        if (d->ids.keys[i] != 0 && (int64_t)d->ids.vals[i] >= horizon)
-            u64map_put(&kept, d->ids.keys[i], d->ids.vals[i]);
+        if (d->ids.slots[i].key != 0 && (int64_t)d->ids.slots[i].val >= horizon)
+            u64map_put(&kept, d->ids.slots[i].key, d->ids.slots[i].val);
     u64map_free(&d->ids);
     d->ids = kept;
     d->sweep_at = 2 * kept.count > 4096 ? 2 * kept.count : 4096;

@@ -919,10 +919,10 @@ static void build_addresses(struct ref *ref)
     for (size_t i = 0; i < by_addr.n; i++)
         ref->resident_list[i] = by_addr.value[order[i]];
     for (size_t i = 0; i < ref->residents.cap; i++) {
-        if (ref->residents.keys[i] == 0)
+        if (ref->residents.slots[i].key == 0)
             continue;
-        uint32_t a = (uint32_t)ref->residents.vals[i];
-        ref->residents.vals[i] = (uint64_t)off[a] << 32 | (off[a + 1] - off[a]);
+        uint32_t a = (uint32_t)ref->residents.slots[i].val;
+        ref->residents.slots[i].val = (uint64_t)off[a] << 32 | (off[a + 1] - off[a]);
     }
     free(off);
     free(order);
