@@ -4,12 +4,18 @@
  *
  * A team that handles the public figure's case is explained by its membership; what is
  * left is curiosity. Minors turn up in ordinary incidents, so they weigh less.
+ *
+ * A public figure of the employee's own region weighs `own_region_strength`: a local
+ * figure (a mayor, a local businessman) comes up in the local unit's work, incidents
+ * that were not registered against them included, while someone at the other end of the
+ * country has no such reason. Unknown regions count in full: no explanation is assumed.
  */
 #include "indicators/indicator.h"
 
 struct sensitive_settings {
     struct ind_common common;
     double minor_strength;
+    double own_region_strength;
 };
 
 static const struct ind_param params[] = {
@@ -17,6 +23,10 @@ static const struct ind_param params[] = {
     {"minor_strength", PARAM_DOUBLE, offsetof(struct sensitive_settings, minor_strength), 0,
      "strength of an unexplained lookup of a minor (public figures and shielded persons: 1); "
      "off by default: minors turn up in everyday incidents"},
+    {"own_region_strength", PARAM_DOUBLE, offsetof(struct sensitive_settings, own_region_strength),
+     0.5,
+     "strength of an unexplained lookup of a public figure of the employee's own region "
+     "(other regions and unknown: 1); local figures come up in local work"},
 };
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
@@ -30,7 +40,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
      * like any other car. */
     uint8_t flags = engine_ref(eng)->subj[ev->subject].flags;
     if (flags & SF_VIP)
-        engine_signal(eng, ev, 1.0f, ev->subject, 0, 0);
+        engine_signal(eng, ev, a->in_region == 1 ? (float)cfg->own_region_strength : 1.0f,
+                      ev->subject, 0, 0);
     else if (flags & SF_SHIELDED)
         engine_signal(eng, ev, 1.0f, ev->subject, 1, 0);
     else if ((flags & SF_MINOR) && a->route == EX_NONE)

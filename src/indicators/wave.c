@@ -19,6 +19,27 @@
  * Lookers must come from at least `min_lookers` different teams: colleagues of one desk
  * share their targets, which is work, not curiosity.
  *
+ * Public figures are tested twice: once on all lookers, once on the lookers from outside
+ * the figure's region only, each against its own chance rate. A local public figure (a
+ * mayor, a club owner) comes up in the local unit's work all the time, incidents that are
+ * not registered against them included, so its local lookers are many and the all-lookers
+ * bar is high; a lookup from the other end of the country without a case has no such
+ * reason, is rare, and so a few of them in one window are already beyond chance. The
+ * remote test is learned like the other (its rate is what the data shows), so where remote
+ * lookups are everyday it asks for more. A wave that only the remote test finds signals
+ * only its remote lookers; the local ones are left to sensitive_subject. A looker of the
+ * figure's own region weighs `own_region_strength` in a wave of local lookers only, in
+ * full when the same window also holds a remote burst (then it is the same news).
+ *
+ * Taking part in a wave on a public figure from elsewhere is the named misuse itself
+ * (looking up people in the news out of curiosity), so one such look is enough for an
+ * alert (half_mass 0.85 puts one full-strength signal at 0.55 of weight 0.8); a local
+ * looker's single look is not, and needs repeats or other evidence.
+ *
+ * A looker who looks again while in a wave gets a signal for each look (on the same key,
+ * so the scorer counts it as a repeat): the curious look a few times, the person who
+ * checked once for a reason does not.
+ *
  * Criminal records are left to criminal_network: analysts look them up in numbers by
  * design. For records other than public figures only person records and only accesses
  * that nothing explains (not even routine) count, with a higher minimum: a vehicle
@@ -40,10 +61,11 @@ struct wave_settings {
     double min_lookers_other;
     double baseline_mult;
     double false_waves;
+    double own_region_strength;
 };
 
 static const struct ind_param params[] = {
-    IND_COMMON_PARAMS(struct wave_settings, 0.75, 1.25, 60, 30, 0.3, 0.3),
+    IND_COMMON_PARAMS(struct wave_settings, 0.8, 0.85, 60, 30, 0.3, 0.3),
     {"window_hours", PARAM_DOUBLE, offsetof(struct wave_settings, window_hours), 72,
      "length of the window in which lookers are counted"},
     {"min_lookers", PARAM_DOUBLE, offsetof(struct wave_settings, min_lookers), 2,
@@ -57,19 +79,27 @@ static const struct ind_param params[] = {
     {"false_waves", PARAM_DOUBLE, offsetof(struct wave_settings, false_waves), 0.05,
      "expected chance waves per window over all subjects of a class that the threshold "
      "allows (the scan is corrected for testing every subject)"},
+    {"own_region_strength", PARAM_DOUBLE, offsetof(struct wave_settings, own_region_strength), 0.5,
+     "signal strength for a looker from the public figure's own region (others: 1) when no "
+     "remote burst shares the window; local figures come up in local work"},
 };
 
 struct looker {
-    struct event ev;
+    struct event ev;   /* the first look in the window */
+    struct event last; /* the latest look, when hits > 1 */
+    uint32_t hits;
     uint8_t signalled;
+    uint8_t remote; /* the looker's region is not the subject's */
+    uint8_t local;  /* the looker's region is the subject's (both known) */
 };
 
 struct subject_wave {
     struct looker *v;
     uint32_t n, cap;
-    uint32_t aged_out;
+    uint32_t aged_out, aged_out_remote;
     uint32_t wave_id;
     int64_t first_seen_ms, wave_last_ms;
+    int64_t remote_burst_ms; /* when the remote test last passed, 0 never */
 };
 
 /* Subjects fall in two classes with their own chance rates: public figures, and all
@@ -83,6 +113,7 @@ struct wave_state {
     uint32_t next_wave;
     double class_size[N_CLASSES];      /* records in the class */
     uint64_t class_lookers[N_CLASSES]; /* looker arrivals seen */
+    uint64_t vip_remote_lookers;       /* of which on public figures from another region */
     int64_t first_ms;
 };
 
@@ -123,6 +154,49 @@ static uint32_t wave_threshold(double lambda, double class_size, double false_wa
     return k;
 }
 
+/* Is the number of lookers in the window (only the remote ones when `remote_only`) beyond
+ * what chance and the subject's own baseline explain, and do they come from enough
+ * different teams? `baseline` is the subject's own lookers per window, `chance` the
+ * class's. */
+static bool wave_test(const struct wave_settings *cfg, const struct ref *ref,
+                      const struct looker *v, uint32_t n, bool remote_only, double baseline,
+                      double chance, double class_size, uint32_t min_lookers)
+{
+    uint32_t count = 0;
+    /* Unrelated lookers: people of one team share their targets (an intelligence desk),
+     * so a wave needs lookers from at least min_lookers different teams. */
+    uint32_t teams[MAX_LOOKERS];
+    uint32_t n_teams = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (remote_only && !v[i].remote)
+            continue;
+        count++;
+        const struct employee *em = &ref->emp[v[i].ev.user];
+        uint32_t t = em->team != 0 ? em->team : UINT32_MAX - v[i].ev.user;
+        bool dup = false;
+        for (uint32_t k = 0; k < n_teams && !dup; k++)
+            dup = teams[k] == t;
+        if (!dup)
+            teams[n_teams++] = t;
+    }
+    if (count < min_lookers || n_teams < min_lookers)
+        return false;
+    double lambda = baseline > chance ? baseline : chance;
+    uint32_t need = wave_threshold(lambda, class_size, cfg->false_waves, min_lookers);
+    return count >= need && count >= cfg->baseline_mult * baseline + 1;
+}
+
+/* A public figure's wave weighs in full for lookers from elsewhere, less for those of the
+ * figure's own region (see sensitive_subject); an ordinary person's wave weighs 0.6: people
+ * in the news are mostly public figures, and ordinary waves are more often work. */
+static float looker_strength(const struct wave_settings *cfg, const struct looker *l, bool is_vip,
+                             bool news)
+{
+    if (!is_vip)
+        return 0.6f;
+    return l->local && !news ? (float)cfg->own_region_strength : 1.0f;
+}
+
 static void destroy(void *self)
 {
     struct wave_state *ws = self;
@@ -161,41 +235,54 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     int64_t window = (int64_t)(cfg->window_hours * 3600000.0);
     uint32_t keep = 0;
     for (uint32_t i = 0; i < sw->n; i++) {
-        if (sw->v[i].ev.ts_ms >= ev->ts_ms - window)
+        if (sw->v[i].ev.ts_ms >= ev->ts_ms - window) {
             sw->v[keep++] = sw->v[i];
-        else
+        } else {
             sw->aged_out++;
+            sw->aged_out_remote += sw->v[i].remote;
+        }
     }
     sw->n = keep;
-    bool seen = false;
-    for (uint32_t i = 0; i < sw->n && !seen; i++)
-        seen = sw->v[i].ev.user == ev->user;
+    struct looker *me = NULL;
+    for (uint32_t i = 0; i < sw->n && me == NULL; i++)
+        if (sw->v[i].ev.user == ev->user)
+            me = &sw->v[i];
+    bool remote = is_vip && a->in_region == 0;
     int cls = is_vip ? CLASS_VIP : CLASS_OTHER;
     if (ws->first_ms == INT64_MIN)
         ws->first_ms = ev->ts_ms;
-    if (!seen) {
-        ws->class_lookers[cls]++;
-        if (sw->n == MAX_LOOKERS) {
-            memmove(sw->v, sw->v + 1, (sw->n - 1) * sizeof *sw->v);
-            sw->n--;
-            sw->aged_out++;
-        }
-        size_t cap = sw->cap;
-        sw->v = xgrow(sw->v, &cap, sw->n + 1, sizeof *sw->v);
-        sw->cap = (uint32_t)cap;
-        sw->v[sw->n++] = (struct looker){*ev, 0};
+    if (me != NULL) {
+        /* Another look by someone already in the window: a repeat. In a live wave it is
+         * signalled at once; before, it is kept for when the wave forms. */
+        me->hits++;
+        me->last = *ev;
+        bool news = sw->remote_burst_ms != 0 && ev->ts_ms - sw->remote_burst_ms <= window;
+        if (me->signalled && sw->wave_id != 0 && ev->ts_ms - sw->wave_last_ms <= window)
+            engine_signal(eng, ev, looker_strength(cfg, me, is_vip, news), ev->subject,
+                          is_vip ? 0 : 1, sw->wave_id);
+        return;
     }
+    ws->class_lookers[cls]++;
+    ws->vip_remote_lookers += remote;
+    if (sw->n == MAX_LOOKERS) {
+        sw->aged_out_remote += sw->v[0].remote;
+        memmove(sw->v, sw->v + 1, (sw->n - 1) * sizeof *sw->v);
+        sw->n--;
+        sw->aged_out++;
+    }
+    size_t cap = sw->cap;
+    sw->v = xgrow(sw->v, &cap, sw->n + 1, sizeof *sw->v);
+    sw->cap = (uint32_t)cap;
+    sw->v[sw->n++] =
+        (struct looker){.ev = *ev, .hits = 1, .remote = remote, .local = a->in_region == 1};
+
     uint32_t min_lookers = (uint32_t)(is_vip ? cfg->min_lookers : cfg->min_lookers_other);
-    if (sw->n < min_lookers)
-        return;
-    bool any_new = false;
-    for (uint32_t i = 0; i < sw->n && !any_new; i++)
-        any_new = !sw->v[i].signalled;
-    if (!any_new)
-        return;
     double windows = (double)(ev->ts_ms - sw->first_seen_ms) / (double)window;
-    double baseline = sw->aged_out / (windows > 1 ? windows : 1);
+    if (windows < 1)
+        windows = 1;
     double run_windows = (double)(ev->ts_ms - ws->first_ms) / (double)window;
+    if (run_windows < 1)
+        run_windows = 1;
     /* Records that events name but the reference files did not list belong to the
      * ordinary class too: they count in its rate, so they count in its size. */
     double class_size =
@@ -203,38 +290,45 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (class_size < 1)
         class_size = 1;
     /* The class rate leaves this subject out, so a wave does not raise its own bar. */
+    uint32_t n_remote = 0;
+    for (uint32_t i = 0; i < sw->n; i++)
+        n_remote += sw->v[i].remote;
     uint64_t own = sw->n + sw->aged_out;
     uint64_t others = ws->class_lookers[cls] > own ? ws->class_lookers[cls] - own : 0;
-    double chance =
-        others / (run_windows > 1 ? run_windows : 1) / (class_size > 1 ? class_size - 1 : 1);
-    double lambda = baseline > chance ? baseline : chance;
-    uint32_t need = wave_threshold(lambda, class_size, cfg->false_waves, min_lookers);
-    if (sw->n < need || sw->n < cfg->baseline_mult * baseline + 1)
-        return;
-    /* Unrelated lookers: people of one team share their targets (an intelligence desk),
-     * so a wave needs lookers from at least min_lookers different teams. */
-    uint32_t teams[MAX_LOOKERS];
-    uint32_t n_teams = 0;
-    for (uint32_t i = 0; i < sw->n; i++) {
-        const struct employee *em = &ref->emp[sw->v[i].ev.user];
-        uint32_t t = em->team != 0 ? em->team : UINT32_MAX - sw->v[i].ev.user;
-        bool dup = false;
-        for (uint32_t k = 0; k < n_teams && !dup; k++)
-            dup = teams[k] == t;
-        if (!dup)
-            teams[n_teams++] = t;
+    bool all_wave = wave_test(cfg, ref, sw->v, sw->n, false, sw->aged_out / windows,
+                              others / run_windows / (class_size > 1 ? class_size - 1 : 1),
+                              class_size, min_lookers);
+    bool remote_wave = false;
+    if (is_vip && n_remote >= min_lookers) {
+        uint64_t own_r = n_remote + sw->aged_out_remote;
+        uint64_t others_r = ws->vip_remote_lookers > own_r ? ws->vip_remote_lookers - own_r : 0;
+        remote_wave = wave_test(cfg, ref, sw->v, sw->n, true, sw->aged_out_remote / windows,
+                                others_r / run_windows / (class_size > 1 ? class_size - 1 : 1),
+                                class_size, min_lookers);
     }
-    if (n_teams < min_lookers)
+    if (remote_wave)
+        sw->remote_burst_ms = ev->ts_ms;
+    /* Local lookers in the same window as a remote burst are part of the same news, not
+     * of local work. */
+    bool news = sw->remote_burst_ms != 0 && ev->ts_ms - sw->remote_burst_ms <= window;
+    bool any_new = false;
+    for (uint32_t i = 0; i < sw->n && !any_new; i++)
+        any_new = !sw->v[i].signalled && (all_wave || sw->v[i].remote);
+    if ((!all_wave && !remote_wave) || !any_new)
         return;
     if (sw->wave_id == 0 || ev->ts_ms - sw->wave_last_ms > window)
         sw->wave_id = ++ws->next_wave;
     sw->wave_last_ms = ev->ts_ms;
     for (uint32_t i = 0; i < sw->n; i++) {
-        if (sw->v[i].signalled)
+        struct looker *l = &sw->v[i];
+        if (l->signalled || (!all_wave && !l->remote))
             continue;
-        engine_signal(eng, &sw->v[i].ev, is_vip ? 1.0f : 0.6f, ev->subject, is_vip ? 0 : 1,
-                      sw->wave_id);
-        sw->v[i].signalled = 1;
+        float strength = looker_strength(cfg, l, is_vip, news);
+        uint8_t note = is_vip ? 0 : 1;
+        engine_signal(eng, &l->ev, strength, ev->subject, note, sw->wave_id);
+        if (l->hits > 1)
+            engine_signal(eng, &l->last, strength, ev->subject, note, sw->wave_id);
+        l->signalled = 1;
     }
 }
 

@@ -528,6 +528,29 @@ static void test_sensitive_negative_household_vehicle(void **state)
     assert_int_equal(sigs("curiosity_wave"), 0); /* waves are about people */
 }
 
+/* A public figure of the user's own region weighs half: U1 (Noord) and U7 (Zuid) each look
+ * up the Noord public figure once, on days far apart (no wave), before anyone else has
+ * such a signal. U7's look, with no local reason, scores clearly higher. */
+static void test_sensitive_own_region_weighs_less(void **state)
+{
+    (void)state;
+    set_param("curiosity_wave", "enabled", 0);
+    config()->alert_threshold = 0.05;
+    lookp(at(0, 10, 0), "U1", "VIP");
+    lookp(at(10, 10, 0), "U7", "VIP");
+    go();
+    assert_int_equal(sigs("sensitive_subject"), 2);
+    size_t n;
+    const struct alert *a = alerts(&n);
+    double local = 0, remote = 0;
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < a[k].n_indicators; i++)
+            if (strcmp(a[k].indicators[i].name, "sensitive_subject") == 0)
+                *(strcmp(a[k].user, "U1") == 0 ? &local : &remote) = a[k].indicators[i].score;
+    assert_true(remote > 0);
+    assert_true(local < 0.6 * remote);
+}
+
 /* ---- curiosity_wave -------------------------------------------------------------------- */
 
 /* Three unrelated employees (three teams) look up a public figure within hours. */
@@ -563,6 +586,51 @@ static void test_wave_positive_ordinary_person(void **state)
         lookp(at(0, 9 + i, 0), who[i], "STRANGER");
     go();
     assert_int_equal(sigs("curiosity_wave"), 5);
+}
+
+/* The Noord public figure is looked up by Noord staff every four days (its usual: about one
+ * looker per window). Then one Noord looker and two from Zuid in one window: three lookers
+ * do not beat three times the figure's usual, but two lookers from another region, where
+ * the figure is never looked up, do. Only the remote lookers are signalled. */
+static void test_wave_positive_remote_lookers(void **state)
+{
+    (void)state;
+    for (int d = 0; d <= 20; d += 4)
+        lookp(at(d, 10, 0), d % 8 ? "U2" : "U1", "VIP");
+    lookp(at(24, 9, 0), "U1", "VIP");
+    lookp(at(24, 10, 0), "U7", "VIP");
+    lookp(at(24, 11, 0), "U8", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 2);
+}
+
+/* Look-alike: the same local figure, and in one window three lookers of its own region,
+ * at its usual rate: local work, no wave. */
+static void test_wave_negative_local_figure_usual_rate(void **state)
+{
+    (void)state;
+    for (int d = 0; d <= 20; d += 4)
+        lookp(at(d, 10, 0), d % 8 ? "U2" : "U1", "VIP");
+    lookp(at(24, 9, 0), "U1", "VIP");
+    lookp(at(24, 10, 0), "U2", "VIP");
+    lookp(at(24, 11, 0), "U4", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+}
+
+/* Repeated looks by a looker in a wave count as repeats: U7 looks twice before the wave
+ * forms (first and latest look signalled) and once while it lasts; a look after the
+ * window has passed is not part of it. */
+static void test_wave_repeats_signalled(void **state)
+{
+    (void)state;
+    lookp(at(0, 8, 0), "U7", "VIP");
+    lookp(at(0, 8, 30), "U7", "VIP");
+    lookp(at(0, 13, 0), "U8", "VIP");
+    lookp(at(1, 9, 0), "U7", "VIP");
+    lookp(at(9, 9, 0), "U7", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 4);
 }
 
 /* Lookers all from one team (one desk shares its targets). */
@@ -1237,9 +1305,13 @@ int main(void)
         T(test_sensitive_positive),
         T(test_sensitive_negative_case_team),
         T(test_sensitive_negative_household_vehicle),
+        T(test_sensitive_own_region_weighs_less),
         T(test_wave_positive_vip),
         T(test_wave_positive_case_team_not_signalled),
         T(test_wave_positive_ordinary_person),
+        T(test_wave_positive_remote_lookers),
+        T(test_wave_negative_local_figure_usual_rate),
+        T(test_wave_repeats_signalled),
         T(test_wave_negative_one_team),
         T(test_wave_negative_all_case_members),
         T(test_wave_negative_incident),
