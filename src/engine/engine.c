@@ -74,8 +74,8 @@ struct emp_state {
     int64_t floor_ms; /* signals at or before this belong to a closed episode */
     int64_t last_signal_ms;
     int32_t last_active_day;
-    uint32_t alert; /* open alert index, or REF_NONE */
-    uint8_t dirty;  /* new signals since the last scoring */
+    uint32_t alert;   /* open alert index, or REF_NONE */
+    uint8_t dirty;    /* new signals since the last scoring */
     uint64_t inexact; /* indicators whose mass_now is an upper bound, not the mass */
 };
 
@@ -387,6 +387,21 @@ void engine_signal(struct engine *eng, const struct event *ev, float strength, u
     store_signal(eng, i, ev, strength, key, note, group);
 }
 
+void engine_signal_kept(struct engine *eng, const struct kept_event *k, float strength,
+                        uint32_t key, uint8_t note, uint32_t group)
+{
+    struct event ev = {.ts_ms = k->ts_ms,
+                       .id = k->id,
+                       .id_len = k->id_len,
+                       .user = k->user,
+                       .subject = k->subject,
+                       .legit = k->legit,
+                       .system = k->system,
+                       .action = k->action,
+                       .results = k->results};
+    engine_signal(eng, &ev, strength, key, note, group);
+}
+
 /* ---- mass --------------------------------------------------------------------------- */
 
 /* Decayed, key-aggregated mass of track `t` at `now`, ignoring signals at or before
@@ -563,8 +578,8 @@ static double score_indicator(const struct engine *eng, uint32_t e, size_t i, do
     out->mass = m;
     if (m <= 0 || !c->enabled)
         return 0;
-    peer_view(eng, e, i, eng->mass[e * eng->n_ind + i], eng->cfg->peer_quantile,
-              &out->quantile, &out->share, &out->mean, &out->n_peers);
+    peer_view(eng, e, i, eng->mass[e * eng->n_ind + i], eng->cfg->peer_quantile, &out->quantile,
+              &out->share, &out->mean, &out->n_peers);
     double excess = m;
     if (c->peer_floor < 1) {
         /* How far above what is normal in the role, in units of the role's normal level

@@ -45,7 +45,7 @@ struct exp_emp {
     struct daily_history days;
     uint32_t today;
     uint8_t touched, n_samples;
-    struct event samples[EXPORT_SAMPLES];
+    struct kept_event samples[EXPORT_SAMPLES];
 };
 
 struct export_state {
@@ -96,14 +96,14 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     xe->today = xe->today > UINT32_MAX - vol ? UINT32_MAX : xe->today + vol;
     /* Keep the largest actions of the day as evidence. */
     if (xe->n_samples < EXPORT_SAMPLES) {
-        xe->samples[xe->n_samples++] = *ev;
+        xe->samples[xe->n_samples++] = kept_event_of(ev);
     } else {
         int smallest = 0;
         for (int i = 1; i < EXPORT_SAMPLES; i++)
             if (xe->samples[i].results < xe->samples[smallest].results)
                 smallest = i;
         if (ev->results > xe->samples[smallest].results)
-            xe->samples[smallest] = *ev;
+            xe->samples[smallest] = kept_event_of(ev);
     }
 }
 
@@ -129,8 +129,8 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
         if (xe->today > t) {
             double s = (0.5 + 0.25 * log2(xe->today / t)) * (near ? 1.0 : 0.7);
             for (uint8_t i = 0; i < xe->n_samples; i++)
-                engine_signal(eng, &xe->samples[i], (float)(s > 1 ? 1 : s), (uint32_t)day,
-                              near ? 1 : 0, 0);
+                engine_signal_kept(eng, &xe->samples[i], (float)(s > 1 ? 1 : s), (uint32_t)day,
+                                   near ? 1 : 0, 0);
         }
         daily_history_add(&xe->days, xe->today);
         daily_roles_add(&xs->roles, em->role, xe->today);

@@ -133,6 +133,28 @@ int indicator_set(const struct indicator *ind, void *settings, const char *key, 
 void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,
                    uint8_t note, uint32_t group);
 
+/* What a signal needs of an event, for indicators that hold events to signal later (a
+ * day's sample, a wave's lookers): a fraction of struct event, and free of the texts that
+ * are valid only where ingest wrote the event. */
+struct kept_event {
+    int64_t ts_ms;
+    const char *id; /* valid as long as the event's id is (see engine_signal) */
+    uint32_t id_len, user, subject, legit;
+    uint16_t system;
+    uint8_t action;
+    uint32_t results;
+};
+
+static inline struct kept_event kept_event_of(const struct event *ev)
+{
+    return (struct kept_event){ev->ts_ms, ev->id,     ev->id_len, ev->user,   ev->subject,
+                               ev->legit, ev->system, ev->action, ev->results};
+}
+
+/* engine_signal for a kept event. */
+void engine_signal_kept(struct engine *eng, const struct kept_event *k, float strength,
+                        uint32_t key, uint8_t note, uint32_t group);
+
 /* Facts about the run that indicators may consult. */
 const struct ref *engine_ref(const struct engine *eng);
 const struct explainer *engine_explainer(const struct engine *eng);

@@ -42,7 +42,7 @@ struct vol_emp {
     struct daily_history persons, wildcards;
     uint32_t today_persons, today_wildcards;
     uint8_t touched;
-    struct event sample;
+    struct kept_event sample;
 };
 
 struct volume_state {
@@ -102,7 +102,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         ve->today_wildcards++;
     if (person && u64map_put(&vs->seen_today, ref_pair(ev->user, ev->subject), 1)) {
         ve->today_persons++;
-        ve->sample = *ev;
+        ve->sample = kept_event_of(ev);
     }
 }
 
@@ -140,7 +140,7 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
         }
         if (ratio > 1 && ve->sample.id != NULL) {
             double s = 0.4 + 0.2 * (ratio - 1);
-            engine_signal(eng, &ve->sample, (float)(s > 1 ? 1 : s), (uint32_t)day, note, 0);
+            engine_signal_kept(eng, &ve->sample, (float)(s > 1 ? 1 : s), (uint32_t)day, note, 0);
         }
         daily_history_add(&ve->persons, ve->today_persons);
         daily_history_add(&ve->wildcards, ve->today_wildcards);

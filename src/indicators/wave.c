@@ -85,8 +85,8 @@ static const struct ind_param params[] = {
 };
 
 struct looker {
-    struct event ev;   /* the first look in the window */
-    struct event last; /* the latest look, when hits > 1 */
+    struct kept_event ev;   /* the first look in the window */
+    struct kept_event last; /* the latest look, when hits > 1 */
     uint32_t hits;
     uint8_t signalled;
     uint8_t remote; /* the looker's region is not the subject's */
@@ -236,7 +236,9 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     uint32_t keep = 0;
     for (uint32_t i = 0; i < sw->n; i++) {
         if (sw->v[i].ev.ts_ms >= ev->ts_ms - window) {
-            sw->v[keep++] = sw->v[i];
+            if (keep != i)
+                sw->v[keep] = sw->v[i];
+            keep++;
         } else {
             sw->aged_out++;
             sw->aged_out_remote += sw->v[i].remote;
@@ -255,7 +257,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         /* Another look by someone already in the window: a repeat. In a live wave it is
          * signalled at once; before, it is kept for when the wave forms. */
         me->hits++;
-        me->last = *ev;
+        me->last = kept_event_of(ev);
         bool news = sw->remote_burst_ms != 0 && ev->ts_ms - sw->remote_burst_ms <= window;
         if (me->signalled && sw->wave_id != 0 && ev->ts_ms - sw->wave_last_ms <= window)
             engine_signal(eng, ev, looker_strength(cfg, me, is_vip, news), ev->subject,
@@ -273,8 +275,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     size_t cap = sw->cap;
     sw->v = xgrow(sw->v, &cap, sw->n + 1, sizeof *sw->v);
     sw->cap = (uint32_t)cap;
-    sw->v[sw->n++] =
-        (struct looker){.ev = *ev, .hits = 1, .remote = remote, .local = a->in_region == 1};
+    sw->v[sw->n++] = (struct looker){
+        .ev = kept_event_of(ev), .hits = 1, .remote = remote, .local = a->in_region == 1};
 
     uint32_t min_lookers = (uint32_t)(is_vip ? cfg->min_lookers : cfg->min_lookers_other);
     double windows = (double)(ev->ts_ms - sw->first_seen_ms) / (double)window;
@@ -325,9 +327,9 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
             continue;
         float strength = looker_strength(cfg, l, is_vip, news);
         uint8_t note = is_vip ? 0 : 1;
-        engine_signal(eng, &l->ev, strength, ev->subject, note, sw->wave_id);
+        engine_signal_kept(eng, &l->ev, strength, ev->subject, note, sw->wave_id);
         if (l->hits > 1)
-            engine_signal(eng, &l->last, strength, ev->subject, note, sw->wave_id);
+            engine_signal_kept(eng, &l->last, strength, ev->subject, note, sw->wave_id);
         l->signalled = 1;
     }
 }
