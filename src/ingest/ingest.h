@@ -1,7 +1,7 @@
 /*
  * ingest.h - from event files to one validated, de-duplicated, time-ordered event stream.
  *
- * Pipeline: every .jsonl file in events/ is mapped and scanned line by line (scan.c, a
+ * Pipeline: every .jsonl file in events/ is read and scanned line by line (scan.c, a
  * dedicated validating scanner for flat JSON objects); each file feeds a reorder buffer
  * that puts lines back in order when they are at most `reorder_ms` out of order; a k-way
  * merge over the files yields events in event-time order; a duplicate filter drops lines
@@ -11,8 +11,9 @@
  * References are resolved while scanning: user, subject and typed case number become
  * indexes into the reference tables (ref/ref.h), which intern unknown values on the fly.
  *
- * Memory: event ids point into the mapped files (or into the source's arena when the id
- * contained JSON escapes) and stay valid until ingest_close.
+ * Memory: event ids point into the files, which stay mapped (or into the source's arena
+ * when the id contained JSON escapes), and stay valid until ingest_close. The other texts
+ * of an event from ingest_next may live in the event itself (see there).
  */
 #ifndef WACHTER_INGEST_H
 #define WACHTER_INGEST_H
@@ -52,8 +53,8 @@ enum { INGEST_MAX_LINE = 64 * 1024, INGEST_MAX_FIELD = 4096 };
 
 enum { INGEST_MAX_FILES = 65535 };
 
-/* Text of a field as read: into the mapped file, or into the ingest's arena when the JSON
- * string held escapes. Valid until ingest_close. */
+/* Text of a field as read: into the line, the event (inline_text), the mapped file, or
+ * the ingest's arena when the JSON string held escapes. */
 struct text {
     const char *p;
     uint32_t n;
