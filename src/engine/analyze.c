@@ -204,6 +204,7 @@ struct pipe {
     size_t count[PIPE_SLOTS];
     size_t head, filled; /* next slot to consume, slots ready */
     int done, cancel, threaded;
+    const struct ref *ref_ready; /* set once ref_load has returned (see pipe_ref_ready) */
     pthread_t producer;
     struct ingest *in;
 };
@@ -220,10 +221,15 @@ static void *produce(void *arg)
         pthread_mutex_unlock(&p->mu);
         if (cancel)
             return NULL;
-        /* Slot `tail` is free: the consumer has handed it back. */
+        /* Slot `tail` is free: the consumer has handed it back. Once the reference data
+         * is loaded, the lookups that do not change it are done here. */
+        const struct ref *ref = __atomic_load_n(&p->ref_ready, __ATOMIC_ACQUIRE);
         size_t n = 0;
-        while (n < PIPE_BATCH && ingest_next_raw(p->in, &p->slot[tail][n]))
+        while (n < PIPE_BATCH && ingest_next_raw(p->in, &p->slot[tail][n])) {
+            if (ref != NULL)
+                ingest_lookup(ref, &p->slot[tail][n]);
             n++;
+        }
         pthread_mutex_lock(&p->mu);
         p->count[tail] = n;
         p->filled++;
@@ -246,6 +252,12 @@ static void pipe_start(struct pipe *p, struct ingest *in)
     for (size_t i = 0; i < PIPE_SLOTS; i++)
         p->slot[i] = xmalloc(PIPE_BATCH * sizeof(struct event));
     p->threaded = pthread_create(&p->producer, NULL, produce, p) == 0;
+}
+
+/* From now on the producer may look events up in `ref` (ref_load has returned). */
+static void pipe_ref_ready(struct pipe *p, const struct ref *ref)
+{
+    __atomic_store_n(&p->ref_ready, ref, __ATOMIC_RELEASE);
 }
 
 /* Run every event through `eng` (single-threaded when the producer could not start). */
@@ -324,10 +336,9 @@ static void apply_exception(void *arg, const char *pseudonym, const char *indica
         return; /* an indicator this version does not have: nothing to suppress */
     uint32_t subj = REF_NONE;
     if (subject != NULL && *subject != '\0') {
-        int64_t s = strmap_get(&x->ref->subj_by_id, subject, strlen(subject));
-        if (s < 0)
+        subj = ref_find_subject(x->ref, subject, strlen(subject));
+        if (subj == REF_NONE)
             return; /* a record no event or reference file names */
-        subj = (uint32_t)s;
     }
     /* Valid through the whole expiry day, local time. */
     int64_t midnight = ((int64_t)day + 1) * 86400000LL;
@@ -493,6 +504,7 @@ int analyze_main(int argc, char **argv)
     if (ref_load(&ref, o.dataset, tz, &e) != 0)
         goto fail;
     ref_loaded = 1;
+    pipe_ref_ready(&pipe, &ref);
     double t_ref = now_s();
     key_path = o.key ? xstrdup(o.key) : analyze_key_path(o.db);
     if ((priv = privacy_open(key_path, &e)) == NULL)

@@ -1046,8 +1046,8 @@ size_t engine_alert_activity(const struct engine *eng, const struct alert *a,
 {
     if (eng->role_median == NULL)
         return 0;
-    int64_t e = strmap_get(&eng->ref->emp_by_user, a->user, strlen(a->user));
-    if (e < 0 || (size_t)e >= eng->n_emp)
+    uint32_t e = ref_find_employee(eng->ref, a->user, strlen(a->user));
+    if (e == REF_NONE || e >= eng->n_emp)
         return 0;
     const struct emp_state *st = &eng->emp[e];
     uint8_t role = eng->ref->emp[e].role;

@@ -412,6 +412,7 @@ static int parse_fields(struct line_parser *lp, struct parse_cache *c, const str
             ev->case_text = keep_text(lp, &rw->f[F_CASE], cs, cn);
     }
     ev->user = ev->subject = ev->legit = REF_NONE;
+    ev->looked_up = 0;
     ev->system = 0;
     ev->channel = CH_UNKNOWN;
     if (rw->f[F_CHANNEL].present) {
@@ -510,23 +511,23 @@ static void window_fill(struct source *s)
 
 /* The bytes from the read position on: *base is such that base + offset addresses file
  * offset `offset`, *end the end of what may be read there. Returns whether that is the
- * window (rather than the mapping). */
-static bool source_window(struct source *s, const char **base, const char **end)
+ * window; it is the mapping when `use_map` is set or the file has no window. */
+static bool source_window(struct source *s, bool use_map, const char **base, const char **end)
 {
-    if (s->fd >= 0) {
+    if (s->fd >= 0 && !use_map) {
         if (s->buf == NULL)
             s->buf = xmalloc(WINDOW);
         if (s->buf_len == 0 || s->off >= s->buf_off + s->buf_len)
             window_fill(s);
     }
-    if (s->fd >= 0) {
+    if (s->fd >= 0 && !use_map) {
         *base = s->buf - s->buf_off;
         *end = s->buf + s->buf_len;
-    } else {
-        *base = s->f.data;
-        *end = s->f.data + s->f.size;
+        return true;
     }
-    return s->fd >= 0;
+    *base = s->f.data;
+    *end = s->f.data + s->f.size;
+    return false;
 }
 
 /* Make the texts of `ev`, read in the window [lo, lo + n), outlive it: short ones are
@@ -562,9 +563,9 @@ static void source_fill(struct ingest *in, struct source *s)
         }
         release_read(s);
         const char *base, *end;
-        bool windowed;
+        bool windowed, use_map = false;
     again:
-        windowed = source_window(s, &base, &end);
+        windowed = source_window(s, use_map, &base, &end);
         const char *line = base + s->off;
         if (s->off == 0 && end - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
             line += 3;
@@ -579,19 +580,14 @@ static void source_fill(struct ingest *in, struct source *s)
         const char *eol = stop;
         if (rc != 0 || stop == limit) {
             eol = memchr(stop, '\n', (size_t)(end - stop));
-            if (eol == NULL && end != s->f.data + s->f.size) {
-                if (windowed && s->buf_off < s->off) {
-                    /* The line goes on past the window: read again from its start. */
+            if (eol == NULL && windowed && s->buf_off + s->buf_len < s->f.size) {
+                /* The line goes on past the window: read again from its start, or, when
+                 * it is longer than the window, scan it again in the mapping. */
+                if (s->buf_off < s->off)
                     window_fill(s);
-                    goto again;
-                }
-                /* A line longer than the window: go on in the mapping. */
-                line = s->f.data + (line - base);
-                stop = s->f.data + (stop - base);
-                base = s->f.data;
-                end = s->f.data + s->f.size;
-                windowed = false;
-                eol = memchr(stop, '\n', (size_t)(end - stop));
+                else
+                    use_map = true;
+                goto again;
             }
             if (eol == NULL)
                 eol = end;
@@ -710,26 +706,44 @@ void dedupe_free(struct dedupe *d)
 
 void ingest_prefetch(const struct ref *ref, const struct event *ev)
 {
-    if (ev->subject_text.p != NULL)
+    if (ev->looked_up) { /* what detection reads first about the record */
+        if (ev->subject != REF_NONE)
+            __builtin_prefetch(&ref->subj[ev->subject]);
+    } else if (ev->subject_text.p != NULL) {
         strmap_prefetch(&ref->subj_by_id, ev->subject_hash);
+    }
 }
 
 /* ingest_resolve with the system index already known. */
 static inline void resolve(struct ref *ref, struct event *ev, uint16_t system)
 {
-    ev->user = ref_employee_h(ref, ev->user_text.p, ev->user_text.n, ev->user_hash);
     ev->system = system;
-    ev->subject = ev->subject_text.p != NULL
-                      ? ref_subject_h(ref, ev->subject_text.p, ev->subject_text.n, ev->subject_hash,
-                                      (enum subject_type)ev->subject_type)
-                      : REF_NONE;
-    ev->legit =
-        ev->case_text.p != NULL ? ref_case(ref, ev->case_text.p, ev->case_text.n) : REF_NONE;
+    if (!ev->looked_up || ev->user == REF_NONE)
+        ev->user = ref_employee_h(ref, ev->user_text.p, ev->user_text.n, ev->user_hash);
+    if (ev->subject_text.p != NULL && (!ev->looked_up || ev->subject == REF_NONE))
+        ev->subject = ref_subject_h(ref, ev->subject_text.p, ev->subject_text.n, ev->subject_hash,
+                                    (enum subject_type)ev->subject_type);
+    if (ev->case_text.p != NULL && (!ev->looked_up || ev->legit == REF_NONE))
+        ev->legit = ref_case(ref, ev->case_text.p, ev->case_text.n);
 }
 
 void ingest_resolve(struct ref *ref, struct event *ev)
 {
     resolve(ref, ev, ref_system(ref, ev->system_text.p, ev->system_text.n));
+}
+
+void ingest_lookup(const struct ref *ref, struct event *ev)
+{
+    ev->user = ref_loaded_employee(ref, ev->user_text.p, ev->user_text.n, ev->user_hash);
+    ev->subject =
+        ev->subject_text.p != NULL
+            ? ref_loaded_subject(ref, ev->subject_text.p, ev->subject_text.n, ev->subject_hash)
+            : REF_NONE;
+    ev->legit = ev->case_text.p != NULL
+                    ? ref_loaded_case(ref, ev->case_text.p, ev->case_text.n,
+                                      strmap_hash(ev->case_text.p, ev->case_text.n))
+                    : REF_NONE;
+    ev->looked_up = 1;
 }
 
 /* ref_system through the cache of the event's file: a system's index never changes once

@@ -74,15 +74,16 @@ struct event {
     int64_t ts_ms;                    /* UTC milliseconds */
     const char *id;                   /* NUL-free, not NUL-terminated; see id_len */
     uint32_t id_len;
-    uint32_t user;    /* employee index (ref_employee) */
-    uint32_t subject; /* subject index, REF_NONE for login/logout */
-    uint32_t legit;   /* case index of the typed case number, REF_NONE when none */
-    uint32_t results; /* records returned or exported, 0 when not given */
-    uint16_t system;  /* system index (ref_system_name) */
-    uint16_t file_no; /* index of the source file, for tie-breaking */
-    uint8_t action;   /* enum action */
-    uint8_t channel;  /* enum channel */
-    uint8_t wildcard; /* the query text contains * or ? */
+    uint32_t user;     /* employee index (ref_employee) */
+    uint32_t subject;  /* subject index, REF_NONE for login/logout */
+    uint32_t legit;    /* case index of the typed case number, REF_NONE when none */
+    uint32_t results;  /* records returned or exported, 0 when not given */
+    uint16_t system;   /* system index (ref_system_name) */
+    uint16_t file_no;  /* index of the source file, for tie-breaking */
+    uint8_t action;    /* enum action */
+    uint8_t channel;   /* enum channel */
+    uint8_t wildcard;  /* the query text contains * or ? */
+    uint8_t looked_up; /* ingest_lookup has run: user, subject, legit hold its results */
     uint32_t line_no;
     /* Where ingest_next_raw keeps short texts (see there). */
     char inline_text[EVENT_INLINE_TEXT];
@@ -210,9 +211,14 @@ int ingest_next_raw(struct ingest *in, struct event *ev);
 void event_move(struct event *dst, const struct event *src);
 
 /* Resolve the texts of `ev` into indexes of `ref`, interning unknown values. Must run on
- * the thread that owns `ref`. */
+ * the thread that owns `ref`. After ingest_lookup only what it did not find is left. */
 void ingest_resolve(struct ref *ref, struct event *ev);
-/* Start fetching what resolving `ev` will read, a few events ahead of resolving it. */
+/* The part of resolving that reads only the tables as loaded (ref_loaded_*): it may run
+ * on another thread than the owner of `ref`, once ref_load has returned. Values the
+ * tables lack are left to ingest_resolve. */
+void ingest_lookup(const struct ref *ref, struct event *ev);
+/* Start fetching what resolving `ev` (or, once looked up, detecting it) reads first, a few
+ * events ahead. */
 void ingest_prefetch(const struct ref *ref, const struct event *ev);
 
 const struct ingest_stats *ingest_stats(const struct ingest *in);

@@ -302,7 +302,14 @@ scan_object(const char *line, const char *end, int nl, struct raw_event *out,
             enum reject_reason *why, const char **stop)
 {
     const char *p = line;
-    memset(out, 0, sizeof *out);
+    /* Only what tells an absent field apart: a whole memset of the struct cost more than
+     * a tenth of the scan. A present field's other members are set with it. */
+    for (int i = 0; i < F__STRINGS; i++) {
+        out->f[i].present = 0;
+        out->f[i].is_null = 0;
+    }
+    out->results = 0;
+    out->has_results = 0;
     /* The type errors are remembered but scanning goes on, so that a line that is also
      * not JSON is reported as invalid JSON: that is the more basic fault. */
     int wrong_type = 0;

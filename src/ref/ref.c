@@ -61,6 +61,16 @@ const char *ref_token_name(const struct ref *ref, uint32_t tok)
     return tok < ref->n_tokens ? ref->token_names[tok] : "";
 }
 
+/* Look `key` up in `loaded`, then in `later` (which holds keys only after loading). */
+static int64_t find_both(const struct strmap *loaded, const struct strmap *later, const char *key,
+                         size_t n, uint64_t h)
+{
+    int64_t i = strmap_get_h(loaded, key, n, h);
+    if (i < 0 && later->count > 0)
+        i = strmap_get_h(later, key, n, h);
+    return i;
+}
+
 uint32_t ref_employee(struct ref *ref, const char *user, size_t n)
 {
     return ref_employee_h(ref, user, n, strmap_hash(user, n));
@@ -68,13 +78,14 @@ uint32_t ref_employee(struct ref *ref, const char *user, size_t n)
 
 uint32_t ref_employee_h(struct ref *ref, const char *user, size_t n, uint64_t h)
 {
-    int64_t i = strmap_get_h(&ref->emp_by_user, user, n, h);
+    int64_t i = find_both(&ref->emp_by_user, &ref->emp_later, user, n, h);
     if (i >= 0)
         return (uint32_t)i;
     ref->emp = xgrow(ref->emp, &ref->cap_emp, ref->n_emp + 1, sizeof *ref->emp);
     struct employee *e = &ref->emp[ref->n_emp];
     memset(e, 0, sizeof *e);
-    e->user = strmap_put(&ref->emp_by_user, user, n, (uint32_t)ref->n_emp);
+    e->user = strmap_put(ref->loaded ? &ref->emp_later : &ref->emp_by_user, user, n,
+                         (uint32_t)ref->n_emp);
     e->person = REF_NONE;
     e->role = ROLE_OTHER;
     e->role_name = "";
@@ -91,7 +102,7 @@ uint32_t ref_subject(struct ref *ref, const char *id, size_t n, enum subject_typ
 uint32_t ref_subject_h(struct ref *ref, const char *id, size_t n, uint64_t h,
                        enum subject_type type)
 {
-    int64_t i = strmap_get_h(&ref->subj_by_id, id, n, h);
+    int64_t i = find_both(&ref->subj_by_id, &ref->subj_later, id, n, h);
     if (i >= 0) {
         /* Only records interned by events are typed from events; a hit on a reference
          * record stays off the record's cache line (this runs once per event). */
@@ -102,7 +113,8 @@ uint32_t ref_subject_h(struct ref *ref, const char *id, size_t n, uint64_t h,
     ref->subj = xgrow(ref->subj, &ref->cap_subj, ref->n_subj + 1, sizeof *ref->subj);
     struct subject *s = &ref->subj[ref->n_subj];
     memset(s, 0, sizeof *s);
-    s->id = strmap_put(&ref->subj_by_id, id, n, (uint32_t)ref->n_subj);
+    s->id =
+        strmap_put(ref->loaded ? &ref->subj_later : &ref->subj_by_id, id, n, (uint32_t)ref->n_subj);
     s->type = (uint8_t)type;
     s->employee = REF_NONE;
     return (uint32_t)ref->n_subj++;
@@ -116,16 +128,47 @@ uint32_t ref_case(struct ref *ref, const char *id, size_t n)
 /* ref_case with the key's strmap_hash computed ahead. */
 static uint32_t case_h(struct ref *ref, const char *id, size_t n, uint64_t h)
 {
-    int64_t i = strmap_get_h(&ref->case_by_id, id, n, h);
+    int64_t i = find_both(&ref->case_by_id, &ref->case_later, id, n, h);
     if (i >= 0)
         return (uint32_t)i;
     ref->cases = xgrow(ref->cases, &ref->cap_cases, ref->n_cases + 1, sizeof *ref->cases);
     struct case_rec *c = &ref->cases[ref->n_cases];
     memset(c, 0, sizeof *c);
-    c->id = strmap_put(&ref->case_by_id, id, n, (uint32_t)ref->n_cases);
+    c->id = strmap_put(ref->loaded ? &ref->case_later : &ref->case_by_id, id, n,
+                       (uint32_t)ref->n_cases);
     c->opened_ms = INT64_MIN;
     c->closed_ms = INT64_MAX;
     return (uint32_t)ref->n_cases++;
+}
+
+uint32_t ref_find_employee(const struct ref *ref, const char *user, size_t n)
+{
+    int64_t i = find_both(&ref->emp_by_user, &ref->emp_later, user, n, strmap_hash(user, n));
+    return i >= 0 ? (uint32_t)i : REF_NONE;
+}
+
+uint32_t ref_find_subject(const struct ref *ref, const char *id, size_t n)
+{
+    int64_t i = find_both(&ref->subj_by_id, &ref->subj_later, id, n, strmap_hash(id, n));
+    return i >= 0 ? (uint32_t)i : REF_NONE;
+}
+
+uint32_t ref_loaded_employee(const struct ref *ref, const char *user, size_t n, uint64_t h)
+{
+    int64_t i = strmap_get_h(&ref->emp_by_user, user, n, h);
+    return i >= 0 ? (uint32_t)i : REF_NONE;
+}
+
+uint32_t ref_loaded_subject(const struct ref *ref, const char *id, size_t n, uint64_t h)
+{
+    int64_t i = strmap_get_h(&ref->subj_by_id, id, n, h);
+    return i >= 0 ? (uint32_t)i : REF_NONE;
+}
+
+uint32_t ref_loaded_case(const struct ref *ref, const char *id, size_t n, uint64_t h)
+{
+    int64_t i = strmap_get_h(&ref->case_by_id, id, n, h);
+    return i >= 0 ? (uint32_t)i : REF_NONE;
 }
 
 uint16_t ref_system(struct ref *ref, const char *name, size_t n)
@@ -1166,6 +1209,7 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     build_behind(ref);
     ref->n_subj_typed = ref->n_subj;
     mark_integrity_cases(ref);
+    ref->loaded = true;
 out:
     fill_join(&ld.fill_members);
     fill_join(&ld.fill_subjects);
@@ -1196,6 +1240,9 @@ void ref_free(struct ref *ref)
     strmap_free(&ref->emp_by_user);
     strmap_free(&ref->subj_by_id);
     strmap_free(&ref->case_by_id);
+    strmap_free(&ref->emp_later);
+    strmap_free(&ref->subj_later);
+    strmap_free(&ref->case_later);
     strmap_free(&ref->tokens);
     strmap_free(&ref->systems);
     strmap_free(&ref->region_of_unit);

@@ -144,6 +144,10 @@ struct ref {
     size_t n_rels;
 
     struct strmap emp_by_user, subj_by_id, case_by_id, tokens, systems;
+    /* Employees, subjects and cases that events named after loading: kept apart, so that
+     * the maps above do not change once loaded (see ref_loaded_*). */
+    struct strmap emp_later, subj_later, case_later;
+    bool loaded;              /* ref_load finished: new keys go to the *_later maps */
     const char **token_names; /* token id -> text */
     size_t n_tokens, cap_tokens;
     const char **system_names;
@@ -175,6 +179,16 @@ uint32_t ref_subject_h(struct ref *ref, const char *id, size_t n, uint64_t h,
                        enum subject_type type);
 /* Index of case `id`, interning an unknown one (known == 0). */
 uint32_t ref_case(struct ref *ref, const char *id, size_t n);
+/* Index of employee `user` or subject `id` without interning; REF_NONE when unknown. */
+uint32_t ref_find_employee(const struct ref *ref, const char *user, size_t n);
+uint32_t ref_find_subject(const struct ref *ref, const char *id, size_t n);
+
+/* Lookups in the tables as ref_load left them, REF_NONE for anything else (including
+ * keys interned since): these tables never change after loading, so another thread may
+ * call these while the owner of `ref` interns. `h` is the key's strmap_hash. */
+uint32_t ref_loaded_employee(const struct ref *ref, const char *user, size_t n, uint64_t h);
+uint32_t ref_loaded_subject(const struct ref *ref, const char *id, size_t n, uint64_t h);
+uint32_t ref_loaded_case(const struct ref *ref, const char *id, size_t n, uint64_t h);
 /* Small integer for a system name, interning it. */
 uint16_t ref_system(struct ref *ref, const char *name, size_t n);
 const char *ref_system_name(const struct ref *ref, uint16_t sys);
