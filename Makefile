@@ -12,9 +12,10 @@ LIB_SRC := $(sort $(wildcard src/*/*.c))
 MAIN    := src/main.c
 OBJ     := $(LIB_SRC:src/%.c=build/rel/%.o)
 SAN_OBJ := $(LIB_SRC:src/%.c=build/san/%.o)
+TSAN_OBJ := $(LIB_SRC:src/%.c=build/tsan/%.o)
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 
-.PHONY: all san deps test demo bench clean format fuzz
+.PHONY: all san tsan deps test demo bench clean format fuzz
 
 all: wachter
 
@@ -37,6 +38,17 @@ build/san/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) $(WFLAGS) -c -o $@ $<
 
+# ThreadSanitizer build: analyze reads events on a second thread that shares the loaded
+# reference tables with the engine thread (tests/run.sh runs the golden tests with it).
+tsan: build/tsan/wachter
+
+build/tsan/wachter: $(TSAN_OBJ) build/tsan/main.o
+	$(CC) -O1 -g -fsanitize=thread -o $@ $^ $(LDLIBS)
+
+build/tsan/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -fsanitize=thread $(WFLAGS) -c -o $@ $<
+
 # Unit tests link the library objects with one test file each (cmocka).
 build/rel/unit/%: tests/unit/%.c $(OBJ) tests/unit/tmpdir.h
 	@mkdir -p $(dir $@)
@@ -52,7 +64,7 @@ deps:
 	bash scripts/install-deps.sh
 
 test: deps
-	$(MAKE) all san unit web build/rel/mock_cluster
+	$(MAKE) all san tsan unit web build/rel/mock_cluster
 	bash tests/run.sh
 
 demo: deps

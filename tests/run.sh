@@ -6,7 +6,8 @@
 #      case counts);
 #   2. the golden datasets (tests/golden/run.sh), the golden alerts of a generated dataset
 #      (tests/golden/alerts/run.sh) and the black-box integration tests
-#      (tests/integration/*.sh), each with ./wachter and with build/san/wachter;
+#      (tests/integration/*.sh), each with ./wachter and with build/san/wachter; the
+#      golden tests once more with build/tsan/wachter (ThreadSanitizer);
 #   3. the API tests of wachter serve (tests/api/run.sh) with both binaries;
 #   4. the browser tests of the web application (tests/web/run.sh) against ./wachter serve;
 #   5. a short fuzz smoke run of every harness (tests/fuzz/run.sh, FUZZ_SECONDS each,
@@ -98,6 +99,24 @@ for bin in ./wachter build/san/wachter; do
         count_tap "$(basename "$t" .sh) [$bin]" "$out" $?
     done
 done
+
+# 2a. ThreadSanitizer: analyze's reading thread shares the loaded reference tables with
+#     the engine thread; the golden datasets and the generated golden-alerts dataset run
+#     through build/tsan/wachter, and any data race report fails the run.
+if [ -x build/tsan/wachter ]; then
+    export TSAN_OPTIONS=halt_on_error=1:exitcode=66
+    out="$LOG/golden-tsan.log"
+    bash tests/golden/run.sh build/tsan/wachter >"$out" 2>&1
+    count_tap "golden [build/tsan/wachter]" "$out" $?
+    out="$LOG/golden-alerts-tsan.log"
+    timeout 600 bash tests/golden/alerts/run.sh build/tsan/wachter >"$out" 2>&1
+    count_tap "golden alerts [build/tsan/wachter]" "$out" $?
+    unset TSAN_OPTIONS
+else
+    echo "FAIL build/tsan/wachter is missing (build it first)"
+    failed=$((failed + 1))
+    failures+=("tsan missing")
+fi
 
 # 2b. The live service (`wachter run`): HTTP/HEC, syslog, tailed files, Kafka, kill -9
 #     trials; with both binaries, and the HTTP test once more against PostgreSQL.
