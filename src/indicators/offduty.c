@@ -3,15 +3,34 @@
  * rostered shift (local time).
  *
  * Overtime is normal, so the explainer already widens every shift by a margin; an
- * employee without a roster near the moment is never judged off duty. Case work done
- * off duty counts for little; lookups outside any case count fully. One signal key per
- * local day, so a long evening counts as one day with a small repeat bonus.
+ * employee without a roster near the moment is never judged off duty.
+ *
+ * Rosters are often not updated when someone swaps a shift or comes in during leave.
+ * Such a day looks like a working day: among its lookups is case work (a typed case, a
+ * case or incident the employee works on). The misuse looks different: a few lookups
+ * from home, none of them for a case. So each off-duty day is judged as a whole at its
+ * local midnight: a day that holds case work counts `case_day_strength` (a quarter: the
+ * roster was probably wrong, and the day's unexplained lookups are still judged by the
+ * other indicators like those of any working day); a day with only unexplained lookups
+ * counts in full. One signal key per local day, one signal per lookup (at most
+ * MAX_KEPT a day, enough for the repeat bonus and the evidence).
+ *
+ * Signals of a day are emitted when the day closes, so an off-duty alert opens at the
+ * next local midnight rather than at the lookup.
  */
+#include "indicators/daily.h"
 #include "indicators/indicator.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_KEPT = 5 };
 
 struct offduty_settings {
     struct ind_common common;
     double outside_shift_strength;
+    double case_day_strength;
+    double working_day_share;
 };
 
 static const struct ind_param params[] = {
@@ -19,19 +38,124 @@ static const struct ind_param params[] = {
     {"outside_shift_strength", PARAM_DOUBLE,
      offsetof(struct offduty_settings, outside_shift_strength), 0.6,
      "strength of a lookup outside the shift and its margin (on leave or sick: 1)"},
+    {"case_day_strength", PARAM_DOUBLE, offsetof(struct offduty_settings, case_day_strength), 0.25,
+     "factor for an off-duty day that holds case work (a working day the roster does not "
+     "show); days of only unexplained lookups count in full"},
+    {"working_day_share", PARAM_DOUBLE, offsetof(struct offduty_settings, working_day_share), 0.5,
+     "an off-duty day with at least this share of the employee's median day of lookups is "
+     "a working day the roster does not show, and counts as little as a day with case "
+     "work"},
 };
+
+/* The off-duty lookups of one employee on the current local day. */
+struct od_day {
+    struct kept_event kept[MAX_KEPT]; /* unexplained lookups first, then one with a case */
+    uint8_t kind[MAX_KEPT];           /* access.off_duty of each */
+    uint8_t n_kept;
+    uint8_t has_case; /* a case-explained lookup was among them */
+    uint8_t touched;
+    uint32_t today_all, today_off; /* record lookups today, and those off duty */
+    struct daily_history days;     /* lookups per active day, the recent ones */
+};
+
+struct offduty_state {
+    struct od_day *emp;
+    size_t n_emp;
+    uint32_t *touched;
+    size_t n_touched, cap_touched;
+};
+
+static void *create(const void *settings, const struct ref *ref)
+{
+    (void)settings;
+    (void)ref;
+    return xcalloc(1, sizeof(struct offduty_state));
+}
+
+static void destroy(void *self)
+{
+    struct offduty_state *os = self;
+    free(os->emp);
+    free(os->touched);
+    free(os);
+}
+
+static struct od_day *od_day(struct offduty_state *os, uint32_t e)
+{
+    if (e >= os->n_emp) {
+        size_t n = (size_t)e + 1 > os->n_emp * 2 ? (size_t)e + 1 : os->n_emp * 2;
+        os->emp = xrealloc(os->emp, n * sizeof *os->emp);
+        memset(os->emp + os->n_emp, 0, (n - os->n_emp) * sizeof *os->emp);
+        os->n_emp = n;
+    }
+    return &os->emp[e];
+}
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
-    (void)self;
-    const struct offduty_settings *cfg = settings;
-    if (!a->is_record || a->off_duty == 0)
+    (void)settings;
+    (void)eng;
+    struct offduty_state *os = self;
+    if (!a->is_record)
         return;
-    float strength = a->off_duty == 2 ? 1.0f : (float)cfg->outside_shift_strength;
-    if (access_case_explained(a))
-        strength *= 0.25f;
-    engine_signal(eng, ev, strength, (uint32_t)a->local.day, a->off_duty == 2 ? 0 : 1, 0);
+    struct od_day *d = od_day(os, ev->user);
+    if (!d->touched) {
+        d->touched = 1;
+        os->touched = xgrow(os->touched, &os->cap_touched, os->n_touched + 1, sizeof(uint32_t));
+        os->touched[os->n_touched++] = ev->user;
+    }
+    d->today_all++;
+    if (a->off_duty == 0)
+        return;
+    d->today_off++;
+    if (access_case_explained(a)) {
+        /* Keep one case lookup as the evidence of a day that holds nothing else. */
+        if (d->n_kept == 0) {
+            d->kept[d->n_kept] = kept_event_of(ev);
+            d->kind[d->n_kept++] = (uint8_t)(a->off_duty | 0x80);
+        }
+        d->has_case = 1;
+        return;
+    }
+    /* Unexplained lookups take the place of a kept case lookup. */
+    for (uint8_t k = 0; k < d->n_kept; k++) {
+        if (d->kind[k] & 0x80) {
+            d->kept[k] = kept_event_of(ev);
+            d->kind[k] = a->off_duty;
+            return;
+        }
+    }
+    if (d->n_kept < MAX_KEPT) {
+        d->kept[d->n_kept] = kept_event_of(ev);
+        d->kind[d->n_kept++] = a->off_duty;
+    }
+}
+
+static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
+{
+    struct offduty_state *os = self;
+    const struct offduty_settings *cfg = settings;
+    for (size_t k = 0; k < os->n_touched; k++) {
+        struct od_day *d = &os->emp[os->touched[k]];
+        /* The own usual day, from at least a week of active days. */
+        uint32_t usual = d->days.n >= 5 ? daily_history_median(&d->days) : 0;
+        bool working = d->has_case || (usual > 0 && cfg->working_day_share > 0 &&
+                                       d->today_off >= cfg->working_day_share * usual);
+        double factor = working ? cfg->case_day_strength : 1.0;
+        for (uint8_t j = 0; j < d->n_kept; j++) {
+            uint8_t kind = d->kind[j] & 0x7f;
+            double s = (kind == 2 ? 1.0 : cfg->outside_shift_strength) * factor;
+            engine_signal_kept(eng, &d->kept[j], (float)s, (uint32_t)day, kind == 2 ? 0 : 1, 0);
+        }
+        if (d->today_all > d->today_off) /* a day worked at least in part */
+            daily_history_add(&d->days, d->today_all);
+        d->today_all = d->today_off = 0;
+        d->n_kept = 0;
+        d->has_case = 0;
+        d->touched = 0;
+    }
+    os->n_touched = 0;
 }
 
 static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
@@ -53,11 +177,15 @@ const struct indicator ind_off_duty = {
     .title_en = "Off-duty use",
     .title_nl = "Gebruik buiten dienst",
     .help = "Record lookups while on leave or sick, or well outside the rostered shift "
-            "(beyond the overtime margin), in local time.",
+            "(beyond the overtime margin), in local time; a day that holds case work "
+            "(probably a roster that was not updated) counts a quarter.",
     .notes = {"during leave or sickness", "outside the rostered shift"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct offduty_settings),
+    .create = create,
+    .destroy = destroy,
     .on_event = on_event,
+    .on_day_close = on_day_close,
     .describe = describe,
 };

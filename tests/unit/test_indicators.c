@@ -107,7 +107,10 @@ static void world(void)
                "SHIELDED,person,Schuil,7100GG,4,1960,Noord,shielded\n"
                "CRIM_Z,person,Mol,8000HH,4,1975,Zuid,criminal\n"
                "CRIM_N,person,Rat,1500AB,6,1977,Noord,criminal\n"
-               "STRANGER,person,Berg,9000JJ,6,1965,Noord,\n");
+               "STRANGER,person,Berg,9000JJ,6,1965,Noord,\n"
+               "PRIV,person,Lind,9100KK,3,1988,Noord,\n"
+               "PRIV_CAR,vehicle,Lind,9100KK,3,,Noord,\n"
+               "PRIV_ADDR,address,,9100KK,3,,Noord,\n");
     write_file("relations.csv", "person_a,person_b,relation\n"
                                 "E1,PARTNER,partner\n"
                                 "E1,CHILD,child\n"
@@ -736,6 +739,138 @@ static void test_off_duty_negative(void **state)
     assert_int_equal(sigs("off_duty"), 0);
 }
 
+/* Off duty, judged per day: U1 works days 0-6 (ten lookups a day), then is on leave on
+ * days 7-10. */
+#define U1_WEEK_THEN_LEAVE                                                                         \
+    "U1,2025-02-03T08:00:00+01:00,2025-02-03T16:00:00+01:00,shift\n"                               \
+    "U1,2025-02-04T08:00:00+01:00,2025-02-04T16:00:00+01:00,shift\n"                               \
+    "U1,2025-02-05T08:00:00+01:00,2025-02-05T16:00:00+01:00,shift\n"                               \
+    "U1,2025-02-06T08:00:00+01:00,2025-02-06T16:00:00+01:00,shift\n"                               \
+    "U1,2025-02-07T08:00:00+01:00,2025-02-07T16:00:00+01:00,shift\n"                               \
+    "U1,2025-02-08T08:00:00+01:00,2025-02-08T16:00:00+01:00,shift\n"                               \
+    "U1,2025-02-09T08:00:00+01:00,2025-02-09T16:00:00+01:00,shift\n"                               \
+    "U1,2025-02-10,2025-02-13,leave\n"
+
+/* The week's lookups are all of one record, which private_fixation would rightly flag;
+ * it is switched off so that these tests see off_duty alone. */
+static void work_week(void)
+{
+    set_param("private_fixation", "enabled", 0);
+    for (int d = 0; d < 7; d++)
+        for (int k = 0; k < 10; k++)
+            lookp(at(d, 9, k), "U1", "STRANGER");
+}
+
+/* A few lookups from home on four leave days, none for a case: the misuse. */
+static void test_off_duty_leave_days_alert(void **state)
+{
+    (void)state;
+    put_schedule(U1_WEEK_THEN_LEAVE);
+    work_week();
+    for (int d = 7; d < 11; d++)
+        lookp(at(d, 20, 0), "U1", "STRANGER");
+    go();
+    assert_int_equal(sigs("off_duty"), 4);
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    assert_true(alert_has(a, "off_duty"));
+}
+
+/* Look-alikes: the roster was not updated and U1 worked on the leave days, (a) with a
+ * usual day's volume of lookups, (b) with case work among the lookups. The days still
+ * signal, at a quarter, and raise no alert. */
+static void test_off_duty_negative_working_days(void **state)
+{
+    (void)state;
+    put_schedule(U1_WEEK_THEN_LEAVE);
+    work_week();
+    for (int d = 7; d < 11; d++)
+        for (int k = 0; k < 10; k++)
+            lookp(at(d, 9, k), "U1", "STRANGER");
+    go();
+    assert_int_equal(sigs("off_duty"), 4 * 5); /* five kept per day */
+    assert_null(alert_of("U1"));
+
+    restart();
+    put_cases(OPEN_CASE("C1", "case"), "C1,U1\n", "C1,CRIM_N\n");
+    work_week();
+    for (int d = 7; d < 11; d++) {
+        lookp(at(d, 20, 0), "U1", "STRANGER");
+        look(at(d, 20, 5), "U1", "person", "CRIM_N", "C1");
+    }
+    go();
+    assert_int_equal(sigs("off_duty"), 4);
+    assert_null(alert_of("U1"));
+    put_cases("", "", "");
+}
+
+/* ---- private_fixation -------------------------------------------------------------------- */
+
+/* One household (person, car, address) on five distinct days over four weeks, no case,
+ * nobody else looks at it: signals from the fourth day, and alone it alerts. */
+static void test_fixation_positive(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "PRIV");
+    look(at(7, 10, 0), "U1", "vehicle", "PRIV_CAR", NULL);
+    look(at(14, 10, 0), "U1", "address", "PRIV_ADDR", NULL);
+    lookp(at(21, 10, 0), "U1", "PRIV");
+    look(at(28, 10, 0), "U1", "vehicle", "PRIV_CAR", NULL);
+    go();
+    assert_int_equal(sigs("private_fixation"), 2);
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    assert_true(alert_has(a, "private_fixation"));
+}
+
+/* Look-alikes: many lookups on one day; three days only; the same five days explained by
+ * a case; five days spread so far apart that the run restarts; a household that two
+ * colleagues look up as well (shared attention is police work). */
+static void test_fixation_negative(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 20; k++)
+        lookp(at(0, 10, k), "U1", "PRIV");
+    for (int d = 7; d < 15; d += 7)
+        lookp(at(d, 10, 0), "U1", "PRIV");
+    go();
+    assert_int_equal(sigs("private_fixation"), 0);
+
+    restart();
+    put_cases(OPEN_CASE("C1", "case"), "C1,U1\n", "C1,PRIV\n");
+    for (int d = 0; d < 29; d += 7)
+        lookp(at(d, 10, 0), "U1", "PRIV");
+    go();
+    assert_int_equal(sigs("private_fixation"), 0);
+    put_cases("", "", "");
+
+    restart();
+    for (int d = 0; d < 5 * 61; d += 61)
+        lookp(at(d, 10, 0), "U1", "PRIV");
+    go();
+    assert_int_equal(sigs("private_fixation"), 0);
+
+    restart();
+    lookp(at(1, 10, 0), "U2", "PRIV");
+    look(at(2, 10, 0), "U7", "vehicle", "PRIV_CAR", NULL);
+    for (int d = 0; d < 29; d += 7)
+        lookp(at(d, 11, 0), "U1", "PRIV");
+    go();
+    assert_int_equal(sigs("private_fixation"), 0);
+}
+
+/* One other looker halves the signal: still signalled, but alone no alert. */
+static void test_fixation_one_sharer_weighs_half(void **state)
+{
+    (void)state;
+    lookp(at(1, 10, 0), "U2", "PRIV");
+    for (int d = 0; d < 29; d += 7)
+        lookp(at(d, 11, 0), "U1", "PRIV");
+    go();
+    assert_int_equal(sigs("private_fixation"), 2);
+    assert_null(alert_of("U1"));
+}
+
 /* ---- volume_breadth -------------------------------------------------------------------- */
 
 /* Seven patrol officers P1..P7 build a history: 25 distinct persons a day for five days,
@@ -1272,6 +1407,7 @@ static const char *const covered[] = {
     "relative_lookup",   "neighbour_lookup", "colleague_lookup", "self_lookup",
     "sensitive_subject", "curiosity_wave",   "criminal_network", "off_duty",
     "volume_breadth",    "bulk_export",      "rare_access",      "bogus_legitimation",
+    "private_fixation",
 };
 
 static void test_every_indicator_covered(void **state)
@@ -1319,6 +1455,11 @@ int main(void)
         T(test_criminal_negative),
         T(test_off_duty_positive),
         T(test_off_duty_negative),
+        T(test_off_duty_leave_days_alert),
+        T(test_off_duty_negative_working_days),
+        T(test_fixation_positive),
+        T(test_fixation_negative),
+        T(test_fixation_one_sharer_weighs_half),
         T(test_volume_positive),
         T(test_volume_negative_busy_night),
         T(test_volume_wildcards),
