@@ -391,7 +391,8 @@ void engine_signal_kept(struct engine *eng, const struct kept_event *k, float st
                         uint32_t key, uint8_t note, uint32_t group)
 {
     struct event ev = {.ts_ms = k->ts_ms,
-                       .id = k->id,
+                       .id = k->id_len <= KEPT_ID ? k->id : k->id_kept,
+                       .id_kept = k->id_kept,
                        .id_len = k->id_len,
                        .user = k->user,
                        .subject = k->subject,

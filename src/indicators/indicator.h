@@ -31,6 +31,7 @@
 #include "ref/ref.h"
 
 #include <stddef.h>
+#include <string.h>
 
 struct engine; /* the running detection, see engine/engine.h */
 
@@ -135,20 +136,26 @@ void engine_signal(struct engine *eng, const struct event *ev, float strength, u
 
 /* What a signal needs of an event, for indicators that hold events to signal later (a
  * day's sample, a wave's lookers): a fraction of struct event, and free of the texts that
- * are valid only where ingest wrote the event. */
+ * are valid only where ingest wrote the event (see ingest_next). */
+enum { KEPT_ID = 32 };
+
 struct kept_event {
     int64_t ts_ms;
-    const char *id; /* valid as long as the event's id is (see engine_signal) */
+    const char *id_kept; /* the event's id_kept, read only when the id is longer than KEPT_ID */
     uint32_t id_len, user, subject, legit;
     uint16_t system;
     uint8_t action;
     uint32_t results;
+    char id[KEPT_ID]; /* the id when it fits: reading it later touches no file page */
 };
 
 static inline struct kept_event kept_event_of(const struct event *ev)
 {
-    return (struct kept_event){ev->ts_ms, ev->id,     ev->id_len, ev->user,   ev->subject,
-                               ev->legit, ev->system, ev->action, ev->results};
+    struct kept_event k = {ev->ts_ms, ev->id_kept, ev->id_len, ev->user,    ev->subject,
+                           ev->legit, ev->system,  ev->action, ev->results, {0}};
+    if (ev->id_len <= KEPT_ID)
+        memcpy(k.id, ev->id, ev->id_len);
+    return k;
 }
 
 /* engine_signal for a kept event. */

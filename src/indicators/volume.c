@@ -138,7 +138,7 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
             ratio = ve->today_wildcards / tw;
             note = 1;
         }
-        if (ratio > 1 && ve->sample.id != NULL) {
+        if (ratio > 1 && ve->sample.id_len != 0) {
             double s = 0.4 + 0.2 * (ratio - 1);
             engine_signal_kept(eng, &ve->sample, (float)(s > 1 ? 1 : s), (uint32_t)day, note, 0);
         }
@@ -148,7 +148,7 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
         daily_roles_add(&vs->wildcards, role, ve->today_wildcards);
         ve->today_persons = ve->today_wildcards = 0;
         ve->touched = 0;
-        ve->sample.id = NULL;
+        ve->sample.id_len = 0;
     }
     vs->n_touched = 0;
     u64map_clear(&vs->seen_today);

@@ -146,6 +146,8 @@ void event_move(struct event *dst, const struct event *src)
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
         if (points_into(t[i]->p, src->inline_text, sizeof src->inline_text))
             t[i]->p = dst->inline_text + (t[i]->p - src->inline_text);
+    if (points_into(dst->id, src->inline_text, sizeof src->inline_text))
+        dst->id = dst->inline_text + (dst->id - src->inline_text);
 }
 
 /* A free pool slot of `s` to read an event into; give it back with pool_return or
@@ -399,6 +401,7 @@ static int parse_fields(struct line_parser *lp, struct parse_cache *c, const str
     ev->user_hash = strmap_hash(ev->user_text.p, ev->user_text.n);
     ev->system_text = keep_text(lp, &rw->f[F_SYSTEM], system, sys_n);
     ev->id = rw->f[F_ID].esc ? arena_strndup(&lp->strings, id, (size_t)id_n) : id;
+    ev->id_kept = ev->id;
     ev->id_len = (uint32_t)id_n;
     ev->id_hash = dedupe_hash(ev->id, ev->id_len);
     ev->subject_text = subj ? keep_text(lp, &rw->f[F_SUBJECT], subj, subj_n) : (struct text){0};
@@ -531,11 +534,13 @@ static bool source_window(struct source *s, bool use_map, const char **base, con
 }
 
 /* Make the texts of `ev`, read in the window [lo, lo + n), outlive it: short ones are
- * copied into the event, the rest point into the mapping (`base` as source_window). */
+ * copied into the event, the rest point into the mapping (`base` as source_window). The
+ * id is copied too when it fits, and id_kept points into the mapping. */
 static void keep_beyond_window(const struct source *s, const char *base, const char *lo, size_t n,
                                struct event *ev)
 {
-    struct text *t[] = {&ev->user_text, &ev->subject_text, &ev->case_text, &ev->system_text};
+    struct text id = {ev->id, ev->id_len};
+    struct text *t[] = {&ev->user_text, &ev->subject_text, &ev->case_text, &ev->system_text, &id};
     size_t used = 0;
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         if (!points_into(t[i]->p, lo, n))
@@ -548,8 +553,9 @@ static void keep_beyond_window(const struct source *s, const char *base, const c
             t[i]->p = s->f.data + (t[i]->p - base);
         }
     }
-    if (points_into(ev->id, lo, n))
-        ev->id = s->f.data + (ev->id - base);
+    if (points_into(ev->id_kept, lo, n))
+        ev->id_kept = s->f.data + (ev->id_kept - base);
+    ev->id = id.p;
 }
 
 /* Read lines until the reorder buffer may hand out its smallest event. */

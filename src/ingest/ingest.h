@@ -64,7 +64,7 @@ struct text {
  * reference indexes (user, subject, legit, system). Resolution is separate so that
  * reading and parsing can run on another thread than detection, which owns the
  * (growing) reference tables. */
-enum { EVENT_INLINE_TEXT = 48 };
+enum { EVENT_INLINE_TEXT = 64 };
 
 struct event {
     struct text user_text, subject_text, case_text, system_text;
@@ -72,7 +72,8 @@ struct event {
     uint64_t id_hash;                 /* dedupe_hash of the id */
     uint8_t subject_type;             /* enum subject_type as given */
     int64_t ts_ms;                    /* UTC milliseconds */
-    const char *id;                   /* NUL-free, not NUL-terminated; see id_len */
+    const char *id;      /* NUL-free, not NUL-terminated; see id_len; as the texts above */
+    const char *id_kept; /* the same id, valid until ingest_close (in the mapped file) */
     uint32_t id_len;
     uint32_t user;     /* employee index (ref_employee) */
     uint32_t subject;  /* subject index, REF_NONE for login/logout */
@@ -197,9 +198,9 @@ struct ingest *ingest_open(const char *dataset, const struct ingest_config *cfg,
                            reject_fn on_reject, void *reject_ctx, struct err *e);
 
 /* The next event in event-time order, resolved against the reference data. Returns 1
- * with *ev filled, or 0 at the end. Memory: ev->id stays valid until ingest_close. The
- * other texts (user, subject, case, system) may point into *ev itself (inline_text): they
- * are for resolving, and are valid only in *ev, not in a copy of it. */
+ * with *ev filled, or 0 at the end. Memory: ev->id_kept stays valid until ingest_close.
+ * The texts (id, user, subject, case, system) may point into *ev itself (inline_text), so
+ * that reading them does not touch the file: they are valid only in *ev, not in a copy. */
 int ingest_next(struct ingest *in, struct event *ev);
 
 /* The same without resolving: only the texts, timestamps and the other plain fields are
