@@ -14,10 +14,13 @@
  * Duplicates: at-least-once delivery repeats an event with the same id, and the copy
  * carries the same timestamp, so after the merge copies meet within moments of event
  * time. The filter remembers the 64-bit hash of every id with the event time it was
- * first seen; an id counts as a repeat while that time lies within `dedupe_window_ms` of
- * the latest event time. Forgotten ids are swept out whenever the map has doubled since
- * the last sweep, so memory is bounded by the event rate times twice the window, not by
- * the length of the log. Two different ids with the same 64-bit
+ * first seen; an id counts as a repeat when its event time lies within `dedupe_window_ms`
+ * of that. Whenever the map has doubled since the last sweep, ids first seen more than a
+ * window before the earliest event among the last 65,536 to 131,072 arrivals are swept
+ * out, so on time-ordered input memory is bounded by twice the ids of one window plus
+ * 131,072, not by the length of the log; input in disorder keeps as much more as its
+ * disorder spans. Two different
+ * ids with the same 64-bit
  * hash inside one window would be miscounted as a duplicate: about 1 in 10^7 at a
  * million events per window.
  *
@@ -686,20 +689,39 @@ uint64_t dedupe_hash(const char *id, size_t n)
     return h ? h : 1;
 }
 
+/* Arrivals per epoch: enough that a Kafka partition read in large batches, or one that
+ * lags behind the others, still shows up in every epoch or the one before. */
+enum { DEDUPE_EPOCH = 1 << 16 };
+
 bool dedupe_repeat(struct dedupe *d, uint64_t h, int64_t ts_ms)
 {
-    if (d->ids.count == 0 || ts_ms > d->latest_ms)
-        d->latest_ms = ts_ms;
-    int64_t horizon = d->latest_ms - d->window_ms;
+    if (!d->started) {
+        d->low_now = d->low_last = INT64_MAX;
+        d->started = true;
+    }
+    if (ts_ms < d->low_now)
+        d->low_now = ts_ms;
+    if (++d->epoch_n == DEDUPE_EPOCH) {
+        d->low_last = d->low_now;
+        d->low_now = INT64_MAX;
+        d->epoch_n = 0;
+    }
     uint64_t *first = u64map_get(&d->ids, h);
     if (first != NULL) {
-        if ((int64_t)*first >= horizon)
+        int64_t apart = ts_ms - (int64_t)*first;
+        if (apart <= d->window_ms && apart >= -d->window_ms)
             return true;
-        *first = (uint64_t)ts_ms; /* forgotten, but not yet swept out */
+        *first = (uint64_t)ts_ms; /* the same id long after: a new event */
         return false;
     }
-    if (d->ids.count >= d->sweep_at)
-        sweep(d, horizon);
+    if (d->ids.count >= d->sweep_at) {
+        /* Ids first seen more than a window before everything that arrived in the last
+         * two epochs are what the input will not repeat, if it is roughly in time order;
+         * input in disorder (partitions read unevenly) holds the horizon back. */
+        int64_t low = d->low_now < d->low_last ? d->low_now : d->low_last;
+        if (low != INT64_MAX)
+            sweep(d, low - d->window_ms);
+    }
     u64map_put(&d->ids, h, (uint64_t)ts_ms);
     return false;
 }

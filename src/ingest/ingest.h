@@ -160,14 +160,18 @@ int ingest_parse_line(struct line_parser *lp, const char *line, size_t n, struct
  * Zero-initialise, set window_ms; free with dedupe_free. */
 struct dedupe {
     int64_t window_ms;
-    int64_t latest_ms; /* the latest event time seen */
+    /* The earliest event time among the ids that arrived in this and the last epoch of
+     * DEDUPE_EPOCH arrivals (INT64_MAX: none); see dedupe_repeat. */
+    int64_t low_now, low_last;
+    uint32_t epoch_n; /* arrivals in this epoch */
+    bool started;
     struct u64map ids; /* id hash -> event time of its first sighting */
     size_t sweep_at;   /* remembered ids at which the forgotten ones are swept out */
 };
 /* The hash of an event id that the filter remembers (never 0). */
 uint64_t dedupe_hash(const char *id, size_t n);
-/* True when the id with dedupe_hash `h` was seen within the window before `ts_ms`;
- * otherwise remembers it. */
+/* True when the id with dedupe_hash `h` was first seen at an event time within the
+ * window of `ts_ms`; otherwise remembers it (at ts_ms). */
 bool dedupe_repeat(struct dedupe *d, uint64_t h, int64_t ts_ms);
 void dedupe_free(struct dedupe *d);
 const char *ingest_action_name(enum action a);
