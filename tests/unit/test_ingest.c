@@ -273,6 +273,19 @@ static void test_empty_and_missing(void **state)
     ref_free(&ref);
 }
 
+/* The user and subject of event i of test_read_window: every 7th has texts too long to
+ * keep inline in the event. */
+static void window_texts(int i, char user[64], char subj[64])
+{
+    if (i % 7 == 0) {
+        snprintf(user, 64, "USER-WITH-A-LONG-NAME-%06d", i % 50);
+        snprintf(subj, 64, "SUBJECT-WITH-A-LONG-NAME-%06d", i);
+    } else {
+        snprintf(user, 64, "U%d", i % 50);
+        snprintf(subj, 64, "P%d", i);
+    }
+}
+
 /* Files are read through a window of 64 KiB, so lines cross its edge,
  * a line may be longer than what is left of it, and texts must outlive it: short ones are
  * kept in the event, long ones point into the mapping. Events with one timestamp stay
@@ -284,14 +297,7 @@ static void test_read_window(void **state)
     struct sbuf b = {0};
     char user[64], subj[64];
     for (int i = 0; i < N; i++) {
-        /* Every 7th event has texts too long to keep inline; every 1000th a long query. */
-        if (i % 7 == 0) {
-            snprintf(user, sizeof user, "USER-WITH-A-LONG-NAME-%06d", i % 50);
-            snprintf(subj, sizeof subj, "SUBJECT-WITH-A-LONG-NAME-%06d", i);
-        } else {
-            snprintf(user, sizeof user, "U%d", i % 50);
-            snprintf(subj, sizeof subj, "P%d", i);
-        }
+        window_texts(i, user, subj); /* every 1000th has a long query */
         sbuf_printf(&b,
                     "{\"id\":\"w%d\",\"ts\":\"2025-03-30T10:00:00Z\",\"user\":\"%s\","
                     "\"system\":\"BVH\",\"action\":\"query\",\"subject_type\":\"person\","
@@ -327,13 +333,7 @@ static void test_read_window(void **state)
         snprintf(want_id, sizeof want_id, "w%d", k);
         if (ev.id_len != strlen(want_id) || memcmp(ev.id, want_id, ev.id_len) != 0)
             fail_msg("event %d is '%.*s'", k, (int)ev.id_len, ev.id);
-        if (k % 7 == 0) {
-            snprintf(user, sizeof user, "USER-WITH-A-LONG-NAME-%06d", k % 50);
-            snprintf(subj, sizeof subj, "SUBJECT-WITH-A-LONG-NAME-%06d", k);
-        } else {
-            snprintf(user, sizeof user, "U%d", k % 50);
-            snprintf(subj, sizeof subj, "P%d", k);
-        }
+        window_texts(k, user, subj);
         assert_string_equal(ref.emp[ev.user].user, user);
         assert_string_equal(ref.subj[ev.subject].id, subj);
         assert_string_equal(ref_system_name(&ref, ev.system), "BVH");
