@@ -1,31 +1,101 @@
 /*
  * neighbour.c - neighbour_lookup: people, vehicles and addresses in the employee's own
- * postcode (not the own household) looked up without a case.
+ * postcode (not the own household) looked up without a case, keyed by household.
  *
  * A patrol officer who works where they live will now and then check a neighbour's car
  * on the street; that is why vehicles weigh less than person records and why this
  * indicator is discounted when such hits are common in the role.
+ *
+ * What is counted is households and days, not log lines. Such an accidental hit is one
+ * moment of work: a query and the view that follows, maybe the keeper and the car, all on
+ * one day. A private interest in the neighbours comes back: the same house on another day,
+ * the address one week and the person living there the next. So every record (person,
+ * vehicle, address) is resolved to its household (postcode and house number), the key of
+ * the signal, and a household signals at most once per local day: more lookups of it on
+ * the same day are the same look. The engine's repeat bonus then rewards coming back on
+ * other days, and the role's normal level (and so the peer comparison) is not inflated by
+ * how many log lines one look happens to leave in a given system.
+ *
+ * The first look of a day sets its weight (a car alone weighs half even if the keeper's
+ * record follows: checking the car and then who owns it is the plate check itself).
+ *
+ * Cost per neighbour access: two hash lookups (household index, employee-household day);
+ * memory: one entry per household and per (employee, household) pair that ever signalled.
  */
 #include "indicators/indicator.h"
+
+#include <stdlib.h>
 
 struct neighbour_settings {
     struct ind_common common;
 };
 
 static const struct ind_param params[] = {
-    IND_COMMON_PARAMS(struct neighbour_settings, 0.8, 3.0, 120, 60, 0.3, 0.3),
+    /* repeat_bonus 0.6: with one signal per household and day, a repeat is a return on
+     * another day, the mark of a private interest, so it weighs more than elsewhere. */
+    IND_COMMON_PARAMS(struct neighbour_settings, 0.8, 3.0, 120, 60, 0.3, 0.6),
 };
+
+struct neighbour_state {
+    struct u64map household; /* (postcode, house) -> household index */
+    uint32_t n_households;
+    struct u64map last_day; /* ref_pair(employee, household) -> last local day signalled */
+};
+
+static void *create(const void *settings, const struct ref *ref)
+{
+    (void)settings;
+    (void)ref;
+    return xcalloc(1, sizeof(struct neighbour_state));
+}
+
+static void destroy(void *self)
+{
+    struct neighbour_state *ns = self;
+    u64map_free(&ns->household);
+    u64map_free(&ns->last_day);
+    free(ns);
+}
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
-    (void)self;
+    struct neighbour_state *ns = self;
     (void)settings;
-    if (!a->is_record || a->link != LINK_NEIGHBOUR || access_case_explained(a))
+    if (!a->is_record || access_case_explained(a))
         return;
-    const struct subject *sj = &engine_ref(eng)->subj[ev->subject];
+    const struct ref *ref = engine_ref(eng);
+    const struct subject *sj = &ref->subj[ev->subject];
+    if (a->link != LINK_NEIGHBOUR) {
+        /* A colleague who lives in the same street is still a neighbour: the explainer
+         * names the stronger link (colleague), colleague_lookup judges that side, and the
+         * household still counts here, so the run of neighbour lookups is not cut in two. */
+        const struct employee *em = &ref->emp[ev->user];
+        if (a->link != LINK_COLLEAGUE || em->postcode == 0 || sj->postcode != em->postcode ||
+            sj->house == 0 || sj->house == em->house)
+            return;
+    }
+    /* Either way the record has a postcode and house number; the tokens are below 2^32. */
+    uint64_t hk = ((uint64_t)sj->postcode << 32 | sj->house) + 1;
+    uint64_t *slot = u64map_get(&ns->household, hk);
+    uint32_t h;
+    if (slot != NULL) {
+        h = (uint32_t)*slot;
+    } else {
+        h = ns->n_households++;
+        u64map_put(&ns->household, hk, h);
+    }
+    uint64_t day = (uint64_t)(uint32_t)a->local.day + 1;
+    uint64_t pair = ref_pair(ev->user, h);
+    uint64_t *last = u64map_get(&ns->last_day, pair);
+    if (last != NULL && *last == day)
+        return;
+    if (last != NULL)
+        *last = day;
+    else
+        u64map_put(&ns->last_day, pair, day);
     bool person = sj->type == ST_PERSON;
-    engine_signal(eng, ev, person ? 1.0f : 0.5f, a->person, person ? 0 : 1, 0);
+    engine_signal(eng, ev, person ? 1.0f : 0.5f, h, person ? 0 : 1, 0);
 }
 
 static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
@@ -37,8 +107,10 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
              s->note_counts[1]);
     snprintf(knl, sizeof knl, "%u van personen, %u van voertuigen of adressen", s->note_counts[0],
              s->note_counts[1]);
-    sbuf_puts(en, "looked up neighbours (same postcode) without a case: ");
-    sbuf_puts(nl, "buren (zelfde postcode) geraadpleegd zonder zaak: ");
+    sbuf_puts(en, "looked up neighbours (same postcode) without a case, counted once per "
+                  "household and day: ");
+    sbuf_puts(nl, "buren (zelfde postcode) geraadpleegd zonder zaak, geteld eenmaal per "
+                  "huishouden en dag: ");
     describe_counts(s, ken, knl, en, nl);
 }
 
@@ -47,11 +119,14 @@ const struct indicator ind_neighbour_lookup = {
     .title_en = "Neighbours looked up",
     .title_nl = "Buren geraadpleegd",
     .help = "People living in the employee's own postcode (not the own household), or their "
-            "vehicles and addresses, looked up without a case.",
+            "vehicles and addresses, looked up without a case; counted per household, at most "
+            "once a day, so coming back to a household on other days is what weighs.",
     .notes = {"neighbour", "neighbour's vehicle or address"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct neighbour_settings),
+    .create = create,
+    .destroy = destroy,
     .on_event = on_event,
     .describe = describe,
 };

@@ -102,6 +102,11 @@ static void world(void)
                "HOUSEMATE,person,Groen,1000AA,1,1990,Noord,\n"
                "NEIGH,person,Visser,1000AA,2,1970,Noord,\n"
                "NEIGH_CAR,vehicle,Visser,1000AA,2,,Noord,\n"
+               "NEIGH_ADDR,address,,1000AA,2,,Noord,\n"
+               "NEIGH2,person,Prins,1000AA,9,1966,Noord,\n"
+               "E10,person,Kok,1000AA,5,1984,Noord,employee\n"
+               "MUL_NEIGH_CAR,vehicle,Meijer,5000EE,8,,Zuid,\n"
+               "JAN_NEIGH_CAR,vehicle,Dijk,2000BB,7,,Noord,\n"
                "VIP,person,Ster,7000GG,1,1975,Noord,vip\n"
                "VIP_CAR,vehicle,Ster,7000GG,1,,Noord,\n"
                "SHIELDED,person,Schuil,7100GG,4,1960,Noord,shielded\n"
@@ -424,14 +429,92 @@ static void test_relative_negative_incident(void **state)
 
 /* ---- neighbour_lookup ------------------------------------------------------------------ */
 
+/* The neighbour one day, their car on another: two looks at one household. */
 static void test_neighbour_positive(void **state)
 {
     (void)state;
     lookp(at(0, 10, 0), "U1", "NEIGH");
-    look(at(0, 11, 0), "U1", "vehicle", "NEIGH_CAR", NULL);
+    look(at(3, 11, 0), "U1", "vehicle", "NEIGH_CAR", NULL);
     go();
     assert_int_equal(sigs("neighbour_lookup"), 2);
     assert_int_equal(sigs("relative_lookup"), 0);
+}
+
+/* Households, not log lines: the person, their car and a second query of the person on
+ * one day are one look (one signal), whatever number of lines the systems wrote. */
+static void test_neighbour_one_look_per_household_day(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "NEIGH");
+    lookp(at(0, 10, 1), "U1", "NEIGH");
+    look(at(0, 11, 0), "U1", "vehicle", "NEIGH_CAR", NULL);
+    go();
+    assert_int_equal(sigs("neighbour_lookup"), 1);
+}
+
+/* A neighbour who is also a police employee: colleague_lookup judges the colleague side,
+ * and the household still counts as a neighbour's. */
+static void test_neighbour_colleague_counts(void **state)
+{
+    (void)state;
+    put_employees("U10,E10,UNIT-Z,T7,patrol,Kok,1000AA,5,2010-01-01,\n");
+    lookp(at(0, 10, 0), "U1", "E10");
+    go();
+    assert_int_equal(sigs("neighbour_lookup"), 1);
+    assert_int_equal(sigs("colleague_lookup"), 1);
+}
+
+/* Positive at alert level: a patrol officer comes back to the neighbours' households
+ * without a case, week after week (the person, then their car, then the address), while
+ * the other patrol officers check a plate on their own street now and then. */
+static void test_neighbour_alert_slow_returns(void **state)
+{
+    (void)state;
+    for (int d = 0; d < 40; d++) /* everyone works: the days close, peers are active */
+        for (int u = 1; u <= 9; u++) {
+            char user[16];
+            snprintf(user, sizeof user, "U%d", u);
+            lookp(at(d, 9, u), user, "STRANGER");
+        }
+    look(at(2, 14, 0), "U7", "vehicle", "MUL_NEIGH_CAR", NULL);
+    look(at(20, 14, 0), "U2", "vehicle", "JAN_NEIGH_CAR", NULL);
+    for (int w = 0; w < 5; w++) {
+        lookp(at(8 + 7 * w, 20, 0), "U1", "NEIGH");
+        lookp(at(9 + 7 * w, 21, 0), "U1", "NEIGH2");
+        if (w % 2)
+            look(at(10 + 7 * w, 21, 0), "U1", "address", "NEIGH_ADDR", NULL);
+    }
+    go();
+    size_t n;
+    const struct alert *a = alerts(&n);
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(a[i].user, "U1") == 0 && alert_has(&a[i], "neighbour_lookup"))
+            found = true;
+    assert_true(found);
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(a[i].user, "U7");
+}
+
+/* The look-alike: a patrol officer checks a car on their own street once (query and view),
+ * as a quarter of patrol officers do: a signal, but no alert. */
+static void test_neighbour_negative_plate_check(void **state)
+{
+    (void)state;
+    for (int d = 0; d < 20; d++)
+        for (int u = 1; u <= 9; u++) {
+            char user[16];
+            snprintf(user, sizeof user, "U%d", u);
+            lookp(at(d, 9, u), user, "STRANGER");
+        }
+    look(at(10, 14, 0), "U1", "vehicle", "NEIGH_CAR", NULL);
+    look(at(10, 14, 1), "U1", "vehicle", "NEIGH_CAR", NULL);
+    look(at(12, 14, 0), "U7", "vehicle", "MUL_NEIGH_CAR", NULL);
+    go();
+    assert_int_equal(sigs("neighbour_lookup"), 2);
+    size_t n;
+    alerts(&n);
+    assert_int_equal(n, 0);
 }
 
 /* The neighbour is in a case the user works on: the person (case_member) and their car
@@ -1434,6 +1517,10 @@ int main(void)
         T(test_relative_negative_incident),
         T(test_neighbour_positive),
         T(test_neighbour_negative_case),
+        T(test_neighbour_one_look_per_household_day),
+        T(test_neighbour_colleague_counts),
+        T(test_neighbour_alert_slow_returns),
+        T(test_neighbour_negative_plate_check),
         T(test_colleague_positive),
         T(test_colleague_negative_integrity_case),
         T(test_self_positive),
