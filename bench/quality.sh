@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/quality.sh - detection quality measured with `wachter eval` on generated datasets
 # that the detection was not tuned on alone: three sizes, another seed at the largest
-# size, one dataset without relations.csv, and the three sets generated in session 3 as
+# size, one dataset without relations.csv, and the four sets generated in session 3 as
 # the unseen check (see the README for how unseen each still is). Datasets go to
 # bench/out/ (reused).
 # Prints a Markdown table for the README. Takes about two minutes on 2 cores.
@@ -11,7 +11,7 @@ make -s all >/dev/null
 mkdir -p bench/out
 [ -f bench/out/.gitignore ] || echo '*' >bench/out/.gitignore
 runs=("400 11" "1000 12" "2000 13" "2000 99" "600 5 --no-relations"
-      "800 4242" "1500 5151" "1000 6060 --no-relations")
+      "800 4242" "1500 5151" "1000 6060 --no-relations" "1200 7373")
 echo "| employees | seed | relations.csv | actors | alerted | recall | precision | ranking AP | evidence cited | explained share | scenarios missed |"
 echo "|---:|---:|:--:|---:|---:|---:|---:|---:|---:|---:|---|"
 for r in "${runs[@]}"; do
@@ -20,7 +20,8 @@ for r in "${runs[@]}"; do
     d=bench/out/q$n-$seed${extra:+-norel}
     if [ ! -f "$d/truth/stats.json" ]; then
         rm -rf "$d"
-        ./wachter gen "$d" --employees "$n" --seed "$seed" $extra >/dev/null
+        ./wachter gen "$d" --employees "$n" --seed "$seed" $extra >/dev/null 2>"$d.gen.log" ||
+            { cat "$d.gen.log" >&2; exit 1; }
     fi
     t=$(mktemp -d /tmp/wachter-quality-XXXXXX)
     ./wachter analyze "$d/dataset" --db "$t/w.db" --key "$t/w.key" --alerts-out "$t/a.jsonl" \
