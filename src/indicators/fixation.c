@@ -12,9 +12,11 @@
  * problem address is known to the whole basic team. A household that only this employee
  * ever looks up, without a case, on day after day, is a private interest.
  *
- * How, per record access (one hash lookup, a second for the rare private households):
+ * How, per record access (no hash lookup for a record with an address, one more for the
+ * rare private households):
  *   - the record is resolved to its household: the address (postcode, house number) of the
- *     person, of the vehicle's keeper, or the address itself; records without an address
+ *     person, of the vehicle's keeper, or the address itself, numbered at load
+ *     (subject.household); records without an address
  *     stand alone;
  *   - every access, explained or not, makes the employee a looker of that household; the
  *     other lookers so far are the household's "sharers"; a household with more sharers
@@ -32,8 +34,9 @@
  * neighbourhood officer's regular addresses) has a high normal level and a discount.
  * The sharers count is causal (lookers so far), so live and batch runs agree.
  *
- * Memory: one map entry and a small looker list per household seen; one map entry per
- * (employee, household) pair only for households that are still private.
+ * Memory: a small looker list per address up to the highest numbered one looked up (an
+ * array: no hashing per event), one map entry per record without an address; one map
+ * entry per (employee, household) pair only for households that are still private.
  */
 #include "indicators/indicator.h"
 
@@ -80,10 +83,14 @@ struct household {
     uint8_t n; /* distinct lookers, MAX_LOOKERS + 1 meaning "more" */
 };
 
+/* Households are numbered: first the addresses the reference files name (subject.
+ * household, numbered at load), then, from ref->n_households on, records without an
+ * address, each its own household, numbered here as they are looked up. */
 struct fixation_state {
-    struct u64map index; /* address or record key -> household index */
-    struct household *households;
+    struct u64map lone;           /* subject index of a record without an address -> household */
+    struct household *households; /* by household number; allocated up to the highest seen */
     size_t n_households, cap_households;
+    uint32_t n_lone;
     struct u64map pair; /* ref_pair(employee, household) -> pack(...) */
 };
 
@@ -97,31 +104,35 @@ static void *create(const void *settings, const struct ref *ref)
 static void destroy(void *self)
 {
     struct fixation_state *fs = self;
-    u64map_free(&fs->index);
+    u64map_free(&fs->lone);
     u64map_free(&fs->pair);
     free(fs->households);
     free(fs);
 }
 
-static struct household *household_of(struct fixation_state *fs, const struct subject *sj,
-                                      uint32_t s, uint32_t *index)
+static struct household *household_of(struct fixation_state *fs, const struct ref *ref,
+                                      const struct subject *sj, uint32_t s, uint32_t *index)
 {
-    /* Postcode and house tokens are below 2^32; the top bit marks a lone record. */
-    uint64_t key = sj->postcode != 0 && sj->house != 0
-                       ? ((uint64_t)sj->postcode << 32 | sj->house) + 1
-                       : (1ULL << 63) | s;
-    uint64_t *slot = u64map_get(&fs->index, key);
-    if (slot != NULL) {
-        *index = (uint32_t)*slot;
-        return &fs->households[*slot];
+    uint32_t h = sj->household;
+    if (h == REF_NONE) {
+        uint64_t *slot = u64map_get(&fs->lone, (uint64_t)s + 1);
+        if (slot == NULL) {
+            u64map_put(&fs->lone, (uint64_t)s + 1, fs->n_lone);
+            h = ref->n_households + fs->n_lone++;
+        } else {
+            h = (uint32_t)*slot;
+            h += ref->n_households;
+        }
     }
-    *index = (uint32_t)fs->n_households;
-    fs->households =
-        xgrow(fs->households, &fs->cap_households, fs->n_households + 1, sizeof *fs->households);
-    struct household *h = &fs->households[fs->n_households++];
-    memset(h, 0, sizeof *h);
-    u64map_put(&fs->index, key, *index);
-    return h;
+    if (h >= fs->n_households) {
+        size_t old = fs->n_households;
+        fs->households =
+            xgrow(fs->households, &fs->cap_households, (size_t)h + 1, sizeof *fs->households);
+        memset(fs->households + old, 0, ((size_t)h + 1 - old) * sizeof *fs->households);
+        fs->n_households = (size_t)h + 1;
+    }
+    *index = h;
+    return &fs->households[h];
 }
 
 /* Count employee `e` among the lookers of `h`. */
@@ -148,7 +159,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (sj->type != ST_PERSON && sj->type != ST_VEHICLE && sj->type != ST_ADDRESS)
         return;
     uint32_t hi;
-    struct household *h = household_of(fs, sj, ev->subject, &hi);
+    struct household *h = household_of(fs, engine_ref(eng), sj, ev->subject, &hi);
     add_looker(h, ev->user);
     /* Shared households can never signal: no per-employee state for them (most traffic). */
     double max_sharers = cfg->max_sharers < MAX_LOOKERS - 1 ? cfg->max_sharers : MAX_LOOKERS - 1;

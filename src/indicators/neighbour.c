@@ -19,8 +19,9 @@
  * The first look of a day sets its weight (a car alone weighs half even if the keeper's
  * record follows: checking the car and then who owns it is the plate check itself).
  *
- * Cost per neighbour access: two hash lookups (household index, employee-household day);
- * memory: one entry per household and per (employee, household) pair that ever signalled.
+ * Cost per neighbour access: one hash lookup (employee-household day; the household is
+ * numbered at load, subject.household); memory: one entry per (employee, household) pair
+ * that ever signalled.
  */
 #include "indicators/indicator.h"
 
@@ -37,8 +38,6 @@ static const struct ind_param params[] = {
 };
 
 struct neighbour_state {
-    struct u64map household; /* (postcode, house) -> household index */
-    uint32_t n_households;
     struct u64map last_day; /* ref_pair(employee, household) -> last local day signalled */
 };
 
@@ -52,7 +51,6 @@ static void *create(const void *settings, const struct ref *ref)
 static void destroy(void *self)
 {
     struct neighbour_state *ns = self;
-    u64map_free(&ns->household);
     u64map_free(&ns->last_day);
     free(ns);
 }
@@ -75,16 +73,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
             sj->house == 0 || sj->house == em->house)
             return;
     }
-    /* Either way the record has a postcode and house number; the tokens are below 2^32. */
-    uint64_t hk = ((uint64_t)sj->postcode << 32 | sj->house) + 1;
-    uint64_t *slot = u64map_get(&ns->household, hk);
-    uint32_t h;
-    if (slot != NULL) {
-        h = (uint32_t)*slot;
-    } else {
-        h = ns->n_households++;
-        u64map_put(&ns->household, hk, h);
-    }
+    /* Either way the record has a postcode and house number, so a household. */
+    uint32_t h = sj->household;
+    if (h == REF_NONE)
+        return;
     uint64_t day = (uint64_t)(uint32_t)a->local.day + 1;
     uint64_t pair = ref_pair(ev->user, h);
     uint64_t *last = u64map_get(&ns->last_day, pair);

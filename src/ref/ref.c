@@ -117,6 +117,7 @@ uint32_t ref_subject_h(struct ref *ref, const char *id, size_t n, uint64_t h,
         strmap_put(ref->loaded ? &ref->subj_later : &ref->subj_by_id, id, n, (uint32_t)ref->n_subj);
     s->type = (uint8_t)type;
     s->employee = REF_NONE;
+    s->household = REF_NONE;
     return (uint32_t)ref->n_subj++;
 }
 
@@ -972,6 +973,29 @@ static void build_addresses(struct ref *ref)
     pairs_free(&by_addr);
 }
 
+/* Number every address (postcode, house number) that a reference record names, so that
+ * detection can key a household by a small integer without a hash lookup per event. */
+static void build_households(struct ref *ref)
+{
+    struct u64map index = {0};
+    u64map_reserve(&index, ref->n_persons);
+    for (size_t s = 0; s < ref->n_subj; s++) {
+        struct subject *sj = &ref->subj[s];
+        sj->household = REF_NONE;
+        if (sj->postcode == 0 || sj->house == 0)
+            continue;
+        uint64_t key = ref_pair(sj->postcode, sj->house);
+        uint64_t *h = u64map_get(&index, key);
+        if (h == NULL) {
+            u64map_put(&index, key, ref->n_households);
+            sj->household = ref->n_households++;
+        } else {
+            sj->household = (uint32_t)*h;
+        }
+    }
+    u64map_free(&index);
+}
+
 /* A case is an integrity case when integrity (VIK) staff work on it. */
 static void mark_integrity_cases(struct ref *ref)
 {
@@ -1206,6 +1230,7 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     build_schedule(&ld);
     build_lists(ref, &ld.user_cases, &ld.subject_cases, &ld.rels);
     build_addresses(ref);
+    build_households(ref);
     build_behind(ref);
     ref->n_subj_typed = ref->n_subj;
     mark_integrity_cases(ref);

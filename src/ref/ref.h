@@ -104,6 +104,10 @@ struct subject {
     uint32_t behind_region;      /* the first known region among them */
     uint32_t cases_off, cases_n; /* into ref->subject_cases */
     uint32_t rel_off, rel_n;     /* into ref->rels (persons only) */
+    /* Index of the record's address (postcode and house number) among all addresses
+     * the reference files name, below ref->n_households; REF_NONE without one (and for
+     * records that events added). Persons, their vehicles and the address share it. */
+    uint32_t household;
 };
 
 struct case_rec {
@@ -159,7 +163,8 @@ struct ref {
     uint32_t *resident_list;
     struct u64map surname_count; /* surname token -> number of person records */
     uint64_t n_persons;
-    bool has_relations; /* relations.csv was present */
+    uint32_t n_households; /* see subject.household */
+    bool has_relations;    /* relations.csv was present */
     struct strmap region_of_unit;
 };
 

@@ -464,6 +464,21 @@ static void test_ref_memberships_relations_residents(void **state)
     assert_int_equal(ref_residents(&r, p3->postcode, p1->house, &first), 0);
     assert_int_equal(ref_surname_count(&r, p1->surname), 2);
     assert_int_equal(ref_surname_count(&r, p3->surname), 1);
+
+    /* Households: every address numbered once; the two persons and the vehicle at
+     * 1234AB 12a share one, an address record has its own, a record without an address
+     * (or one events add) has none. */
+    uint32_t h = p1->household;
+    assert_true(h < r.n_households);
+    assert_int_equal(r.subj[subj(&r, "P2")].household, h);
+    assert_int_equal(r.subj[subj(&r, "V1")].household, h);
+    assert_true(p3->household != h && p3->household < r.n_households);
+    assert_true(r.subj[subj(&r, "A9")].household < r.n_households);
+    assert_true(r.subj[subj(&r, "A9")].household != h);
+    assert_int_equal(r.subj[subj(&r, "P-unlisted")].household, REF_NONE);
+    assert_int_equal(r.n_households, 5); /* P1/P2/V1, P3, P4, A9, P5 */
+    uint32_t later = ref_subject(&r, "P-from-an-event", 15, ST_PERSON);
+    assert_int_equal(r.subj[later].household, REF_NONE);
     ref_free(&r);
     tz_free(tz);
 }
