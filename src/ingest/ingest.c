@@ -19,8 +19,7 @@
  * window before the earliest event among the last 65,536 to 131,072 arrivals are swept
  * out, so on time-ordered input memory is bounded by twice the ids of one window plus
  * 131,072, not by the length of the log; input in disorder keeps as much more as its
- * disorder spans. Two different
- * ids with the same 64-bit
+ * disorder spans. Two different ids with the same 64-bit
  * hash inside one window would be miscounted as a duplicate: about 1 in 10^7 at a
  * million events per window.
  *
@@ -162,7 +161,7 @@ static uint32_t pool_take(struct source *s)
         return s->free_slot[--s->n_free];
     if (s->pool_len == s->pool_cap) {
         size_t ncap = s->pool_cap ? 2 * s->pool_cap : 64;
-        struct event *pool = xmalloc(ncap * sizeof *pool);
+        struct event *pool = xcalloc(ncap, sizeof *pool); /* every slot moved is defined */
         for (size_t i = 0; i < s->pool_len; i++)
             event_move(&pool[i], &s->pool[i]);
         free(s->pool);
