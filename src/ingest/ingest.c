@@ -465,7 +465,10 @@ int ingest_parse_line(struct line_parser *lp, const char *line, size_t n, struct
  * only needed until resolving. A line longer than the window is read from the mapping.
  * Past MAX_BUFFERED files the rest are read from their mappings: open files and buffers
  * stay bounded. */
-enum { WINDOW = 64 << 10, MAX_BUFFERED = 64 };
+#ifndef INGEST_WINDOW_BYTES /* the fuzz build makes it tiny: lines cross its edge often */
+#define INGEST_WINDOW_BYTES (64 << 10)
+#endif
+enum { WINDOW = INGEST_WINDOW_BYTES, MAX_BUFFERED = 64 };
 
 /* Hand pages far behind the read position back to the kernel, so that resident memory
  * does not grow with the size of the event files. The mapping is private and read-only:

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/../.."
 SECS=${1:-20}
 CC=${FUZZ_CC:-clang}
 FLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+# Tiny read windows (ref/csv.c, ingest/ingest.c), so that records and lines cross them.
+FLAGS="$FLAGS -DCSV_WINDOW_BYTES=64 -DINGEST_WINDOW_BYTES=512"
 WFLAGS="-std=c11 -Wall -Wextra -D_GNU_SOURCE -Isrc -I/usr/include/postgresql"
 LIBS="-lsqlite3 -lsodium -lcjson -lmicrohttpd -lrdkafka -lpq -lm -lpthread"
 OUT=build/fuzz
