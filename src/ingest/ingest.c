@@ -141,7 +141,8 @@ static inline bool points_into(const char *p, const char *lo, size_t n)
     return (uintptr_t)p - (uintptr_t)lo < n;
 }
 
-void event_move(struct event *dst, const struct event *src)
+/* Copy *src to *dst, keeping dst's texts pointing at dst's own inline_text. */
+static void event_move(struct event *dst, const struct event *src)
 {
     memcpy(dst, src, sizeof *dst);
     struct text *t[] = {&dst->user_text, &dst->subject_text, &dst->case_text, &dst->system_text};

@@ -209,11 +209,8 @@ int ingest_next(struct ingest *in, struct event *ev);
 
 /* The same without resolving: only the texts, timestamps and the other plain fields are
  * set. Touches no reference data, so it may run on its own thread. Memory as for
- * ingest_next: resolve *ev where it was written, or copy it with event_move. */
+ * ingest_next: resolve *ev where it was written. */
 int ingest_next_raw(struct ingest *in, struct event *ev);
-
-/* Copy *src to *dst, keeping dst's texts pointing at dst's own inline_text. */
-void event_move(struct event *dst, const struct event *src);
 
 /* Resolve the texts of `ev` into indexes of `ref`, interning unknown values. Must run on
  * the thread that owns `ref`. After ingest_lookup only what it did not find is left. */

@@ -35,9 +35,23 @@ static void on_reject(void *ctx, const char *file, uint64_t line, enum reject_re
         *sum += (unsigned char)raw[0] + (unsigned char)raw[raw_len - 1];
 }
 
+/* Remove the dataset directory when the fuzzer exits (it ends with exit()). */
+static void remove_dir(void)
+{
+    char path[128];
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/events/f%d.jsonl", dir, i);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/events", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (dir[0] == '\0') {
+        /* The six X are the placeholder mkdtemp replaces. */
         snprintf(dir, sizeof dir, "/tmp/wachter-fuzz-ingest-XXXXXX");
         char events[96];
         if (mkdtemp(dir) == NULL)
@@ -45,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(events, sizeof events, "%s/events", dir);
         if (mkdir(events, 0700) != 0)
             abort();
+        atexit(remove_dir);
     }
     size_t start = 0;
     int part = 0;

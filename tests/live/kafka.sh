@@ -19,8 +19,6 @@
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/lib.sh"
 
-MOCK=${MOCK_CLUSTER:-build/rel/mock_cluster}
-case "$MOCK" in /*) ;; *) MOCK="$PWD/$MOCK" ;; esac
 TOPIC=audit-events
 GROUP=wachter-it
 NPART=4
@@ -34,18 +32,7 @@ if "$WACHTER" run --help 2>&1 | grep -q "unknown command"; then
     finish
 fi
 
-# Stop whatever is still running when the script ends, then remove $T (as lib.sh does).
-cleanup() {
-    local n
-    for n in a b; do
-        [ -f "$T/$n/pid" ] && kill -TERM "$(cat "$T/$n/pid")" 2>/dev/null
-    done
-    exec 9>&- 2>/dev/null # end of file on the mock cluster's stdin: it exits
-    [ -n "${MOCK_PID:-}" ] && kill -TERM "$MOCK_PID" 2>/dev/null
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
+trap 'kafka_cleanup a b' EXIT
 
 # sum_metric NAME: the sum of metric NAME (a full "name{labels}" or a bare name, all of
 # whose series are added) over both instances.
@@ -86,17 +73,10 @@ show_logs() {
 
 # ---- the cluster and the data ---------------------------------------------------------
 
-mkfifo "$T/mock.ctl"
-"$MOCK" --topic "$TOPIC:$NPART" --topic "audit-by-subject:$NPART" <"$T/mock.ctl" \
-    >"$T/mock.boot" 2>"$T/mock.err" &
-MOCK_PID=$!
-exec 9>"$T/mock.ctl"
-has_boot() { [ -s "$T/mock.boot" ]; }
-if ! wait_for 20 has_boot; then
+if ! mock_start "$TOPIC:$NPART" "audit-by-subject:$NPART"; then
     not_ok "mock cluster starts"
     finish
 fi
-BROKERS=$(head -1 "$T/mock.boot")
 ok "mock cluster starts ($BROKERS)"
 
 gen_dataset "$T/g" 5 60 || { not_ok "gen --seed 5 --employees 60"; finish; }

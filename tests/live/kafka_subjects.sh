@@ -25,8 +25,6 @@
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/lib.sh"
 
-MOCK=${MOCK_CLUSTER:-build/rel/mock_cluster}
-case "$MOCK" in /*) ;; *) MOCK="$PWD/$MOCK" ;; esac
 NPART=4
 SIGNALS=wachter-signals
 
@@ -35,17 +33,7 @@ if [ ! -x "$MOCK" ]; then
     finish
 fi
 
-cleanup() {
-    local n
-    for n in a b s; do
-        [ -f "$T/$n/pid" ] && kill -TERM "$(cat "$T/$n/pid")" 2>/dev/null
-    done
-    exec 9>&- 2>/dev/null # end of file on the mock cluster's stdin: it exits
-    [ -n "${MOCK_PID:-}" ] && kill -TERM "$MOCK_PID" 2>/dev/null
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
+trap 'kafka_cleanup a b s' EXIT
 
 # m PORT NAME: a metric of one instance, 0 when absent.
 m() {
@@ -81,17 +69,10 @@ show_logs() {
 
 # ---- the cluster and the data ---------------------------------------------------------
 
-mkfifo "$T/mock.ctl"
-"$MOCK" --topic "audit-events:$NPART" --topic "audit-by-subject:$NPART" --topic "$SIGNALS:$NPART" \
-    <"$T/mock.ctl" >"$T/mock.boot" 2>"$T/mock.err" &
-MOCK_PID=$!
-exec 9>"$T/mock.ctl"
-has_boot() { [ -s "$T/mock.boot" ]; }
-if ! wait_for 20 has_boot; then
+if ! mock_start "audit-events:$NPART" "audit-by-subject:$NPART" "$SIGNALS:$NPART"; then
     not_ok "mock cluster starts"
     finish
 fi
-BROKERS=$(head -1 "$T/mock.boot")
 ok "mock cluster starts with three co-partitioned topics ($BROKERS)"
 
 "$WACHTER" gen "$T/g" --employees 150 --days 35 --seed 2 >/dev/null 2>&1 ||

@@ -70,3 +70,37 @@ store_query() {
         sqlite3 "$T/${2:-live}/w.db" "$1"
     fi
 }
+
+# ---- the mock Kafka cluster (tests/kafka/mock_cluster.c) -------------------------------
+
+MOCK=${MOCK_CLUSTER:-build/rel/mock_cluster}
+case "$MOCK" in /*) ;; *) MOCK="$PWD/$MOCK" ;; esac
+
+mock_has_boot() { [ -s "$T/mock.boot" ]; }
+
+# mock_start TOPIC:PARTITIONS...: starts the mock cluster with those topics, its stdin on
+# fd 9 (closing it stops the cluster); sets MOCK_PID and BROKERS. Returns 1 when it is not
+# up within 20 s.
+mock_start() {
+    local args=() t
+    for t in "$@"; do args+=(--topic "$t"); done
+    mkfifo "$T/mock.ctl"
+    "$MOCK" "${args[@]}" <"$T/mock.ctl" >"$T/mock.boot" 2>"$T/mock.err" &
+    MOCK_PID=$!
+    exec 9>"$T/mock.ctl"
+    wait_for 20 mock_has_boot || return 1
+    BROKERS=$(head -1 "$T/mock.boot")
+}
+
+# kafka_cleanup NAME...: for the EXIT trap: stops the instances NAME (started with
+# run_start) and the mock cluster, then removes $T unless KEEP is set.
+kafka_cleanup() {
+    local n
+    for n in "$@"; do
+        [ -f "$T/$n/pid" ] && kill -TERM "$(cat "$T/$n/pid")" 2>/dev/null
+    done
+    exec 9>&- 2>/dev/null # end of file on the mock cluster's stdin: it exits
+    [ -n "${MOCK_PID:-}" ] && kill -TERM "$MOCK_PID" 2>/dev/null
+    wait 2>/dev/null
+    [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
