@@ -954,6 +954,66 @@ static void test_fixation_one_sharer_weighs_half(void **state)
     assert_null(alert_of("U1"));
 }
 
+/* Without relations.csv: SISTER (Smit, like U1, another address) stands for a parent or
+ * sibling. `fillers` more persons of other surnames in U1's region make Smit uncommon
+ * there (3 of fillers + 20 persons). */
+static void namesake_world(int fillers)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/relations.csv", dir);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/subjects.csv", dir);
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    for (int i = 0; i < fillers; i++)
+        fprintf(f, "FILL%d,person,Naam%d,9%03dZZ,1,1970,Noord,\n", i, i, i);
+    fprintf(f, "SMIT_NEXT_DOOR,person,Smit,1000AA,3,1950,Noord,\n");
+    fclose(f);
+}
+
+/* A household with the employee's uncommon surname looked up on two days without a case:
+ * a possible parent or sibling, which the reference data cannot name without
+ * relations.csv. It signals from the second day, where a stranger needs four. */
+static void test_fixation_namesake_positive(void **state)
+{
+    (void)state;
+    namesake_world(300);
+    lookp(at(0, 10, 0), "U1", "SISTER");
+    lookp(at(9, 10, 0), "U1", "SISTER");
+    go();
+    assert_int_equal(sigs("private_fixation"), 1);
+}
+
+/* Look-alikes: a stranger's household on two days; a namesake when relations.csv says who
+ * the family is; a surname common in the region; a namesake in the employee's own
+ * postcode (neighbour_lookup's case). */
+static void test_fixation_namesake_negative(void **state)
+{
+    (void)state;
+    namesake_world(300);
+    lookp(at(0, 10, 0), "U1", "STRANGER");
+    lookp(at(9, 10, 0), "U1", "STRANGER");
+    lookp(at(0, 11, 0), "U1", "SMIT_NEXT_DOOR");
+    lookp(at(9, 11, 0), "U1", "SMIT_NEXT_DOOR");
+    go();
+    assert_int_equal(sigs("private_fixation"), 0);
+
+    restart();
+    world();
+    lookp(at(0, 10, 0), "U1", "SISTER");
+    lookp(at(9, 10, 0), "U1", "SISTER");
+    go();
+    assert_int_equal(sigs("private_fixation"), 0);
+
+    restart();
+    world();
+    namesake_world(20); /* Smit: 3 of 41 persons of the region, far above 5% */
+    lookp(at(0, 10, 0), "U1", "SISTER");
+    lookp(at(9, 10, 0), "U1", "SISTER");
+    go();
+    assert_int_equal(sigs("private_fixation"), 0);
+}
+
 /* ---- volume_breadth -------------------------------------------------------------------- */
 
 /* Seven patrol officers P1..P7 build a history: 25 distinct persons a day for five days,
@@ -1547,6 +1607,8 @@ int main(void)
         T(test_fixation_positive),
         T(test_fixation_negative),
         T(test_fixation_one_sharer_weighs_half),
+        T(test_fixation_namesake_positive),
+        T(test_fixation_namesake_negative),
         T(test_volume_positive),
         T(test_volume_negative_busy_night),
         T(test_volume_wildcards),
