@@ -31,6 +31,16 @@
  * figure's own region weighs `own_region_strength` in a wave of local lookers only, in
  * full when the same window also holds a remote burst (then it is the same news).
  *
+ * A public figure in the news is visible in the reference data too: an investigation
+ * (a case, not an incident) that lists them is opened. The public say nothing in the
+ * logs, but colleagues who read the news do: for `news_days` from the opening day, a
+ * single unexplained looker is already a wave when the figure's own and its class's rate
+ * of unexplained lookers make even one unlikely (below `news_false` per window). A figure
+ * looked up every few days without a case needs more, as anywhere else. Lookers before
+ * the opening day do not count (on generated data, counting the day before added false
+ * alerts and found no one). The investigators themselves are explained and never
+ * signalled; the opening only lowers the count that makes a wave.
+ *
  * Taking part in a wave on a public figure from elsewhere is the named misuse itself
  * (looking up people in the news out of curiosity), so one such look is enough for an
  * alert (half_mass 0.85 puts one full-strength signal at 0.55 of weight 0.8); a local
@@ -62,6 +72,8 @@ struct wave_settings {
     double baseline_mult;
     double false_waves;
     double own_region_strength;
+    double news_days;
+    double news_false;
 };
 
 static const struct ind_param params[] = {
@@ -82,6 +94,12 @@ static const struct ind_param params[] = {
     {"own_region_strength", PARAM_DOUBLE, offsetof(struct wave_settings, own_region_strength), 0.5,
      "signal strength for a looker from the public figure's own region (others: 1) when no "
      "remote burst shares the window; local figures come up in local work"},
+    {"news_days", PARAM_DOUBLE, offsetof(struct wave_settings, news_days), 7,
+     "days from the opening of an investigation that lists a public figure in which the "
+     "figure counts as in the news"},
+    {"news_false", PARAM_DOUBLE, offsetof(struct wave_settings, news_false), 0.02,
+     "chance per window in the news that the lookers counted as a wave are chance lookups; "
+     "with few lookups of the figure at other times one looker is enough"},
 };
 
 struct looker {
@@ -89,6 +107,7 @@ struct looker {
     struct kept_event last; /* the latest look, when hits > 1 */
     uint32_t hits;
     uint8_t signalled;
+    uint8_t note;   /* the note of its signals, once signalled */
     uint8_t remote; /* the looker's region is not the subject's */
     uint8_t local;  /* the looker's region is the subject's (both known) */
 };
@@ -154,13 +173,15 @@ static uint32_t wave_threshold(double lambda, double class_size, double false_wa
     return k;
 }
 
-/* Is the number of lookers in the window (only the remote ones when `remote_only`) beyond
+/* Is the number of lookers in the window (only the remote ones when `remote_only`, only
+ * those who looked from `since_ms` on) beyond
  * what chance and the subject's own baseline explain, and do they come from enough
  * different teams? `baseline` is the subject's own lookers per window, `chance` the
  * class's. */
 static bool wave_test(const struct wave_settings *cfg, const struct ref *ref,
-                      const struct looker *v, uint32_t n, bool remote_only, double baseline,
-                      double chance, double class_size, uint32_t min_lookers)
+                      const struct looker *v, uint32_t n, bool remote_only, int64_t since_ms,
+                      double baseline, double chance, double class_size, double false_rate,
+                      uint32_t min_lookers)
 {
     uint32_t count = 0;
     /* Unrelated lookers: people of one team share their targets (an intelligence desk),
@@ -168,7 +189,7 @@ static bool wave_test(const struct wave_settings *cfg, const struct ref *ref,
     uint32_t teams[MAX_LOOKERS];
     uint32_t n_teams = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if (remote_only && !v[i].remote)
+        if ((remote_only && !v[i].remote) || v[i].ev.ts_ms < since_ms)
             continue;
         count++;
         const struct employee *em = &ref->emp[v[i].ev.user];
@@ -182,7 +203,7 @@ static bool wave_test(const struct wave_settings *cfg, const struct ref *ref,
     if (count < min_lookers || n_teams < min_lookers)
         return false;
     double lambda = baseline > chance ? baseline : chance;
-    uint32_t need = wave_threshold(lambda, class_size, cfg->false_waves, min_lookers);
+    uint32_t need = wave_threshold(lambda, class_size, false_rate, min_lookers);
     return count >= need && count >= cfg->baseline_mult * baseline + 1;
 }
 
@@ -207,6 +228,144 @@ static void destroy(void *self)
     free(ws);
 }
 
+/* The wave state of subject `s`, created on first use. */
+static struct subject_wave *subject_state(struct wave_state *ws, uint32_t s, int64_t ts_ms)
+{
+    uint64_t *slot = u64map_get(&ws->by_subject, (uint64_t)s + 1);
+    if (slot != NULL)
+        return &ws->w[*slot];
+    ws->w = xgrow(ws->w, &ws->cap, ws->n + 1, sizeof *ws->w);
+    struct subject_wave *sw = &ws->w[ws->n];
+    memset(sw, 0, sizeof *sw);
+    sw->first_seen_ms = ts_ms;
+    u64map_put(&ws->by_subject, (uint64_t)s + 1, ws->n++);
+    return sw;
+}
+
+/* Drop the lookers that fell out of the window ending at `ts_ms`, counting them into the
+ * subject's history. */
+static void age_window(struct subject_wave *sw, int64_t ts_ms, int64_t window)
+{
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < sw->n; i++) {
+        if (sw->v[i].ev.ts_ms >= ts_ms - window) {
+            if (keep != i)
+                sw->v[keep] = sw->v[i];
+            keep++;
+        } else {
+            sw->aged_out++;
+            sw->aged_out_remote += sw->v[i].remote;
+        }
+    }
+    sw->n = keep;
+}
+
+/* The opening time of an investigation that lists public figure `s` and makes `ts_ms` a
+ * time of news about them (within `news_ms` from the opening), or INT64_MIN. */
+static int64_t news_opening(const struct ref *ref, uint32_t s, int64_t ts_ms, int64_t news_ms)
+{
+    const struct subject *sj = &ref->subj[s];
+    for (uint32_t i = 0; i < sj->cases_n; i++) {
+        const struct case_rec *c = &ref->cases[ref->subject_cases[sj->cases_off + i]];
+        if (c->kind == CK_CASE && c->opened_ms != INT64_MIN && ts_ms >= c->opened_ms &&
+            ts_ms - c->opened_ms <= news_ms)
+            return c->opened_ms;
+    }
+    return INT64_MIN;
+}
+
+/* Is looker `l` part of the wave: any looker of a wave of all lookers, the remote ones of
+ * a remote wave, of a news wave those who looked since the news (`news_*`). */
+static bool in_wave(const struct looker *l, bool all_wave, bool remote_wave, int64_t news_all,
+                    int64_t news_remote)
+{
+    return all_wave || (remote_wave && l->remote) || l->ev.ts_ms >= news_all ||
+           (l->remote && l->ev.ts_ms >= news_remote);
+}
+
+/* Test the window of subject `s` at `ts_ms`, when a looker has just arrived, and signal
+ * every looker of a wave not signalled yet. */
+static void judge(struct wave_state *ws, const struct wave_settings *cfg, struct engine *eng,
+                  struct subject_wave *sw, uint32_t s, int64_t ts_ms, bool is_vip)
+{
+    const struct ref *ref = engine_ref(eng);
+    int cls = is_vip ? CLASS_VIP : CLASS_OTHER;
+    int64_t window = (int64_t)(cfg->window_hours * 3600000.0);
+    uint32_t min_lookers = (uint32_t)(is_vip ? cfg->min_lookers : cfg->min_lookers_other);
+    double windows = (double)(ts_ms - sw->first_seen_ms) / (double)window;
+    if (windows < 1)
+        windows = 1;
+    double run_windows = (double)(ts_ms - ws->first_ms) / (double)window;
+    if (run_windows < 1)
+        run_windows = 1;
+    /* Records that events name but the reference files did not list belong to the
+     * ordinary class too: they count in its rate, so they count in its size. */
+    double class_size =
+        is_vip ? ws->class_size[CLASS_VIP] : (double)ref->n_subj - ws->class_size[CLASS_VIP];
+    if (class_size < 1)
+        class_size = 1;
+    /* The class rate leaves this subject out, so a wave does not raise its own bar. */
+    uint32_t n_remote = 0;
+    for (uint32_t i = 0; i < sw->n; i++)
+        n_remote += sw->v[i].remote;
+    uint64_t own = sw->n + sw->aged_out;
+    uint64_t others = ws->class_lookers[cls] > own ? ws->class_lookers[cls] - own : 0;
+    double baseline = sw->aged_out / windows;
+    double chance = others / run_windows / (class_size > 1 ? class_size - 1 : 1);
+    bool all_wave = wave_test(cfg, ref, sw->v, sw->n, false, INT64_MIN, baseline, chance,
+                              class_size, cfg->false_waves, min_lookers);
+    bool remote_wave = false;
+    double baseline_r = 0, chance_r = 0;
+    if (is_vip && n_remote > 0) {
+        uint64_t own_r = n_remote + sw->aged_out_remote;
+        uint64_t others_r = ws->vip_remote_lookers > own_r ? ws->vip_remote_lookers - own_r : 0;
+        baseline_r = sw->aged_out_remote / windows;
+        chance_r = others_r / run_windows / (class_size > 1 ? class_size - 1 : 1);
+        remote_wave = wave_test(cfg, ref, sw->v, sw->n, true, INT64_MIN, baseline_r, chance_r,
+                                class_size, cfg->false_waves, min_lookers);
+    }
+    /* In the news (see the top): only this subject is tested, on the lookers since the
+     * opening. */
+    int64_t news_all = INT64_MAX, news_remote = INT64_MAX; /* signal lookers since */
+    int64_t opened =
+        is_vip ? news_opening(ref, s, ts_ms, (int64_t)(cfg->news_days * 86400000.0)) : INT64_MIN;
+    if (opened != INT64_MIN) {
+        if (!all_wave && wave_test(cfg, ref, sw->v, sw->n, false, opened, baseline, chance, 1,
+                                   cfg->news_false, 1))
+            news_all = opened;
+        else if (!remote_wave && wave_test(cfg, ref, sw->v, sw->n, true, opened, baseline_r,
+                                           chance_r, 1, cfg->news_false, 1))
+            news_remote = opened;
+    }
+    if (remote_wave)
+        sw->remote_burst_ms = ts_ms;
+    /* Local lookers in the same window as a remote burst are part of the same news, not
+     * of local work. */
+    bool news = sw->remote_burst_ms != 0 && ts_ms - sw->remote_burst_ms <= window;
+    bool any_new = false;
+    for (uint32_t i = 0; i < sw->n && !any_new; i++)
+        any_new =
+            !sw->v[i].signalled && in_wave(&sw->v[i], all_wave, remote_wave, news_all, news_remote);
+    if (!any_new)
+        return;
+    if (sw->wave_id == 0 || ts_ms - sw->wave_last_ms > window)
+        sw->wave_id = ++ws->next_wave;
+    sw->wave_last_ms = ts_ms;
+    for (uint32_t i = 0; i < sw->n; i++) {
+        struct looker *l = &sw->v[i];
+        if (l->signalled || !in_wave(l, all_wave, remote_wave, news_all, news_remote))
+            continue;
+        float strength = looker_strength(cfg, l, is_vip, news);
+        /* Note 2: found only because the figure was in the news (one looker may do). */
+        uint8_t note = !is_vip ? 1 : all_wave || (remote_wave && l->remote) ? 0 : 2;
+        engine_signal_kept(eng, &l->ev, strength, s, note, sw->wave_id);
+        if (l->hits > 1)
+            engine_signal_kept(eng, &l->last, strength, s, note, sw->wave_id);
+        l->signalled = 1;
+        l->note = note;
+    }
+}
+
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
@@ -221,30 +380,9 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     bool is_vip = (sj->flags & SF_VIP) != 0;
     if (!is_vip && a->route != EX_NONE)
         return;
-    uint64_t *slot = u64map_get(&ws->by_subject, (uint64_t)ev->subject + 1);
-    struct subject_wave *sw;
-    if (slot == NULL) {
-        ws->w = xgrow(ws->w, &ws->cap, ws->n + 1, sizeof *ws->w);
-        sw = &ws->w[ws->n];
-        memset(sw, 0, sizeof *sw);
-        sw->first_seen_ms = ev->ts_ms;
-        u64map_put(&ws->by_subject, (uint64_t)ev->subject + 1, ws->n++);
-    } else {
-        sw = &ws->w[*slot];
-    }
+    struct subject_wave *sw = subject_state(ws, ev->subject, ev->ts_ms);
     int64_t window = (int64_t)(cfg->window_hours * 3600000.0);
-    uint32_t keep = 0;
-    for (uint32_t i = 0; i < sw->n; i++) {
-        if (sw->v[i].ev.ts_ms >= ev->ts_ms - window) {
-            if (keep != i)
-                sw->v[keep] = sw->v[i];
-            keep++;
-        } else {
-            sw->aged_out++;
-            sw->aged_out_remote += sw->v[i].remote;
-        }
-    }
-    sw->n = keep;
+    age_window(sw, ev->ts_ms, window);
     struct looker *me = NULL;
     for (uint32_t i = 0; i < sw->n && me == NULL; i++)
         if (sw->v[i].ev.user == ev->user)
@@ -260,8 +398,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         me->last = kept_event_of(ev);
         bool news = sw->remote_burst_ms != 0 && ev->ts_ms - sw->remote_burst_ms <= window;
         if (me->signalled && sw->wave_id != 0 && ev->ts_ms - sw->wave_last_ms <= window)
-            engine_signal(eng, ev, looker_strength(cfg, me, is_vip, news), ev->subject,
-                          is_vip ? 0 : 1, sw->wave_id);
+            engine_signal(eng, ev, looker_strength(cfg, me, is_vip, news), ev->subject, me->note,
+                          sw->wave_id);
         return;
     }
     ws->class_lookers[cls]++;
@@ -277,76 +415,47 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     sw->cap = (uint32_t)cap;
     sw->v[sw->n++] = (struct looker){
         .ev = kept_event_of(ev), .hits = 1, .remote = remote, .local = a->in_region == 1};
-
-    uint32_t min_lookers = (uint32_t)(is_vip ? cfg->min_lookers : cfg->min_lookers_other);
-    double windows = (double)(ev->ts_ms - sw->first_seen_ms) / (double)window;
-    if (windows < 1)
-        windows = 1;
-    double run_windows = (double)(ev->ts_ms - ws->first_ms) / (double)window;
-    if (run_windows < 1)
-        run_windows = 1;
-    /* Records that events name but the reference files did not list belong to the
-     * ordinary class too: they count in its rate, so they count in its size. */
-    double class_size =
-        is_vip ? ws->class_size[CLASS_VIP] : (double)ref->n_subj - ws->class_size[CLASS_VIP];
-    if (class_size < 1)
-        class_size = 1;
-    /* The class rate leaves this subject out, so a wave does not raise its own bar. */
-    uint32_t n_remote = 0;
-    for (uint32_t i = 0; i < sw->n; i++)
-        n_remote += sw->v[i].remote;
-    uint64_t own = sw->n + sw->aged_out;
-    uint64_t others = ws->class_lookers[cls] > own ? ws->class_lookers[cls] - own : 0;
-    bool all_wave = wave_test(cfg, ref, sw->v, sw->n, false, sw->aged_out / windows,
-                              others / run_windows / (class_size > 1 ? class_size - 1 : 1),
-                              class_size, min_lookers);
-    bool remote_wave = false;
-    if (is_vip && n_remote >= min_lookers) {
-        uint64_t own_r = n_remote + sw->aged_out_remote;
-        uint64_t others_r = ws->vip_remote_lookers > own_r ? ws->vip_remote_lookers - own_r : 0;
-        remote_wave = wave_test(cfg, ref, sw->v, sw->n, true, sw->aged_out_remote / windows,
-                                others_r / run_windows / (class_size > 1 ? class_size - 1 : 1),
-                                class_size, min_lookers);
-    }
-    if (remote_wave)
-        sw->remote_burst_ms = ev->ts_ms;
-    /* Local lookers in the same window as a remote burst are part of the same news, not
-     * of local work. */
-    bool news = sw->remote_burst_ms != 0 && ev->ts_ms - sw->remote_burst_ms <= window;
-    bool any_new = false;
-    for (uint32_t i = 0; i < sw->n && !any_new; i++)
-        any_new = !sw->v[i].signalled && (all_wave || sw->v[i].remote);
-    if ((!all_wave && !remote_wave) || !any_new)
-        return;
-    if (sw->wave_id == 0 || ev->ts_ms - sw->wave_last_ms > window)
-        sw->wave_id = ++ws->next_wave;
-    sw->wave_last_ms = ev->ts_ms;
-    for (uint32_t i = 0; i < sw->n; i++) {
-        struct looker *l = &sw->v[i];
-        if (l->signalled || (!all_wave && !l->remote))
-            continue;
-        float strength = looker_strength(cfg, l, is_vip, news);
-        uint8_t note = is_vip ? 0 : 1;
-        engine_signal_kept(eng, &l->ev, strength, ev->subject, note, sw->wave_id);
-        if (l->hits > 1)
-            engine_signal_kept(eng, &l->last, strength, ev->subject, note, sw->wave_id);
-        l->signalled = 1;
-    }
+    judge(ws, cfg, eng, sw, ev->subject, ev->ts_ms, is_vip);
 }
 
 static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
                      struct sbuf *nl)
 {
     const struct wave_settings *cfg = settings;
-    sbuf_printf(en,
-                "took part in a curiosity wave: a person looked up by at least %.0f unrelated "
-                "employees within %.0f hours, far above that person's usual; ",
-                cfg->min_lookers, cfg->window_hours);
-    sbuf_printf(nl,
-                "deed mee aan een nieuwsgierigheidsgolf: een persoon die door minstens %.0f "
-                "niet-betrokken medewerkers binnen %.0f uur is geraadpleegd, ver boven het "
-                "gebruikelijke; ",
-                cfg->min_lookers, cfg->window_hours);
+    const uint32_t *c = s->note_counts;
+    if (c[0] + c[1] > 0) {
+        sbuf_printf(en,
+                    "took part in a curiosity wave: a person looked up by at least %.0f "
+                    "unrelated employees within %.0f hours, far above that person's usual; ",
+                    cfg->min_lookers, cfg->window_hours);
+        sbuf_printf(nl,
+                    "deed mee aan een nieuwsgierigheidsgolf: een persoon die door minstens %.0f "
+                    "niet-betrokken medewerkers binnen %.0f uur is geraadpleegd, ver boven het "
+                    "gebruikelijke; ",
+                    cfg->min_lookers, cfg->window_hours);
+    }
+    if (c[2] > 0 && c[0] + c[1] > 0) {
+        sbuf_printf(en,
+                    "%u of them on a public figure in the news (an investigation of them opened "
+                    "at most %.0f days before), where one look is already far above the usual; ",
+                    c[2], cfg->news_days);
+        sbuf_printf(nl,
+                    "%u daarvan van een publiek figuur in het nieuws (onderzoek naar hem of haar "
+                    "hoogstens %.0f dagen eerder geopend), waar één raadpleging al ver boven het "
+                    "gebruikelijke ligt; ",
+                    c[2], cfg->news_days);
+    } else if (c[2] > 0) {
+        sbuf_printf(en,
+                    "looked up a public figure in the news without a case (an investigation of "
+                    "them opened at most %.0f days before), where one look is already far above "
+                    "that person's usual; ",
+                    cfg->news_days);
+        sbuf_printf(nl,
+                    "publiek figuur in het nieuws geraadpleegd zonder zaak (onderzoek naar hem of "
+                    "haar hoogstens %.0f dagen eerder geopend), waar één raadpleging al ver boven "
+                    "het gebruikelijke ligt; ",
+                    cfg->news_days);
+    }
     describe_counts(s, NULL, NULL, en, nl);
 }
 
@@ -357,7 +466,7 @@ const struct indicator ind_curiosity_wave = {
     .help = "The employee looked up a person who, in the same short window, was looked up by "
             "many other employees without a case, far beyond that person's own baseline "
             "(someone in the news). Alerts of one wave share a group id.",
-    .notes = {"public figure in a wave", "person in a wave"},
+    .notes = {"public figure in a wave", "person in a wave", "public figure in the news"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct wave_settings),

@@ -762,6 +762,56 @@ static void test_wave_negative_incident(void **state)
     assert_int_equal(sigs("curiosity_wave"), 0);
 }
 
+/* The public figure in the news: an investigation that lists them is opened on day 10
+ * (2025-02-13), worked by U4. Then U7 (Zuid) looks once on day 11 without a case: alone,
+ * but the figure is never looked up without a case otherwise, so one looker in the news
+ * is a wave. */
+#define NEWS_CASE "C-NEWS,case,2025-02-13,,UNIT-N,high\n"
+
+static void test_wave_positive_news(void **state)
+{
+    (void)state;
+    put_cases(NEWS_CASE, "C-NEWS,U4\n", "C-NEWS,VIP\n");
+    lookp(at(0, 10, 0), "U1", "STRANGER");
+    look(at(10, 11, 0), "U4", "person", "VIP", "C-NEWS");
+    lookp(at(11, 9, 0), "U7", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 1);
+    const struct alert *a = alert_of("U7");
+    assert_non_null(a);
+    assert_true(alert_has(a, "curiosity_wave"));
+    put_cases("", "", "");
+}
+
+/* Look-alikes of the news: the same single look with no investigation (an incident is
+ * not news); a look the day before the investigation opens; a look ten days after; a
+ * figure that Zuid staff look up without a case every four days anyway. */
+static void test_wave_negative_news(void **state)
+{
+    (void)state;
+    put_cases("INC-N,incident,2025-02-13,2025-02-13,UNIT-N,normal\n", "INC-N,U4\n",
+              "INC-N,VIP\n");
+    look(at(10, 11, 0), "U4", "person", "VIP", "INC-N");
+    lookp(at(11, 9, 0), "U7", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+
+    restart();
+    put_cases(NEWS_CASE, "C-NEWS,U4\n", "C-NEWS,VIP\n");
+    lookp(at(9, 20, 0), "U7", "VIP");
+    lookp(at(20, 9, 0), "U8", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+
+    restart();
+    for (int d = 0; d < 10; d += 4)
+        lookp(at(d, 10, 0), d % 8 ? "U8" : "U9", "VIP");
+    lookp(at(11, 9, 0), "U7", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+    put_cases("", "", "");
+}
+
 /* ---- criminal_network ------------------------------------------------------------------ */
 
 static void test_criminal_positive(void **state)
@@ -1598,6 +1648,8 @@ int main(void)
         T(test_wave_negative_one_team),
         T(test_wave_negative_all_case_members),
         T(test_wave_negative_incident),
+        T(test_wave_positive_news),
+        T(test_wave_negative_news),
         T(test_criminal_positive),
         T(test_criminal_negative),
         T(test_off_duty_positive),
