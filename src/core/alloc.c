@@ -4,9 +4,10 @@
  *
  * Aborting in one place keeps every caller free of NULL checks after allocation; a
  * monitoring batch that cannot get memory cannot do anything useful anyway, and a clear
- * message beats a crash further on. The arena hands out memory from 64 KiB blocks (larger
- * requests get a block of their own) and frees everything at once: reference data and
- * interned strings live as long as the analysis does.
+ * message beats a crash further on. The arena hands out memory from blocks that grow from
+ * 64 KiB to 8 MiB as it fills (larger requests get a block of their own) and frees
+ * everything at once: reference data and interned strings live as long as the analysis
+ * does.
  */
 #include "core/core.h"
 
@@ -273,14 +274,21 @@ struct arena_block {
     _Alignas(16) unsigned char data[];
 };
 
-enum { ARENA_BLOCK = 64 * 1024 };
+/* Blocks start at ARENA_BLOCK and double with each new one up to ARENA_MAX_BLOCK: a
+ * small arena stays small, while one that holds millions of keys (the reference tables)
+ * gets blocks large enough for huge pages (see hint_huge) and is faulted in 2 MiB, not
+ * 4 KiB, at a time. */
+enum { ARENA_BLOCK = 64 * 1024, ARENA_MAX_BLOCK = 8 * 1024 * 1024 };
 
 void *arena_alloc(struct arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     struct arena_block *b = a->head;
     if (b == NULL || b->size - b->used < n) {
-        size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+        size_t grown = b == NULL ? ARENA_BLOCK : b->size * 2;
+        if (grown > ARENA_MAX_BLOCK)
+            grown = ARENA_MAX_BLOCK;
+        size_t size = n > grown / 4 ? n : grown;
         struct arena_block *nb = xmalloc(sizeof *nb + size);
         nb->used = 0;
         nb->size = size;

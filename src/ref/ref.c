@@ -8,13 +8,17 @@
  * first collected as (owner, value) pairs and then grouped with a counting sort into one
  * flat array with an (offset, count) per owner: two passes, no per-entry allocation.
  *
- * Loading is bound by cache misses on hash tables far larger than the caches, so: the
- * tables are sized from the files up front; records are read in batches whose keys are
- * hashed first and whose table slots are prefetched a few records ahead (load_file); and
- * the two membership sets (case, employee) and (case, record) are filled on a helper
- * thread from the collected pairs while the main thread reads on (fill_start). Everything
- * that hands out an index stays on the main thread in file order, so the indexes are the
- * same as a plain sequential load would give.
+ * Loading is bound by cache misses on hash tables far larger than the caches, and by
+ * page faults (on virtual machines a fresh page costs more than filling it), so: the
+ * tables and the pair lists are sized from the files up front, so that none grows by
+ * copying; each file is parsed on a reader thread into batches of records with their
+ * keys hashed (struct reader), while the main thread interns them, prefetching the table
+ * slots a few records ahead (load_file); the two membership sets (case, employee) and
+ * (case, record) are filled on a helper thread from the collected pairs while the main
+ * thread reads on (fill_start); and the address indexes are built on a helper thread
+ * while the main thread builds the lists (build_address_indexes). Everything that hands
+ * out an index stays on the main thread in file order, so the indexes are the same as a
+ * plain sequential load would give.
  *
  * Reference files are trusted less than code but more than events: a row that cannot be
  * parsed (bad CSV, a date that is not a date) stops the load with one error line naming
@@ -340,6 +344,25 @@ static void pairs_add(struct pairs *p, uint32_t owner, uint32_t value, uint8_t t
     p->n++;
 }
 
+/* Room for n pairs up front: the arrays are written in order, so room that stays unused
+ * is never touched and costs no memory, while growing by copying would fault in and
+ * zero every page again. */
+static void pairs_reserve(struct pairs *p, size_t n)
+{
+    if (n <= p->cap)
+        return;
+    p->owner = xrealloc(p->owner, n * sizeof *p->owner);
+    p->value = xrealloc(p->value, n * sizeof *p->value);
+    p->tag = xrealloc(p->tag, n * sizeof *p->tag);
+    p->cap = n;
+}
+
+/* A row estimate (file_rows) with room for it to be somewhat low. */
+static size_t with_slack(size_t rows)
+{
+    return rows + rows / 8 + 1024;
+}
+
 static void pairs_free(struct pairs *p)
 {
     free(p->owner);
@@ -468,22 +491,53 @@ static const struct strmap *key_map(const struct ref *ref, enum key k)
     }
 }
 
-/* Read up to BATCH records of `c` into `rows`, their text into `text`. Returns the number
- * read; *rc is 0 at the end of the file, 1 when there may be more, -1 on a CSV error (in
- * `e`; the records read before it are still returned). */
-static size_t read_batch(struct csv *c, const int *col, size_t n_cols, struct row *rows,
-                         struct sbuf *text, int *rc, struct err *e)
+/* A batch of records as the reader thread hands it to the loader: the rows, their text,
+ * and how reading went on after them. */
+struct batch {
+    struct row rows[BATCH];
+    struct sbuf text;
+    size_t n;
+    int more;     /* 1: the file may go on; 0: it ended; -1: a CSV error, in `e` */
+    struct err e; /* the reader's own, so that it never writes the loader's */
+};
+
+/* Reading a file on a second thread (reader_run) while the loader interns its records:
+ * parsing, copying and hashing the key fields is about half the work of a record, and
+ * none of it touches the tables. The two share a ring of SLOTS batches; `produced` and
+ * `consumed` count batches, and the slot of batch i is i % SLOTS. A side that waits is
+ * woken only once the other has gone some way (half the ring, or the end), so that the
+ * threads do not take turns batch by batch. Without a thread the loader reads itself. */
+enum { SLOTS = 8 };
+
+struct reader {
+    struct csv *c;
+    int col[ROW_FIELDS];
+    size_t n_cols;
+    bool key[2]; /* fields 0 and 1 are keys: hash them */
+    struct batch *slot;
+    pthread_mutex_t mu;
+    pthread_cond_t can_read, can_load;
+    size_t produced, consumed; /* under mu */
+    bool stop, reader_waits, loader_waits;
+    pthread_t thread;
+    bool running;
+};
+
+/* Read the next batch of `rd` into `b`: up to BATCH records, their key fields hashed. */
+static void read_batch(struct reader *rd, struct batch *b)
 {
     uint32_t at[BATCH][ROW_FIELDS];
+    struct csv *c = rd->c;
+    struct sbuf *text = &b->text;
     size_t n = 0;
     sbuf_reset(text);
-    *rc = 1;
-    while (n < BATCH && (*rc = csv_next(c, e)) == 1) {
-        struct row *r = &rows[n];
+    b->more = 1;
+    while (n < BATCH && (b->more = csv_next(c, &b->e)) == 1) {
+        struct row *r = &b->rows[n];
         r->line = c->rec_line;
-        for (size_t i = 0; i < n_cols; i++) {
+        for (size_t i = 0; i < rd->n_cols; i++) {
             size_t len;
-            const char *s = csv_get(c, col[i], &len);
+            const char *s = csv_get(c, rd->col[i], &len);
             at[n][i] = (uint32_t)text->len;
             r->len[i] = (uint32_t)len; /* at most CSV_MAX_FIELD */
             sbuf_add(text, s, len);
@@ -491,10 +545,109 @@ static size_t read_batch(struct csv *c, const int *col, size_t n_cols, struct ro
         n++;
     }
     /* The text buffer has stopped moving: turn offsets into pointers. */
-    for (size_t k = 0; k < n; k++)
-        for (size_t i = 0; i < n_cols; i++)
-            rows[k].f[i] = text->buf + at[k][i];
-    return n;
+    for (size_t k = 0; k < n; k++) {
+        struct row *r = &b->rows[k];
+        for (size_t i = 0; i < rd->n_cols; i++)
+            r->f[i] = text->buf + at[k][i];
+        for (int i = 0; i < 2; i++)
+            if (rd->key[i])
+                r->hash[i] = strmap_hash(r->f[i], r->len[i]);
+    }
+    b->n = n;
+}
+
+static void *reader_run(void *arg)
+{
+    struct reader *rd = arg;
+    for (size_t i = 0;; i++) {
+        pthread_mutex_lock(&rd->mu);
+        while (i - rd->consumed == SLOTS && !rd->stop) {
+            rd->reader_waits = true;
+            pthread_cond_wait(&rd->can_read, &rd->mu);
+        }
+        rd->reader_waits = false;
+        bool stop = rd->stop;
+        pthread_mutex_unlock(&rd->mu);
+        if (stop)
+            break;
+        struct batch *b = &rd->slot[i % SLOTS];
+        read_batch(rd, b);
+        pthread_mutex_lock(&rd->mu);
+        rd->produced = i + 1;
+        if (rd->loader_waits && (rd->produced - rd->consumed >= SLOTS / 2 || b->more != 1))
+            pthread_cond_signal(&rd->can_load);
+        pthread_mutex_unlock(&rd->mu);
+        if (b->more != 1)
+            break;
+    }
+    return NULL;
+}
+
+/* Start reading `c` (its header read) on a second thread, or prepare to read it on this
+ * one if no thread can start. Memory: reader_stop releases everything but `c`. */
+static void reader_start(struct reader *rd, struct csv *c, const int *col, size_t n_cols,
+                         const bool key[2])
+{
+    memset(rd, 0, sizeof *rd);
+    rd->c = c;
+    memcpy(rd->col, col, n_cols * sizeof *col);
+    rd->n_cols = n_cols;
+    rd->key[0] = key[0];
+    rd->key[1] = key[1];
+    rd->slot = xcalloc(SLOTS, sizeof *rd->slot);
+    pthread_mutex_init(&rd->mu, NULL);
+    pthread_cond_init(&rd->can_read, NULL);
+    pthread_cond_init(&rd->can_load, NULL);
+    rd->running = pthread_create(&rd->thread, NULL, reader_run, rd) == 0;
+}
+
+/* Batch i (counting from 0) once it has been read. */
+static struct batch *reader_get(struct reader *rd, size_t i)
+{
+    struct batch *b = &rd->slot[i % SLOTS];
+    if (!rd->running) {
+        read_batch(rd, b);
+        return b;
+    }
+    pthread_mutex_lock(&rd->mu);
+    while (rd->produced <= i) {
+        rd->loader_waits = true;
+        pthread_cond_wait(&rd->can_load, &rd->mu);
+    }
+    rd->loader_waits = false;
+    pthread_mutex_unlock(&rd->mu);
+    return b;
+}
+
+/* The loader is done with batch i: its slot may be read into again. */
+static void reader_done(struct reader *rd, size_t i)
+{
+    if (!rd->running)
+        return;
+    pthread_mutex_lock(&rd->mu);
+    rd->consumed = i + 1;
+    if (rd->reader_waits && rd->produced - rd->consumed <= SLOTS / 2)
+        pthread_cond_signal(&rd->can_read);
+    pthread_mutex_unlock(&rd->mu);
+}
+
+/* Stop the reader wherever it is and join it. */
+static void reader_stop(struct reader *rd)
+{
+    if (rd->running) {
+        pthread_mutex_lock(&rd->mu);
+        rd->stop = true;
+        pthread_cond_signal(&rd->can_read);
+        pthread_mutex_unlock(&rd->mu);
+        pthread_join(rd->thread, NULL);
+        rd->running = false;
+    }
+    for (size_t i = 0; i < SLOTS; i++)
+        sbuf_free(&rd->slot[i].text);
+    free(rd->slot);
+    pthread_mutex_destroy(&rd->mu);
+    pthread_cond_destroy(&rd->can_read);
+    pthread_cond_destroy(&rd->can_load);
 }
 
 /* Open DATASET/<spec->name>, check its header, and call spec->row on each record. An
@@ -525,15 +678,13 @@ static int load_file(struct loader *ld, const struct file_spec *spec)
         }
     }
     const struct strmap *map[2] = {key_map(ld->ref, spec->key[0]), key_map(ld->ref, spec->key[1])};
-    struct row *rows = xmalloc(BATCH * sizeof *rows);
-    struct sbuf text = {0};
-    int more = 1;
-    while (rc == 0 && more == 1) {
-        size_t n = read_batch(&c, col, spec->n_cols, rows, &text, &more, ld->e);
-        for (size_t i = 0; i < n; i++)
-            for (int k = 0; k < 2; k++)
-                if (map[k] != NULL)
-                    rows[i].hash[k] = strmap_hash(rows[i].f[k], rows[i].len[k]);
+    bool key[2] = {map[0] != NULL, map[1] != NULL};
+    struct reader rd;
+    reader_start(&rd, &c, col, spec->n_cols, key);
+    for (size_t bi = 0;; bi++) {
+        struct batch *b = reader_get(&rd, bi);
+        struct row *rows = b->rows;
+        size_t n = b->n;
         for (size_t i = 0; i < n && i < AHEAD; i++)
             for (int k = 0; k < 2; k++)
                 if (map[k] != NULL)
@@ -545,11 +696,16 @@ static int load_file(struct loader *ld, const struct file_spec *spec)
                         strmap_prefetch(map[k], rows[i + AHEAD].hash[k]);
             rc = spec->row(ld, &rows[i]);
         }
-        if (rc == 0 && more < 0)
-            rc = -1; /* the CSV error after the last good record, already in ld->e */
+        if (rc == 0 && b->more < 0) {
+            *ld->e = b->e; /* the CSV error after the last good record */
+            rc = -1;
+        }
+        int more = b->more;
+        reader_done(&rd, bi);
+        if (rc != 0 || more != 1)
+            break;
     }
-    sbuf_free(&text);
-    free(rows);
+    reader_stop(&rd);
 out:
     csv_close(&c);
     free(path);
@@ -936,6 +1092,7 @@ static void build_addresses(struct ref *ref)
         if (ref->subj[s].type == ST_PERSON)
             ref->n_persons++;
     u64map_reserve(&ref->residents, ref->n_persons);
+    pairs_reserve(&by_addr, ref->n_persons);
     for (size_t s = 0; s < ref->n_subj; s++) {
         const struct subject *sj = &ref->subj[s];
         if (sj->type != ST_PERSON)
@@ -994,6 +1151,17 @@ static void build_households(struct ref *ref)
         }
     }
     u64map_free(&index);
+}
+
+/* build_addresses and build_households, as a thread's body. They read of each record only
+ * its type, surname and address, and write only the household number, which build_lists
+ * (at the same time) neither reads nor writes. */
+static void *build_address_indexes(void *arg)
+{
+    struct ref *ref = arg;
+    build_addresses(ref);
+    build_households(ref);
+    return NULL;
 }
 
 /* A case is an integrity case when integrity (VIK) staff work on it. */
@@ -1207,8 +1375,18 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     size_t cases = file_rows(dataset, "cases.csv");
     strmap_reserve(&ref->case_by_id, cases);
     ref->cases = xgrow(ref->cases, &ref->cap_cases, cases, sizeof *ref->cases);
-    u64map_reserve(&ref->member, file_rows(dataset, "case_members.csv"));
-    u64map_reserve(&ref->case_subj, file_rows(dataset, "case_subjects.csv"));
+    size_t members_n = file_rows(dataset, "case_members.csv");
+    size_t case_subjects_n = file_rows(dataset, "case_subjects.csv");
+    u64map_reserve(&ref->member, members_n);
+    u64map_reserve(&ref->case_subj, case_subjects_n);
+    /* The pair lists get room for more than the estimate: room left unused is never
+     * touched, so it costs nothing, whereas growing would copy them. */
+    pairs_reserve(&ld.user_cases, with_slack(members_n));
+    pairs_reserve(&ld.subject_cases, with_slack(case_subjects_n));
+    pairs_reserve(&ld.rels, 2 * with_slack(file_rows(dataset, "relations.csv")));
+    size_t sched = with_slack(file_rows(dataset, "schedule.csv"));
+    pairs_reserve(&ld.sched_pairs, sched);
+    ld.sched_tmp = xgrow(ld.sched_tmp, &ld.cap_sched_tmp, sched, sizeof *ld.sched_tmp);
     if (load_file(&ld, &units) != 0 || load_file(&ld, &subjects_f) != 0 ||
         load_file(&ld, &employees) != 0 || load_file(&ld, &schedule) != 0 ||
         load_file(&ld, &cases_f) != 0 || load_file(&ld, &members) != 0) {
@@ -1227,10 +1405,15 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
         goto out;
     }
     ref->has_relations = rr == 0;
+    /* The address indexes and the lists write different fields: build them side by side. */
+    pthread_t addr_thread;
+    bool addr_running = pthread_create(&addr_thread, NULL, build_address_indexes, ref) == 0;
+    if (!addr_running)
+        build_address_indexes(ref);
     build_schedule(&ld);
     build_lists(ref, &ld.user_cases, &ld.subject_cases, &ld.rels);
-    build_addresses(ref);
-    build_households(ref);
+    if (addr_running)
+        pthread_join(addr_thread, NULL);
     build_behind(ref);
     ref->n_subj_typed = ref->n_subj;
     mark_integrity_cases(ref);
