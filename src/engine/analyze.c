@@ -154,7 +154,7 @@ void analyze_stats_json(struct sbuf *out, const struct ingest_stats *is, size_t 
     /* Explained share of record accesses, overall and per role, with the routes. */
     const struct explain_counts *ec = explain_counts(engine_explainer(eng));
     uint64_t total = 0, explained = 0;
-    for (int r = 0; r < ROLE__COUNT; r++)
+    for (int r = 0; r < ref_role_groups(engine_ref(eng)); r++)
         for (int x = 0; x < EX__COUNT; x++) {
             total += ec->by_role_route[r][x];
             if (x != EX_NONE)
@@ -163,14 +163,14 @@ void analyze_stats_json(struct sbuf *out, const struct ingest_stats *is, size_t 
     sbuf_printf(out, ",\"record_accesses\":%llu,\"explained_share\":%.4f,\"explained_by_role\":{",
                 (unsigned long long)total, total ? (double)explained / total : 0.0);
     int first = 1;
-    for (int r = 0; r < ROLE__COUNT; r++) {
+    for (int r = 0; r < ref_role_groups(engine_ref(eng)); r++) {
         uint64_t t = 0;
         for (int x = 0; x < EX__COUNT; x++)
             t += ec->by_role_route[r][x];
         if (t == 0)
             continue;
         sbuf_printf(out, "%s\"%s\":{\"accesses\":%llu,\"explained_share\":%.4f", first ? "" : ",",
-                    ref_role_name((enum role)r), (unsigned long long)t,
+                    ref_role_group_name(engine_ref(eng), (uint8_t)r), (unsigned long long)t,
                     (double)(t - ec->by_role_route[r][EX_NONE]) / t);
         for (int x = 0; x < EX__COUNT; x++)
             sbuf_printf(out, ",\"%s\":%llu", explain_route_name((enum explain_route)x),

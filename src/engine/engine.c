@@ -116,7 +116,7 @@ struct engine {
     struct arena sig_ids;     /* copies of the event ids that signals cite */
     uint64_t signalled;       /* indicators that signalled the current event's employee */
     uint32_t current_user;    /* employee of the event being fed, REF_NONE at day close */
-    struct peer_stats *peers; /* (ROLE__COUNT + 1) x n_ind; the last row is everyone */
+    struct peer_stats *peers; /* (ROLE_GROUPS + 1) x n_ind; the last row is everyone */
     struct u64map scratch;
     double *scratch_best;
     uint32_t *scratch_count;
@@ -189,7 +189,7 @@ struct engine *engine_new(struct ref *ref, struct tz *tz, const struct engine_co
         if (ind->create != NULL && ind_common_of(eng, i)->enabled)
             eng->ind_self[i] = ind->create(cfg->ind_settings[i], ref);
     }
-    eng->peers = xcalloc((ROLE__COUNT + 1) * eng->n_ind, sizeof *eng->peers);
+    eng->peers = xcalloc((ROLE_GROUPS + 1) * eng->n_ind, sizeof *eng->peers);
     eng->day = INT32_MIN;
     eng->first_day = INT32_MIN;
     eng->current_ind = -1;
@@ -254,7 +254,7 @@ void engine_free(struct engine *eng)
     free(eng->mass);
     free(eng->mass_now);
     arena_free(&eng->sig_ids);
-    for (size_t i = 0; i < (ROLE__COUNT + 1) * eng->n_ind; i++)
+    for (size_t i = 0; i < (ROLE_GROUPS + 1) * eng->n_ind; i++)
         free(eng->peers[i].sorted);
     free(eng->peers);
     u64map_free(&eng->scratch);
@@ -476,26 +476,26 @@ static bool is_active(const struct engine *eng, uint32_t e)
 
 static void compute_peers(struct engine *eng)
 {
-    size_t rows = ROLE__COUNT + 1;
+    size_t rows = ROLE_GROUPS + 1;
     for (size_t k = 0; k < rows * eng->n_ind; k++) {
         struct peer_stats *p = &eng->peers[k];
         p->n_active = p->n_with = 0;
         p->n_sorted = 0;
         p->mean = 0;
     }
-    uint32_t active[ROLE__COUNT + 1] = {0};
+    uint32_t active[ROLE_GROUPS + 1] = {0};
     for (size_t e = 0; e < eng->n_emp; e++) {
         if (!is_active(eng, (uint32_t)e))
             continue;
         uint8_t role = eng->ref->emp[e].role;
         active[role]++;
-        active[ROLE__COUNT]++;
+        active[ROLE_GROUPS]++;
         for (size_t i = 0; i < eng->n_ind; i++) {
             double m = eng->mass[e * eng->n_ind + i];
             if (m < MIN_MASS)
                 continue;
             struct peer_stats *pr[2] = {&eng->peers[role * eng->n_ind + i],
-                                        &eng->peers[ROLE__COUNT * eng->n_ind + i]};
+                                        &eng->peers[ROLE_GROUPS * eng->n_ind + i]};
             for (int k = 0; k < 2; k++) {
                 struct peer_stats *p = pr[k];
                 p->sorted = xgrow(p->sorted, &p->cap_sorted, p->n_sorted + 1, sizeof *p->sorted);
@@ -525,7 +525,7 @@ static void peer_view(const struct engine *eng, uint32_t e, size_t i, double sel
     bool self_active = is_active(eng, e);
     uint32_t others = p->n_active - (self_active ? 1 : 0);
     if (others < MIN_PEERS) {
-        p = &eng->peers[ROLE__COUNT * eng->n_ind + i];
+        p = &eng->peers[ROLE_GROUPS * eng->n_ind + i];
         others = p->n_active - (self_active ? 1 : 0);
     }
     bool self_in = self_active && self >= MIN_MASS;
@@ -861,13 +861,13 @@ static void record_role_medians(struct engine *eng)
         return;
     if ((size_t)d >= eng->n_median_days) {
         size_t n = (size_t)d + 32;
-        eng->role_median = xrealloc(eng->role_median, n * ROLE__COUNT * sizeof(float));
-        memset(eng->role_median + eng->n_median_days * ROLE__COUNT, 0,
-               (n - eng->n_median_days) * ROLE__COUNT * sizeof(float));
+        eng->role_median = xrealloc(eng->role_median, n * ROLE_GROUPS * sizeof(float));
+        memset(eng->role_median + eng->n_median_days * ROLE_GROUPS, 0,
+               (n - eng->n_median_days) * ROLE_GROUPS * sizeof(float));
         eng->n_median_days = n;
     }
     uint16_t *vals = xmalloc((eng->n_emp ? eng->n_emp : 1) * sizeof *vals);
-    for (int r = 0; r < ROLE__COUNT; r++) {
+    for (int r = 0; r < ref_role_groups(eng->ref); r++) {
         size_t n = 0;
         for (size_t e = 0; e < eng->n_emp; e++) {
             const struct emp_state *st = &eng->emp[e];
@@ -875,7 +875,7 @@ static void record_role_medians(struct engine *eng)
                 vals[n++] = st->days[d].accesses;
         }
         qsort(vals, n, sizeof *vals, cmp_u16);
-        eng->role_median[(size_t)d * ROLE__COUNT + r] = n ? vals[n / 2] : 0;
+        eng->role_median[(size_t)d * ROLE_GROUPS + r] = n ? vals[n / 2] : 0;
     }
     free(vals);
 }
@@ -1066,7 +1066,7 @@ size_t engine_alert_activity(const struct engine *eng, const struct alert *a,
         out[n].day = (int32_t)(eng->first_day + d);
         out[n].accesses = (size_t)d < st->n_days ? st->days[d].accesses : 0;
         out[n].unexplained = (size_t)d < st->n_days ? st->days[d].unexplained : 0;
-        out[n].peer_median = eng->role_median[(size_t)d * ROLE__COUNT + role];
+        out[n].peer_median = eng->role_median[(size_t)d * ROLE_GROUPS + role];
     }
     return n;
 }

@@ -26,9 +26,9 @@ struct explainer {
     struct u64map last_case_access; /* (employee, subject) -> ts of last case-explained */
     /* Record accesses per system, role and subject type: a dense table, because systems
      * are few and this is read and written for every event. */
-    uint64_t (*combo)[ROLE__COUNT][8];
+    uint64_t (*combo)[ROLE_GROUPS][8];
     size_t n_combo_systems;
-    uint64_t role_events[ROLE__COUNT];
+    uint64_t role_events[ROLE_GROUPS];
     struct explain_counts counts;
     uint8_t *region_has_subjects; /* per token: some record lies in this region */
     size_t n_region_tokens;
@@ -74,14 +74,14 @@ void explainer_free(struct explainer *x)
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,
                           uint8_t subject_type)
 {
-    if (role >= ROLE__COUNT || x->role_events[role] == 0 || system >= x->n_combo_systems)
+    if (role >= ROLE_GROUPS || x->role_events[role] == 0 || system >= x->n_combo_systems)
         return 0;
     return (double)x->combo[system][role][subject_type & 7] / (double)x->role_events[role];
 }
 
 uint64_t explain_role_events(const struct explainer *x, uint8_t role)
 {
-    return role < ROLE__COUNT ? x->role_events[role] : 0;
+    return role < ROLE_GROUPS ? x->role_events[role] : 0;
 }
 
 const struct explain_counts *explain_counts(const struct explainer *x)

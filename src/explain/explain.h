@@ -109,7 +109,7 @@ uint64_t explain_role_events(const struct explainer *x, uint8_t role);
 
 /* Counters: record accesses per role and route, for the explained-share report. */
 struct explain_counts {
-    uint64_t by_role_route[ROLE__COUNT][EX__COUNT];
+    uint64_t by_role_route[ROLE_GROUPS][EX__COUNT];
 };
 const struct explain_counts *explain_counts(const struct explainer *x);
 

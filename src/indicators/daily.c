@@ -54,7 +54,7 @@ static int bin_of(uint32_t v)
 
 void daily_roles_add(struct daily_roles *r, uint8_t role, uint32_t value)
 {
-    if (role >= ROLE__COUNT)
+    if (role >= ROLE_GROUPS)
         return;
     r->bins[role][bin_of(value)]++;
     r->total[role]++;
@@ -62,7 +62,7 @@ void daily_roles_add(struct daily_roles *r, uint8_t role, uint32_t value)
 
 double daily_roles_quantile(const struct daily_roles *r, uint8_t role, double q, uint32_t min_days)
 {
-    if (role >= ROLE__COUNT || r->total[role] < min_days)
+    if (role >= ROLE_GROUPS || r->total[role] < min_days)
         return 0;
     double want = q * r->total[role];
     double seen = 0;

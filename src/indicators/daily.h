@@ -26,8 +26,8 @@ uint32_t daily_history_max(const struct daily_history *h);
 /* Histogram of daily figures per role, in bins of roughly 19% width (value -> bin by
  * log scale) so that any magnitude fits in DAILY_BINS bins. */
 struct daily_roles {
-    uint32_t bins[ROLE__COUNT][DAILY_BINS];
-    uint32_t total[ROLE__COUNT];
+    uint32_t bins[ROLE_GROUPS][DAILY_BINS];
+    uint32_t total[ROLE_GROUPS];
 };
 
 void daily_roles_add(struct daily_roles *r, uint8_t role, uint32_t value);

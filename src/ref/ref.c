@@ -215,6 +215,13 @@ const char *ref_role_name(enum role r)
     return (unsigned)r < ROLE__COUNT ? role_names[r] : "other";
 }
 
+const char *ref_role_group_name(const struct ref *ref, uint8_t group)
+{
+    if (group >= ROLE__COUNT && group < ref->n_role_groups)
+        return ref_token_name(ref, ref->role_group_token[group]);
+    return ref_role_name((enum role)group);
+}
+
 static enum role role_parse(const char *s, size_t n)
 {
     for (int r = 0; r < ROLE_OTHER; r++)
@@ -803,6 +810,21 @@ static int subjects_row(struct loader *ld, const struct row *r)
     return 0;
 }
 
+/* The peer group of a role string that is none of the named roles: its own, while there
+ * is room (see ROLE_GROUPS). */
+static uint8_t role_group(struct ref *ref, uint32_t role_token)
+{
+    if (ref->n_role_groups < ROLE__COUNT)
+        ref->n_role_groups = ROLE__COUNT;
+    for (uint8_t g = ROLE__COUNT; g < ref->n_role_groups; g++)
+        if (ref->role_group_token[g] == role_token)
+            return g;
+    if (ref->n_role_groups == ROLE_GROUPS)
+        return ROLE_OTHER;
+    ref->role_group_token[ref->n_role_groups] = role_token;
+    return ref->n_role_groups++;
+}
+
 static int employees_row(struct loader *ld, const struct row *r)
 {
     size_t len;
@@ -824,8 +846,11 @@ static int employees_row(struct loader *ld, const struct row *r)
     e->region = region >= 0 ? (uint32_t)region : 0;
     e->team = token_field(ref, r, 3);
     const char *role = GET(4);
+    uint32_t role_token = token(ref, role, len);
     e->role = (uint8_t)role_parse(role, len);
-    e->role_name = ref_token_name(ref, token(ref, role, len));
+    if (e->role == ROLE_OTHER && len > 0 && strncasecmp(role, "other", len) != 0)
+        e->role = role_group(ref, role_token);
+    e->role_name = ref_token_name(ref, role_token);
     e->surname = token_field(ref, r, 5);
     e->postcode = token_field(ref, r, 6);
     e->house = token_field(ref, r, 7);

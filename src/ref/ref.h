@@ -45,6 +45,12 @@ enum role {
     ROLE__COUNT
 };
 
+/* Peer groups: employees are compared with others of the same role (employee.role). The
+ * roles the data format names keep their enum value; any other role string gets a group
+ * of its own, numbered from ROLE__COUNT on (an "analist" is not a "handhaver"), up to
+ * ROLE_GROUPS; further strings share ROLE_OTHER. Tables per role are ROLE_GROUPS long. */
+enum { ROLE_GROUPS = 32 };
+
 enum subject_type { ST_NONE, ST_PERSON, ST_VEHICLE, ST_ADDRESS, ST_CASE, ST_OBJECT, ST_OTHER };
 
 enum subject_flag {
@@ -80,7 +86,7 @@ struct employee {
     uint32_t unit, team;               /* token ids (ref_token_name), 0 = unknown */
     uint32_t region;                   /* token id of the unit's region, 0 = unknown */
     uint32_t surname, postcode, house; /* tokens, 0 = unknown */
-    uint8_t role;                      /* enum role */
+    uint8_t role;                      /* enum role, or a peer group >= ROLE__COUNT */
     uint8_t known;                     /* listed in employees.csv */
     const char *role_name;             /* as written in the file */
     int32_t start_day, end_day;        /* civil days; DAY_NONE_LO / DAY_NONE_HI when open */
@@ -165,6 +171,9 @@ struct ref {
     uint64_t n_persons;
     uint32_t n_households; /* see subject.household */
     bool has_relations;    /* relations.csv was present */
+    /* Token ids of the role strings of peer groups from ROLE__COUNT to n_role_groups. */
+    uint32_t role_group_token[ROLE_GROUPS];
+    uint8_t n_role_groups;
     struct strmap region_of_unit;
 };
 
@@ -241,6 +250,16 @@ enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t 
 bool ref_has_roster_near(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t window_ms);
 
 const char *ref_role_name(enum role r);
+/* The number of peer groups in use: ROLE__COUNT, or more when employees.csv names roles
+ * of its own. */
+static inline int ref_role_groups(const struct ref *ref)
+{
+    return ref->n_role_groups > ROLE__COUNT ? ref->n_role_groups : ROLE__COUNT;
+}
+
+/* The name of peer group `group` (see ROLE_GROUPS): a role name, or the role string as
+ * the file wrote it. Memory: owned by `ref`. */
+const char *ref_role_group_name(const struct ref *ref, uint8_t group);
 const char *ref_relation_name(enum relation r);
 enum subject_type ref_subject_type_parse(const char *s, size_t n);
 const char *ref_subject_type_name(enum subject_type t);

@@ -345,8 +345,11 @@ static void test_ref_full_attributes(void **state)
 
     const struct employee *e3 = &r.emp[emp(&r, "U3")];
     assert_true(e3->known);
-    assert_int_equal(e3->role, ROLE_OTHER);
+    /* A role the format does not name is a peer group of its own, not "other". */
+    assert_int_equal(e3->role, ROLE__COUNT);
     assert_string_equal(e3->role_name, "janitor");
+    assert_string_equal(ref_role_group_name(&r, e3->role), "janitor");
+    assert_int_equal(ref_role_groups(&r), ROLE__COUNT + 1);
     assert_int_equal(e3->person, REF_NONE);
     assert_int_equal(e3->surname, 0);
     assert_int_equal(e3->region, 0); /* unit not in units.csv */
@@ -583,6 +586,47 @@ static void test_ref_interning_unknowns(void **state)
     tz_free(tz);
 }
 
+/* Roles the format does not name: each string its own peer group (an "analist" is not
+ * compared with a "handhaver"), the named ones case-insensitively theirs, "other" and an
+ * empty role in ROLE_OTHER, and once ROLE_GROUPS are taken, the rest share ROLE_OTHER. */
+static void test_ref_role_groups(void **state)
+{
+    (void)state;
+    write_dataset();
+    char emps[8192] = "user,person,unit,role\n"
+                      "A1,,UNIT-01,analist\nA2,,UNIT-01,analist\nH1,,UNIT-01,handhaver\n"
+                      "P1,,UNIT-01,PATROL\nO1,,UNIT-01,other\nE1,,UNIT-01,\n";
+    for (int i = 0; i < ROLE_GROUPS; i++) {
+        char row[64];
+        snprintf(row, sizeof row, "X%d,,UNIT-01,rol%d\n", i, i);
+        strcat(emps, row);
+    }
+    write_file("employees.csv", emps);
+    write_file("case_members.csv", "user,case\n");
+    write_file("schedule.csv", "user,start,end,kind\n");
+    struct ref r;
+    struct tz *tz;
+    load(&r, &tz);
+    const struct employee *a1 = &r.emp[emp(&r, "A1")], *a2 = &r.emp[emp(&r, "A2")],
+                          *h1 = &r.emp[emp(&r, "H1")];
+    assert_true(a1->role >= ROLE__COUNT);
+    assert_int_equal(a1->role, a2->role);
+    assert_true(h1->role >= ROLE__COUNT);
+    assert_int_not_equal(h1->role, a1->role);
+    assert_string_equal(ref_role_group_name(&r, a1->role), "analist");
+    assert_string_equal(ref_role_group_name(&r, h1->role), "handhaver");
+    assert_int_equal(r.emp[emp(&r, "P1")].role, ROLE_PATROL);
+    assert_int_equal(r.emp[emp(&r, "O1")].role, ROLE_OTHER);
+    assert_int_equal(r.emp[emp(&r, "E1")].role, ROLE_OTHER);
+    assert_int_equal(ref_role_groups(&r), ROLE_GROUPS);
+    char last[16];
+    snprintf(last, sizeof last, "X%d", ROLE_GROUPS - 1);
+    assert_int_equal(r.emp[emp(&r, last)].role, ROLE_OTHER);
+    assert_int_equal(r.emp[emp(&r, "X0")].role, ROLE__COUNT + 2);
+    ref_free(&r);
+    tz_free(tz);
+}
+
 static void expect_load_error(const char *want1, const char *want2)
 {
     struct ref r;
@@ -655,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_ref_schedule),
         cmocka_unit_test(test_ref_long_absence),
         cmocka_unit_test(test_ref_interning_unknowns),
+        cmocka_unit_test(test_ref_role_groups),
         cmocka_unit_test(test_ref_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -789,8 +789,7 @@ static void test_wave_positive_news(void **state)
 static void test_wave_negative_news(void **state)
 {
     (void)state;
-    put_cases("INC-N,incident,2025-02-13,2025-02-13,UNIT-N,normal\n", "INC-N,U4\n",
-              "INC-N,VIP\n");
+    put_cases("INC-N,incident,2025-02-13,2025-02-13,UNIT-N,normal\n", "INC-N,U4\n", "INC-N,VIP\n");
     look(at(10, 11, 0), "U4", "person", "VIP", "INC-N");
     lookp(at(11, 9, 0), "U7", "VIP");
     go();
@@ -835,6 +834,36 @@ static void test_criminal_negative(void **state)
     look(at(0, 13, 0), "U4", "person", "CRIM_Z", "C-CR");
     go();
     assert_int_equal(sigs("criminal_network"), 0);
+}
+
+/* Roles the format does not name are peer groups of their own: five "analist" (Noord)
+ * look up the Zuid criminal again and again, as their desk does; one "handhaver" (Noord)
+ * looks it up once, where no other handhaver ever does. Were both roles one group
+ * ("other"), the analists' level would hide the handhaver's lookup. */
+static void test_unknown_roles_are_own_peer_groups(void **state)
+{
+    (void)state;
+    put_employees("A1,,UNIT-N,TA,analist,,,,2010-01-01,\nA2,,UNIT-N,TA,analist,,,,2010-01-01,\n"
+                  "A3,,UNIT-N,TA,analist,,,,2010-01-01,\nA4,,UNIT-N,TA,analist,,,,2010-01-01,\n"
+                  "A5,,UNIT-N,TA,analist,,,,2010-01-01,\nH1,,UNIT-N,TH,handhaver,,,,2010-01-01,\n"
+                  "H2,,UNIT-N,TH,handhaver,,,,2010-01-01,\nH3,,UNIT-N,TH,handhaver,,,,2010-01-01,"
+                  "\nH4,,UNIT-N,TH,handhaver,,,,2010-01-01,\n");
+    config()->alert_threshold = 0.01;
+    const char *analists[] = {"A1", "A2", "A3", "A4", "A5"};
+    for (int d = 0; d < 10; d++)
+        for (int k = 0; k < 5; k++)
+            lookp(at(d, 9 + k, 0), analists[k], "CRIM_Z");
+    const char *others[] = {"H2", "H3", "H4"};
+    for (int d = 0; d < 10; d++)
+        for (int k = 0; k < 3; k++)
+            look(at(d, 15 + k, 0), others[k], "vehicle", "NEIGH_CAR", NULL);
+    lookp(at(9, 20, 0), "H1", "CRIM_Z");
+    go();
+    const struct alert *a = alert_of("H1");
+    assert_non_null(a);
+    assert_true(alert_has(a, "criminal_network"));
+    assert_string_equal(a->role, "handhaver");
+    put_employees("");
 }
 
 /* ---- off_duty -------------------------------------------------------------------------- */
@@ -1652,6 +1681,7 @@ int main(void)
         T(test_wave_negative_news),
         T(test_criminal_positive),
         T(test_criminal_negative),
+        T(test_unknown_roles_are_own_peer_groups),
         T(test_off_duty_positive),
         T(test_off_duty_negative),
         T(test_off_duty_leave_days_alert),
