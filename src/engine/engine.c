@@ -10,7 +10,8 @@
  * employees (a record access in the last 28 days), per role and indicator: the share that
  * has any mass, the mean, and a high quantile. Each employee is compared with the others
  * of the role, never with itself; a role with fewer than MIN_PEERS other active members is
- * compared with everyone instead. See engine.h for the formulas.
+ * also compared with everyone, and the milder normal level counts (peer_view). See
+ * engine.h for the formulas.
  *
  * Alerts are snapshots: when an employee's score crosses the threshold an alert is
  * created, and while the episode lasts it is rebuilt on every day that brought new
@@ -516,18 +517,12 @@ static void compute_peers(struct engine *eng)
     }
 }
 
-/* The peer figures for employee `e` on indicator `i`, leaving the employee out. */
-static void peer_view(const struct engine *eng, uint32_t e, size_t i, double self, double q,
-                      double *quantile, double *share, double *mean, uint32_t *n)
+/* Peer figures from the statistics `p` of a group the employee may belong to (`self_active`)
+ * and may have signalled in (`self` mass), leaving the employee out. */
+static void group_view(const struct peer_stats *p, bool self_active, double self, double q,
+                       double *quantile, double *share, double *mean, uint32_t *n)
 {
-    uint8_t role = eng->ref->emp[e].role;
-    const struct peer_stats *p = &eng->peers[role * eng->n_ind + i];
-    bool self_active = is_active(eng, e);
     uint32_t others = p->n_active - (self_active ? 1 : 0);
-    if (others < MIN_PEERS) {
-        p = &eng->peers[ROLE_GROUPS * eng->n_ind + i];
-        others = p->n_active - (self_active ? 1 : 0);
-    }
     bool self_in = self_active && self >= MIN_MASS;
     size_t pos = p->n_sorted - (self_in ? 1 : 0);
     uint32_t with = (uint32_t)pos;
@@ -559,6 +554,34 @@ static void peer_view(const struct engine *eng, uint32_t e, size_t i, double sel
     }
     if (idx < p->n_sorted)
         *quantile = p->sorted[idx];
+}
+
+/* The peer figures for employee `e` on indicator `i`, leaving the employee out: those of
+ * the role. A role with fewer than MIN_PEERS other active members says too little alone
+ * (one colleague's quiet month is no norm), so it is also compared with everyone and the
+ * milder of the two normal levels counts: a small role is judged neither more strictly
+ * than its own few members (two analysts who both look up criminals all day) nor than the
+ * whole force. */
+static void peer_view(const struct engine *eng, uint32_t e, size_t i, double self, double q,
+                      double *quantile, double *share, double *mean, uint32_t *n)
+{
+    uint8_t role = eng->ref->emp[e].role;
+    bool self_active = is_active(eng, e);
+    group_view(&eng->peers[role * eng->n_ind + i], self_active, self, q, quantile, share, mean, n);
+    if (*n >= MIN_PEERS)
+        return;
+    double all_quantile, all_share, all_mean;
+    uint32_t all_n;
+    group_view(&eng->peers[ROLE_GROUPS * eng->n_ind + i], self_active, self, q, &all_quantile,
+               &all_share, &all_mean, &all_n);
+    if (*n == 0) {
+        *quantile = all_quantile, *share = all_share, *mean = all_mean, *n = all_n;
+        return;
+    }
+    if (all_quantile > *quantile)
+        *quantile = all_quantile;
+    if (all_share > *share)
+        *share = all_share;
 }
 
 /* ---- scoring ------------------------------------------------------------------------ */

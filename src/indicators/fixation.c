@@ -28,7 +28,8 @@
  *   - from `min_days` distinct days on, every new day signals on the household with
  *     strength days / `full_days` (at most 1), divided by (1 + sharers): one colleague
  *     who also looked halves it, many make it vanish.
- *   The employee's own household is left to self_lookup.
+ *   The employee's own household is left to self_lookup, and the households of known
+ *   criminals to criminal_network: analysts come back to them day after day by design.
  *
  * Without relations.csv, a household that shares the employee's surname is a possible
  * relative: parents and siblings keep the surname and live elsewhere, so the shared
@@ -237,7 +238,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     double max_sharers = cfg->max_sharers < MAX_LOOKERS - 1 ? cfg->max_sharers : MAX_LOOKERS - 1;
     if ((double)(h->n - 1) > max_sharers)
         return;
-    if (access_case_explained(a) || a->link == LINK_SELF)
+    /* A criminal's household is police business, weighed by criminal_network. */
+    if (access_case_explained(a) || a->link == LINK_SELF || (a->flags & SF_CRIMINAL))
         return;
     uint64_t *p = u64map_get(&fs->pair, ref_pair(ev->user, hi));
     if (p == NULL) {

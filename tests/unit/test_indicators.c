@@ -866,6 +866,68 @@ static void test_unknown_roles_are_own_peer_groups(void **state)
     put_employees("");
 }
 
+/* Twenty more criminals of Zuid, CZ0..CZ19, appended to subjects.csv. */
+static void more_criminals(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/subjects.csv", dir);
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    for (int i = 0; i < 20; i++)
+        fprintf(f, "CZ%d,person,Boef%d,8%03dHH,1,1980,Zuid,criminal\n", i, i, i);
+    fclose(f);
+}
+
+/* A role with fewer than three other members is judged by the milder of its own few
+ * members and the whole force. Two "analist" look up Zuid criminals every day, as nobody
+ * else does: each is normal for the other. Then the Noord detectives and patrol officers
+ * do it, and so does one "handhaver" whose only colleague never does: normal for the
+ * force. (Judged by the role alone, the handhaver would alert; by the force alone, the
+ * analists.) */
+static void test_small_role_judged_mildly(void **state)
+{
+    (void)state;
+    const char *small_roles = "A1,,UNIT-N,TA,analist,,,,2010-01-01,\n"
+                              "A2,,UNIT-N,TA,analist,,,,2010-01-01,\n"
+                              "H1,,UNIT-N,TH,handhaver,,,,2010-01-01,\n"
+                              "H2,,UNIT-N,TH,handhaver,,,,2010-01-01,\n";
+    put_employees(small_roles);
+    more_criminals();
+    const char *quiet[] = {"U1", "U2", "U4", "U5", "U6", "H1", "H2"};
+    for (int d = 0; d < 20; d++) {
+        for (int k = 0; k < 20; k++) {
+            char crim[8];
+            snprintf(crim, sizeof crim, "CZ%d", (d + k) % 20);
+            lookp(at(d, 8, k), "A1", crim);
+            lookp(at(d, 9, k), "A2", crim);
+        }
+        for (int k = 0; k < 7; k++)
+            look(at(d, 17, k), quiet[k], "vehicle", "NEIGH_CAR", NULL);
+    }
+    go();
+    assert_true(sigs("criminal_network") >= 800);
+    assert_null(alert_of("A1"));
+    assert_null(alert_of("A2"));
+
+    restart();
+    world();
+    put_employees(small_roles);
+    more_criminals();
+    const char *busy[] = {"U1", "U2", "U4", "U5", "U6", "H1"};
+    for (int d = 0; d < 20; d++) {
+        for (int k = 0; k < 6; k++) {
+            char crim[8];
+            snprintf(crim, sizeof crim, "CZ%d", (d + k) % 20);
+            lookp(at(d, 8 + k, 0), busy[k], crim);
+        }
+        look(at(d, 17, 0), "H2", "vehicle", "NEIGH_CAR", NULL);
+    }
+    go();
+    assert_true(sigs("criminal_network") >= 120);
+    assert_null(alert_of("H1"));
+    put_employees("");
+}
+
 /* ---- off_duty -------------------------------------------------------------------------- */
 
 #define U1_ROSTER                                                                                  \
@@ -987,7 +1049,8 @@ static void test_fixation_positive(void **state)
 
 /* Look-alikes: many lookups on one day; three days only; the same five days explained by
  * a case; five days spread so far apart that the run restarts; a household that two
- * colleagues look up as well (shared attention is police work). */
+ * colleagues look up as well (shared attention is police work); a known criminal looked up
+ * on five days (left to criminal_network). */
 static void test_fixation_negative(void **state)
 {
     (void)state;
@@ -1017,6 +1080,12 @@ static void test_fixation_negative(void **state)
     look(at(2, 10, 0), "U7", "vehicle", "PRIV_CAR", NULL);
     for (int d = 0; d < 29; d += 7)
         lookp(at(d, 11, 0), "U1", "PRIV");
+    go();
+    assert_int_equal(sigs("private_fixation"), 0);
+
+    restart();
+    for (int d = 0; d < 29; d += 7)
+        lookp(at(d, 11, 0), "U1", "CRIM_N");
     go();
     assert_int_equal(sigs("private_fixation"), 0);
 }
@@ -1682,6 +1751,7 @@ int main(void)
         T(test_criminal_positive),
         T(test_criminal_negative),
         T(test_unknown_roles_are_own_peer_groups),
+        T(test_small_role_judged_mildly),
         T(test_off_duty_positive),
         T(test_off_duty_negative),
         T(test_off_duty_leave_days_alert),
