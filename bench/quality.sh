@@ -1,23 +1,41 @@
 #!/usr/bin/env bash
 # bench/quality.sh - detection quality measured with `wachter eval` on generated datasets
 # that the detection was not tuned on alone: three sizes, another seed at the largest
-# size, one dataset without relations.csv, and the four sets generated in session 3 as
-# the unseen check (see the README for how unseen each still is). Datasets go to
-# bench/out/ (reused).
-# Prints a Markdown table for the README. Takes about two minutes on 2 cores.
+# size, one dataset without relations.csv, the four sets generated in session 3 as the
+# unseen check, and (from session 4) variants of the generator's settings: 28, 42, 70 and
+# 180 days, other start dates (a winter and a summer), more actors, no relations.csv at
+# three more sizes, and small forces of 60 to 150 employees. See the README for how
+# unseen each still is. Datasets go to bench/out/ (reused).
+# Prints a Markdown table for the README. Takes about two minutes on 2 cores (eight more
+# the first time, generating).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s all >/dev/null
 mkdir -p bench/out
 [ -f bench/out/.gitignore ] || echo '*' >bench/out/.gitignore
 runs=("400 11" "1000 12" "2000 13" "2000 99" "600 5 --no-relations"
-      "800 4242" "1500 5151" "1000 6060 --no-relations" "1200 7373")
-echo "| employees | seed | relations.csv | actors | alerted | recall | precision | ranking AP | evidence cited | explained share | scenarios missed |"
-echo "|---:|---:|:--:|---:|---:|---:|---:|---:|---:|---:|---|"
+      "800 4242" "1500 5151" "1000 6060 --no-relations" "1200 7373"
+      "800 31 --days 28" "500 32 --days 180 --start 2026-01-05" "700 33 --actor-rate 0.07"
+      "900 34 --no-relations --start 2026-06-01" "300 35 --days 42 --actor-rate 0.06"
+      "1500 36 --no-relations" "500 37 --no-relations --days 70" "60 41"
+      "150 42 --actor-rate 0.08" "120 43 --no-relations --actor-rate 0.1")
+echo "| employees | seed | generator options | actors | alerted | recall | precision | ranking AP | evidence cited | explained share | scenarios missed |"
+echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
 for r in "${runs[@]}"; do
     set -- $r
-    n=$1 seed=$2 extra=${3:-}
-    d=bench/out/q$n-$seed${extra:+-norel}
+    n=$1 seed=$2
+    shift 2
+    extra="$*"
+    # The directory name carries the options: q600-5-norel, q500-32-days180-start2026-01-05.
+    suffix=""
+    for w in $extra; do
+        case $w in
+        --no-relations) suffix+="-norel" ;;
+        --*) suffix+="-${w#--}" ;;
+        *) suffix+="$w" ;;
+        esac
+    done
+    d=bench/out/q$n-$seed$suffix
     if [ ! -f "$d/truth/stats.json" ]; then
         rm -rf "$d"
         ./wachter gen "$d" --employees "$n" --seed "$seed" $extra >/dev/null 2>"$d.gen.log" ||
@@ -27,12 +45,12 @@ for r in "${runs[@]}"; do
     ./wachter analyze "$d/dataset" --db "$t/w.db" --key "$t/w.key" --alerts-out "$t/a.jsonl" \
         --stats-out "$t/s.json" --reveal-ids --reveal-reason "quality benchmark" --quiet
     ./wachter eval "$d/truth" "$t/a.jsonl" --json >"$t/e.json"
-    python3 - "$t/e.json" "$t/s.json" "$n" "$seed" "${extra:+no}" <<'PY'
+    python3 - "$t/e.json" "$t/s.json" "$n" "$seed" "$extra" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1])); s = json.load(open(sys.argv[2]))
 missed = ", ".join(f"{k} {v['found']}/{v['actors']}" for k, v in sorted(e["per_scenario"].items())
                    if v["found"] < v["actors"]) or "none"
-print(f"| {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5] or 'yes'} | {e['actors']} | {e['alerted']} | "
+print(f"| {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5] or '(defaults)'} | {e['actors']} | {e['alerted']} | "
       f"{e['recall']:.3f} | {e['precision']:.3f} | {e['ap']:.3f} | {e['evidence_share']:.3f} | "
       f"{s['explained_share']:.4f} | {missed} |")
 PY
