@@ -1,5 +1,5 @@
 /*
- * test_indicators.c - unit tests of the twelve indicators (src/indicators/) driven through
+ * test_indicators.c - unit tests of the thirteen indicators (src/indicators/) driven through
  * the whole detection path: reference CSV files and an events .jsonl file written into a
  * temporary dataset, then ref_load, ingest_open/ingest_next, engine_new/engine_event/
  * engine_finish, exactly as `wachter analyze` does it.
