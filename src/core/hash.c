@@ -117,8 +117,12 @@ int64_t strmap_get_h(const struct strmap *m, const char *s, size_t n, uint64_t h
 
 void strmap_prefetch(const struct strmap *m, uint64_t h)
 {
-    if (m->cap != 0)
-        __builtin_prefetch(&m->slots[h & (m->cap - 1)]);
+    if (m->cap != 0) {
+        /* A slot is not aligned to a cache line: its end may lie in the next one. */
+        const char *sl = (const char *)&m->slots[h & (m->cap - 1)];
+        __builtin_prefetch(sl);
+        __builtin_prefetch(sl + sizeof(struct strmap_slot) - 1);
+    }
 }
 
 int64_t strmap_get(const struct strmap *m, const char *s, size_t n)
@@ -280,6 +284,45 @@ bool u64map_del(struct u64map *m, uint64_t key)
     m->slots[i] = (struct u64map_slot){0, 0};
     m->count--;
     return true;
+}
+
+void u64map_drop_below(struct u64map *m, int64_t min)
+{
+    if (m->count == 0)
+        return;
+    size_t mask = m->cap - 1, start = 0;
+    while (m->slots[start].key != 0) /* the map is at most 70% full: an empty slot exists */
+        start++;
+    /* Walk the slots once, from just past an empty one so that every probe run is seen
+     * whole and in order. A member that stays is taken out and put back from its home
+     * slot: the first empty slot from there lies at or before where it was, because only
+     * members before it in the run have been put back. The result is the map that
+     * inserting the remaining members one by one would give. Until a member of the run
+     * has left, every member stays where it is, untouched (most of them: fewer writes). */
+    size_t removed = 0;
+    bool hole = false; /* a member of this probe run has left its slot */
+    for (size_t n = 0, i = start; n < m->cap; n++) {
+        i = (i + 1) & mask;
+        uint64_t key = m->slots[i].key, val = m->slots[i].val;
+        if (key == 0) {
+            hole = false;
+            continue;
+        }
+        if ((int64_t)val < min) {
+            m->slots[i].key = 0;
+            removed++;
+            hole = true;
+            continue;
+        }
+        if (!hole)
+            continue;
+        m->slots[i].key = 0;
+        size_t j = mix(key) & mask;
+        while (m->slots[j].key != 0)
+            j = (j + 1) & mask;
+        m->slots[j] = (struct u64map_slot){key, val};
+    }
+    m->count -= removed;
 }
 
 void u64map_clear(struct u64map *m)

@@ -4,12 +4,19 @@
  * Each file is a `source`: a mapped file read line by line into its reorder buffer. A
  * source may hand out its smallest event only once it has read an event at least
  * `reorder_ms` later, or reached its end; so lines up to `reorder_ms` out of order within
- * a file come out in order. The buffer is a pool of parsed events plus a min-heap of small
- * keys (timestamp, line, pool slot), so that sifting moves 16 bytes rather than a whole
- * struct event; an event is copied once, out of its slot, when it leaves. A second
- * min-heap of keys (timestamp, file, line) over the sources' smallest events is the k-way
- * merge. Ties are broken by (file, line) so the order is total and runs are reproducible
- * bit for bit.
+ * a file come out in order. The buffer is a pool of parsed events plus small keys
+ * (timestamp, line, pool slot), so that ordering moves 16 bytes rather than a whole struct
+ * event; an event is copied once, out of its slot, when it leaves. The keys of lines that
+ * arrive in order (about 99% of them) are queued, those of late lines go to a min-heap,
+ * and the smaller of the queue's front and the heap's top is the smallest: the order of a
+ * heap alone at the cost of a queue. A second min-heap of keys (timestamp, file, line)
+ * over the sources' smallest events is the k-way merge. Ties are broken by (file, line)
+ * so the order is total and runs are reproducible bit for bit.
+ *
+ * The merge runs AHEAD events ahead of the duplicate filter: each event taken from it
+ * stays in its pool slot for that long while the slots that the filter and the reference
+ * lookups will read for it are fetched into cache. The events are filtered in the same
+ * order as they leave the merge, so this changes nothing but the waiting.
  *
  * Duplicates: at-least-once delivery repeats an event with the same id, and the copy
  * carries the same timestamp, so after the merge copies meet within moments of event
@@ -17,11 +24,10 @@
  * first seen; an id counts as a repeat when its event time lies within `dedupe_window_ms`
  * of that. Whenever the map has doubled since the last sweep, ids first seen more than a
  * window before the earliest event among the last 65,536 to 131,072 arrivals are swept
- * out, so on time-ordered input memory is bounded by twice the ids of one window plus
- * 131,072, not by the length of the log; input in disorder keeps as much more as its
- * disorder spans. Two different ids with the same 64-bit
- * hash inside one window would be miscounted as a duplicate: about 1 in 10^7 at a
- * million events per window.
+ * out, in place, so on time-ordered input memory is bounded by twice the ids of one
+ * window plus 131,072, not by the length of the log; input in disorder keeps as much more
+ * as its disorder spans. Two different ids with the same 64-bit hash inside one window
+ * would be miscounted as a duplicate: about 1 in 10^7 at a million events per window.
  *
  * An event older than one already emitted (beyond the reorder bound) is still emitted,
  * and counted as `late`; detection tolerates it.
@@ -81,9 +87,15 @@ struct source {
     uint64_t buf_off;
     size_t buf_len;
     uint64_t line;
-    struct rkey *heap; /* min-heap of the buffered events by (ts_ms, line_no) */
-    size_t n, cap;
-    struct event *pool; /* the buffered events; slots not in the heap are in `free_slot` */
+    /* The buffered events by (ts_ms, line_no): those that came in order are a queue,
+     * `run` (a ring of run_cap, a power of two, from run_first); the rest, lines that came
+     * late, a min-heap. n counts both. */
+    struct rkey *run;
+    size_t run_first, n_run, run_cap;
+    struct rkey *heap;
+    size_t n_heap, cap;
+    size_t n;
+    struct event *pool; /* buffered events; slots neither buffered nor ahead are free */
     size_t pool_len, pool_cap;
     uint32_t *free_slot;
     size_t n_free;
@@ -94,6 +106,13 @@ struct source {
     struct parse_cache cache;
 };
 
+/* An event taken from the merge but not yet through the duplicate filter: it stays in its
+ * source's pool slot until it leaves (see pull). */
+struct ahead {
+    uint32_t src, slot;
+};
+enum { AHEAD = 4 };
+
 struct ingest {
     struct ingest_config cfg;
     struct ref *ref;
@@ -103,6 +122,8 @@ struct ingest {
     size_t n_src;
     struct mkey *merge; /* heap of the sources' smallest events */
     size_t n_merge;
+    struct ahead ahead[AHEAD]; /* the next events in merge order, a ring */
+    uint32_t ahead_first, n_ahead;
     struct dedupe seen;
     int64_t last_ts;
     int primed;
@@ -154,7 +175,7 @@ static void event_move(struct event *dst, const struct event *src)
 }
 
 /* A free pool slot of `s` to read an event into; give it back with pool_return or
- * buffer it with heap_push. Growing the pool moves the events, so their inline texts
+ * buffer it with buffer_push. Growing the pool moves the events, so their inline texts
  * are moved with event_move. */
 static uint32_t pool_take(struct source *s)
 {
@@ -178,14 +199,42 @@ static void pool_return(struct source *s, uint32_t slot)
     s->free_slot[s->n_free++] = slot; /* room: the array is as long as the pool */
 }
 
-/* Buffer the event in `slot` (its file_no and line_no set). */
-static void heap_push(struct source *s, uint32_t slot)
+/* The smallest buffered event of `s` (s->n > 0): the front of the run or the top of the
+ * heap. */
+static inline const struct rkey *buffer_top(const struct source *s)
+{
+    if (s->n_run > 0 && (s->n_heap == 0 || rkey_less(&s->run[s->run_first], &s->heap[0])))
+        return &s->run[s->run_first];
+    return &s->heap[0];
+}
+
+/* Buffer the event in `slot` (its file_no and line_no set). A line later than the last
+ * one queued joins the run, which keeps its order for free; most lines do, so the heap
+ * stays small. The smallest of both is the smallest buffered event either way, so the
+ * order out is the same as with the heap alone. */
+static void buffer_push(struct source *s, uint32_t slot)
 {
     const struct event *ev = &s->pool[slot];
     struct rkey key = {ev->ts_ms, ev->line_no, slot};
-    if (s->n == s->cap)
-        s->heap = xgrow(s->heap, &s->cap, s->n + 1, sizeof *s->heap);
-    size_t i = s->n++;
+    s->n++;
+    if (s->n_run == 0 ||
+        rkey_less(&s->run[(s->run_first + s->n_run - 1) & (s->run_cap - 1)], &key)) {
+        if (s->n_run == s->run_cap) {
+            size_t ncap = s->run_cap ? 2 * s->run_cap : 64;
+            struct rkey *run = xmalloc(ncap * sizeof *run);
+            for (size_t i = 0; i < s->n_run; i++)
+                run[i] = s->run[(s->run_first + i) & (s->run_cap - 1)];
+            free(s->run);
+            s->run = run;
+            s->run_cap = ncap;
+            s->run_first = 0;
+        }
+        s->run[(s->run_first + s->n_run++) & (s->run_cap - 1)] = key;
+        return;
+    }
+    if (s->n_heap == s->cap)
+        s->heap = xgrow(s->heap, &s->cap, s->n_heap + 1, sizeof *s->heap);
+    size_t i = s->n_heap++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
         if (!rkey_less(&key, &s->heap[parent]))
@@ -196,28 +245,35 @@ static void heap_push(struct source *s, uint32_t slot)
     s->heap[i] = key;
 }
 
-/* Take the smallest buffered event of `s` into *out. */
-static void heap_pop(struct source *s, struct event *out)
+/* Take the smallest buffered event of `s` (s->n > 0) out of the buffer. Returns its pool
+ * slot, which stays taken until pool_return. */
+static uint32_t buffer_take(struct source *s)
 {
-    uint32_t slot = s->heap[0].slot;
-    event_move(out, &s->pool[slot]);
-    pool_return(s, slot);
-    struct rkey last = s->heap[--s->n];
-    size_t i = 0;
+    s->n--;
+    const struct rkey *top = buffer_top(s);
+    uint32_t slot = top->slot;
+    if (top != s->heap) {
+        s->run_first = (s->run_first + 1) & (s->run_cap - 1);
+        s->n_run--;
+        return slot;
+    }
+    struct rkey last = s->heap[--s->n_heap];
+    size_t i = 0, n = s->n_heap;
     for (;;) {
         size_t l = 2 * i + 1, m = i;
         const struct rkey *best = &last;
-        if (l < s->n && rkey_less(&s->heap[l], best))
+        if (l < n && rkey_less(&s->heap[l], best))
             m = l, best = &s->heap[l];
-        if (l + 1 < s->n && rkey_less(&s->heap[l + 1], best))
+        if (l + 1 < n && rkey_less(&s->heap[l + 1], best))
             m = l + 1;
         if (m == i)
             break;
         s->heap[i] = s->heap[m];
         i = m;
     }
-    if (s->n > 0)
+    if (n > 0)
         s->heap[i] = last;
+    return slot;
 }
 
 /* ---- one line to one event ---------------------------------------------------------- */
@@ -257,10 +313,14 @@ static struct text keep_text(struct line_parser *lp, const struct field *f, cons
 
 static enum action action_parse(const char *s, size_t n)
 {
+    static const uint8_t len[ACT_OTHER] = {
+        [ACT_QUERY] = 5,  [ACT_VIEW] = 4,  [ACT_EXPORT] = 6, [ACT_PRINT] = 5,
+        [ACT_MODIFY] = 6, [ACT_LOGIN] = 5, [ACT_LOGOUT] = 6,
+    };
     for (int a = 0; a < ACT_OTHER; a++) {
         const char *name = ingest_action_name((enum action)a);
-        /* The first byte rules out most names before strlen; n > 0 here. */
-        if (name[0] == s[0] && strlen(name) == n && memcmp(name, s, n) == 0)
+        /* The first byte and the length rule out most names; n > 0 here. */
+        if (name[0] == s[0] && len[a] == n && memcmp(name, s, n) == 0)
             return (enum action)a;
     }
     return ACT_OTHER;
@@ -411,11 +471,14 @@ static int parse_fields(struct line_parser *lp, struct parse_cache *c, const str
     ev->subject_type = subj ? stype_parse(c, stype, (size_t)stype_n) : (uint8_t)ST_NONE;
     ev->subject_hash = subj ? strmap_hash(ev->subject_text.p, ev->subject_text.n) : 0;
     ev->case_text = (struct text){0};
+    ev->case_hash = 0;
     if (rw->f[F_CASE].present && rw->f[F_CASE].n > 0) {
         const char *cs;
         int cn = field_text(&rw->f[F_CASE], buf, cap, &cs);
-        if (cn > 0)
+        if (cn > 0) {
             ev->case_text = keep_text(lp, &rw->f[F_CASE], cs, cn);
+            ev->case_hash = strmap_hash(ev->case_text.p, ev->case_text.n);
+        }
     }
     ev->user = ev->subject = ev->legit = REF_NONE;
     ev->looked_up = 0;
@@ -567,7 +630,7 @@ static void keep_beyond_window(const struct source *s, const char *base, const c
 /* Read lines until the reorder buffer may hand out its smallest event. */
 static void source_fill(struct ingest *in, struct source *s)
 {
-    while (!s->eof && (s->n == 0 || s->max_ts - s->heap[0].ts_ms < in->cfg.reorder_ms)) {
+    while (!s->eof && (s->n == 0 || s->max_ts - buffer_top(s)->ts_ms < in->cfg.reorder_ms)) {
         if (s->off >= s->f.size) {
             s->eof = 1;
             window_close(s);
@@ -627,7 +690,7 @@ static void source_fill(struct ingest *in, struct source *s)
         ev->line_no = (uint32_t)(s->line > UINT32_MAX ? UINT32_MAX : s->line);
         if (ev->ts_ms > s->max_ts)
             s->max_ts = ev->ts_ms;
-        heap_push(s, slot);
+        buffer_push(s, slot);
     }
 }
 
@@ -635,7 +698,7 @@ static void source_fill(struct ingest *in, struct source *s)
 
 static void merge_push(struct ingest *in, uint32_t si)
 {
-    const struct rkey *top = &in->src[si].heap[0];
+    const struct rkey *top = buffer_top(&in->src[si]);
     struct mkey key = {top->ts_ms, top->line_no, si};
     size_t i = in->n_merge++;
     while (i > 0) {
@@ -648,14 +711,13 @@ static void merge_push(struct ingest *in, uint32_t si)
     in->merge[i] = key;
 }
 
-static uint32_t merge_pop(struct ingest *in)
+/* Put `key` in place of the root and sift it down. */
+static void merge_sift_down(struct ingest *in, struct mkey key)
 {
-    uint32_t top = in->merge[0].src;
-    struct mkey last = in->merge[--in->n_merge];
     size_t i = 0;
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        const struct mkey *best = &last;
+        const struct mkey *best = &key;
         if (l < in->n_merge && mkey_less(&in->merge[l], best))
             m = l, best = &in->merge[l];
         if (l + 1 < in->n_merge && mkey_less(&in->merge[l + 1], best))
@@ -665,25 +727,48 @@ static uint32_t merge_pop(struct ingest *in)
         in->merge[i] = in->merge[m];
         i = m;
     }
+    in->merge[i] = key;
+}
+
+/* Drop the root (its source is empty for now). */
+static void merge_pop(struct ingest *in)
+{
+    struct mkey last = in->merge[--in->n_merge];
     if (in->n_merge > 0)
-        in->merge[i] = last;
-    return top;
+        merge_sift_down(in, last);
+}
+
+/* The root's source has a new smallest event: its key replaces the root's, in one sift
+ * rather than a pop and a push. The keys are those a pop and a push leave, and no two
+ * are equal, so the order out is the same. */
+static void merge_replace_top(struct ingest *in)
+{
+    uint32_t si = in->merge[0].src;
+    const struct rkey *top = buffer_top(&in->src[si]);
+    merge_sift_down(in, (struct mkey){top->ts_ms, top->line_no, si});
 }
 
 /* ---- duplicates --------------------------------------------------------------------- */
 
-/* Drop the ids that left the window, by copying the rest into a fresh map: a pass in
- * memory order, once the map has grown to twice what was kept last time. */
+/* Drop the ids that left the window: a pass over the map in memory order, in place, once
+ * it has grown to twice what was kept last time. In place rather than copied into a
+ * fresh map: that touches half the memory, and a fresh table costs a page fault per
+ * page, which on a virtual machine cost more than the copying. Only a map left far too
+ * large by a burst is copied into a smaller one. */
 static void sweep(struct dedupe *d, int64_t horizon)
 {
-    struct u64map kept = {0};
-    u64map_reserve(&kept, d->ids.count);
-    for (size_t i = 0; i < d->ids.cap; i++)
-        if (d->ids.slots[i].key != 0 && (int64_t)d->ids.slots[i].val >= horizon)
-            u64map_put(&kept, d->ids.slots[i].key, d->ids.slots[i].val);
-    u64map_free(&d->ids);
-    d->ids = kept;
-    d->sweep_at = 2 * kept.count > 4096 ? 2 * kept.count : 4096;
+    u64map_drop_below(&d->ids, horizon);
+    size_t kept = d->ids.count;
+    d->sweep_at = 2 * kept > 4096 ? 2 * kept : 4096;
+    if (d->ids.cap > 8 * d->sweep_at) {
+        struct u64map small = {0};
+        u64map_reserve(&small, d->sweep_at);
+        for (size_t i = 0; i < d->ids.cap; i++)
+            if (d->ids.slots[i].key != 0)
+                u64map_put(&small, d->ids.slots[i].key, d->ids.slots[i].val);
+        u64map_free(&d->ids);
+        d->ids = small;
+    }
 }
 
 uint64_t dedupe_hash(const char *id, size_t n)
@@ -755,7 +840,7 @@ static inline void resolve(struct ref *ref, struct event *ev, uint16_t system)
         ev->subject = ref_subject_h(ref, ev->subject_text.p, ev->subject_text.n, ev->subject_hash,
                                     (enum subject_type)ev->subject_type);
     if (ev->case_text.p != NULL && (!ev->looked_up || ev->legit == REF_NONE))
-        ev->legit = ref_case(ref, ev->case_text.p, ev->case_text.n);
+        ev->legit = ref_case_h(ref, ev->case_text.p, ev->case_text.n, ev->case_hash);
 }
 
 void ingest_resolve(struct ref *ref, struct event *ev)
@@ -771,8 +856,7 @@ void ingest_lookup(const struct ref *ref, struct event *ev)
             ? ref_loaded_subject(ref, ev->subject_text.p, ev->subject_text.n, ev->subject_hash)
             : REF_NONE;
     ev->legit = ev->case_text.p != NULL
-                    ? ref_loaded_case(ref, ev->case_text.p, ev->case_text.n,
-                                      strmap_hash(ev->case_text.p, ev->case_text.n))
+                    ? ref_loaded_case(ref, ev->case_text.p, ev->case_text.n, ev->case_hash)
                     : REF_NONE;
     ev->looked_up = 1;
 }
@@ -794,20 +878,6 @@ static uint16_t cached_system(struct ingest *in, const struct event *ev)
     return id;
 }
 
-int ingest_next(struct ingest *in, struct event *ev)
-{
-    if (!ingest_next_raw(in, ev))
-        return 0;
-    /* The merge's smallest event is (barring a duplicate) the next one to resolve: start
-     * fetching its subject's slot, which is likely not in cache, while this one resolves. */
-    if (in->n_merge > 0) {
-        const struct source *s = &in->src[in->merge[0].src];
-        ingest_prefetch(in->ref, &s->pool[s->heap[0].slot]);
-    }
-    resolve(in->ref, ev, cached_system(in, ev));
-    return 1;
-}
-
 /* Prime every source and the merge. Done on the first read rather than in ingest_open,
  * so that the reject callback sees every malformed line after the caller is ready. */
 static void prime(struct ingest *in)
@@ -820,22 +890,67 @@ static void prime(struct ingest *in)
     }
 }
 
-int ingest_next_raw(struct ingest *in, struct event *ev)
+/* Take the next event in merge order into the lookahead ring, and start fetching what
+ * the duplicate filter and, with `ref`, resolving will read about it: AHEAD events later
+ * it is likely in cache. The same source's next event, parsed up to a reorder span ago,
+ * is fetched too, for when the merge takes from this source again. Returns false when
+ * the merge is empty. */
+static bool pull(struct ingest *in, const struct ref *ref)
+{
+    if (in->n_merge == 0)
+        return false;
+    uint32_t si = in->merge[0].src;
+    struct source *s = &in->src[si];
+    uint32_t slot = buffer_take(s);
+    source_fill(in, s); /* may move the pool: `ev` is taken after it */
+    if (s->n > 0) {
+        merge_replace_top(in);
+        const struct event *next = &s->pool[buffer_top(s)->slot];
+        __builtin_prefetch(next);
+        __builtin_prefetch(&next->id_hash);
+    } else {
+        merge_pop(in);
+    }
+    const struct event *ev = &s->pool[slot];
+    u64map_prefetch(&in->seen.ids, ev->id_hash);
+    if (ref != NULL) {
+        strmap_prefetch(&ref->emp_by_user, ev->user_hash);
+        if (ev->subject_text.p != NULL) {
+            strmap_prefetch(&ref->subj_by_id, ev->subject_hash);
+            if (ref->subj_later.count > 0)
+                strmap_prefetch(&ref->subj_later, ev->subject_hash);
+        }
+        if (ev->case_text.p != NULL) {
+            strmap_prefetch(&ref->case_by_id, ev->case_hash);
+            if (ref->case_later.count > 0)
+                strmap_prefetch(&ref->case_later, ev->case_hash);
+        }
+    }
+    in->ahead[(in->ahead_first + in->n_ahead++) % AHEAD] = (struct ahead){si, slot};
+    return true;
+}
+
+/* ingest_next_raw, prefetching for the reference lookups when `ref` is given. The events
+ * pass the duplicate filter in merge order, AHEAD behind the merge. */
+static int next_event(struct ingest *in, struct event *ev, const struct ref *ref)
 {
     if (!in->primed)
         prime(in);
-    while (in->n_merge > 0) {
-        uint32_t si = merge_pop(in);
-        struct source *s = &in->src[si];
-        heap_pop(s, ev);
-        source_fill(in, s);
-        if (s->n > 0)
-            merge_push(in, si);
-        if (in->n_merge > 0) { /* the next event's slot, likely not in cache */
-            const struct source *next = &in->src[in->merge[0].src];
-            u64map_prefetch(&in->seen.ids, next->pool[next->heap[0].slot].id_hash);
-        }
-        if (dedupe_repeat(&in->seen, ev->id_hash, ev->ts_ms)) {
+    for (;;) {
+        while (in->n_ahead < AHEAD && pull(in, ref))
+            ;
+        if (in->n_ahead == 0)
+            return 0;
+        struct ahead a = in->ahead[in->ahead_first];
+        in->ahead_first = (in->ahead_first + 1) % AHEAD;
+        in->n_ahead--;
+        struct source *s = &in->src[a.src];
+        const struct event *pe = &s->pool[a.slot];
+        bool repeat = dedupe_repeat(&in->seen, pe->id_hash, pe->ts_ms);
+        if (!repeat)
+            event_move(ev, pe);
+        pool_return(s, a.slot);
+        if (repeat) {
             in->stats.duplicates++;
             continue;
         }
@@ -846,7 +961,19 @@ int ingest_next_raw(struct ingest *in, struct event *ev)
         in->stats.events++;
         return 1;
     }
-    return 0;
+}
+
+int ingest_next_raw(struct ingest *in, struct event *ev)
+{
+    return next_event(in, ev, NULL);
+}
+
+int ingest_next(struct ingest *in, struct event *ev)
+{
+    if (!next_event(in, ev, in->ref))
+        return 0;
+    resolve(in->ref, ev, cached_system(in, ev));
+    return 1;
 }
 
 /* ---- opening ------------------------------------------------------------------------ */
@@ -946,6 +1073,7 @@ void ingest_close(struct ingest *in)
     for (size_t i = 0; i < in->n_src; i++) {
         free(in->src[i].rel_path);
         free(in->src[i].heap);
+        free(in->src[i].run);
         free(in->src[i].pool);
         free(in->src[i].free_slot);
         window_close(&in->src[i]);

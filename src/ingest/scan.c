@@ -8,7 +8,9 @@
  * the known fields' strings start and end without copying them. Strings that contain
  * escapes are flagged and decoded on demand (scan_unescape), which is rare in audit logs.
  * Reading a file, ingest.c does not look for the end of a line first: scan_line scans up
- * to the first newline and reports where it stopped, so each byte is read once.
+ * to the first newline and reports where it stopped, so each byte is read once. The ends
+ * of strings are found in masks of 64-byte blocks (struct block), computed with SSE2 once
+ * per block rather than once per string.
  *
  * It is fuzzed (tests/fuzz/fuzz_scan.c) and cross-checked against cJSON on a corpus with
  * escapes, \u sequences, nested values and garbage (tests/unit/test_scan.c).
@@ -25,24 +27,57 @@
 
 enum { MAX_DEPTH = 64 };
 
-/* Skip plain string bytes (not '"', not '\\', not a control character) from p. With SSE2
- * 16 bytes are tested at a time, but only while 16 bytes remain before `end`: the line
- * may end at the end of the mapped file. */
-static inline const char *skip_plain(const char *p, const char *end)
-{
+/* Where the bytes that end a run of plain string bytes ('"', '\\', control characters)
+ * lie in the 64 bytes from `base`: bit i for base[i]. The strings of an event are short,
+ * so finding each one's end by a vector test of its own puts the whole latency of that
+ * test between one string and the next; one block's mask serves the several strings it
+ * holds, and each then costs a shift and a bit scan. `base` is kept as a number so that
+ * an unset block (0) simply lies far from every position. */
+struct block {
+    uintptr_t base;
+    uint64_t mask;
+};
+
 #ifdef __SSE2__
+static inline uint32_t special16(const char *p)
+{
     const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
     const __m128i ctl = _mm_set1_epi8(0x1F);
-    while (end - p >= 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i hit =
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
-                         _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
-        int mask = _mm_movemask_epi8(hit);
-        if (mask != 0)
-            return p + __builtin_ctz((unsigned)mask);
-        p += 16;
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                               _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
+    return (uint32_t)_mm_movemask_epi8(hit);
+}
+#endif
+
+/* Skip plain string bytes (not '"', not '\\', not a control character) from p, with the
+ * masks of 64-byte blocks (see struct block) where SSE2 is available and 64 bytes remain
+ * before `end` (the line may end at the end of the mapped file), then 16 bytes at a time,
+ * then byte by byte. `b` carries the last block from one call to the next in a line. */
+static inline const char *skip_plain(const char *p, const char *end, struct block *b)
+{
+#ifdef __SSE2__
+    for (;;) {
+        uintptr_t off = (uintptr_t)p - b->base;
+        if (off < 64) {
+            uint64_t m = b->mask >> off;
+            if (m != 0)
+                return p + __builtin_ctzll(m);
+            p += 64 - off;
+        }
+        if (end - p < 64)
+            break;
+        b->base = (uintptr_t)p;
+        b->mask = (uint64_t)special16(p) | (uint64_t)special16(p + 16) << 16 |
+                  (uint64_t)special16(p + 32) << 32 | (uint64_t)special16(p + 48) << 48;
     }
+    for (; end - p >= 16; p += 16) { /* the last bytes before `end` */
+        uint32_t m = special16(p);
+        if (m != 0)
+            return p + __builtin_ctz(m);
+    }
+#else
+    (void)b;
 #endif
     while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
         p++;
@@ -76,13 +111,13 @@ static int hexval(char c)
 /* *pp points at the opening quote. On success *pp points past the closing quote and `f`
  * holds the body. */
 static inline __attribute__((always_inline)) int scan_string(const char **pp, const char *end,
-                                                               struct field *f)
+                                                             struct field *f, struct block *b)
 {
     const char *p = *pp + 1;
     const char *start = p;
     uint8_t esc = 0;
     for (;;) {
-        p = skip_plain(p, end);
+        p = skip_plain(p, end, b);
         if (p >= end)
             return -1;
         if (*p == '"')
@@ -183,7 +218,7 @@ static int scan_literal(const char **pp, const char *end, const char *lit, size_
     return 0;
 }
 
-static int skip_value(const char **pp, const char *end, int depth, int nl)
+static int skip_value(const char **pp, const char *end, int depth, int nl, struct block *b)
 {
     const char *p = skip_ws(*pp, end, nl);
     if (p >= end || depth > MAX_DEPTH)
@@ -191,7 +226,7 @@ static int skip_value(const char **pp, const char *end, int depth, int nl)
     int rc = 0;
     switch (*p) {
     case '"':
-        rc = scan_string(&p, end, NULL);
+        rc = scan_string(&p, end, NULL, b);
         break;
     case '{':
     case '[': {
@@ -205,14 +240,14 @@ static int skip_value(const char **pp, const char *end, int depth, int nl)
         for (;;) {
             if (is_obj) {
                 p = skip_ws(p, end, nl);
-                if (p >= end || *p != '"' || scan_string(&p, end, NULL) != 0)
+                if (p >= end || *p != '"' || scan_string(&p, end, NULL, b) != 0)
                     return -1;
                 p = skip_ws(p, end, nl);
                 if (p >= end || *p != ':')
                     return -1;
                 p++;
             }
-            if (skip_value(&p, end, depth + 1, nl) != 0)
+            if (skip_value(&p, end, depth + 1, nl, b) != 0)
                 return -1;
             p = skip_ws(p, end, nl);
             if (p < end && *p == ',') {
@@ -297,9 +332,10 @@ static int key_field(const char *k, size_t n)
  * accepts one inside a token (strings refuse control characters, numbers and literals
  * stop at it), so scanning stops at or before it, and the verdict is the one scan_event
  * gives for the text before it. *stop is where scanning stopped. */
-static inline __attribute__((always_inline)) int
-scan_object(const char *line, const char *end, int nl, struct raw_event *out,
-            enum reject_reason *why, const char **stop)
+static inline __attribute__((always_inline)) int scan_object(const char *line, const char *end,
+                                                             int nl, struct raw_event *out,
+                                                             enum reject_reason *why,
+                                                             const char **stop)
 {
     const char *p = line;
     /* Only what tells an absent field apart: a whole memset of the struct cost more than
@@ -313,6 +349,7 @@ scan_object(const char *line, const char *end, int nl, struct raw_event *out,
     /* The type errors are remembered but scanning goes on, so that a line that is also
      * not JSON is reported as invalid JSON: that is the more basic fault. */
     int wrong_type = 0;
+    struct block blk = {0, 0};
     p = skip_ws(p, end, nl);
     if (p >= end || *p != '{')
         goto invalid;
@@ -324,7 +361,7 @@ scan_object(const char *line, const char *end, int nl, struct raw_event *out,
     for (;;) {
         struct field key;
         p = skip_ws(p, end, nl);
-        if (p >= end || *p != '"' || scan_string(&p, end, &key) != 0)
+        if (p >= end || *p != '"' || scan_string(&p, end, &key, &blk) != 0)
             goto invalid;
         int fid = -1;
         if (!key.esc) {
@@ -344,7 +381,7 @@ scan_object(const char *line, const char *end, int nl, struct raw_event *out,
         if (fid >= 0) {
             struct field *f = &out->f[fid];
             if (*p == '"') {
-                if (scan_string(&p, end, f) != 0)
+                if (scan_string(&p, end, f, &blk) != 0)
                     goto invalid;
             } else if (*p == 'n') {
                 if (scan_literal(&p, end, "null", 4) != 0)
@@ -352,7 +389,7 @@ scan_object(const char *line, const char *end, int nl, struct raw_event *out,
                 memset(f, 0, sizeof *f);
                 f->is_null = 1;
             } else {
-                if (skip_value(&p, end, 1, nl) != 0)
+                if (skip_value(&p, end, 1, nl, &blk) != 0)
                     goto invalid;
                 wrong_type = 1;
             }
@@ -371,12 +408,12 @@ scan_object(const char *line, const char *end, int nl, struct raw_event *out,
                 out->results = v;
                 out->has_results = 1;
             } else {
-                if (skip_value(&p, end, 1, nl) != 0)
+                if (skip_value(&p, end, 1, nl, &blk) != 0)
                     goto invalid;
                 wrong_type = 1;
             }
         } else {
-            if (skip_value(&p, end, 1, nl) != 0)
+            if (skip_value(&p, end, 1, nl, &blk) != 0)
                 goto invalid;
         }
         p = skip_ws(p, end, nl);
@@ -423,7 +460,6 @@ int scan_line(const char *line, const char *end, struct raw_event *out, enum rej
 {
     return scan_object(line, end, 1, out, why, stop);
 }
-
 
 static size_t put_utf8(char *o, unsigned cp)
 {

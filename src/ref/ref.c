@@ -37,8 +37,6 @@
 
 /* ---- interning ---------------------------------------------------------------------- */
 
-static uint32_t case_h(struct ref *ref, const char *id, size_t n, uint64_t h);
-
 static uint32_t token(struct ref *ref, const char *s, size_t n)
 {
     while (n > 0 && (*s == ' ' || *s == '\t'))
@@ -127,11 +125,10 @@ uint32_t ref_subject_h(struct ref *ref, const char *id, size_t n, uint64_t h,
 
 uint32_t ref_case(struct ref *ref, const char *id, size_t n)
 {
-    return case_h(ref, id, n, strmap_hash(id, n));
+    return ref_case_h(ref, id, n, strmap_hash(id, n));
 }
 
-/* ref_case with the key's strmap_hash computed ahead. */
-static uint32_t case_h(struct ref *ref, const char *id, size_t n, uint64_t h)
+uint32_t ref_case_h(struct ref *ref, const char *id, size_t n, uint64_t h)
 {
     int64_t i = find_both(&ref->case_by_id, &ref->case_later, id, n, h);
     if (i >= 0)
@@ -923,7 +920,7 @@ static int cases_row(struct loader *ld, const struct row *r)
     const char *id = GET(0);
     if (len == 0)
         return 0;
-    uint32_t ci = case_h(ref, id, len, r->hash[0]);
+    uint32_t ci = ref_case_h(ref, id, len, r->hash[0]);
     struct case_rec *cr = &ref->cases[ci];
     cr->known = 1;
     const char *k = GET(1);
@@ -955,7 +952,7 @@ static int case_link_row(struct loader *ld, const struct row *r, bool subjects)
     const char *cs = GET(0);
     if (len == 0)
         return 0;
-    uint32_t ci = case_h(ref, cs, len, r->hash[0]);
+    uint32_t ci = ref_case_h(ref, cs, len, r->hash[0]);
     ref->cases[ci].known = 1;
     const char *other = GET(1);
     if (len == 0)
@@ -1396,7 +1393,10 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
      * units) repeat, so their table is left to grow from small. */
     size_t subjects = file_rows(dataset, "subjects.csv");
     strmap_reserve(&ref->subj_by_id, subjects);
-    ref->subj = xgrow(ref->subj, &ref->cap_subj, subjects, sizeof *ref->subj);
+    /* Events add the records the files lack (a quarter more in the generated datasets):
+     * room for as many again as the file holds is never touched unless used, whereas
+     * growing during the run would copy the whole table. */
+    ref->subj = xgrow(ref->subj, &ref->cap_subj, 2 * subjects, sizeof *ref->subj);
     size_t cases = file_rows(dataset, "cases.csv");
     strmap_reserve(&ref->case_by_id, cases);
     ref->cases = xgrow(ref->cases, &ref->cap_cases, cases, sizeof *ref->cases);

@@ -193,6 +193,8 @@ uint32_t ref_subject_h(struct ref *ref, const char *id, size_t n, uint64_t h,
                        enum subject_type type);
 /* Index of case `id`, interning an unknown one (known == 0). */
 uint32_t ref_case(struct ref *ref, const char *id, size_t n);
+/* The same with the key's strmap_hash computed ahead. */
+uint32_t ref_case_h(struct ref *ref, const char *id, size_t n, uint64_t h);
 /* Index of employee `user` or subject `id` without interning; REF_NONE when unknown. */
 uint32_t ref_find_employee(const struct ref *ref, const char *user, size_t n);
 uint32_t ref_find_subject(const struct ref *ref, const char *id, size_t n);
