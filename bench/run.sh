@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh [small] - throughput and memory of `wachter analyze` and of the ingest path
-# alone (build/rel/bench_ingest), on generated datasets of 200, 2,000 and 20,000 employees
+# alone and the reference load alone (build/rel/bench_ingest), on generated datasets of 200, 2,000 and 20,000 employees
 # over 84 days (`small`: 200 and 2,000 only). Datasets are generated once into bench/out/
 # (gitignored) and reused. Prints a Markdown table for the README.
 set -euo pipefail
@@ -26,13 +26,16 @@ for n in "${sizes[@]}"; do
     events=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$r/s.json")
     /usr/bin/time -v build/rel/bench_ingest "$d/dataset" >"$r/ing" 2>"$r/itime"
     ing_s=$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' "$r/ing")
-    ing_rate=$(sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p' "$r/ing")
+    ing_rate=$(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' "$r/ing")
+    ref_s=$(build/rel/bench_ingest "$d/dataset" --ref-only | sed -n 's/.*ref_seconds=\([0-9.]*\).*/\1/p')
+    ref_rows=$(cat "$d"/dataset/*.csv | wc -l)
+    ref_rows=$((ref_rows - $(ls "$d"/dataset/*.csv | wc -l)))
     ing_rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$r/itime")
-    raw_rate=$(build/rel/bench_ingest "$d/dataset" --no-resolve | sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p')
+    raw_rate=$(build/rel/bench_ingest "$d/dataset" --no-resolve | sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p')
     rate=$(python3 -c "print(round($events / max($wall, 0.001)))")
-    rows+=("| $n | $events | $wall | $rate | $rss | $ing_s | $ing_rate | $ing_rss | $raw_rate |")
+    rows+=("| $n | $events | $wall | $rate | $rss | $ing_s | $ing_rate | $ing_rss | $raw_rate | $ref_rows | $ref_s |")
     rm -rf "$r"
 done
-echo "| employees | events | analyze wall s | analyze events/s | analyze peak RSS MiB | ingest s | ingest events/s | ingest peak RSS MiB | ingest without lookups events/s |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| employees | events | analyze wall s | analyze events/s | analyze peak RSS MiB | ingest s | ingest events/s | ingest peak RSS MiB | ingest without lookups events/s | reference rows | reference load s |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
