@@ -132,9 +132,9 @@ bool u64map_put(struct u64map *m, uint64_t key, uint64_t val);
 /* Insert `key` only when absent (an existing value is left alone). Returns true when it
  * was inserted, in one probe sequence. */
 bool u64map_add(struct u64map *m, uint64_t key, uint64_t val);
-/* Remove `key` if present. Returns true when it was present. */
 /* Ask the CPU to fetch the slot where `key`'s probe starts. */
 void u64map_prefetch(const struct u64map *m, uint64_t key);
+/* Remove `key` if present. Returns true when it was present. */
 bool u64map_del(struct u64map *m, uint64_t key);
 /* Remove every key whose value, read as a signed number, is below `min`: one pass over
  * the slots, in place, without allocating; the capacity stays. */

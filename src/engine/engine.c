@@ -889,16 +889,28 @@ static void record_role_medians(struct engine *eng)
                (n - eng->n_median_days) * ROLE_GROUPS * sizeof(float));
         eng->n_median_days = n;
     }
-    uint16_t *vals = xmalloc((eng->n_emp ? eng->n_emp : 1) * sizeof *vals);
-    for (int r = 0; r < ref_role_groups(eng->ref); r++) {
-        size_t n = 0;
-        for (size_t e = 0; e < eng->n_emp; e++) {
-            const struct emp_state *st = &eng->emp[e];
-            if (eng->ref->emp[e].role == r && (size_t)d < st->n_days && st->days[d].accesses)
-                vals[n++] = st->days[d].accesses;
-        }
-        qsort(vals, n, sizeof *vals, cmp_u16);
-        eng->role_median[(size_t)d * ROLE_GROUPS + r] = n ? vals[n / 2] : 0;
+    /* One pass over the employees, the day's figures grouped by role (a counting sort),
+     * then the median of each group. */
+    size_t start[ROLE_GROUPS + 1] = {0};
+    for (size_t e = 0; e < eng->n_emp; e++) {
+        const struct emp_state *st = &eng->emp[e];
+        if ((size_t)d < st->n_days && st->days[d].accesses)
+            start[eng->ref->emp[e].role + 1]++;
+    }
+    for (int r = 0; r < ROLE_GROUPS; r++)
+        start[r + 1] += start[r];
+    size_t fill[ROLE_GROUPS];
+    memcpy(fill, start, sizeof fill);
+    uint16_t *vals = xmalloc((start[ROLE_GROUPS] ? start[ROLE_GROUPS] : 1) * sizeof *vals);
+    for (size_t e = 0; e < eng->n_emp; e++) {
+        const struct emp_state *st = &eng->emp[e];
+        if ((size_t)d < st->n_days && st->days[d].accesses)
+            vals[fill[eng->ref->emp[e].role]++] = st->days[d].accesses;
+    }
+    for (int r = 0; r < ROLE_GROUPS; r++) {
+        size_t n = start[r + 1] - start[r];
+        qsort(vals + start[r], n, sizeof *vals, cmp_u16);
+        eng->role_median[(size_t)d * ROLE_GROUPS + r] = n ? vals[start[r] + n / 2] : 0;
     }
     free(vals);
 }
