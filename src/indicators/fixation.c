@@ -241,12 +241,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     /* A criminal's household is police business, weighed by criminal_network. */
     if (access_case_explained(a) || a->link == LINK_SELF || (a->flags & SF_CRIMINAL))
         return;
-    uint64_t *p = u64map_get(&fs->pair, ref_pair(ev->user, hi));
-    if (p == NULL) {
-        u64map_put(&fs->pair, ref_pair(ev->user, hi), pack(NO_DAY, 0));
-        p = u64map_get(&fs->pair, ref_pair(ev->user, hi));
-    }
-    uint32_t last = (uint32_t)*p, n_days = (uint32_t)(*p >> 32);
+    uint64_t key = ref_pair(ev->user, hi);
+    uint64_t *p = u64map_get(&fs->pair, key);
+    uint64_t state = p != NULL ? *p : pack(NO_DAY, 0);
+    uint32_t last = (uint32_t)state, n_days = (uint32_t)(state >> 32);
     uint32_t day = (uint32_t)a->local.day;
     if (last == day)
         return;
@@ -254,7 +252,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         n_days = 1;
     else if (n_days < UINT32_MAX)
         n_days++;
-    *p = pack(day, n_days);
+    if (p != NULL)
+        *p = pack(day, n_days);
+    else
+        u64map_put(&fs->pair, key, pack(day, n_days));
     double strength = 0;
     if ((double)n_days >= cfg->min_days) {
         strength = cfg->full_days > 0 ? (double)n_days / cfg->full_days : 1.0;
