@@ -71,10 +71,10 @@ void analyze_alert_json(struct sbuf *out, const struct alert *a, struct tz *tz, 
 void analyze_stats_json(struct sbuf *out, const struct ingest_stats *is, size_t n_files,
                         const struct engine *eng, size_t n_alerts);
 /* One line of the rejects output. */
-void analyze_reject_json(struct sbuf *out, const char *file, uint64_t line,
-                         enum reject_reason why, const char *raw, size_t n);
-/* Derive the pseudonym of a->user into `pseudonym` (PSEUDONYM_LEN bytes) and store it with the sealed number.
- * Returns 0, or -1 with `e` filled. */
+void analyze_reject_json(struct sbuf *out, const char *file, uint64_t line, enum reject_reason why,
+                         const char *raw, size_t n);
+/* Derive the pseudonym of a->user into `pseudonym` (PSEUDONYM_LEN bytes) and store it with the
+ * sealed number. Returns 0, or -1 with `e` filled. */
 int analyze_put_pseudonym(struct store *st, const struct privacy *priv, const struct alert *a,
                           char *pseudonym, struct err *e);
 /* Hand the exceptions recorded in the store to the engine (by pseudonym). */

@@ -32,6 +32,7 @@ struct explainer {
     struct explain_counts counts;
     uint8_t *region_has_subjects; /* per token: some record lies in this region */
     size_t n_region_tokens;
+    struct u64map case_teams; /* ref_pair(case, team token) of every member with a team */
 };
 
 void explain_config_defaults(struct explain_config *cfg)
@@ -58,6 +59,17 @@ struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
     for (size_t s = 0; s < ref->n_subj; s++)
         if (ref->subj[s].region < ref->n_tokens)
             x->region_has_subjects[ref->subj[s].region] = 1;
+    size_t memberships = 0;
+    for (size_t e = 0; e < ref->n_emp; e++)
+        memberships += ref->emp[e].cases_n;
+    u64map_reserve(&x->case_teams, memberships);
+    for (size_t e = 0; e < ref->n_emp; e++) {
+        const struct employee *em = &ref->emp[e];
+        if (em->team == 0)
+            continue;
+        for (uint32_t k = 0; k < em->cases_n; k++)
+            u64map_put(&x->case_teams, ref_pair(ref->user_cases[em->cases_off + k], em->team), 1);
+    }
     return x;
 }
 
@@ -66,6 +78,7 @@ void explainer_free(struct explainer *x)
     if (x == NULL)
         return;
     u64map_free(&x->last_case_access);
+    u64map_free(&x->case_teams);
     free(x->combo);
     free(x->region_has_subjects);
     free(x);
@@ -199,13 +212,32 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
     return false;
 }
 
-static enum bogus_kind check_typed(const struct explainer *x, const struct event *ev)
+/* May a typed case that does not list the user still explain the access (EX_CASE_UNIT)?
+ * Only a case of the user's own unit or one a team-mate works on, of normal sensitivity,
+ * and not for a public figure, a shielded person or anyone in the user's own circle (`a`
+ * holds the link and flags): a relative in the unit's case, looked up under its number, is
+ * the conflict of interest that membership is there to stop. The caller still requires
+ * that the case is open and holds the subject. */
+static bool unlisted_may_explain(const struct explainer *x, uint32_t c, const struct event *ev,
+                                 const struct access *a)
+{
+    const struct case_rec *cr = &x->ref->cases[c];
+    const struct employee *em = &x->ref->emp[ev->user];
+    if (cr->high || a->link != LINK_NONE || (a->flags & (SF_VIP | SF_SHIELDED)))
+        return false;
+    return (cr->unit != 0 && cr->unit == em->unit) ||
+           (em->team != 0 && u64map_get(&x->case_teams, ref_pair(c, em->team)) != NULL);
+}
+
+static enum bogus_kind check_typed(const struct explainer *x, const struct event *ev,
+                                   const struct access *a)
 {
     const struct ref *ref = x->ref;
     const struct case_rec *c = &ref->cases[ev->legit];
     if (!c->known)
         return BOGUS_UNKNOWN_CASE;
-    if (!ref_is_member(ref, ev->legit, ev->user))
+    bool listed = ref_is_member(ref, ev->legit, ev->user);
+    if (!listed && !unlisted_may_explain(x, ev->legit, ev, a))
         return BOGUS_NOT_MEMBER;
     if (ev->subject != REF_NONE && ref->subj[ev->subject].type != ST_CASE &&
         !ref_case_has(ref, ev->legit, ev->subject)) {
@@ -216,11 +248,11 @@ static enum bogus_kind check_typed(const struct explainer *x, const struct event
         for (size_t k = 0; k < n && !held; k++)
             held = ref_case_has(ref, ev->legit, behind[k]);
         if (!held)
-            return BOGUS_NOT_IN_CASE;
+            return listed ? BOGUS_NOT_IN_CASE : BOGUS_NOT_MEMBER;
     }
     if (!case_open(x, c, ev->ts_ms))
-        return BOGUS_CLOSED;
-    return BOGUS_NONE;
+        return listed ? BOGUS_CLOSED : BOGUS_NOT_MEMBER;
+    return listed ? BOGUS_NONE : BOGUS_UNLISTED;
 }
 
 void explain_event(struct explainer *x, const struct event *ev, struct access *a)
@@ -262,7 +294,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     /* Explanation routes, strongest first. */
     uint64_t pair = ref_pair(e, s);
     if (ev->legit != REF_NONE) {
-        a->bogus = (uint8_t)check_typed(x, ev);
+        a->bogus = (uint8_t)check_typed(x, ev, a);
         if (a->bogus == BOGUS_NONE)
             a->route = EX_CASE_TYPED;
     }
@@ -273,6 +305,8 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
             if (member_of_case_holding(x, e, behind[k], ev->ts_ms))
                 a->route = EX_CASE_LINKED;
     }
+    if (a->route == EX_NONE && a->bogus == BOGUS_UNLISTED)
+        a->route = EX_CASE_UNIT;
     uint8_t role = em->role;
     bool routine_ok = a->link == LINK_NONE && !(a->flags & (SF_VIP | SF_SHIELDED)) &&
                       x->role_events[role] >= x->cfg.routine_min_events &&
@@ -308,7 +342,8 @@ const char *explain_route_name(enum explain_route r)
     static const char *const names[EX__COUNT] = {
         [EX_NONE] = "unexplained",        [EX_CASE_TYPED] = "case_typed",
         [EX_CASE_MEMBER] = "case_member", [EX_CASE_LINKED] = "case_linked",
-        [EX_FOLLOW_UP] = "follow_up",     [EX_ROUTINE] = "routine",
+        [EX_CASE_UNIT] = "case_unit",     [EX_FOLLOW_UP] = "follow_up",
+        [EX_ROUTINE] = "routine",
     };
     return (unsigned)r < EX__COUNT ? names[r] : "unexplained";
 }
@@ -324,6 +359,8 @@ const char *explain_bogus_name(enum bogus_kind b)
         return "not_a_member";
     case BOGUS_NOT_IN_CASE:
         return "subject_not_in_case";
+    case BOGUS_UNLISTED:
+        return "not_listed_own_unit";
     default:
         return "none";
     }

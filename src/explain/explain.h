@@ -11,6 +11,12 @@
  *                    whether or not the number was typed in
  *   EX_CASE_LINKED   the subject is the vehicle or address of a person in such a case, or a
  *                    person living at an address or owning a vehicle in such a case
+ *   EX_CASE_UNIT     the typed case number is an open case of the user's own unit that holds
+ *                    the subject, but does not list the user: membership lists are never
+ *                    complete, and a colleague helping on the unit's case types its number.
+ *                    Not for cases of high sensitivity or for public figures and shielded
+ *                    persons, where being on the list is the point. Still a weak signal
+ *                    (BOGUS_UNLISTED), so it stays visible.
  *   EX_FOLLOW_UP     the user accessed the same subject with a case explanation within the
  *                    follow-up window (continuing work on a case)
  *   EX_ROUTINE       nothing about the subject is personal to the user or sensitive, and
@@ -40,6 +46,7 @@ enum explain_route {
     EX_CASE_TYPED,
     EX_CASE_MEMBER,
     EX_CASE_LINKED,
+    EX_CASE_UNIT,
     EX_FOLLOW_UP,
     EX_ROUTINE,
     EX__COUNT
@@ -51,6 +58,8 @@ enum bogus_kind {
     BOGUS_CLOSED,       /* the case was closed (beyond the grace period) or not yet opened */
     BOGUS_NOT_MEMBER,   /* the user does not work on it */
     BOGUS_NOT_IN_CASE,  /* the case does not hold the subject */
+    BOGUS_UNLISTED,     /* an open case of the user's own unit that holds the subject, not
+                           listing the user (explained as EX_CASE_UNIT, see above) */
 };
 
 enum link_kind {

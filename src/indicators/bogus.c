@@ -4,7 +4,11 @@
  * or it does not hold the record.
  *
  * A wrong number typed for a record the user does have a case for elsewhere is most
- * likely a slip, and counts for little.
+ * likely a slip, and counts for little. The number of an open case of the user's own unit
+ * that holds the record but does not list the user is what a colleague helping out types
+ * (membership lists are never complete): the explainer counts it as explained
+ * (EX_CASE_UNIT) and it signals only faintly, so the analyst still sees it beside other
+ * evidence but it never makes an alert by itself.
  */
 #include "indicators/indicator.h"
 
@@ -24,12 +28,12 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (!a->is_record || a->bogus == BOGUS_NONE)
         return;
     static const float strength[] = {
-        [BOGUS_UNKNOWN_CASE] = 1.0f,
-        [BOGUS_CLOSED] = 0.5f,
-        [BOGUS_NOT_MEMBER] = 0.8f,
-        [BOGUS_NOT_IN_CASE] = 0.8f,
+        [BOGUS_UNKNOWN_CASE] = 1.0f, [BOGUS_CLOSED] = 0.5f,   [BOGUS_NOT_MEMBER] = 0.8f,
+        [BOGUS_NOT_IN_CASE] = 0.8f,  [BOGUS_UNLISTED] = 0.0f,
     };
     float s = strength[a->bogus];
+    if (s == 0)
+        return;
     if (access_case_explained(a))
         s *= 0.25f;
     engine_signal(eng, ev, s, ev->subject, a->bogus, 0);
@@ -39,16 +43,19 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
                      struct sbuf *nl)
 {
     (void)settings;
-    char ken[128], knl[128];
+    char ken[192], knl[192];
     snprintf(ken, sizeof ken,
-             "%u non-existent case, %u closed case, %u case of others, %u case without the record",
+             "%u non-existent case, %u closed case, %u case of others, %u case without the record, "
+             "%u case of own unit not listing the employee",
              s->note_counts[BOGUS_UNKNOWN_CASE], s->note_counts[BOGUS_CLOSED],
-             s->note_counts[BOGUS_NOT_MEMBER], s->note_counts[BOGUS_NOT_IN_CASE]);
+             s->note_counts[BOGUS_NOT_MEMBER], s->note_counts[BOGUS_NOT_IN_CASE],
+             s->note_counts[BOGUS_UNLISTED]);
     snprintf(knl, sizeof knl,
              "%u niet-bestaande zaak, %u gesloten zaak, %u zaak van anderen, %u zaak zonder de "
-             "registratie",
+             "registratie, %u zaak van eigen eenheid zonder de medewerker",
              s->note_counts[BOGUS_UNKNOWN_CASE], s->note_counts[BOGUS_CLOSED],
-             s->note_counts[BOGUS_NOT_MEMBER], s->note_counts[BOGUS_NOT_IN_CASE]);
+             s->note_counts[BOGUS_NOT_MEMBER], s->note_counts[BOGUS_NOT_IN_CASE],
+             s->note_counts[BOGUS_UNLISTED]);
     sbuf_puts(en, "gave case numbers that do not explain the lookup: ");
     sbuf_puts(nl, "zaaknummers opgegeven die de raadpleging niet verklaren: ");
     describe_counts(s, ken, knl, en, nl);
@@ -61,7 +68,7 @@ const struct indicator ind_bogus_legitimation = {
     .help = "A case number given as the reason for a lookup that does not exist, is closed, "
             "is not the employee's, or does not hold the record.",
     .notes = {"", "case does not exist", "case closed", "not a member of the case",
-              "record not in the case"},
+              "record not in the case", "case of own unit, not listed as member"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct bogus_settings),

@@ -40,7 +40,9 @@ static int setup_common(void **state, bool relations)
     write_file("employees.csv",
                "user,person,unit,team,role,surname,postcode,house_number,start_date,end_date\n"
                "U1,E1,UNIT-01,T1,patrol,Smit,1000AA,1,2010-01-01,\n"
-               "U2,E2,UNIT-01,T1,patrol,Jansen,2000BB,5,2010-01-01,\n");
+               "U2,E2,UNIT-01,T1,patrol,Jansen,2000BB,5,2010-01-01,\n"
+               "U3,E3,UNIT-01,T3,detective,Wit,2100BB,3,2010-01-01,\n"
+               "U4,E4,UNIT-02,T4,detective,Vos,2200BB,4,2010-01-01,\n");
     write_file("subjects.csv",
                "subject,subject_type,surname,postcode,house_number,birth_year,region,flags\n"
                "E1,person,Smit,1000AA,1,1980,Noord,\n"
@@ -54,17 +56,26 @@ static int setup_common(void **state, bool relations)
                "CLOSEDP,person,Kok,5000EE,5,1960,Noord,\n"
                "STRANGER,person,Berg,6000FF,6,1965,Zuid,vip\n"
                "NAMESAKE,person,Smit,7000GG,7,1955,Noord,\n"
-               "E2_CAR,vehicle,Jansen,2000BB,5,,,\n");
+               "E2_CAR,vehicle,Jansen,2000BB,5,,,\n"
+               "PLAIN,person,Dekker,8000HH,8,1970,Noord,\n");
     write_file("schedule.csv", "user,start,end,kind\n"
                                "U1,2025-03-10T08:00:00+01:00,2025-03-10T16:00:00+01:00,shift\n"
                                "U1,2025-03-12,2025-03-12,leave\n");
     write_file("cases.csv", "case,kind,opened,closed,unit,sensitivity\n"
                             "C-OPEN,case,2025-01-01,,UNIT-01,normal\n"
                             "C-CLOSED,case,2024-01-01,2024-06-01,UNIT-01,normal\n"
-                            "C-OTHER,case,2025-01-01,,UNIT-01,normal\n");
-    write_file("case_members.csv", "case,user\nC-OPEN,U1\nC-CLOSED,U1\nC-OTHER,U2\n");
+                            "C-OTHER,case,2025-01-01,,UNIT-01,normal\n"
+                            "C-UNIT,case,2025-01-01,,UNIT-01,normal\n"
+                            "C-TEAM,case,2025-01-01,,UNIT-02,normal\n"
+                            "C-FAR,case,2025-01-01,,UNIT-02,normal\n"
+                            "C-HIGH,case,2025-01-01,,UNIT-01,high\n"
+                            "C-GONE,case,2024-01-01,2024-06-01,UNIT-01,normal\n");
+    write_file("case_members.csv", "case,user\nC-OPEN,U1\nC-CLOSED,U1\nC-OTHER,U2\n"
+                                   "C-UNIT,U3\nC-TEAM,U2\nC-FAR,U4\nC-HIGH,U3\nC-GONE,U3\n");
     write_file("case_subjects.csv",
-               "case,subject\nC-OPEN,SUSPECT\nC-CLOSED,CLOSEDP\nC-OTHER,STRANGER\n");
+               "case,subject\nC-OPEN,SUSPECT\nC-CLOSED,CLOSEDP\nC-OTHER,STRANGER\n"
+               "C-UNIT,PARTNER\nC-TEAM,PLAIN\nC-FAR,PLAIN\nC-HIGH,PLAIN\n"
+               "C-GONE,PLAIN\n");
     if (relations)
         write_file("relations.csv", "person_a,person_b,relation\nE1,PARTNER,partner\n");
     struct fx *f = xcalloc(1, sizeof *f);
@@ -196,6 +207,8 @@ static void test_bogus_kinds(void **state)
     a = run(f, "U1", "CLOSEDP", "C-CLOSED", ON_SHIFT);
     assert_int_equal(a.bogus, BOGUS_CLOSED);
     assert_int_equal(a.route, EX_NONE);
+    /* C-OTHER is a case of U1's own unit that a team-mate works on, but the record is a
+     * public figure: only the member list counts (see test_unlisted_case). */
     a = run(f, "U1", "STRANGER", "C-OTHER", ON_SHIFT);
     assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
     assert_int_equal(a.route, EX_NONE);
@@ -210,6 +223,36 @@ static void test_bogus_kinds(void **state)
     assert_int_equal(a.route, EX_CASE_MEMBER);
     assert_string_equal(explain_bogus_name(BOGUS_CLOSED), "closed_case");
     assert_string_equal(explain_route_name(EX_FOLLOW_UP), "follow_up");
+}
+
+/* A typed case that does not list the user explains the access only when it is open, of
+ * normal sensitivity, holds the record, and is the user's unit's case or one a team-mate
+ * works on; never for the user's own circle. */
+static void test_unlisted_case(void **state)
+{
+    struct fx *f = *state;
+    /* The refusals first: an explained access would make the later ones follow-ups. */
+    struct access a = run(f, "U1", "PLAIN", "C-FAR", ON_SHIFT); /* nobody of the team on it */
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U1", "PLAIN", "C-HIGH", ON_SHIFT); /* high sensitivity */
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    a = run(f, "U1", "PLAIN", "C-GONE", ON_SHIFT); /* closed long ago */
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    a = run(f, "U1", "CLOSEDP", "C-UNIT", ON_SHIFT); /* not in the case */
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    a = run(f, "U1", "PARTNER", "C-UNIT", ON_SHIFT); /* the user's partner is in it */
+    assert_int_equal(a.link, LINK_RELATIVE);
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U1", "PLAIN", "C-TEAM", ON_SHIFT); /* another unit, team-mate U2 on it */
+    assert_int_equal(a.bogus, BOGUS_UNLISTED);
+    assert_int_equal(a.route, EX_CASE_UNIT);
+    a = run(f, "U3", "SUSPECT", "C-OPEN", ON_SHIFT); /* own unit's case, U3 not listed */
+    assert_int_equal(a.bogus, BOGUS_UNLISTED);
+    assert_int_equal(a.route, EX_CASE_UNIT);
+    assert_string_equal(explain_route_name(EX_CASE_UNIT), "case_unit");
+    assert_string_equal(explain_bogus_name(BOGUS_UNLISTED), "not_listed_own_unit");
 }
 
 /* ---- personal links -------------------------------------------------------------------- */
@@ -310,6 +353,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follow_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bogus_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unlisted_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_without_relations, setup_no_relations, teardown),
         cmocka_unit_test_setup_teardown(test_off_duty, setup, teardown),
