@@ -133,6 +133,7 @@ struct engine {
     struct engine_stats stats;
     uint64_t remote;                /* indicators whose signals come from elsewhere */
     int64_t newest_ms;              /* event time of the newest event fed */
+    bool finishing;                 /* in the last day close (engine_finish) */
     engine_signal_hook_fn sig_hook; /* when set, signals go to it instead of the tracks */
     void *sig_hook_ctx;
 };
@@ -279,6 +280,11 @@ const struct ref *engine_ref(const struct engine *eng)
 const struct explainer *engine_explainer(const struct engine *eng)
 {
     return eng->x;
+}
+
+bool engine_finishing(const struct engine *eng)
+{
+    return eng->finishing;
 }
 
 const struct engine_stats *engine_stats(const struct engine *eng)
@@ -1039,6 +1045,7 @@ static int cmp_alert(const void *a, const void *b)
 
 void engine_finish(struct engine *eng)
 {
+    eng->finishing = true;
     close_day(eng);
     free(eng->sorted_alerts);
     eng->sorted_alerts = xmalloc((eng->n_alerts ? eng->n_alerts : 1) * sizeof(struct alert));

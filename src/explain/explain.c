@@ -33,7 +33,15 @@ struct explainer {
     uint8_t *region_has_subjects; /* per token: some record lies in this region */
     size_t n_region_tokens;
     struct u64map case_teams; /* ref_pair(case, team token) of every member with a team */
+    struct u64map case_work;  /* ref_pair(case, record) -> case_work_value() */
 };
+
+/* A case_work entry packs (user << 32 | local day): the first user and day, and once a
+ * second user or day came, REF_NONE (never a user) and the day it became case work. */
+static uint64_t case_work_value(uint32_t user, int32_t day)
+{
+    return (uint64_t)user << 32 | (uint32_t)day;
+}
 
 void explain_config_defaults(struct explain_config *cfg)
 {
@@ -79,6 +87,7 @@ void explainer_free(struct explainer *x)
         return;
     u64map_free(&x->last_case_access);
     u64map_free(&x->case_teams);
+    u64map_free(&x->case_work);
     free(x->combo);
     free(x->region_has_subjects);
     free(x);
@@ -229,6 +238,48 @@ static bool unlisted_may_explain(const struct explainer *x, uint32_t c, const st
            (em->team != 0 && u64map_get(&x->case_teams, ref_pair(c, em->team)) != NULL);
 }
 
+/* Is this lookup, under a case that lists the user but not the record, case work
+ * (EX_CASE_WORK)? Under an incident while it runs (its dates, a day either side), yes: the
+ * people met at the scene are not all registered with it. Otherwise the first (user, day)
+ * per (case, record) is remembered, and a lookup by another user or on another day makes
+ * it case work. Not for the exclusions of EX_CASE_UNIT, nor under a closed case. */
+static bool case_work(struct explainer *x, const struct event *ev, const struct access *a)
+{
+    const struct case_rec *c = &x->ref->cases[ev->legit];
+    if (a->link != LINK_NONE || (a->flags & (SF_VIP | SF_SHIELDED)) || !case_open(x, c, ev->ts_ms))
+        return false;
+    if (c->kind == CK_INCIDENT && c->opened_ms != INT64_MIN) {
+        int64_t end = c->closed_ms != INT64_MAX ? c->closed_ms : c->opened_ms;
+        if (ev->ts_ms >= c->opened_ms - 86400000 && ev->ts_ms < end + 2 * 86400000)
+            return true;
+    }
+    uint64_t key = ref_pair(ev->legit, ev->subject);
+    uint64_t first = case_work_value(ev->user, a->local.day);
+    uint64_t *v = u64map_get(&x->case_work, key);
+    if (v == NULL) {
+        u64map_put(&x->case_work, key, first);
+        return false;
+    }
+    if (*v == first)
+        return false;
+    if (*v >> 32 != REF_NONE)
+        *v = case_work_value(REF_NONE, a->local.day);
+    return true;
+}
+
+enum case_work explain_case_work(const struct explainer *x, uint32_t c, uint32_t s,
+                                 int32_t *since_day)
+{
+    const uint64_t *v = u64map_get(&x->case_work, ref_pair(c, s));
+    if (v == NULL)
+        return CASE_WORK_NONE;
+    if (*v >> 32 != REF_NONE)
+        return CASE_WORK_FIRST;
+    if (since_day != NULL)
+        *since_day = (int32_t)(uint32_t)*v;
+    return CASE_WORK_SHARED;
+}
+
 static enum bogus_kind check_typed(const struct explainer *x, const struct event *ev,
                                    const struct access *a)
 {
@@ -307,6 +358,8 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     }
     if (a->route == EX_NONE && a->bogus == BOGUS_UNLISTED)
         a->route = EX_CASE_UNIT;
+    if (a->route == EX_NONE && a->bogus == BOGUS_NOT_IN_CASE && case_work(x, ev, a))
+        a->route = EX_CASE_WORK;
     uint8_t role = em->role;
     bool routine_ok = a->link == LINK_NONE && !(a->flags & (SF_VIP | SF_SHIELDED)) &&
                       x->role_events[role] >= x->cfg.routine_min_events &&
@@ -342,8 +395,8 @@ const char *explain_route_name(enum explain_route r)
     static const char *const names[EX__COUNT] = {
         [EX_NONE] = "unexplained",        [EX_CASE_TYPED] = "case_typed",
         [EX_CASE_MEMBER] = "case_member", [EX_CASE_LINKED] = "case_linked",
-        [EX_CASE_UNIT] = "case_unit",     [EX_FOLLOW_UP] = "follow_up",
-        [EX_ROUTINE] = "routine",
+        [EX_CASE_UNIT] = "case_unit",     [EX_CASE_WORK] = "case_work",
+        [EX_FOLLOW_UP] = "follow_up",     [EX_ROUTINE] = "routine",
     };
     return (unsigned)r < EX__COUNT ? names[r] : "unexplained";
 }

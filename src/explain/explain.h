@@ -17,6 +17,12 @@
  *                    Not for cases of high sensitivity or for public figures and shielded
  *                    persons, where being on the list is the point. Still a weak signal
  *                    (BOGUS_UNLISTED), so it stays visible.
+ *   EX_CASE_WORK     the typed case lists the user but not the record, and either it is an
+ *                    incident that is running, or the record was looked up under that
+ *                    number before by another member, or by the user on an earlier day:
+ *                    case work that the record list does not show (those lists are never
+ *                    complete either). Same exclusions as EX_CASE_UNIT, and the case must
+ *                    be open.
  *   EX_FOLLOW_UP     the user accessed the same subject with a case explanation within the
  *                    follow-up window (continuing work on a case)
  *   EX_ROUTINE       nothing about the subject is personal to the user or sensitive, and
@@ -47,6 +53,7 @@ enum explain_route {
     EX_CASE_MEMBER,
     EX_CASE_LINKED,
     EX_CASE_UNIT,
+    EX_CASE_WORK,
     EX_FOLLOW_UP,
     EX_ROUTINE,
     EX__COUNT
@@ -109,6 +116,16 @@ void explainer_free(struct explainer *x);
 /* Explain `ev` into `out` and learn from it (role profile, follow-up memory). Events must
  * come in (near) time order. */
 void explain_event(struct explainer *x, const struct event *ev, struct access *out);
+
+/* What the explainer knows of record `s` looked up under case number `c` of a case that
+ * lists the user but not the record (see EX_CASE_WORK). CASE_WORK_NONE: such a lookup was
+ * never seen, or one was not eligible (a personal link, a public figure, a shielded
+ * person, a closed case); CASE_WORK_FIRST: seen, so far by one user on one day;
+ * CASE_WORK_SHARED: case work since local day *since_day (when not NULL).
+ * bogus_legitimation holds its signal on a FIRST lookup for a few days and asks again. */
+enum case_work { CASE_WORK_NONE, CASE_WORK_FIRST, CASE_WORK_SHARED };
+enum case_work explain_case_work(const struct explainer *x, uint32_t c, uint32_t s,
+                                 int32_t *since_day);
 
 /* Share of a role's record accesses that used (system, subject type); 0..1. */
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,

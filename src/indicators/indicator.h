@@ -165,11 +165,14 @@ void engine_signal_kept(struct engine *eng, const struct kept_event *k, float st
 /* Facts about the run that indicators may consult. */
 const struct ref *engine_ref(const struct engine *eng);
 const struct explainer *engine_explainer(const struct engine *eng);
+/* True during the last day close of a run (engine_finish): indicators that hold signals
+ * back to judge them later must judge them now. */
+bool engine_finishing(const struct engine *eng);
 
 static inline int access_case_explained(const struct access *a)
 {
     return a->route == EX_CASE_TYPED || a->route == EX_CASE_MEMBER || a->route == EX_CASE_LINKED ||
-           a->route == EX_CASE_UNIT || a->route == EX_FOLLOW_UP;
+           a->route == EX_CASE_UNIT || a->route == EX_CASE_WORK || a->route == EX_FOLLOW_UP;
 }
 
 /* Appends "N lookups of M records" style count phrases in both languages. */

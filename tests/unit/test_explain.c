@@ -57,7 +57,9 @@ static int setup_common(void **state, bool relations)
                "STRANGER,person,Berg,6000FF,6,1965,Zuid,vip\n"
                "NAMESAKE,person,Smit,7000GG,7,1955,Noord,\n"
                "E2_CAR,vehicle,Jansen,2000BB,5,,,\n"
-               "PLAIN,person,Dekker,8000HH,8,1970,Noord,\n");
+               "PLAIN,person,Dekker,8000HH,8,1970,Noord,\n"
+               "LOOSE,person,Bril,8100HH,1,1971,Noord,\n"
+               "LOOSE2,person,Haan,8200HH,2,1972,Noord,\n");
     write_file("schedule.csv", "user,start,end,kind\n"
                                "U1,2025-03-10T08:00:00+01:00,2025-03-10T16:00:00+01:00,shift\n"
                                "U1,2025-03-12,2025-03-12,leave\n");
@@ -69,13 +71,16 @@ static int setup_common(void **state, bool relations)
                             "C-TEAM,case,2025-01-01,,UNIT-02,normal\n"
                             "C-FAR,case,2025-01-01,,UNIT-02,normal\n"
                             "C-HIGH,case,2025-01-01,,UNIT-01,high\n"
-                            "C-GONE,case,2024-01-01,2024-06-01,UNIT-01,normal\n");
+                            "C-GONE,case,2024-01-01,2024-06-01,UNIT-01,normal\n"
+                            "C-WORK,case,2025-01-01,,UNIT-02,normal\n"
+                            "I-RUN,incident,2025-03-10,2025-03-10,UNIT-02,normal\n");
     write_file("case_members.csv", "case,user\nC-OPEN,U1\nC-CLOSED,U1\nC-OTHER,U2\n"
-                                   "C-UNIT,U3\nC-TEAM,U2\nC-FAR,U4\nC-HIGH,U3\nC-GONE,U3\n");
+                                   "C-UNIT,U3\nC-TEAM,U2\nC-FAR,U4\nC-HIGH,U3\nC-GONE,U3\n"
+                                   "C-WORK,U1\nC-WORK,U4\nI-RUN,U1\n");
     write_file("case_subjects.csv",
                "case,subject\nC-OPEN,SUSPECT\nC-CLOSED,CLOSEDP\nC-OTHER,STRANGER\n"
                "C-UNIT,PARTNER\nC-TEAM,PLAIN\nC-FAR,PLAIN\nC-HIGH,PLAIN\n"
-               "C-GONE,PLAIN\n");
+               "C-GONE,PLAIN\nC-WORK,SUSPECT\nI-RUN,SUSPECT\n");
     if (relations)
         write_file("relations.csv", "person_a,person_b,relation\nE1,PARTNER,partner\n");
     struct fx *f = xcalloc(1, sizeof *f);
@@ -255,6 +260,54 @@ static void test_unlisted_case(void **state)
     assert_string_equal(explain_bogus_name(BOGUS_UNLISTED), "not_listed_own_unit");
 }
 
+/* A record the user's own case does not list, looked up under its number, becomes case
+ * work once a fellow member, or the user on another day, looks it up under that number;
+ * never for a public figure or the user's own circle. */
+static void test_case_work(void **state)
+{
+    struct fx *f = *state;
+    const char *day2 = "2025-03-11T10:00:00+01:00";
+    uint32_t c = ref_case(&f->ref, "C-WORK", 6);
+    struct access a = run(f, "U1", "LOOSE", "C-WORK", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_NOT_IN_CASE);
+    assert_int_equal(a.route, EX_NONE);
+    uint32_t loose = ref_find_subject(&f->ref, "LOOSE", 5);
+    assert_int_equal(explain_case_work(f->x, c, loose, NULL), CASE_WORK_FIRST);
+    a = run(f, "U1", "LOOSE", "C-WORK", ON_SHIFT); /* the same user and day: no news */
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U4", "LOOSE", "C-WORK", ON_SHIFT); /* a fellow member */
+    assert_int_equal(a.route, EX_CASE_WORK);
+    int32_t since = 0;
+    assert_int_equal(explain_case_work(f->x, c, loose, &since), CASE_WORK_SHARED);
+    assert_int_equal(since, a.local.day);
+
+    a = run(f, "U1", "LOOSE2", "C-WORK", ON_SHIFT);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U1", "LOOSE2", "C-WORK", day2); /* the user again, another day */
+    assert_int_equal(a.route, EX_CASE_WORK);
+
+    a = run(f, "U1", "STRANGER", "C-WORK", ON_SHIFT); /* a public figure */
+    a = run(f, "U4", "STRANGER", "C-WORK", day2);
+    assert_int_equal(a.bogus, BOGUS_NOT_IN_CASE);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U1", "PARTNER", "C-WORK", ON_SHIFT); /* the user's partner */
+    a = run(f, "U1", "PARTNER", "C-WORK", day2);
+    assert_int_equal(a.route, EX_NONE);
+    assert_int_equal(explain_case_work(f->x, c, ref_find_subject(&f->ref, "PARTNER", 7), NULL),
+                     CASE_WORK_NONE);
+    assert_string_equal(explain_route_name(EX_CASE_WORK), "case_work");
+
+    /* Under the user's own incident while it runs, a record it does not list is work at
+     * the scene; ten days later it is not. */
+    a = run(f, "U1", "NEIGH", "I-RUN", ON_SHIFT);
+    assert_int_equal(a.route, EX_NONE); /* a neighbour: the user's own circle */
+    a = run(f, "U1", "CLOSEDP", "I-RUN", ON_SHIFT);
+    assert_int_equal(a.route, EX_CASE_WORK);
+    a = run(f, "U1", "PLAIN", "I-RUN", "2025-03-20T10:00:00+01:00");
+    assert_int_equal(a.bogus, BOGUS_NOT_IN_CASE);
+    assert_int_equal(a.route, EX_NONE);
+}
+
 /* ---- personal links -------------------------------------------------------------------- */
 
 static void test_links(void **state)
@@ -354,6 +407,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_follow_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bogus_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unlisted_case, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_work, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_without_relations, setup_no_relations, teardown),
         cmocka_unit_test_setup_teardown(test_off_duty, setup, teardown),

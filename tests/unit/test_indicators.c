@@ -1386,6 +1386,46 @@ static void test_bogus_unlisted_own_unit(void **state)
     assert_int_equal(sigs("relative_lookup"), 1);
 }
 
+/* A record the own case does not list, looked up under its number: held for a few days.
+ * A fellow member looking it up under the same number within the hold makes it case work
+ * and the first signal is dropped; a lookup by the user alone is signalled, by the day
+ * closes once the hold is over, or at the end of the run. */
+static uint64_t held_bogus_at_day3;
+
+static void count_bogus_at_day3(struct engine *eng, size_t n)
+{
+    (void)eng;
+    if (n == 2)
+        held_bogus_at_day3 = sigs("bogus_legitimation");
+}
+
+static void test_bogus_own_case_held(void **state)
+{
+    (void)state;
+    put_cases(OPEN_CASE("C-OK", "case"), "C-OK,U1\nC-OK,U2\n", "C-OK,CRIM_N\n");
+    look(at(0, 10, 0), "U1", "person", "STRANGER", "C-OK");
+    look(at(2, 10, 0), "U2", "person", "STRANGER", "C-OK"); /* the team works on it */
+    go();
+    assert_int_equal(sigs("bogus_legitimation"), 0);
+
+    restart();
+    put_cases(OPEN_CASE("C-OK", "case"), "C-OK,U1\nC-OK,U2\n", "C-OK,CRIM_N\n");
+    look(at(0, 10, 0), "U1", "person", "STRANGER", "C-OK");
+    look(at(3, 10, 0), "U4", "person", "CRIM_N", NULL);
+    look(at(6, 10, 0), "U2", "person", "STRANGER", "C-OK"); /* after the hold */
+    go_after = count_bogus_at_day3;
+    go();
+    go_after = NULL;
+    assert_int_equal(held_bogus_at_day3, 0); /* still held on day 3 */
+    assert_int_equal(sigs("bogus_legitimation"), 1);
+
+    restart();
+    put_cases(OPEN_CASE("C-OK", "case"), "C-OK,U1\n", "C-OK,CRIM_N\n");
+    look(at(0, 10, 0), "U1", "person", "STRANGER", "C-OK"); /* judged at the end */
+    go();
+    assert_int_equal(sigs("bogus_legitimation"), 1);
+}
+
 /* ---- alert level ----------------------------------------------------------------------- */
 
 static double u1_score(void)
@@ -1794,6 +1834,7 @@ int main(void)
         T(test_bogus_positive),
         T(test_bogus_negative),
         T(test_bogus_unlisted_own_unit),
+        T(test_bogus_own_case_held),
         T(test_alert_independent_beats_repetition),
         T(test_alert_deterministic),
         T(test_alert_one_per_episode),
