@@ -33,10 +33,13 @@ struct gen_options {
     double actor_rate;     /* fraction of employees planted as misusers */
     double malformed_rate; /* fraction of lines planted malformed */
     double duplicate_rate; /* fraction of valid lines re-delivered */
+    double street_noise;   /* share of everyday draws landing in a postcode where an
+                              employee lives that are kept (1 = as often as elsewhere) */
 };
 
 /* Fill `o` with the documented defaults: 200 employees, 84 days, seed 1, start
- * 2025-02-03, relations on, actor rate 0.03, malformed 0.0001, duplicates 0.001. */
+ * 2025-02-03, relations on, actor rate 0.03, malformed 0.0001, duplicates 0.001, street
+ * noise 0.1. */
 void gen_options_default(struct gen_options *o);
 
 /* Generate the dataset and truth for `o` into o->outdir (created if missing; existing

@@ -27,6 +27,7 @@ void gen_options_default(struct gen_options *o)
     o->actor_rate = 0.03;
     o->malformed_rate = 0.0001;
     o->duplicate_rate = 0.001;
+    o->street_noise = 0.1;
 }
 
 static int make_dir(const char *path, struct err *e)
@@ -155,7 +156,8 @@ static int usage(void)
     fprintf(stderr, "usage: wachter gen OUTDIR [--employees N] [--days D] [--seed S] "
                     "[--start YYYY-MM-DD]\n"
                     "                   [--no-relations] [--actor-rate R] [--malformed-rate R] "
-                    "[--duplicate-rate R]\n");
+                    "[--duplicate-rate R]\n"
+                    "                   [--street-noise R]\n");
     return 2;
 }
 
@@ -220,6 +222,8 @@ int gen_main(int argc, char **argv)
             bad = parse_rate(v, &o.malformed_rate);
         else if (strcmp(a, "--duplicate-rate") == 0)
             bad = parse_rate(v, &o.duplicate_rate);
+        else if (strcmp(a, "--street-noise") == 0)
+            bad = parse_rate(v, &o.street_noise);
         else
             return usage();
         if (bad) {

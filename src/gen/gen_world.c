@@ -547,13 +547,16 @@ static void build_region(struct gen *g, uint32_t region, uint32_t target_persons
  * employee's random work lookups almost never hit their own family or street; this world
  * is much smaller, so draws that land in an employee's social environment (a claimed
  * household) are redrawn, and so are most that land in a postcode where an employee
- * lives. What is left is a realistic trickle of accidental neighbour hits. */
+ * lives: only the share `street_noise` (0.1) is kept. What is left is a realistic trickle
+ * of accidental neighbour hits; --street-noise 1 makes them as common as this small world
+ * draws them, to test detection on a noisier street. */
 static bool stranger_household(struct gen *g, uint32_t h)
 {
     const struct gen_household *hh = &g->households[h];
     if (hh->claimed)
         return false;
-    if (g->postcode_home != NULL && g->postcode_home[hh->postcode] && gen_rng_chance(&g->rng, 0.9))
+    if (g->postcode_home != NULL && g->postcode_home[hh->postcode] &&
+        gen_rng_chance(&g->rng, 1.0 - g->opt.street_noise))
         return false;
     return true;
 }
