@@ -132,13 +132,8 @@ bool u64map_put(struct u64map *m, uint64_t key, uint64_t val);
 /* Insert `key` only when absent (an existing value is left alone). Returns true when it
  * was inserted, in one probe sequence. */
 bool u64map_add(struct u64map *m, uint64_t key, uint64_t val);
-/* Ask the CPU to fetch the slot where `key`'s probe starts. */
-void u64map_prefetch(const struct u64map *m, uint64_t key);
 /* Remove `key` if present. Returns true when it was present. */
 bool u64map_del(struct u64map *m, uint64_t key);
-/* Remove every key whose value, read as a signed number, is below `min`: one pass over
- * the slots, in place, without allocating; the capacity stays. */
-void u64map_drop_below(struct u64map *m, int64_t min);
 /* Remove every key, keeping the capacity. */
 void u64map_clear(struct u64map *m);
 void u64map_free(struct u64map *m);

@@ -5,8 +5,8 @@
  * most 70% full: one cache line usually answers a lookup, which matters because every
  * event does three or four of them. The string map keeps the 64-bit hash in each slot so
  * that most mismatches are rejected without touching the key. The u64 map deletes by
- * backward shift, so there are no tombstones and a map used as a sliding window (the
- * duplicate filter) does not degrade over time.
+ * backward shift, so there are no tombstones and a map used as a sliding window does not
+ * degrade over time.
  */
 #include "core/core.h"
 
@@ -251,14 +251,6 @@ bool u64map_add(struct u64map *m, uint64_t key, uint64_t val)
     return true;
 }
 
-void u64map_prefetch(const struct u64map *m, uint64_t key)
-{
-    if (m->cap != 0) {
-        size_t i = mix(key) & (m->cap - 1);
-        __builtin_prefetch(&m->slots[i]);
-    }
-}
-
 bool u64map_del(struct u64map *m, uint64_t key)
 {
     if (m->cap == 0)
@@ -284,45 +276,6 @@ bool u64map_del(struct u64map *m, uint64_t key)
     m->slots[i] = (struct u64map_slot){0, 0};
     m->count--;
     return true;
-}
-
-void u64map_drop_below(struct u64map *m, int64_t min)
-{
-    if (m->count == 0)
-        return;
-    size_t mask = m->cap - 1, start = 0;
-    while (m->slots[start].key != 0) /* the map is at most 70% full: an empty slot exists */
-        start++;
-    /* Walk the slots once, from just past an empty one so that every probe run is seen
-     * whole and in order. A member that stays is taken out and put back from its home
-     * slot: the first empty slot from there lies at or before where it was, because only
-     * members before it in the run have been put back. The result is the map that
-     * inserting the remaining members one by one would give. Until a member of the run
-     * has left, every member stays where it is, untouched (most of them: fewer writes). */
-    size_t removed = 0;
-    bool hole = false; /* a member of this probe run has left its slot */
-    for (size_t n = 0, i = start; n < m->cap; n++) {
-        i = (i + 1) & mask;
-        uint64_t key = m->slots[i].key, val = m->slots[i].val;
-        if (key == 0) {
-            hole = false;
-            continue;
-        }
-        if ((int64_t)val < min) {
-            m->slots[i].key = 0;
-            removed++;
-            hole = true;
-            continue;
-        }
-        if (!hole)
-            continue;
-        m->slots[i].key = 0;
-        size_t j = mix(key) & mask;
-        while (m->slots[j].key != 0)
-            j = (j + 1) & mask;
-        m->slots[j] = (struct u64map_slot){key, val};
-    }
-    m->count -= removed;
 }
 
 void u64map_clear(struct u64map *m)

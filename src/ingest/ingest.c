@@ -28,6 +28,8 @@
  * window plus 131,072, not by the length of the log; input in disorder keeps as much more
  * as its disorder spans. Two different ids with the same 64-bit hash inside one window
  * would be miscounted as a duplicate: about 1 in 10^7 at a million events per window.
+ * The table indexes the ids by a 32-bit fingerprint in 8-byte slots (see "duplicates"),
+ * checked against the whole hash, so that it answers as a map from the hash would.
  *
  * An event older than one already emitted (beyond the reorder bound) is still emitted,
  * and counted as `late`; detection tolerates it.
@@ -748,27 +750,81 @@ static void merge_replace_top(struct ingest *in)
     merge_sift_down(in, (struct mkey){top->ts_ms, top->line_no, si});
 }
 
-/* ---- duplicates --------------------------------------------------------------------- */
+/* ---- duplicates ---------------------------------------------------------------------
+ * The ids sit in an array in order of arrival, indexed by an open-addressing table
+ * (linear probing, at most 70% full) of 8-byte slots: 0 when empty, else the top 32 bits
+ * of the id's hash (its fingerprint) and its position in the array plus one. Every event
+ * reads one random slot, almost always of an id not seen before; half the 16 bytes that a
+ * slot holding hash and time took puts twice as many of them in the cache. A fingerprint
+ * that matches is confirmed against the whole 64-bit hash in the array, so a fingerprint
+ * shared by two hashes changes nothing: the filter answers as a map from the hash would.
+ * The array is appended to, in the order of memory; it is read at random only for a
+ * matching fingerprint, which is a repeat or one in 2^32. (Positions fit in 32 bits: the
+ * array would take 64 GiB before they did not.) */
 
-/* Drop the ids that left the window: a pass over the map in memory order, in place, once
- * it has grown to twice what was kept last time. In place rather than copied into a
- * fresh map: that touches half the memory, and a fresh table costs a page fault per
- * page, which on a virtual machine cost more than the copying. Only a map left far too
- * large by a burst is copied into a smaller one. */
+static inline uint32_t dd_tag(uint64_t h)
+{
+    return (uint32_t)(h >> 32);
+}
+
+/* The slot that holds hash `h`, or the empty one where it would go: *found tells which. */
+static inline size_t dd_slot(const struct dedupe *d, uint64_t h, bool *found)
+{
+    size_t mask = d->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        uint64_t sl = d->slots[i];
+        if (sl == 0) {
+            *found = false;
+            return i;
+        }
+        if ((uint32_t)(sl >> 32) == dd_tag(h) && d->ids[(uint32_t)sl - 1].hash == h) {
+            *found = true;
+            return i;
+        }
+    }
+}
+
+/* Index every remembered id afresh in `cap` slots (a power of two above count / 0.7). The
+ * table is reused when it has that size already: fresh memory costs a page fault a page. */
+static void dd_reindex(struct dedupe *d, size_t cap)
+{
+    if (cap != d->cap) {
+        free(d->slots);
+        d->slots = xcalloc(cap, sizeof *d->slots);
+        d->cap = cap;
+    } else {
+        memset(d->slots, 0, cap * sizeof *d->slots);
+    }
+    size_t mask = cap - 1;
+    for (size_t k = 0; k < d->count; k++) {
+        uint64_t h = d->ids[k].hash;
+        size_t i = h & mask;
+        while (d->slots[i] != 0)
+            i = (i + 1) & mask;
+        d->slots[i] = (uint64_t)dd_tag(h) << 32 | (k + 1);
+    }
+}
+
+/* Drop the ids first seen before `horizon`, keeping the others in order, and index the
+ * rest; once the map has grown to twice what was kept last time. The table keeps its
+ * size unless a burst left it far too large. */
 static void sweep(struct dedupe *d, int64_t horizon)
 {
-    u64map_drop_below(&d->ids, horizon);
-    size_t kept = d->ids.count;
+    size_t kept = 0;
+    for (size_t k = 0; k < d->count; k++)
+        if (d->ids[k].first_ms >= horizon)
+            d->ids[kept++] = d->ids[k];
+    d->count = kept;
     d->sweep_at = 2 * kept > 4096 ? 2 * kept : 4096;
-    if (d->ids.cap > 8 * d->sweep_at) {
-        struct u64map small = {0};
-        u64map_reserve(&small, d->sweep_at);
-        for (size_t i = 0; i < d->ids.cap; i++)
-            if (d->ids.slots[i].key != 0)
-                u64map_put(&small, d->ids.slots[i].key, d->ids.slots[i].val);
-        u64map_free(&d->ids);
-        d->ids = small;
+    size_t cap = d->cap;
+    if (cap > 8 * d->sweep_at) {
+        cap = 1024;
+        while (cap * 7 < d->sweep_at * 10)
+            cap *= 2;
+        d->ids_cap = d->sweep_at;
+        d->ids = xrealloc(d->ids, d->ids_cap * sizeof *d->ids);
     }
+    dd_reindex(d, cap);
 }
 
 uint64_t dedupe_hash(const char *id, size_t n)
@@ -786,6 +842,8 @@ bool dedupe_repeat(struct dedupe *d, uint64_t h, int64_t ts_ms)
     if (!d->started) {
         d->low_now = d->low_last = INT64_MAX;
         d->started = true;
+        d->sweep_at = 4096;
+        dd_reindex(d, 1024);
     }
     if (ts_ms < d->low_now)
         d->low_now = ts_ms;
@@ -794,29 +852,48 @@ bool dedupe_repeat(struct dedupe *d, uint64_t h, int64_t ts_ms)
         d->low_now = INT64_MAX;
         d->epoch_n = 0;
     }
-    uint64_t *first = u64map_get(&d->ids, h);
-    if (first != NULL) {
-        int64_t apart = ts_ms - (int64_t)*first;
+    bool found;
+    size_t i = dd_slot(d, h, &found);
+    if (found) {
+        struct dedupe_id *first = &d->ids[(uint32_t)d->slots[i] - 1];
+        int64_t apart = ts_ms - first->first_ms;
         if (apart <= d->window_ms && apart >= -d->window_ms)
             return true;
-        *first = (uint64_t)ts_ms; /* the same id long after: a new event */
+        first->first_ms = ts_ms; /* the same id long after: a new event */
         return false;
     }
-    if (d->ids.count >= d->sweep_at) {
+    if (d->count >= d->sweep_at) {
         /* Ids first seen more than a window before everything that arrived in the last
          * two epochs are what the input will not repeat, if it is roughly in time order;
          * input in disorder (partitions read unevenly) holds the horizon back. */
         int64_t low = d->low_now < d->low_last ? d->low_now : d->low_last;
-        if (low != INT64_MAX)
+        if (low != INT64_MAX) {
             sweep(d, low - d->window_ms);
+            i = dd_slot(d, h, &found);
+        }
     }
-    u64map_put(&d->ids, h, (uint64_t)ts_ms);
+    if ((d->count + 1) * 10 > d->cap * 7) {
+        dd_reindex(d, 2 * d->cap);
+        i = dd_slot(d, h, &found);
+    }
+    if (d->count == d->ids_cap)
+        d->ids = xgrow(d->ids, &d->ids_cap, d->count + 1, sizeof *d->ids);
+    d->ids[d->count] = (struct dedupe_id){h, ts_ms};
+    d->slots[i] = (uint64_t)dd_tag(h) << 32 | ++d->count;
     return false;
+}
+
+/* Start fetching the slot that dedupe_repeat will read first for hash `h`. */
+static inline void dedupe_prefetch(const struct dedupe *d, uint64_t h)
+{
+    if (d->cap != 0)
+        __builtin_prefetch(&d->slots[h & (d->cap - 1)]);
 }
 
 void dedupe_free(struct dedupe *d)
 {
-    u64map_free(&d->ids);
+    free(d->ids);
+    free(d->slots);
     memset(d, 0, sizeof *d);
 }
 
@@ -912,7 +989,7 @@ static bool pull(struct ingest *in, const struct ref *ref)
         merge_pop(in);
     }
     const struct event *ev = &s->pool[slot];
-    u64map_prefetch(&in->seen.ids, ev->id_hash);
+    dedupe_prefetch(&in->seen, ev->id_hash);
     if (ref != NULL) {
         strmap_prefetch(&ref->emp_by_user, ev->user_hash);
         if (ev->subject_text.p != NULL) {

@@ -166,8 +166,18 @@ struct dedupe {
     int64_t low_now, low_last;
     uint32_t epoch_n; /* arrivals in this epoch */
     bool started;
-    struct u64map ids; /* id hash -> event time of its first sighting */
-    size_t sweep_at;   /* remembered ids at which the forgotten ones are swept out */
+    /* The remembered ids in order of arrival (a sweep keeps that order): hash and event
+     * time of the first sighting. */
+    struct dedupe_id {
+        uint64_t hash;
+        int64_t first_ms;
+    } * ids;
+    size_t count, ids_cap;
+    /* Their index, see ingest.c: `cap` slots (a power of two), 0 or a fingerprint and a
+     * position in `ids`. */
+    uint64_t *slots;
+    size_t cap;
+    size_t sweep_at; /* remembered ids at which the forgotten ones are swept out */
 };
 /* The hash of an event id that the filter remembers (never 0). */
 uint64_t dedupe_hash(const char *id, size_t n);

@@ -362,53 +362,6 @@ static void test_u64map_delete_runs(void **state)
     }
 }
 
-/* Dropping by value in place, at the fill limit where probe runs are long and wrap past
- * the end of the table: exactly the keys with a value at or above the bound stay, each
- * still found, and the map takes further inserts and deletes. Values below zero are
- * compared as signed. */
-static void test_u64map_drop_below(void **state)
-{
-    (void)state;
-    for (int round = 0; round < 50; round++) {
-        struct u64map m = {0};
-        enum { N = 700 };
-        uint64_t keys[N];
-        int64_t vals[N];
-        for (int i = 0; i < N; i++) {
-            keys[i] = rnd() | 1;
-            vals[i] = (int64_t)(rnd() % 2001) - 1000;
-            u64map_put(&m, keys[i], (uint64_t)vals[i]);
-        }
-        int64_t bound = (int64_t)(rnd() % 2201) - 1100;
-        u64map_drop_below(&m, bound);
-        size_t kept = 0;
-        for (int i = 0; i < N; i++) {
-            uint64_t *v = u64map_get(&m, keys[i]);
-            assert_int_equal(v != NULL, vals[i] >= bound);
-            if (v != NULL) {
-                assert_int_equal((int64_t)*v, vals[i]);
-                kept++;
-            }
-        }
-        assert_int_equal(m.count, kept);
-        for (int i = 0; i < N; i += 2) {
-            assert_int_equal(u64map_del(&m, keys[i]), vals[i] >= bound);
-            assert_true(u64map_put(&m, keys[i] + 2, 1));
-        }
-        for (int i = 0; i < N; i++) {
-            assert_int_equal(u64map_get(&m, keys[i]) != NULL, i % 2 == 1 && vals[i] >= bound);
-            if (i % 2 == 0)
-                assert_non_null(u64map_get(&m, keys[i] + 2));
-        }
-        u64map_drop_below(&m, INT64_MAX);
-        assert_int_equal(m.count, 0);
-        u64map_free(&m);
-    }
-    struct u64map empty = {0};
-    u64map_drop_below(&empty, 0);
-    assert_int_equal(empty.count, 0);
-}
-
 static void test_hash_bytes(void **state)
 {
     (void)state;
@@ -511,7 +464,6 @@ int main(void)
         cmocka_unit_test(test_strmap),
         cmocka_unit_test(test_u64map_random_vs_reference),
         cmocka_unit_test(test_u64map_delete_runs),
-        cmocka_unit_test(test_u64map_drop_below),
         cmocka_unit_test(test_hash_bytes),
         cmocka_unit_test(test_sbuf_json_str),
         cmocka_unit_test(test_sbuf_json_str_random),

@@ -478,10 +478,101 @@ static void test_dedupe_window(void **state)
             n = snprintf(id, sizeof id, "id-%d", i - 10);
             assert_true(dedupe_repeat(&d, dedupe_hash(id, (size_t)n), 2000 + i));
         }
-        if (d.ids.count > most)
-            most = d.ids.count;
+        if (d.count > most)
+            most = d.count;
     }
     assert_true(most <= 2 * (1000 + 2 * 65536) + 2);
+    dedupe_free(&d);
+}
+
+static uint64_t rng_state = 88172645463325252ULL;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* What dedupe_repeat must answer, as the filter did when it kept a map from the id hash
+ * to the first sighting: the same epochs, sweep points and horizons, on a u64map with
+ * the forgotten ids deleted one by one. */
+struct dedupe_model {
+    int64_t window_ms, low_now, low_last;
+    uint32_t epoch_n;
+    size_t sweep_at;
+    struct u64map ids;
+};
+
+static bool model_repeat(struct dedupe_model *m, uint64_t h, int64_t ts)
+{
+    if (ts < m->low_now)
+        m->low_now = ts;
+    if (++m->epoch_n == 65536) {
+        m->low_last = m->low_now;
+        m->low_now = INT64_MAX;
+        m->epoch_n = 0;
+    }
+    uint64_t *first = u64map_get(&m->ids, h);
+    if (first != NULL) {
+        int64_t apart = ts - (int64_t)*first;
+        if (apart <= m->window_ms && apart >= -m->window_ms)
+            return true;
+        *first = (uint64_t)ts;
+        return false;
+    }
+    int64_t low = m->low_now < m->low_last ? m->low_now : m->low_last;
+    if (m->ids.count >= m->sweep_at && low != INT64_MAX) {
+        uint64_t *gone = malloc(m->ids.count * sizeof *gone + 1);
+        size_t n = 0;
+        for (size_t i = 0; i < m->ids.cap; i++)
+            if (m->ids.slots[i].key != 0 && (int64_t)m->ids.slots[i].val < low - m->window_ms)
+                gone[n++] = m->ids.slots[i].key;
+        for (size_t i = 0; i < n; i++)
+            u64map_del(&m->ids, gone[i]);
+        free(gone);
+        m->sweep_at = 2 * m->ids.count > 4096 ? 2 * m->ids.count : 4096;
+    }
+    u64map_put(&m->ids, h, (uint64_t)ts);
+    return false;
+}
+
+/* The filter answers as the map from hash to first sighting did, through sweeps, growth
+ * and input in disorder, while its hashes share fingerprints (top 32 bits) and home
+ * slots: a fingerprint match alone never makes a repeat. */
+static void test_dedupe_fingerprints(void **state)
+{
+    (void)state;
+    struct dedupe d = {.window_ms = 300};
+    struct dedupe_model m = {.window_ms = 300, .low_now = INT64_MAX, .low_last = INT64_MAX};
+    enum { N = 1000000, RECENT = 1024 };
+    struct dedupe_id *seen = malloc(N * sizeof *seen);
+    int64_t now = 0;
+    size_t repeats = 0;
+    for (int i = 0; i < N; i++) {
+        /* 8 fingerprints, so that a probe run holds many matches; four hashes to every
+         * fingerprint and low 24 bits, which share the home slot too (the table has fewer
+         * than 2^24 slots). Half the ids come again soon; a few come again far behind,
+         * at about their first time, after they were swept out or not. */
+        uint64_t h = (rnd() % 8 + 1) << 32 | (rnd() % 4) << 24 | (rnd() & 0xFFFFFF);
+        now += (int64_t)(rnd() % 3);
+        int64_t ts = now - (int64_t)(rnd() % 64 == 0 ? rnd() % 2000 : 0);
+        if (i >= RECENT && rnd() % 2 == 0) {
+            h = seen[i - 1 - (int)(rnd() % RECENT)].hash;
+        } else if (i > 400000 && rnd() % 16384 == 0) {
+            const struct dedupe_id *old = &seen[rnd() % (uint64_t)(i - 400000)];
+            h = old->hash;
+            ts = old->first_ms + (int64_t)(rnd() % 601) - 300;
+        }
+        seen[i] = (struct dedupe_id){h, ts};
+        bool want = model_repeat(&m, h, ts);
+        assert_int_equal(dedupe_repeat(&d, h, ts), want);
+        repeats += want;
+    }
+    free(seen);
+    assert_true(repeats > 100000 && repeats < 900000);
+    assert_int_equal(d.count, m.ids.count);
+    u64map_free(&m.ids);
     dedupe_free(&d);
 }
 
@@ -495,6 +586,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disorder_within_bound, setup, teardown),
         cmocka_unit_test(test_dedupe_window),
+        cmocka_unit_test(test_dedupe_fingerprints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
