@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# bench/robustness.sh - detection quality when the reference data is not what the
+# generator wrote: real registries are incomplete and name things their own way. Takes
+# four datasets of bench/quality.sh (generated there if missing) and, for each, copies of
+# it with one change: 10% of the rows of one CSV file deleted at random (case_members,
+# case_subjects, schedule, relations, subjects), or the role names replaced by Dutch
+# ones the format does not know (noodhulp, rechercheur, ...). The events are the same
+# files (linked). Then the same four generated with --street-noise 1: everyday lookups
+# that land in an employee's own street ten times as often (accidental neighbour hits).
+# Prints a Markdown table: recall and precision of each variant next to those of the
+# dataset as quality.sh has it.
+# Usage: bash bench/robustness.sh   (WACHTER=path to use another binary; about 3 minutes,
+# and 2 more the first time, generating)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+make -s all >/dev/null
+BIN=${WACHTER:-./wachter}
+mkdir -p bench/out
+[ -f bench/out/.gitignore ] || echo '*' >bench/out/.gitignore
+sets=("1000 12" "2000 99" "600 5 --no-relations" "400 11")
+changes=(case_members case_subjects schedule relations subjects roles)
+T=$(mktemp -d /tmp/wachter-robust-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+# Quality of DATASET-DIR (with dataset/ and truth/): prints "recall precision".
+quality() {
+    "$BIN" analyze "$1/dataset" --db "$T/w.db" --key "$T/w.key" --alerts-out "$T/a.jsonl" \
+        --stats-out "$T/s.json" --reveal-ids --reveal-reason "robustness benchmark" --quiet
+    rm -f "$T/w.db" "$T/w.db-wal" "$T/w.db-shm"
+    ./wachter eval "$1/truth" "$T/a.jsonl" --json |
+        python3 -c 'import json,sys; e=json.load(sys.stdin); print("%.3f %.3f" % (e["recall"], e["precision"]))'
+}
+
+# Copy DATASET-DIR to DIR with CHANGE applied.
+perturb() {
+    local src=$1 dst=$2 change=$3
+    rm -rf "$dst"
+    mkdir -p "$dst/dataset"
+    ln -s "$PWD/$src/truth" "$dst/truth"
+    ln -s "$PWD/$src/dataset/events" "$dst/dataset/events"
+    cp "$src"/dataset/*.csv "$dst/dataset/"
+    python3 - "$dst/dataset" "$change" <<'PY'
+import csv, os, random, sys
+d, change = sys.argv[1], sys.argv[2]
+random.seed(5)
+if change == "roles":
+    names = {"patrol": "noodhulp", "detective": "rechercheur", "intake": "intake-medewerker",
+             "dispatcher": "meldkamer", "intelligence": "analist", "student": "aspirant",
+             "staff": "staf", "it": "ict"}
+    path = os.path.join(d, "employees.csv")
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["role"] = names.get(r["role"], r["role"])
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+else:
+    path = os.path.join(d, change + ".csv")
+    if not os.path.exists(path):
+        sys.exit(0)
+    lines = open(path).read().splitlines()
+    kept = [lines[0]] + [l for l in lines[1:] if random.random() >= 0.1]
+    open(path, "w").write("\n".join(kept) + "\n")
+PY
+}
+
+echo "| employees | seed | options | reference data changed | recall | precision | recall, complete | precision, complete |"
+echo "|---:|---:|---|---|---:|---:|---:|---:|"
+for s in "${sets[@]}"; do
+    set -- $s
+    n=$1 seed=$2
+    shift 2
+    extra="$*"
+    suffix=""
+    [ "$extra" = "--no-relations" ] && suffix="-norel"
+    d=bench/out/q$n-$seed$suffix
+    if [ ! -f "$d/truth/stats.json" ]; then
+        rm -rf "$d"
+        ./wachter gen "$d" --employees "$n" --seed "$seed" $extra >/dev/null 2>"$d.gen.log"
+    fi
+    read -r r0 p0 < <(quality "$d")
+    for c in "${changes[@]}"; do
+        [ "$c" = relations ] && [ -n "$suffix" ] && continue
+        case $c in roles) what="role names in Dutch" ;; *) what="10% of $c.csv deleted" ;; esac
+        perturb "$d" "$T/x" "$c"
+        read -r r p < <(quality "$T/x")
+        echo "| $n | $seed | ${extra:-(defaults)} | $what | $r | $p | $r0 | $p0 |"
+    done
+    s=bench/out/r$n-$seed$suffix-street1
+    if [ ! -f "$s/truth/stats.json" ]; then
+        rm -rf "$s"
+        ./wachter gen "$s" --employees "$n" --seed "$seed" $extra --street-noise 1 >/dev/null \
+            2>"$s.gen.log"
+    fi
+    read -r r p < <(quality "$s")
+    echo "| $n | $seed | ${extra:-(defaults)} | generated with --street-noise 1 | $r | $p | $r0 | $p0 |"
+done
