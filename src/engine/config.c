@@ -38,6 +38,8 @@ static const struct gparam gparams[] = {
      "quantile of the role's evidence mass taken as normal for the role"},
     {"engine", "peer_share_normal", G_DOUBLE, E(peer_share_normal), 0,
      "share of a role having a signal that still counts as rare (no discount)"},
+    {"engine", "peer_few", G_DOUBLE, E(peer_few), 0,
+     "the role's normal level is raised by this over the square root of its members"},
     {"engine", "min_indicator", G_DOUBLE, E(min_indicator), 0,
      "indicator scores below this are left out of an alert"},
     {"engine", "max_evidence", G_INT, E(max_evidence), 0, "evidence events listed per indicator"},

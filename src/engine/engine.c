@@ -153,6 +153,7 @@ void engine_config_defaults(struct engine_config *cfg)
     cfg->warmup_days = 7;
     cfg->peer_quantile = 0.95;
     cfg->peer_share_normal = 0.3;
+    cfg->peer_few = 0.5;
     cfg->min_indicator = 0.05;
     cfg->max_evidence = 12;
     explain_config_defaults(&cfg->explain);
@@ -611,6 +612,8 @@ static double score_indicator(const struct engine *eng, uint32_t e, size_t i, do
     peer_view(eng, e, i, eng->mass[e * eng->n_ind + i], eng->cfg->peer_quantile, &out->quantile,
               &out->share, &out->mean, &out->n_peers);
     double excess = m;
+    if (out->n_peers > 0)
+        out->quantile *= 1 + eng->cfg->peer_few / sqrt((double)out->n_peers);
     if (c->peer_floor < 1) {
         /* How far above what is normal in the role, in units of the role's normal level
          * once that level is large: an analyst at twice the analysts' usual volume is

@@ -10,8 +10,9 @@
  * Scoring, per employee and indicator, over the indicator's lookback window:
  *   mass   = sum over distinct keys of decayed strength x (1 + repeat_bonus x repeats)
  *   excess = max(0, mass - q) / max(1, q / half_mass) x discount
- *            (q: the role's quantile of mass; discount: when more than peer_share_normal of
- *            the role has the signal, by that ratio, down to the indicator's peer_floor)
+ *            (q: the role's quantile of mass over its n peers, x (1 + peer_few / sqrt(n));
+ *            discount: when more than peer_share_normal of the role has the signal, by
+ *            that ratio, down to the indicator's peer_floor)
  *   score  = weight x (1 - exp(-excess / half_mass))
  * and per employee: combined = 1 - prod(1 - score_i). Independent indicators therefore
  * count for more than repetition of one, whose contribution is capped at its weight.
@@ -37,6 +38,7 @@ struct engine_config {
     double warmup_days;       /* no alerts in the first days of data; default 7 */
     double peer_quantile;     /* role quantile of mass that counts as normal; default 0.95 */
     double peer_share_normal; /* share of a role with a signal still taken as rare; 0.3 */
+    double peer_few;          /* raises the role's normal level by peer_few / sqrt(peers); 0.5 */
     double min_indicator;     /* indicator scores below this are left out of alerts; 0.05 */
     int max_evidence;         /* evidence events listed per indicator; default 12 */
     struct explain_config explain;

@@ -878,6 +878,46 @@ static void more_criminals(void)
     fclose(f);
 }
 
+/* Four "analist" look up Zuid criminals every day, one of them more than the other three.
+ * Three peers estimate the role's normal level poorly, so it is raised by
+ * peer_few / sqrt(3) before the excess is judged. Returns the busiest analyst's alert
+ * score (0 without an alert). */
+static double busiest_analyst_score(int busiest, int others, double peer_few)
+{
+    put_employees("A1,,UNIT-N,TA,analist,,,,2010-01-01,\n"
+                  "A2,,UNIT-N,TA,analist,,,,2010-01-01,\n"
+                  "A3,,UNIT-N,TA,analist,,,,2010-01-01,\n"
+                  "A4,,UNIT-N,TA,analist,,,,2010-01-01,\n");
+    more_criminals();
+    const char *analysts[] = {"A1", "A2", "A3", "A4"};
+    for (int d = 0; d < 20; d++)
+        for (int a = 0; a < 4; a++)
+            for (int k = 0; k < (a == 0 ? busiest : others); k++) {
+                char crim[16];
+                snprintf(crim, sizeof crim, "CZ%d", k);
+                lookp(at(d, 8 + a, k), analysts[a], crim);
+            }
+    config()->peer_few = peer_few;
+    go();
+    const struct alert *a = alert_of("A1");
+    double score = a != NULL ? a->score : 0;
+    restart();
+    world();
+    return score;
+}
+
+/* 20 distinct criminals a day against the others' 8 alerts only without the raise; 20
+ * against 4 alerts with it too. */
+static void test_few_peers_raise_normal_level(void **state)
+{
+    (void)state;
+    double usual = config()->peer_few;
+    assert_true(usual > 0);
+    assert_true(busiest_analyst_score(20, 8, 0) >= 0.5);
+    assert_true(busiest_analyst_score(20, 8, usual) == 0);
+    assert_true(busiest_analyst_score(20, 4, usual) >= 0.5);
+}
+
 /* A role with fewer than three other members is judged by the milder of its own few
  * members and the whole force. Two "analist" look up Zuid criminals every day, as nobody
  * else does: each is normal for the other. Then the Noord detectives and patrol officers
@@ -1815,6 +1855,7 @@ int main(void)
         T(test_criminal_negative),
         T(test_unknown_roles_are_own_peer_groups),
         T(test_small_role_judged_mildly),
+        T(test_few_peers_raise_normal_level),
         T(test_off_duty_positive),
         T(test_off_duty_negative),
         T(test_off_duty_leave_days_alert),
