@@ -50,11 +50,11 @@ build/tsan/%.o: src/%.c $(wildcard src/*/*.h)
 	$(CC) -O1 -g -fsanitize=thread $(WFLAGS) -c -o $@ $<
 
 # Unit tests link the library objects with one test file each (cmocka).
-build/rel/unit/%: tests/unit/%.c $(OBJ) tests/unit/tmpdir.h
+build/rel/unit/%: tests/unit/%.c $(OBJ) tests/unit/tmpdir.h tests/unit/xorshift.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
 
-build/san/unit/%: tests/unit/%.c $(SAN_OBJ) tests/unit/tmpdir.h
+build/san/unit/%: tests/unit/%.c $(SAN_OBJ) tests/unit/tmpdir.h tests/unit/xorshift.h
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) $(WFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
 

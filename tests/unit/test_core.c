@@ -209,14 +209,8 @@ static void test_tz_unknown(void **state)
 
 /* ---- maps ------------------------------------------------------------------------------ */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+#define XORSHIFT_SEED 0x9e3779b97f4a7c15ULL
+#include "xorshift.h"
 
 static void test_strmap(void **state)
 {

@@ -485,14 +485,8 @@ static void test_dedupe_window(void **state)
     dedupe_free(&d);
 }
 
-static uint64_t rng_state = 88172645463325252ULL;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+#define XORSHIFT_SEED 88172645463325252ULL
+#include "xorshift.h"
 
 /* What dedupe_repeat must answer, as the filter did when it kept a map from the id hash
  * to the first sighting: the same epochs, sweep points and horizons, on a u64map with

@@ -300,14 +300,8 @@ static void test_wrong_types(void **state)
 
 /* ---- the cross-check against cJSON ----------------------------------------------------- */
 
-static uint64_t rng = 0x2545F4914F6CDD1DULL;
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+#define XORSHIFT_SEED 0x2545F4914F6CDD1DULL
+#include "xorshift.h"
 static int pick(int n)
 {
     return (int)(rnd() % (uint64_t)n);
