@@ -40,6 +40,11 @@ char *xstrndup(const char *s, size_t n);
  * which the caller owns; *cap is updated. */
 void *xgrow(void *arr, size_t *cap, size_t need, size_t elem);
 
+/* Fault in the whole pages of [p, p + n) in one system call, for memory that is about to
+ * be written all over: on virtual machines a fault per page costs several times more.
+ * A hint only; failure is harmless and the contents do not change. */
+void mem_populate(void *p, size_t n);
+
 /* ---- errors ------------------------------------------------------------------------- */
 
 /* An error that reaches a user: one line, naming the file and the problem. */
@@ -106,10 +111,13 @@ uint64_t strmap_hash(const char *s, size_t n);
 int64_t strmap_get_h(const struct strmap *m, const char *s, size_t n, uint64_t h);
 /* Ask the CPU to fetch the slot where a key with hash `h` starts its probe. */
 void strmap_prefetch(const struct strmap *m, uint64_t h);
-/* Make room for `n` keys in all, so that loading a known number does not rehash. */
+/* Make room for `n` keys in all, so that loading a known number does not rehash. The
+ * table's pages are faulted in at once (mem_populate): keys land all over it. */
 void strmap_reserve(struct strmap *m, size_t n);
 /* Insert or overwrite. Memory: returns the map's own NUL-terminated copy of the key. */
 const char *strmap_put(struct strmap *m, const char *s, size_t n, uint32_t val);
+/* strmap_put with the key's strmap_hash already known. */
+const char *strmap_put_h(struct strmap *m, const char *s, size_t n, uint64_t h, uint32_t val);
 void strmap_free(struct strmap *m);
 
 /* uint64 key -> uint64 value map with deletion (backward-shift, no tombstones). Key 0 is
@@ -125,7 +133,7 @@ struct u64map {
 /* Returns a pointer to the value slot of `key`, or NULL when absent. The pointer is valid
  * until the next insertion or deletion. */
 uint64_t *u64map_get(const struct u64map *m, uint64_t key);
-/* Make room for `n` keys in all. */
+/* Make room for `n` keys in all; the table's pages are faulted in at once (mem_populate). */
 void u64map_reserve(struct u64map *m, size_t n);
 /* Insert or overwrite. Returns true when the key was new. */
 bool u64map_put(struct u64map *m, uint64_t key, uint64_t val);

@@ -6,7 +6,8 @@
  * event does three or four of them. The string map keeps the 64-bit hash in each slot so
  * that most mismatches are rejected without touching the key. The u64 map deletes by
  * backward shift, so there are no tombstones and a map used as a sliding window does not
- * degrade over time.
+ * degrade over time. A table reserved for a known number of keys is faulted in at once
+ * (mem_populate), as random inserts would touch all of its pages anyway.
  */
 #include "core/core.h"
 
@@ -160,15 +161,21 @@ static size_t cap_for(size_t n, size_t min)
 void strmap_reserve(struct strmap *m, size_t n)
 {
     size_t cap = cap_for(n, 64);
-    if (cap > m->cap)
+    if (cap > m->cap) {
         strmap_rehash(m, cap);
+        mem_populate(m->slots, cap * sizeof *m->slots);
+    }
 }
 
 const char *strmap_put(struct strmap *m, const char *s, size_t n, uint32_t val)
 {
+    return strmap_put_h(m, s, n, strmap_hash(s, n), val);
+}
+
+const char *strmap_put_h(struct strmap *m, const char *s, size_t n, uint64_t h, uint32_t val)
+{
     if ((m->count + 1) * 10 > m->cap * 7)
         strmap_rehash(m, m->cap ? m->cap * 2 : 64);
-    uint64_t h = strmap_hash(s, n);
     struct strmap_slot *sl = strmap_find(m, s, n, h);
     if (sl->hash == 0) {
         sl->hash = h;
@@ -224,8 +231,10 @@ static void u64map_rehash(struct u64map *m, size_t ncap)
 void u64map_reserve(struct u64map *m, size_t n)
 {
     size_t cap = cap_for(n, 1024);
-    if (cap > m->cap)
+    if (cap > m->cap) {
         u64map_rehash(m, cap);
+        mem_populate(m->slots, cap * sizeof *m->slots);
+    }
 }
 
 bool u64map_put(struct u64map *m, uint64_t key, uint64_t val)

@@ -11,14 +11,14 @@
  * Loading is bound by cache misses on hash tables far larger than the caches, and by
  * page faults (on virtual machines a fresh page costs more than filling it), so: the
  * tables and the pair lists are sized from the files up front, so that none grows by
- * copying; each file is parsed on a reader thread into batches of records with their
- * keys hashed (struct reader), while the main thread interns them, prefetching the table
- * slots a few records ahead (load_file); the two membership sets (case, employee) and
- * (case, record) are filled on a helper thread from the collected pairs while the main
- * thread reads on (fill_start); and the address indexes are built on a helper thread
- * while the main thread builds the lists (build_address_indexes). Everything that hands
- * out an index stays on the main thread in file order, so the indexes are the same as a
- * plain sequential load would give.
+ * copying, and memory about to be written all over is faulted in with one system call
+ * (mem_populate) rather than a fault per page; each file is parsed on a reader thread into batches
+ * of records with their keys hashed (struct reader), while the main thread interns them,
+ * prefetching the table slots a few records ahead (load_file); the two membership sets (case,
+ * employee) and (case, record) are filled on a helper thread from the collected pairs while the
+ * main thread reads on (fill_start); and the address indexes are built on a helper thread while the
+ * main thread builds the lists (build_address_indexes). Everything that hands out an index stays on
+ * the main thread in file order, so the indexes are the same as a plain sequential load would give.
  *
  * Reference files are trusted less than code but more than events: a row that cannot be
  * parsed (bad CSV, a date that is not a date) stops the load with one error line naming
@@ -86,8 +86,8 @@ uint32_t ref_employee_h(struct ref *ref, const char *user, size_t n, uint64_t h)
     ref->emp = xgrow(ref->emp, &ref->cap_emp, ref->n_emp + 1, sizeof *ref->emp);
     struct employee *e = &ref->emp[ref->n_emp];
     memset(e, 0, sizeof *e);
-    e->user = strmap_put(ref->loaded ? &ref->emp_later : &ref->emp_by_user, user, n,
-                         (uint32_t)ref->n_emp);
+    e->user = strmap_put_h(ref->loaded ? &ref->emp_later : &ref->emp_by_user, user, n, h,
+                           (uint32_t)ref->n_emp);
     e->person = REF_NONE;
     e->role = ROLE_OTHER;
     e->role_name = "";
@@ -115,8 +115,8 @@ uint32_t ref_subject_h(struct ref *ref, const char *id, size_t n, uint64_t h,
     ref->subj = xgrow(ref->subj, &ref->cap_subj, ref->n_subj + 1, sizeof *ref->subj);
     struct subject *s = &ref->subj[ref->n_subj];
     memset(s, 0, sizeof *s);
-    s->id =
-        strmap_put(ref->loaded ? &ref->subj_later : &ref->subj_by_id, id, n, (uint32_t)ref->n_subj);
+    s->id = strmap_put_h(ref->loaded ? &ref->subj_later : &ref->subj_by_id, id, n, h,
+                         (uint32_t)ref->n_subj);
     s->type = (uint8_t)type;
     s->employee = REF_NONE;
     s->household = REF_NONE;
@@ -136,8 +136,8 @@ uint32_t ref_case_h(struct ref *ref, const char *id, size_t n, uint64_t h)
     ref->cases = xgrow(ref->cases, &ref->cap_cases, ref->n_cases + 1, sizeof *ref->cases);
     struct case_rec *c = &ref->cases[ref->n_cases];
     memset(c, 0, sizeof *c);
-    c->id = strmap_put(ref->loaded ? &ref->case_later : &ref->case_by_id, id, n,
-                       (uint32_t)ref->n_cases);
+    c->id = strmap_put_h(ref->loaded ? &ref->case_later : &ref->case_by_id, id, n, h,
+                         (uint32_t)ref->n_cases);
     c->opened_ms = INT64_MIN;
     c->closed_ms = INT64_MAX;
     return (uint32_t)ref->n_cases++;
@@ -348,9 +348,9 @@ static void pairs_add(struct pairs *p, uint32_t owner, uint32_t value, uint8_t t
     p->n++;
 }
 
-/* Room for n pairs up front: the arrays are written in order, so room that stays unused
- * is never touched and costs no memory, while growing by copying would fault in and
- * zero every page again. */
+/* Room for n pairs up front, faulted in at once (mem_populate): growing by copying would
+ * fault in and zero every page again, and faulting a page at a time costs more than the
+ * little room that may stay unused. */
 static void pairs_reserve(struct pairs *p, size_t n)
 {
     if (n <= p->cap)
@@ -359,6 +359,9 @@ static void pairs_reserve(struct pairs *p, size_t n)
     p->value = xrealloc(p->value, n * sizeof *p->value);
     p->tag = xrealloc(p->tag, n * sizeof *p->tag);
     p->cap = n;
+    mem_populate(p->owner, n * sizeof *p->owner);
+    mem_populate(p->value, n * sizeof *p->value);
+    mem_populate(p->tag, n * sizeof *p->tag);
 }
 
 /* A row estimate (file_rows) with room for it to be somewhat low. */
@@ -380,13 +383,16 @@ static void pairs_free(struct pairs *p)
 static uint32_t *group_pairs(const struct pairs *p, size_t n_owners, uint32_t **order)
 {
     uint32_t *off = xcalloc(n_owners + 1, sizeof *off);
+    mem_populate(off, (n_owners + 1) * sizeof *off);
     for (size_t i = 0; i < p->n; i++)
         off[p->owner[i] + 1]++;
     for (size_t i = 0; i < n_owners; i++)
         off[i + 1] += off[i];
     uint32_t *pos = xmalloc((n_owners + 1) * sizeof *pos);
+    mem_populate(pos, (n_owners + 1) * sizeof *pos);
     memcpy(pos, off, (n_owners + 1) * sizeof *pos);
     *order = xmalloc((p->n ? p->n : 1) * sizeof **order);
+    mem_populate(*order, p->n * sizeof **order);
     for (size_t i = 0; i < p->n; i++)
         (*order)[pos[p->owner[i]]++] = (uint32_t)i;
     free(pos);
@@ -1012,6 +1018,7 @@ static void build_schedule(struct loader *ld)
     uint32_t *off = group_pairs(&ld->sched_pairs, ref->n_emp, &order);
     ref->n_sched = ld->sched_pairs.n;
     ref->sched = xmalloc((ref->n_sched ? ref->n_sched : 1) * sizeof *ref->sched);
+    mem_populate(ref->sched, ref->n_sched * sizeof *ref->sched);
     for (size_t i = 0; i < ref->n_sched; i++)
         ref->sched[i] = ld->sched_tmp[ld->sched_pairs.value[order[i]]];
     for (size_t e = 0; e < ref->n_emp; e++) {
@@ -1044,6 +1051,7 @@ static uint32_t *build_case_list(struct ref *ref, const struct pairs *p, size_t 
     uint32_t *order;
     uint32_t *off = group_pairs(p, n_owners, &order);
     uint32_t *out = xmalloc((p->n ? p->n : 1) * sizeof(uint32_t));
+    mem_populate(out, p->n * sizeof *out);
     for (size_t i = 0; i < p->n; i++)
         out[i] = p->value[order[i]];
     free(order);
@@ -1088,6 +1096,7 @@ static void build_lists(struct ref *ref, struct pairs *user_cases, struct pairs 
     off = group_pairs(rels, ref->n_subj, &order);
     ref->n_rels = rels->n;
     ref->rels = xmalloc((rels->n ? rels->n : 1) * sizeof *ref->rels);
+    mem_populate(ref->rels, rels->n * sizeof *ref->rels);
     for (size_t i = 0; i < rels->n; i++) {
         ref->rels[i].other = rels->value[order[i]];
         ref->rels[i].relation = rels->tag[order[i]];
@@ -1139,6 +1148,7 @@ static void build_addresses(struct ref *ref)
     uint32_t *order;
     uint32_t *off = group_pairs(&by_addr, n_addr, &order);
     ref->resident_list = xmalloc((by_addr.n ? by_addr.n : 1) * sizeof(uint32_t));
+    mem_populate(ref->resident_list, by_addr.n * sizeof(uint32_t));
     for (size_t i = 0; i < by_addr.n; i++)
         ref->resident_list[i] = by_addr.value[order[i]];
     for (size_t i = 0; i < ref->residents.cap; i++) {
@@ -1397,21 +1407,24 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
      * room for as many again as the file holds is never touched unless used, whereas
      * growing during the run would copy the whole table. */
     ref->subj = xgrow(ref->subj, &ref->cap_subj, 2 * subjects, sizeof *ref->subj);
+    mem_populate(ref->subj, subjects * sizeof *ref->subj);
     size_t cases = file_rows(dataset, "cases.csv");
     strmap_reserve(&ref->case_by_id, cases);
     ref->cases = xgrow(ref->cases, &ref->cap_cases, cases, sizeof *ref->cases);
+    mem_populate(ref->cases, cases * sizeof *ref->cases);
     size_t members_n = file_rows(dataset, "case_members.csv");
     size_t case_subjects_n = file_rows(dataset, "case_subjects.csv");
     u64map_reserve(&ref->member, members_n);
     u64map_reserve(&ref->case_subj, case_subjects_n);
-    /* The pair lists get room for more than the estimate: room left unused is never
-     * touched, so it costs nothing, whereas growing would copy them. */
+    /* The pair lists get room for more than the estimate: the little room left unused
+     * costs less than growing, which would copy them. */
     pairs_reserve(&ld.user_cases, with_slack(members_n));
     pairs_reserve(&ld.subject_cases, with_slack(case_subjects_n));
     pairs_reserve(&ld.rels, 2 * with_slack(file_rows(dataset, "relations.csv")));
     size_t sched = with_slack(file_rows(dataset, "schedule.csv"));
     pairs_reserve(&ld.sched_pairs, sched);
     ld.sched_tmp = xgrow(ld.sched_tmp, &ld.cap_sched_tmp, sched, sizeof *ld.sched_tmp);
+    mem_populate(ld.sched_tmp, sched * sizeof *ld.sched_tmp);
     if (load_file(&ld, &units) != 0 || load_file(&ld, &subjects_f) != 0 ||
         load_file(&ld, &employees) != 0 || load_file(&ld, &schedule) != 0 ||
         load_file(&ld, &cases_f) != 0 || load_file(&ld, &members) != 0) {
