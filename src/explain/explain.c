@@ -189,23 +189,32 @@ static void find_link(const struct explainer *x, uint32_t e, uint32_t s, const u
 
 /* ---- case explanations -------------------------------------------------------------- */
 
+/* The last moment case `c` explains work on it (its closing plus the grace period). */
+static int64_t case_until(const struct explainer *x, const struct case_rec *c)
+{
+    return c->closed_ms == INT64_MAX ? INT64_MAX : c->closed_ms + x->cfg.case_grace_ms;
+}
+
 static bool case_open(const struct explainer *x, const struct case_rec *c, int64_t ts)
 {
     int64_t opened = c->opened_ms == INT64_MIN ? INT64_MIN : c->opened_ms - 86400000;
-    int64_t closed = c->closed_ms == INT64_MAX ? INT64_MAX : c->closed_ms + x->cfg.case_grace_ms;
-    return ts >= opened && ts <= closed;
+    return ts >= opened && ts <= case_until(x, c);
 }
 
 /* Does the employee work on an open case that holds subject `s`? Both case lists are
  * sorted. A record belongs to few cases while a patrol officer is on hundreds of incidents,
- * so each of the record's cases is looked up in the officer's list by binary search. */
-static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32_t s, int64_t ts)
+ * so each of the record's cases is looked up in the officer's list by binary search.
+ * Raises *until to the last moment such a case explains work (see explain_event: the
+ * follow-up memory is needed only beyond it). */
+static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32_t s, int64_t ts,
+                                   int64_t *until)
 {
     const struct ref *ref = x->ref;
     const struct subject *sj = &ref->subj[s];
     const struct employee *em = &ref->emp[e];
     const uint32_t *mine = ref->user_cases + em->cases_off;
-    for (uint32_t i = 0; i < sj->cases_n; i++) {
+    bool found = false;
+    for (uint32_t i = 0; i < sj->cases_n && *until != INT64_MAX; i++) {
         uint32_t c = ref->subject_cases[sj->cases_off + i];
         uint32_t lo = 0, hi = em->cases_n;
         while (lo < hi) {
@@ -215,10 +224,14 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
             else
                 hi = mid;
         }
-        if (lo < em->cases_n && mine[lo] == c && case_open(x, &ref->cases[c], ts))
-            return true;
+        if (lo < em->cases_n && mine[lo] == c && case_open(x, &ref->cases[c], ts)) {
+            found = true;
+            int64_t u = case_until(x, &ref->cases[c]);
+            if (u > *until)
+                *until = u;
+        }
     }
-    return false;
+    return found;
 }
 
 /* May a typed case that does not list the user still explain the access (EX_CASE_UNIT)?
@@ -342,18 +355,25 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     a->in_region = (region == 0 || !home_known) ? 2 : region == em->region;
     find_link(x, e, s, behind, n_behind, a);
 
-    /* Explanation routes, strongest first. */
+    /* Explanation routes, strongest first. `until`: the membership and linked routes will
+     * explain this user's lookups of this record up to then anyway (reference data does
+     * not change within a run), so the follow-up memory is written only for what reaches
+     * beyond: most case work is on open cases, and that write is a cache miss. */
     uint64_t pair = ref_pair(e, s);
+    int64_t until = INT64_MIN;
     if (ev->legit != REF_NONE) {
         a->bogus = (uint8_t)check_typed(x, ev, a);
-        if (a->bogus == BOGUS_NONE)
+        if (a->bogus == BOGUS_NONE) {
             a->route = EX_CASE_TYPED;
+            if (ref_case_has(ref, ev->legit, s))
+                until = case_until(x, &ref->cases[ev->legit]);
+        }
     }
-    if (a->route == EX_NONE && member_of_case_holding(x, e, s, ev->ts_ms))
+    if (a->route == EX_NONE && member_of_case_holding(x, e, s, ev->ts_ms, &until))
         a->route = EX_CASE_MEMBER;
     if (a->route == EX_NONE && sj->type != ST_PERSON) {
-        for (size_t k = 0; k < n_behind && a->route == EX_NONE; k++)
-            if (member_of_case_holding(x, e, behind[k], ev->ts_ms))
+        for (size_t k = 0; k < n_behind; k++)
+            if (member_of_case_holding(x, e, behind[k], ev->ts_ms, &until))
                 a->route = EX_CASE_LINKED;
     }
     if (a->route == EX_NONE && a->bogus == BOGUS_UNLISTED)
@@ -365,7 +385,8 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
                       x->role_events[role] >= x->cfg.routine_min_events &&
                       explain_role_share(x, role, ev->system, sj->type) >= x->cfg.routine_share;
     if (a->route != EX_NONE) {
-        u64map_put(&x->last_case_access, pair, (uint64_t)ev->ts_ms);
+        if (until == INT64_MIN || until - ev->ts_ms < x->cfg.follow_up_ms)
+            u64map_put(&x->last_case_access, pair, (uint64_t)ev->ts_ms);
     } else if (routine_ok && !(a->flags & SF_CRIMINAL)) {
         /* Nothing an indicator looks at: routine, without consulting the (large)
          * follow-up memory, which saves a cache miss on most events. */
