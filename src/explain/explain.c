@@ -214,7 +214,7 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
     const struct employee *em = &ref->emp[e];
     const uint32_t *mine = ref->user_cases + em->cases_off;
     bool found = false;
-    for (uint32_t i = 0; i < sj->cases_n && *until != INT64_MAX; i++) {
+    for (uint32_t i = 0; i < sj->cases_n; i++) {
         uint32_t c = ref->subject_cases[sj->cases_off + i];
         uint32_t lo = 0, hi = em->cases_n;
         while (lo < hi) {
@@ -229,6 +229,8 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
             int64_t u = case_until(x, &ref->cases[c]);
             if (u > *until)
                 *until = u;
+            if (u == INT64_MAX)
+                break; /* open-ended: nothing explains longer */
         }
     }
     return found;
