@@ -33,7 +33,7 @@ struct explainer {
     uint8_t *region_has_subjects; /* per token: some record lies in this region */
     size_t n_region_tokens;
     struct u64map case_teams; /* ref_pair(case, team token) of every member with a team */
-    struct u64map case_work;  /* ref_pair(case, record) -> case_work_value() */
+    struct u64map work_seen;  /* ref_pair(case, record) -> case_work_value() */
 };
 
 /* A case_work entry packs (user << 32 | local day): the first user and day, and once a
@@ -87,7 +87,7 @@ void explainer_free(struct explainer *x)
         return;
     u64map_free(&x->last_case_access);
     u64map_free(&x->case_teams);
-    u64map_free(&x->case_work);
+    u64map_free(&x->work_seen);
     free(x->combo);
     free(x->region_has_subjects);
     free(x);
@@ -258,7 +258,7 @@ static bool unlisted_may_explain(const struct explainer *x, uint32_t c, const st
  * people met at the scene are not all registered with it. Otherwise the first (user, day)
  * per (case, record) is remembered, and a lookup by another user or on another day makes
  * it case work. Not for the exclusions of EX_CASE_UNIT, nor under a closed case. */
-static bool case_work(struct explainer *x, const struct event *ev, const struct access *a)
+static bool is_case_work(struct explainer *x, const struct event *ev, const struct access *a)
 {
     const struct case_rec *c = &x->ref->cases[ev->legit];
     if (a->link != LINK_NONE || (a->flags & (SF_VIP | SF_SHIELDED)) || !case_open(x, c, ev->ts_ms))
@@ -270,9 +270,9 @@ static bool case_work(struct explainer *x, const struct event *ev, const struct 
     }
     uint64_t key = ref_pair(ev->legit, ev->subject);
     uint64_t first = case_work_value(ev->user, a->local.day);
-    uint64_t *v = u64map_get(&x->case_work, key);
+    uint64_t *v = u64map_get(&x->work_seen, key);
     if (v == NULL) {
-        u64map_put(&x->case_work, key, first);
+        u64map_put(&x->work_seen, key, first);
         return false;
     }
     if (*v == first)
@@ -285,7 +285,7 @@ static bool case_work(struct explainer *x, const struct event *ev, const struct 
 enum case_work explain_case_work(const struct explainer *x, uint32_t c, uint32_t s,
                                  int32_t *since_day)
 {
-    const uint64_t *v = u64map_get(&x->case_work, ref_pair(c, s));
+    const uint64_t *v = u64map_get(&x->work_seen, ref_pair(c, s));
     if (v == NULL)
         return CASE_WORK_NONE;
     if (*v >> 32 != REF_NONE)
@@ -380,7 +380,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     }
     if (a->route == EX_NONE && a->bogus == BOGUS_UNLISTED)
         a->route = EX_CASE_UNIT;
-    if (a->route == EX_NONE && a->bogus == BOGUS_NOT_IN_CASE && case_work(x, ev, a))
+    if (a->route == EX_NONE && a->bogus == BOGUS_NOT_IN_CASE && is_case_work(x, ev, a))
         a->route = EX_CASE_WORK;
     uint8_t role = em->role;
     bool routine_ok = a->link == LINK_NONE && !(a->flags & (SF_VIP | SF_SHIELDED)) &&
