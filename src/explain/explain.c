@@ -36,7 +36,7 @@ struct explainer {
     struct u64map work_seen;  /* ref_pair(case, record) -> case_work_value() */
 };
 
-/* A case_work entry packs (user << 32 | local day): the first user and day, and once a
+/* A work_seen entry packs (user << 32 | local day): the first user and day, and once a
  * second user or day came, REF_NONE (never a user) and the day it became case work. */
 static uint64_t case_work_value(uint32_t user, int32_t day)
 {
