@@ -101,6 +101,9 @@ void analyze_alert_json(struct sbuf *out, const struct alert *a, struct tz *tz, 
     sbuf_puts(out, ",\"last_ts\":");
     n = ts_format(tz, a->last_ms, ts);
     sbuf_json_str(out, ts, n);
+    sbuf_puts(out, ",\"opened_ts\":");
+    n = ts_format(tz, a->opened_ms, ts);
+    sbuf_json_str(out, ts, n);
     if (a->group != NULL) {
         sbuf_puts(out, ",\"group\":");
         sbuf_json_str(out, a->group, strlen(a->group));

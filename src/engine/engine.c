@@ -800,6 +800,7 @@ static void open_alert(struct engine *eng, uint32_t e, const struct ind_score *s
     memset(slot, 0, sizeof *slot);
     snprintf(slot->a.id, sizeof slot->a.id, "A-%06u", ++eng->next_alert_id);
     eng->emp[e].alert = (uint32_t)eng->n_alerts++;
+    slot->a.opened_ms = eng->now_ms;
     build_alert(eng, e, slot, scores, combined);
 }
 

@@ -8,6 +8,8 @@
  *   planted:  event id -> actor index    (events.csv rows of actors)
  *   alerted:  user -> alerted index      (max score per alerted employee)
  *   pairs:    "user\tscenario" -> 0      (one actor counts once per scenario)
+ * and per actor the time of its first planted event (events.csv `ts`, when given) and of
+ * its first alert (`opened_ts`, when given), for the days to alert.
  *
  * Invariant: true_positives <= min(actors, alerted); evidence_hits <= true_positives.
  *
@@ -16,6 +18,7 @@
 #include "eval/eval.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,11 +82,12 @@ static int column(const struct csv_row *header, const char *name)
     return -1;
 }
 
-typedef int (*row_fn)(void *ctx, const char *a, const char *b, struct err *e);
+typedef int (*row_fn)(void *ctx, const char *a, const char *b, const char *c, struct err *e);
 
-/* Read `path`, find columns `a` and `b` by header, and call fn for each data row. */
-static int read_csv(const char *path, const char *a, const char *b, row_fn fn, void *ctx,
-                    struct err *e)
+/* Read `path`, find columns `a` and `b` (required) and `c` (optional, may be NULL) by
+ * header, and call fn for each data row with the three values (c NULL when absent). */
+static int read_csv(const char *path, const char *a, const char *b, const char *c, row_fn fn,
+                    void *ctx, struct err *e)
 {
     struct mapped_file f;
     if (file_map(path, &f, e) != 0)
@@ -95,7 +99,7 @@ static int read_csv(const char *path, const char *a, const char *b, row_fn fn, v
     if (!csv_next(f.data, f.size, &pos, scratch, &header)) {
         rc = err_set(e, "%s: empty file, expected a header with %s,%s", path, a, b);
     } else {
-        int ca = column(&header, a), cb = column(&header, b);
+        int ca = column(&header, a), cb = column(&header, b), cc = c ? column(&header, c) : -1;
         if (ca < 0 || cb < 0) {
             rc = err_set(e, "%s: header lacks column '%s'", path, ca < 0 ? a : b);
         } else {
@@ -107,7 +111,8 @@ static int read_csv(const char *path, const char *a, const char *b, row_fn fn, v
                 if ((size_t)ca >= row.nfield || (size_t)cb >= row.nfield)
                     rc = err_set(e, "%s:%zu: too few fields", path, line);
                 else
-                    rc = fn(ctx, row.field[ca], row.field[cb], e);
+                    rc = fn(ctx, row.field[ca], row.field[cb],
+                            cc >= 0 && (size_t)cc < row.nfield ? row.field[cc] : NULL, e);
             }
         }
     }
@@ -127,12 +132,28 @@ struct eval_state {
     struct eval_scenario *scenarios;
     size_t nscenarios, cap_scenarios;
     const char *events_path;
+    int64_t *first_planted; /* per actor, UTC ms of the earliest planted event with a ts */
+    int64_t *opened;        /* per actor, UTC ms of the earliest opened_ts of its alerts */
+    size_t cap_times;
 };
 
-static int on_actor(void *ctx, const char *user, const char *scenario, struct err *e)
+/* Room for actor `i` in the per-actor times, new entries unknown (INT64_MAX). */
+static void times_reserve(struct eval_state *s, size_t i)
+{
+    size_t old = s->cap_times;
+    if (i < old)
+        return;
+    s->first_planted = xgrow(s->first_planted, &s->cap_times, i + 1, sizeof *s->first_planted);
+    s->opened = xrealloc(s->opened, s->cap_times * sizeof *s->opened);
+    for (size_t k = old; k < s->cap_times; k++)
+        s->first_planted[k] = s->opened[k] = INT64_MAX;
+}
+
+static int on_actor(void *ctx, const char *user, const char *scenario, const char *unused,
+                    struct err *e)
 {
     struct eval_state *s = ctx;
-    (void)e;
+    (void)unused, (void)e;
     if (*user == '\0')
         return 0;
     if (strmap_get(&s->actors, user, strlen(user)) < 0)
@@ -156,7 +177,7 @@ static int on_actor(void *ctx, const char *user, const char *scenario, struct er
     return 0;
 }
 
-static int on_event(void *ctx, const char *id, const char *user, struct err *e)
+static int on_event(void *ctx, const char *id, const char *user, const char *ts, struct err *e)
 {
     struct eval_state *s = ctx;
     int64_t actor = strmap_get(&s->actors, user, strlen(user));
@@ -164,6 +185,12 @@ static int on_event(void *ctx, const char *id, const char *user, struct err *e)
         return err_set(e, "%s: event %s names user %s who is not in actors.csv", s->events_path, id,
                        user);
     strmap_put(&s->planted, id, strlen(id), (uint32_t)actor);
+    int64_t ms;
+    if (ts != NULL && ts_parse_rfc3339(ts, strlen(ts), &ms) == 0) {
+        times_reserve(s, (size_t)actor);
+        if (ms < s->first_planted[actor])
+            s->first_planted[actor] = ms;
+    }
     return 0;
 }
 
@@ -210,6 +237,14 @@ static int read_alerts(struct eval_state *s, const char *path, struct err *e)
                 s->max_score[ai] = score->valuedouble;
             }
             int64_t actor = strmap_get(&s->actors, u, strlen(u));
+            const cJSON *opened = cJSON_GetObjectItemCaseSensitive(o, "opened_ts");
+            int64_t ms;
+            if (actor >= 0 && cJSON_IsString(opened) &&
+                ts_parse_rfc3339(opened->valuestring, strlen(opened->valuestring), &ms) == 0) {
+                times_reserve(s, (size_t)actor);
+                if (ms < s->opened[actor])
+                    s->opened[actor] = ms;
+            }
             const cJSON *ind, *ev;
             cJSON_ArrayForEach(ind, cJSON_GetObjectItemCaseSensitive(o, "indicators"))
             {
@@ -246,10 +281,11 @@ static int cmp_scenario(const void *a, const void *b)
     return strcmp(((const struct eval_scenario *)a)->name, ((const struct eval_scenario *)b)->name);
 }
 
-static int found_scenario(void *ctx, const char *user, const char *scenario, struct err *e)
+static int found_scenario(void *ctx, const char *user, const char *scenario, const char *unused,
+                          struct err *e)
 {
     struct eval_state *s = ctx;
-    (void)e;
+    (void)unused, (void)e;
     char key[256];
     int n = snprintf(key, sizeof key, "%s\t%s", user, scenario);
     if (n < 0 || (size_t)n >= sizeof key)
@@ -274,6 +310,37 @@ static void state_free(struct eval_state *s)
     free(s->max_score);
     free(s->alerted_user);
     free(s->scenarios);
+    free(s->first_planted);
+    free(s->opened);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Days from each found actor's first planted event to its first alert, when both times
+ * are known: their count, median and 90th percentile (nearest rank). An alert opened
+ * before the first planted event (the employee alerted for something else first) counts
+ * as no delay. */
+static void delays(const struct eval_state *s, struct eval_result *r)
+{
+    double *d = xmalloc((s->cap_times + 1) * sizeof *d);
+    size_t n = 0;
+    for (size_t i = 0; i < s->cap_times; i++) {
+        if (s->first_planted[i] == INT64_MAX || s->opened[i] == INT64_MAX)
+            continue;
+        double days = (double)(s->opened[i] - s->first_planted[i]) / 86400000.0;
+        d[n++] = days > 0 ? days : 0;
+    }
+    r->delay_n = (uint32_t)n;
+    if (n > 0) {
+        qsort(d, n, sizeof *d, cmp_double);
+        r->delay_median_days = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+        r->delay_p90_days = d[(size_t)ceil(0.9 * (double)n) - 1];
+    }
+    free(d);
 }
 
 int eval_compute(const char *truth_dir, const char *alerts_path, struct eval_result *r,
@@ -286,10 +353,10 @@ int eval_compute(const char *truth_dir, const char *alerts_path, struct eval_res
     snprintf(actors_path, sizeof actors_path, "%s/actors.csv", truth_dir);
     snprintf(events_path, sizeof events_path, "%s/events.csv", truth_dir);
     s.events_path = events_path;
-    if (read_csv(actors_path, "user", "scenario", on_actor, &s, e) != 0 ||
-        read_csv(events_path, "event_id", "user", on_event, &s, e) != 0 ||
+    if (read_csv(actors_path, "user", "scenario", NULL, on_actor, &s, e) != 0 ||
+        read_csv(events_path, "event_id", "user", "ts", on_event, &s, e) != 0 ||
         read_alerts(&s, alerts_path, e) != 0 ||
-        read_csv(actors_path, "user", "scenario", found_scenario, &s, e) != 0) {
+        read_csv(actors_path, "user", "scenario", NULL, found_scenario, &s, e) != 0) {
         state_free(&s);
         return -1;
     }
@@ -316,6 +383,7 @@ int eval_compute(const char *truth_dir, const char *alerts_path, struct eval_res
     r->precision = r->alerted ? (double)r->true_positives / r->alerted : 0;
     r->ap = r->actors ? ap_sum / r->actors : 0;
     r->evidence_share = r->true_positives ? (double)r->evidence_hits / r->true_positives : 0;
+    delays(&s, r);
     qsort(s.scenarios, s.nscenarios, sizeof *s.scenarios, cmp_scenario);
     r->scenarios = s.scenarios;
     r->nscenarios = s.nscenarios;
@@ -341,8 +409,14 @@ void eval_print_table(const struct eval_result *r, FILE *out)
     fprintf(out, "recall          %.3f\n", r->recall);
     fprintf(out, "precision       %.3f\n", r->precision);
     fprintf(out, "ranking AP      %.3f\n", r->ap);
-    fprintf(out, "evidence share  %.3f  (alerted actors whose alerts cite a planted event)\n\n",
+    fprintf(out, "evidence share  %.3f  (alerted actors whose alerts cite a planted event)\n",
             r->evidence_share);
+    if (r->delay_n > 0)
+        fprintf(out,
+                "days to alert   median %.1f, 90%% within %.1f  (first planted event to first "
+                "alert, %u actors)\n",
+                r->delay_median_days, r->delay_p90_days, r->delay_n);
+    fputc('\n', out);
     fprintf(out, "%-22s %7s %7s %7s\n", "scenario", "actors", "found", "recall");
     for (size_t i = 0; i < r->nscenarios; i++) {
         const struct eval_scenario *sc = &r->scenarios[i];
@@ -356,9 +430,10 @@ void eval_print_json(const struct eval_result *r, FILE *out)
     struct sbuf b = {0};
     sbuf_printf(&b,
                 "{\"recall\":%.6f,\"precision\":%.6f,\"ap\":%.6f,\"evidence_share\":%.6f,"
-                "\"alerted\":%u,\"actors\":%u,\"true_positives\":%u,\"per_scenario\":{",
+                "\"alerted\":%u,\"actors\":%u,\"true_positives\":%u,\"delay_n\":%u,"
+                "\"delay_median_days\":%.3f,\"delay_p90_days\":%.3f,\"per_scenario\":{",
                 r->recall, r->precision, r->ap, r->evidence_share, r->alerted, r->actors,
-                r->true_positives);
+                r->true_positives, r->delay_n, r->delay_median_days, r->delay_p90_days);
     for (size_t i = 0; i < r->nscenarios; i++) {
         const struct eval_scenario *sc = &r->scenarios[i];
         if (i > 0)

@@ -2,7 +2,7 @@
  * eval.h - `wachter eval`: how well a run's alerts find the misuse planted by `wachter gen`.
  *
  * What: reads a generated dataset's truth directory (actors.csv: user,scenario;
- * events.csv: event_id,user,scenario) and the alerts of `wachter analyze --alerts-out
+ * events.csv: event_id,user,scenario[,ts]) and the alerts of `wachter analyze --alerts-out
  * FILE --reveal-ids` (JSON lines with at least "user" and "score", optionally
  * "indicators":[{"events":[ids...]}]), and measures, over employees:
  *   - recall: actors alerted / actors;
@@ -12,7 +12,10 @@
  *     as never retrieved;
  *   - evidence_share: of the alerted actors, the share whose alerts cite at least one of
  *     that actor's own planted event ids;
- *   - recall per scenario.
+ *   - recall per scenario;
+ *   - days to alert: for each alerted actor, from its first planted event (events.csv
+ *     column `ts`, optional) to the event time its first alert opened (alert field
+ *     `opened_ts`, optional); median and 90th percentile over the actors with both.
  *
  * Why per employee: an analyst's unit of work is the employee (one conversation with one
  * supervisor), and several alerts on one actor should not inflate precision.
@@ -36,6 +39,8 @@ struct eval_scenario {
 struct eval_result {
     double recall, precision, ap, evidence_share;
     uint32_t alerted, actors, true_positives, evidence_hits;
+    uint32_t delay_n; /* actors with a days-to-alert figure (0: the times were not given) */
+    double delay_median_days, delay_p90_days;
     struct eval_scenario *scenarios; /* sorted by name */
     size_t nscenarios;
 };
@@ -50,8 +55,9 @@ int eval_compute(const char *truth_dir, const char *alerts_path, struct eval_res
 void eval_result_free(struct eval_result *r);
 
 /* Print the result as a readable table, or as one JSON object with the fields recall,
- * precision, ap, evidence_share, alerted, actors, true_positives and
- * per_scenario:{name:{actors,found,recall}}, followed by a newline. */
+ * precision, ap, evidence_share, alerted, actors, true_positives, delay_n,
+ * delay_median_days, delay_p90_days and per_scenario:{name:{actors,found,recall}},
+ * followed by a newline. */
 void eval_print_table(const struct eval_result *r, FILE *out);
 void eval_print_json(const struct eval_result *r, FILE *out);
 

@@ -742,7 +742,7 @@ int gen_events_write(struct gen *g, const char *dataset_dir, const char *truth_d
     g->truth_events_f = fopen(path, "w");
     if (g->truth_events_f == NULL)
         return err_set(e, "%s: cannot create: %s", path, strerror(errno));
-    fputs("event_id,user,scenario\n", g->truth_events_f);
+    fputs("event_id,user,scenario,ts\n", g->truth_events_f);
     g->next_incident = 10000 + gen_rng_below(&g->rng, 20000);
 
     size_t next_planned = 0;
@@ -754,10 +754,11 @@ int gen_events_write(struct gen *g, const char *dataset_dir, const char *truth_d
             const struct gen_planned *p = &g->planned[next_planned];
             uint64_t id = emit(g, p->user, p->ts_ms, p->system, p->action, p->subject, p->case_kind,
                                p->case_num, p->results, p->query_kind);
-            char user[16];
+            char user[16], ts[32];
             gen_format_user(p->user, user);
-            fprintf(g->truth_events_f, "%s-%llu,%s,%s\n", id_prefix[p->system],
-                    (unsigned long long)id, user, gen_scenario_names[p->scenario]);
+            ts_format(g->tz, p->ts_ms, ts);
+            fprintf(g->truth_events_f, "%s-%llu,%s,%s,%s\n", id_prefix[p->system],
+                    (unsigned long long)id, user, gen_scenario_names[p->scenario], ts);
         }
         flush(g, gen_local_to_utc(g, day + 1, 0));
     }

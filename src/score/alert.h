@@ -45,9 +45,10 @@ struct alert {
     const char *user;      /* real employee number: never written out unless revealed */
     const char *pseudonym; /* what analysts see */
     const char *unit, *team, *role;
-    const char *group; /* shared by alerts of one multi-employee pattern, or NULL */
-    double score;      /* 0..1, higher is more urgent */
-    int64_t first_ms, last_ms;
+    const char *group;         /* shared by alerts of one multi-employee pattern, or NULL */
+    double score;              /* 0..1, higher is more urgent */
+    int64_t first_ms, last_ms; /* the evidence's first and last event */
+    int64_t opened_ms;         /* event time at which the score first reached the threshold */
     const struct alert_indicator *indicators;
     size_t n_indicators;
 };

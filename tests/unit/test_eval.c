@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "eval/eval.h"
@@ -113,6 +114,48 @@ static void test_known_answers(void **state)
     eval_result_free(&r);
 }
 
+/* Days to alert, from truth with planted times and alerts with opened_ts: U1 planted from
+ * 3 Feb 10:00, first alert 5 Feb 10:00 (a later alert does not count): 2 days; U2 planted
+ * 3 Feb, alerted 13 Feb: 10 days; U3 alerted on 1 Feb, before its planted event: 0 days;
+ * U4 alerted without opened_ts and X1 (no actor) do not count. Median 2, p90 10. Without
+ * the times (the fixture above) there is no figure. */
+static void test_days_to_alert(void **state)
+{
+    (void)state;
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/days", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    write_file("days/actors.csv", "user,scenario\nU1,relative\nU2,relative\nU3,colleague\n"
+                                  "U4,off_duty\n");
+    write_file("days/events.csv", "event_id,user,scenario,ts\n"
+                                  "e1,U1,relative,2025-02-04T10:00:00+01:00\n"
+                                  "e2,U1,relative,2025-02-03T10:00:00+01:00\n"
+                                  "e3,U2,relative,2025-02-03T10:00:00+01:00\n"
+                                  "e4,U3,colleague,2025-02-03T10:00:00+01:00\n"
+                                  "e5,U4,off_duty,2025-02-03T10:00:00+01:00\n");
+    write_file("days/alerts.jsonl",
+               "{\"user\":\"U1\",\"score\":0.9,\"opened_ts\":\"2025-02-05T10:00:00+01:00\"}\n"
+               "{\"user\":\"U1\",\"score\":0.8,\"opened_ts\":\"2025-03-05T10:00:00+01:00\"}\n"
+               "{\"user\":\"U2\",\"score\":0.7,\"opened_ts\":\"2025-02-13T10:00:00+01:00\"}\n"
+               "{\"user\":\"U3\",\"score\":0.6,\"opened_ts\":\"2025-02-01T10:00:00+01:00\"}\n"
+               "{\"user\":\"U4\",\"score\":0.6}\n"
+               "{\"user\":\"X1\",\"score\":0.6,\"opened_ts\":\"2025-02-01T10:00:00+01:00\"}\n");
+    char alerts[700];
+    snprintf(alerts, sizeof alerts, "%s/alerts.jsonl", sub);
+    struct eval_result r;
+    struct err e = {{0}};
+    assert_int_equal(eval_compute(sub, alerts, &r, &e), 0);
+    assert_int_equal(r.delay_n, 3);
+    assert_true(fabs(r.delay_median_days - 2.0) < 1e-9);
+    assert_true(fabs(r.delay_p90_days - 10.0) < 1e-9);
+    eval_result_free(&r);
+
+    snprintf(alerts, sizeof alerts, "%s/alerts.jsonl", dir);
+    assert_int_equal(eval_compute(dir, alerts, &r, &e), 0);
+    assert_int_equal(r.delay_n, 0);
+    eval_result_free(&r);
+}
+
 static void test_empty_alerts(void **state)
 {
     (void)state;
@@ -152,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_answers),
+        cmocka_unit_test(test_days_to_alert),
         cmocka_unit_test(test_empty_alerts),
         cmocka_unit_test(test_bad_input_names_the_file),
     };
