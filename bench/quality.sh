@@ -19,8 +19,8 @@ runs=("400 11" "1000 12" "2000 13" "2000 99" "600 5 --no-relations"
       "900 34 --no-relations --start 2026-06-01" "300 35 --days 42 --actor-rate 0.06"
       "1500 36 --no-relations" "500 37 --no-relations --days 70" "60 41"
       "150 42 --actor-rate 0.08" "120 43 --no-relations --actor-rate 0.1")
-echo "| employees | seed | generator options | actors | alerted | recall | precision | ranking AP | evidence cited | explained share | scenarios missed |"
-echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| employees | seed | generator options | actors | alerted | recall | precision | ranking AP | evidence cited | days to alert, median (p90) | explained share | scenarios missed |"
+echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 for r in "${runs[@]}"; do
     set -- $r
     n=$1 seed=$2
@@ -52,6 +52,7 @@ missed = ", ".join(f"{k} {v['found']}/{v['actors']}" for k, v in sorted(e["per_s
                    if v["found"] < v["actors"]) or "none"
 print(f"| {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5] or '(defaults)'} | {e['actors']} | {e['alerted']} | "
       f"{e['recall']:.3f} | {e['precision']:.3f} | {e['ap']:.3f} | {e['evidence_share']:.3f} | "
+      f"{e['delay_median_days']:.1f} ({e['delay_p90_days']:.1f}) | "
       f"{s['explained_share']:.4f} | {missed} |")
 PY
     rm -rf "$t"
