@@ -6,8 +6,8 @@
 # 180 days, other start dates (a winter and a summer), more actors, no relations.csv at
 # three more sizes, and small forces of 60 to 150 employees. See the README for how
 # unseen each still is. Datasets go to bench/out/ (reused).
-# Prints a Markdown table for the README. Takes about two minutes on 2 cores (eight more
-# the first time, generating).
+# Prints a Markdown table for the README, and the days to alert per scenario. Takes about
+# a minute on 2 cores (a minute more the first time, generating).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s all >/dev/null
@@ -19,6 +19,8 @@ runs=("400 11" "1000 12" "2000 13" "2000 99" "600 5 --no-relations"
       "900 34 --no-relations --start 2026-06-01" "300 35 --days 42 --actor-rate 0.06"
       "1500 36 --no-relations" "500 37 --no-relations --days 70" "60 41"
       "150 42 --actor-rate 0.08" "120 43 --no-relations --actor-rate 0.1")
+evals=$(mktemp -d /tmp/wachter-quality-evals-XXXXXX)
+trap 'rm -rf "$evals"' EXIT
 echo "| employees | seed | generator options | actors | alerted | recall | precision | ranking AP | evidence cited | days to alert, median (p90) | explained share | scenarios missed |"
 echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 for r in "${runs[@]}"; do
@@ -45,6 +47,7 @@ for r in "${runs[@]}"; do
     ./wachter analyze "$d/dataset" --db "$t/w.db" --key "$t/w.key" --alerts-out "$t/a.jsonl" \
         --stats-out "$t/s.json" --reveal-ids --reveal-reason "quality benchmark" --quiet
     ./wachter eval "$d/truth" "$t/a.jsonl" --json >"$t/e.json"
+    cp "$t/e.json" "$evals/$n-$seed$suffix.json"
     python3 - "$t/e.json" "$t/s.json" "$n" "$seed" "$extra" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1])); s = json.load(open(sys.argv[2]))
@@ -57,3 +60,15 @@ print(f"| {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5] or '(defaults)'} | {e['ac
 PY
     rm -rf "$t"
 done
+# Days to alert per scenario: the median over the sets of each set's median.
+python3 - "$evals" <<'PY'
+import glob, json, statistics, sys
+per = {}
+for f in glob.glob(sys.argv[1] + "/*.json"):
+    for k, v in json.load(open(f))["per_scenario"].items():
+        if "delay_median_days" in v:
+            per.setdefault(k, []).append(v["delay_median_days"])
+print()
+print("Days to alert per scenario (median over the sets of each set's median): " +
+      ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in sorted(per.items())) + ".")
+PY

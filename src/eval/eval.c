@@ -134,6 +134,7 @@ struct eval_state {
     const char *events_path;
     int64_t *first_planted; /* per actor, UTC ms of the earliest planted event with a ts */
     int64_t *opened;        /* per actor, UTC ms of the earliest opened_ts of its alerts */
+    uint32_t *scenario_of;  /* per actor, the scenario index of its first actors.csv row */
     size_t cap_times;
 };
 
@@ -145,8 +146,11 @@ static void times_reserve(struct eval_state *s, size_t i)
         return;
     s->first_planted = xgrow(s->first_planted, &s->cap_times, i + 1, sizeof *s->first_planted);
     s->opened = xrealloc(s->opened, s->cap_times * sizeof *s->opened);
-    for (size_t k = old; k < s->cap_times; k++)
+    s->scenario_of = xrealloc(s->scenario_of, s->cap_times * sizeof *s->scenario_of);
+    for (size_t k = old; k < s->cap_times; k++) {
         s->first_planted[k] = s->opened[k] = INT64_MAX;
+        s->scenario_of[k] = UINT32_MAX;
+    }
 }
 
 static int on_actor(void *ctx, const char *user, const char *scenario, const char *unused,
@@ -156,8 +160,11 @@ static int on_actor(void *ctx, const char *user, const char *scenario, const cha
     (void)unused, (void)e;
     if (*user == '\0')
         return 0;
-    if (strmap_get(&s->actors, user, strlen(user)) < 0)
-        strmap_put(&s->actors, user, strlen(user), (uint32_t)s->actors.count);
+    int64_t actor = strmap_get(&s->actors, user, strlen(user));
+    if (actor < 0) {
+        actor = (int64_t)s->actors.count;
+        strmap_put(&s->actors, user, strlen(user), (uint32_t)actor);
+    }
     char key[256];
     int n = snprintf(key, sizeof key, "%s\t%s", user, scenario);
     if (n < 0 || (size_t)n >= sizeof key || strmap_get(&s->pairs, key, (size_t)n) >= 0)
@@ -174,6 +181,9 @@ static int on_actor(void *ctx, const char *user, const char *scenario, const cha
         strmap_put(&s->scenario_index, scenario, strlen(scenario), (uint32_t)si);
     }
     s->scenarios[si].actors++;
+    times_reserve(s, (size_t)actor);
+    if (s->scenario_of[actor] == UINT32_MAX)
+        s->scenario_of[actor] = (uint32_t)si;
     return 0;
 }
 
@@ -312,6 +322,7 @@ static void state_free(struct eval_state *s)
     free(s->scenarios);
     free(s->first_planted);
     free(s->opened);
+    free(s->scenario_of);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -320,13 +331,24 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Days from each found actor's first planted event to its first alert, when both times
- * are known: their count, median and 90th percentile (nearest rank). An alert opened
- * before the first planted event (the employee alerted for something else first) counts
- * as no delay. */
+/* The median and 90th percentile (nearest rank) of the n values in d, sorting d. */
+static void median_p90(double *d, size_t n, double *median, double *p90)
+{
+    if (n == 0)
+        return;
+    qsort(d, n, sizeof *d, cmp_double);
+    *median = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+    *p90 = d[(size_t)ceil(0.9 * (double)n) - 1];
+}
+
+/* Days from each alerted actor's first planted event to its first alert, when both times
+ * are known: overall and per scenario (the actor's first scenario). An alert opened before
+ * the first planted event (the employee alerted for something else first) counts as no
+ * delay. Needs the scenarios in their final order (scenario_of indexes them). */
 static void delays(const struct eval_state *s, struct eval_result *r)
 {
     double *d = xmalloc((s->cap_times + 1) * sizeof *d);
+    double *per = xmalloc((s->cap_times + 1) * sizeof *per);
     size_t n = 0;
     for (size_t i = 0; i < s->cap_times; i++) {
         if (s->first_planted[i] == INT64_MAX || s->opened[i] == INT64_MAX)
@@ -335,11 +357,22 @@ static void delays(const struct eval_state *s, struct eval_result *r)
         d[n++] = days > 0 ? days : 0;
     }
     r->delay_n = (uint32_t)n;
-    if (n > 0) {
-        qsort(d, n, sizeof *d, cmp_double);
-        r->delay_median_days = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
-        r->delay_p90_days = d[(size_t)ceil(0.9 * (double)n) - 1];
+    median_p90(d, n, &r->delay_median_days, &r->delay_p90_days);
+    for (size_t sc = 0; sc < s->nscenarios; sc++) {
+        size_t k = 0;
+        for (size_t i = 0; i < s->cap_times; i++) {
+            if (s->scenario_of[i] != sc || s->first_planted[i] == INT64_MAX ||
+                s->opened[i] == INT64_MAX)
+                continue;
+            double days = (double)(s->opened[i] - s->first_planted[i]) / 86400000.0;
+            per[k++] = days > 0 ? days : 0;
+        }
+        struct eval_scenario *e = &s->scenarios[sc];
+        e->delay_n = (uint32_t)k;
+        double p90;
+        median_p90(per, k, &e->delay_median_days, &p90);
     }
+    free(per);
     free(d);
 }
 
@@ -417,11 +450,15 @@ void eval_print_table(const struct eval_result *r, FILE *out)
                 "alert, %u actors)\n",
                 r->delay_median_days, r->delay_p90_days, r->delay_n);
     fputc('\n', out);
-    fprintf(out, "%-22s %7s %7s %7s\n", "scenario", "actors", "found", "recall");
+    fprintf(out, "%-22s %7s %7s %7s %14s\n", "scenario", "actors", "found", "recall",
+            "days to alert");
     for (size_t i = 0; i < r->nscenarios; i++) {
         const struct eval_scenario *sc = &r->scenarios[i];
-        fprintf(out, "%-22s %7u %7u %7.3f\n", sc->name, sc->actors, sc->found,
+        fprintf(out, "%-22s %7u %7u %7.3f", sc->name, sc->actors, sc->found,
                 sc->actors ? (double)sc->found / sc->actors : 0.0);
+        if (sc->delay_n > 0)
+            fprintf(out, " %14.1f", sc->delay_median_days);
+        fputc('\n', out);
     }
 }
 
@@ -439,8 +476,11 @@ void eval_print_json(const struct eval_result *r, FILE *out)
         if (i > 0)
             sbuf_putc(&b, ',');
         sbuf_json_str(&b, sc->name, strlen(sc->name));
-        sbuf_printf(&b, ":{\"actors\":%u,\"found\":%u,\"recall\":%.6f}", sc->actors, sc->found,
+        sbuf_printf(&b, ":{\"actors\":%u,\"found\":%u,\"recall\":%.6f", sc->actors, sc->found,
                     sc->actors ? (double)sc->found / sc->actors : 0.0);
+        if (sc->delay_n > 0)
+            sbuf_printf(&b, ",\"delay_median_days\":%.3f", sc->delay_median_days);
+        sbuf_putc(&b, '}');
     }
     sbuf_puts(&b, "}}\n");
     fputs(b.buf, out);

@@ -15,7 +15,8 @@
  *   - recall per scenario;
  *   - days to alert: for each alerted actor, from its first planted event (events.csv
  *     column `ts`, optional) to the event time its first alert opened (alert field
- *     `opened_ts`, optional); median and 90th percentile over the actors with both.
+ *     `opened_ts`, optional); median and 90th percentile over the actors with both, and
+ *     the median per scenario.
  *
  * Why per employee: an analyst's unit of work is the employee (one conversation with one
  * supervisor), and several alerts on one actor should not inflate precision.
@@ -34,6 +35,8 @@
 struct eval_scenario {
     char name[64];
     uint32_t actors, found;
+    uint32_t delay_n;         /* found actors with a days-to-alert figure */
+    double delay_median_days; /* their median */
 };
 
 struct eval_result {
@@ -56,7 +59,8 @@ void eval_result_free(struct eval_result *r);
 
 /* Print the result as a readable table, or as one JSON object with the fields recall,
  * precision, ap, evidence_share, alerted, actors, true_positives, delay_n,
- * delay_median_days, delay_p90_days and per_scenario:{name:{actors,found,recall}},
+ * delay_median_days, delay_p90_days and
+ * per_scenario:{name:{actors,found,recall,delay_median_days}} (the last only with a figure),
  * followed by a newline. */
 void eval_print_table(const struct eval_result *r, FILE *out);
 void eval_print_json(const struct eval_result *r, FILE *out);

@@ -148,6 +148,12 @@ static void test_days_to_alert(void **state)
     assert_int_equal(r.delay_n, 3);
     assert_true(fabs(r.delay_median_days - 2.0) < 1e-9);
     assert_true(fabs(r.delay_p90_days - 10.0) < 1e-9);
+    /* Per scenario (sorted by name): colleague U3 0 days, off_duty none, relative 2 and 10. */
+    assert_int_equal(r.scenarios[0].delay_n, 1);
+    assert_true(r.scenarios[0].delay_median_days == 0);
+    assert_int_equal(r.scenarios[1].delay_n, 0);
+    assert_int_equal(r.scenarios[2].delay_n, 2);
+    assert_true(fabs(r.scenarios[2].delay_median_days - 6.0) < 1e-9);
     eval_result_free(&r);
 
     snprintf(alerts, sizeof alerts, "%s/alerts.jsonl", dir);
