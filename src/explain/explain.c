@@ -34,6 +34,8 @@ struct explainer {
     size_t n_region_tokens;
     struct u64map case_teams; /* ref_pair(case, team token) of every member with a team */
     struct u64map work_seen;  /* ref_pair(case, record) -> case_work_value() */
+    struct strmap case_forms; /* case_form() of each known case -> case, REF_NONE if shared */
+    bool forms_built;         /* case_forms is filled on the first number that needs it */
 };
 
 /* A work_seen entry packs (user << 32 | local day): the first user and day, and once a
@@ -88,6 +90,7 @@ void explainer_free(struct explainer *x)
     u64map_free(&x->last_case_access);
     u64map_free(&x->case_teams);
     u64map_free(&x->work_seen);
+    strmap_free(&x->case_forms);
     free(x->combo);
     free(x->region_has_subjects);
     free(x);
@@ -260,7 +263,7 @@ static bool unlisted_may_explain(const struct explainer *x, uint32_t c, const st
  * it case work. Not for the exclusions of EX_CASE_UNIT, nor under a closed case. */
 static bool is_case_work(struct explainer *x, const struct event *ev, const struct access *a)
 {
-    const struct case_rec *c = &x->ref->cases[ev->legit];
+    const struct case_rec *c = &x->ref->cases[a->legit];
     if (a->link != LINK_NONE || (a->flags & (SF_VIP | SF_SHIELDED)) || !case_open(x, c, ev->ts_ms))
         return false;
     if (c->kind == CK_INCIDENT && c->opened_ms != INT64_MIN) {
@@ -268,7 +271,7 @@ static bool is_case_work(struct explainer *x, const struct event *ev, const stru
         if (ev->ts_ms >= c->opened_ms - 86400000 && ev->ts_ms < end + 2 * 86400000)
             return true;
     }
-    uint64_t key = ref_pair(ev->legit, ev->subject);
+    uint64_t key = ref_pair(a->legit, ev->subject);
     uint64_t first = case_work_value(ev->user, a->local.day);
     uint64_t *v = u64map_get(&x->work_seen, key);
     if (v == NULL) {
@@ -295,24 +298,67 @@ enum case_work explain_case_work(const struct explainer *x, uint32_t c, uint32_t
     return CASE_WORK_SHARED;
 }
 
+/* A case number as people may type it: letters in upper case, everything but letters and
+ * digits left out. Writes at most `cap` bytes to `out` and returns the length; a number
+ * longer than that is not normalised (returns 0). */
+static size_t case_form(const char *id, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = id; *p != '\0'; p++) {
+        char ch = *p;
+        if (ch >= 'a' && ch <= 'z')
+            ch = (char)(ch - 'a' + 'A');
+        else if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
+            continue;
+        if (n == cap)
+            return 0;
+        out[n++] = ch;
+    }
+    return n;
+}
+
+/* The case that typed number `c` denotes: itself when known, else the one known case with
+ * the same case_form, else `c`. The forms of the known cases are indexed on first need:
+ * most logs never need them. */
+static uint32_t resolve_typed(struct explainer *x, uint32_t c)
+{
+    const struct ref *ref = x->ref;
+    if (ref->cases[c].known)
+        return c;
+    char form[128];
+    if (!x->forms_built) {
+        x->forms_built = true;
+        for (size_t k = 0; k < ref->n_cases; k++) {
+            size_t n = ref->cases[k].known ? case_form(ref->cases[k].id, form, sizeof form) : 0;
+            if (n == 0)
+                continue;
+            int64_t had = strmap_get(&x->case_forms, form, n);
+            strmap_put(&x->case_forms, form, n, had < 0 ? (uint32_t)k : REF_NONE);
+        }
+    }
+    size_t n = case_form(ref->cases[c].id, form, sizeof form);
+    int64_t k = n ? strmap_get(&x->case_forms, form, n) : -1;
+    return k >= 0 && (uint32_t)k != REF_NONE ? (uint32_t)k : c;
+}
+
 static enum bogus_kind check_typed(const struct explainer *x, const struct event *ev,
                                    const struct access *a)
 {
     const struct ref *ref = x->ref;
-    const struct case_rec *c = &ref->cases[ev->legit];
+    const struct case_rec *c = &ref->cases[a->legit];
     if (!c->known)
         return BOGUS_UNKNOWN_CASE;
-    bool listed = ref_is_member(ref, ev->legit, ev->user);
-    if (!listed && !unlisted_may_explain(x, ev->legit, ev, a))
+    bool listed = ref_is_member(ref, a->legit, ev->user);
+    if (!listed && !unlisted_may_explain(x, a->legit, ev, a))
         return BOGUS_NOT_MEMBER;
     if (ev->subject != REF_NONE && ref->subj[ev->subject].type != ST_CASE &&
-        !ref_case_has(ref, ev->legit, ev->subject)) {
+        !ref_case_has(ref, a->legit, ev->subject)) {
         /* A vehicle or address whose keeper or resident is in the case counts as held. */
         uint32_t behind[MAX_BEHIND];
         size_t n = ref_persons_behind(ref, ev->subject, behind, MAX_BEHIND);
         bool held = false;
         for (size_t k = 0; k < n && !held; k++)
-            held = ref_case_has(ref, ev->legit, behind[k]);
+            held = ref_case_has(ref, a->legit, behind[k]);
         if (!held)
             return listed ? BOGUS_NOT_IN_CASE : BOGUS_NOT_MEMBER;
     }
@@ -326,6 +372,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     const struct ref *ref = x->ref;
     memset(a, 0, sizeof *a);
     a->person = REF_NONE;
+    a->legit = REF_NONE;
     a->link_weight = 1.0f;
     tz_local(x->tz, ev->ts_ms, &a->local);
     uint32_t e = ev->user;
@@ -364,11 +411,12 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     uint64_t pair = ref_pair(e, s);
     int64_t until = INT64_MIN;
     if (ev->legit != REF_NONE) {
+        a->legit = resolve_typed(x, ev->legit);
         a->bogus = (uint8_t)check_typed(x, ev, a);
         if (a->bogus == BOGUS_NONE) {
             a->route = EX_CASE_TYPED;
-            if (ref_case_has(ref, ev->legit, s))
-                until = case_until(x, &ref->cases[ev->legit]);
+            if (ref_case_has(ref, a->legit, s))
+                until = case_until(x, &ref->cases[a->legit]);
         }
     }
     if (a->route == EX_NONE && member_of_case_holding(x, e, s, ev->ts_ms, &until))

@@ -31,7 +31,10 @@
  *   EX_NONE          not explained
  *
  * A typed case number is checked; when it does not exist, is closed, does not list the
- * user or does not hold the subject, it explains nothing and is recorded as `bogus`.
+ * user or does not hold the subject, it explains nothing and is recorded as `bogus`. A
+ * number that matches no case as typed is looked up again with letters in upper case and
+ * everything but letters and digits left out, as people type "2025 bvh 12" for
+ * "2025-BVH-12"; a form that two known cases share matches neither.
  *
  * The personal link of the subject to the user (self, relatives from relations.csv or,
  * without that file, same surname and address; neighbours; colleagues) and the subject's
@@ -90,6 +93,10 @@ struct access {
     uint8_t is_record;
     uint8_t in_region; /* 1 when the subject's region is the user's, 0 other, 2 unknown */
     uint32_t person;   /* the person concerned (the linked one), or REF_NONE */
+    uint32_t legit;    /* for a record access with a typed number, the case it denotes:
+                          ev->legit, or the known case whose number it is written another
+                          way (case and punctuation aside: "2025-bvh-12" for "2025-BVH-12");
+                          REF_NONE otherwise */
     float link_weight; /* namesake rarity weight, 1 otherwise */
     struct local_time local;
 };

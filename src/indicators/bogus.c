@@ -38,6 +38,7 @@ static const struct ind_param params[] = {
 
 struct held {
     struct kept_event ev;
+    uint32_t legit; /* the case the typed number denotes (access.legit) */
     int32_t day;
     float strength;
 };
@@ -79,9 +80,9 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (access_case_explained(a))
         s *= 0.25f;
     if (a->bogus == BOGUS_NOT_IN_CASE &&
-        explain_case_work(engine_explainer(eng), ev->legit, ev->subject, NULL) == CASE_WORK_FIRST) {
+        explain_case_work(engine_explainer(eng), a->legit, ev->subject, NULL) == CASE_WORK_FIRST) {
         bs->held = xgrow(bs->held, &bs->cap_held, bs->n_held + 1, sizeof *bs->held);
-        bs->held[bs->n_held++] = (struct held){kept_event_of(ev), a->local.day, s};
+        bs->held[bs->n_held++] = (struct held){kept_event_of(ev), a->legit, a->local.day, s};
         return;
     }
     engine_signal(eng, ev, s, ev->subject, a->bogus, 0);
@@ -99,7 +100,7 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
         if (!all && h->day > day - HOLD_DAYS)
             break;
         int32_t since = 0;
-        bool work = explain_case_work(x, h->ev.legit, h->ev.subject, &since) == CASE_WORK_SHARED &&
+        bool work = explain_case_work(x, h->legit, h->ev.subject, &since) == CASE_WORK_SHARED &&
                     since <= h->day + HOLD_DAYS;
         if (!work)
             engine_signal_kept(eng, &h->ev, h->strength, h->ev.subject, BOGUS_NOT_IN_CASE, 0);

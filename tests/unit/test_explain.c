@@ -73,14 +73,16 @@ static int setup_common(void **state, bool relations)
                             "C-HIGH,case,2025-01-01,,UNIT-01,high\n"
                             "C-GONE,case,2024-01-01,2024-06-01,UNIT-01,normal\n"
                             "C-WORK,case,2025-01-01,,UNIT-02,normal\n"
-                            "I-RUN,incident,2025-03-10,2025-03-10,UNIT-02,normal\n");
+                            "I-RUN,incident,2025-03-10,2025-03-10,UNIT-02,normal\n"
+                            "X-1,case,2025-01-01,,UNIT-01,normal\n"
+                            "X1,case,2025-01-01,,UNIT-01,normal\n");
     write_file("case_members.csv", "case,user\nC-OPEN,U1\nC-CLOSED,U1\nC-OTHER,U2\n"
                                    "C-UNIT,U3\nC-TEAM,U2\nC-FAR,U4\nC-HIGH,U3\nC-GONE,U3\n"
-                                   "C-WORK,U1\nC-WORK,U4\nI-RUN,U1\n");
+                                   "C-WORK,U1\nC-WORK,U4\nI-RUN,U1\nX-1,U1\nX1,U1\n");
     write_file("case_subjects.csv",
                "case,subject\nC-OPEN,SUSPECT\nC-CLOSED,CLOSEDP\nC-OTHER,STRANGER\n"
                "C-UNIT,PARTNER\nC-TEAM,PLAIN\nC-FAR,PLAIN\nC-HIGH,PLAIN\n"
-               "C-GONE,PLAIN\nC-WORK,SUSPECT\nI-RUN,SUSPECT\n");
+               "C-GONE,PLAIN\nC-WORK,SUSPECT\nI-RUN,SUSPECT\nX-1,SUSPECT\nX1,SUSPECT\n");
     if (relations)
         write_file("relations.csv", "person_a,person_b,relation\nE1,PARTNER,partner\n");
     struct fx *f = xcalloc(1, sizeof *f);
@@ -228,6 +230,25 @@ static void test_bogus_kinds(void **state)
     assert_int_equal(a.route, EX_CASE_MEMBER);
     assert_string_equal(explain_bogus_name(BOGUS_CLOSED), "closed_case");
     assert_string_equal(explain_route_name(EX_FOLLOW_UP), "follow_up");
+}
+
+/* A typed number written another way than the case list writes it (lower case, spaces,
+ * other punctuation) is that case; a form that two cases share is neither. */
+static void test_typed_number_forms(void **state)
+{
+    struct fx *f = *state;
+    struct access a = run(f, "U1", "SUSPECT", "c-open", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_NONE);
+    assert_int_equal(a.route, EX_CASE_TYPED);
+    assert_int_equal(a.legit, ref_case(&f->ref, "C-OPEN", 6));
+    a = run(f, "U1", "SUSPECT", " C open.", ON_SHIFT);
+    assert_int_equal(a.route, EX_CASE_TYPED);
+    a = run(f, "U1", "SUSPECT", "C-OPEN-2", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_UNKNOWN_CASE);
+    a = run(f, "U1", "SUSPECT", "x 1", ON_SHIFT); /* X-1 or X1? */
+    assert_int_equal(a.bogus, BOGUS_UNKNOWN_CASE);
+    a = run(f, "U1", "SUSPECT", "X1", ON_SHIFT); /* as the list writes it */
+    assert_int_equal(a.route, EX_CASE_TYPED);
 }
 
 /* A typed case that does not list the user explains the access only when it is open, of
@@ -406,6 +427,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follow_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bogus_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_number_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unlisted_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_work, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
