@@ -4,13 +4,14 @@
 # four datasets of bench/quality.sh (generated there if missing) and, for each, copies of
 # it with one change: 10% of the rows of one CSV file deleted at random (case_members,
 # case_subjects, schedule, relations, subjects), or the role names replaced by Dutch
-# ones the format does not know (noodhulp, rechercheur, ...). The events are the same
-# files (linked). Then the same four generated with --street-noise 1: everyday lookups
+# ones the format does not know (noodhulp, rechercheur, ...), or a fifth of the typed case
+# numbers in the events written in lower case with spaces ("2025 bvh 12"). Otherwise the
+# events are the same files (linked). Then the same four generated with --street-noise 1: everyday lookups
 # that land in an employee's own street ten times as often (accidental neighbour hits).
 # Prints a Markdown table: recall and precision of each variant next to those of the
 # dataset as quality.sh has it.
-# Usage: bash bench/robustness.sh   (WACHTER=path to use another binary; about 3 minutes,
-# and 2 more the first time, generating)
+# Usage: bash bench/robustness.sh   (WACHTER=path to use another binary; about 2 minutes,
+# and 1 more the first time, generating)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s all >/dev/null
@@ -18,7 +19,7 @@ BIN=${WACHTER:-./wachter}
 mkdir -p bench/out
 [ -f bench/out/.gitignore ] || echo '*' >bench/out/.gitignore
 sets=("1000 12" "2000 99" "600 5 --no-relations" "400 11")
-changes=(case_members case_subjects schedule relations subjects roles)
+changes=(case_members case_subjects schedule relations subjects roles case_format)
 T=$(mktemp -d /tmp/wachter-robust-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
@@ -37,13 +38,26 @@ perturb() {
     rm -rf "$dst"
     mkdir -p "$dst/dataset"
     ln -s "$PWD/$src/truth" "$dst/truth"
-    ln -s "$PWD/$src/dataset/events" "$dst/dataset/events"
+    [ "$change" = case_format ] || ln -s "$PWD/$src/dataset/events" "$dst/dataset/events"
     cp "$src"/dataset/*.csv "$dst/dataset/"
-    python3 - "$dst/dataset" "$change" <<'PY'
-import csv, os, random, sys
-d, change = sys.argv[1], sys.argv[2]
+    python3 - "$dst/dataset" "$change" "$src/dataset/events" <<'PY'
+import csv, os, random, re, sys
+d, change, events = sys.argv[1], sys.argv[2], sys.argv[3]
 random.seed(5)
-if change == "roles":
+if change == "case_format":
+    typed = re.compile(r'"case":"([^"]+)"')
+    def retype(m):
+        if random.random() >= 0.2:
+            return m.group(0)
+        return '"case":"%s"' % m.group(1).lower().replace("-", " ")
+    os.mkdir(os.path.join(d, "events"))
+    for name in sorted(os.listdir(events)):
+        with open(os.path.join(events, name), encoding="utf-8", errors="surrogateescape") as i, \
+             open(os.path.join(d, "events", name), "w", encoding="utf-8",
+                  errors="surrogateescape") as o:
+            for line in i:
+                o.write(typed.sub(retype, line))
+elif change == "roles":
     names = {"patrol": "noodhulp", "detective": "rechercheur", "intake": "intake-medewerker",
              "dispatcher": "meldkamer", "intelligence": "analist", "student": "aspirant",
              "staff": "staf", "it": "ict"}
@@ -83,7 +97,11 @@ for s in "${sets[@]}"; do
     read -r r0 p0 < <(quality "$d")
     for c in "${changes[@]}"; do
         [ "$c" = relations ] && [ -n "$suffix" ] && continue
-        case $c in roles) what="role names in Dutch" ;; *) what="10% of $c.csv deleted" ;; esac
+        case $c in
+        roles) what="role names in Dutch" ;;
+        case_format) what="20% of typed case numbers in lower case with spaces" ;;
+        *) what="10% of $c.csv deleted" ;;
+        esac
         perturb "$d" "$T/x" "$c"
         read -r r p < <(quality "$T/x")
         echo "| $n | $seed | ${extra:-(defaults)} | $what | $r | $p | $r0 | $p0 |"
