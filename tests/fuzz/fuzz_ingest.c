@@ -51,8 +51,10 @@ static void remove_dir(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (dir[0] == '\0') {
-        /* The six X are the placeholder mkdtemp replaces. */
-        snprintf(dir, sizeof dir, "/tmp/wachter-fuzz-ingest-XXXXXX");
+        /* mkdtemp replaces the last six characters, which must all be 'X'. */
+        int n = snprintf(dir, sizeof dir, "/tmp/wachter-fuzz-ingest-");
+        memset(dir + n, 'X', 6);
+        dir[n + 6] = '\0';
         char events[96];
         if (mkdtemp(dir) == NULL)
             abort();

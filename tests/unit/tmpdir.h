@@ -19,8 +19,10 @@ static char dir[64];
 /* Make a fresh directory /tmp/wachter-test-NAME-<random> into `dir`. Returns 0 or -1. */
 static inline int tmpdir_make(const char *name)
 {
-    /* The six X are the placeholder mkdtemp replaces. */
-    snprintf(dir, sizeof dir, "/tmp/wachter-test-%s-XXXXXX", name);
+    /* mkdtemp replaces the last six characters, which must all be 'X'. */
+    int n = snprintf(dir, sizeof dir, "/tmp/wachter-test-%.32s-", name);
+    memset(dir + n, 'X', 6);
+    dir[n + 6] = '\0';
     return mkdtemp(dir) == NULL ? -1 : 0;
 }
 
