@@ -315,14 +315,10 @@ static struct text keep_text(struct line_parser *lp, const struct field *f, cons
 
 static enum action action_parse(const char *s, size_t n)
 {
-    static const uint8_t len[ACT_OTHER] = {
-        [ACT_QUERY] = 5,  [ACT_VIEW] = 4,  [ACT_EXPORT] = 6, [ACT_PRINT] = 5,
-        [ACT_MODIFY] = 6, [ACT_LOGIN] = 5, [ACT_LOGOUT] = 6,
-    };
     for (int a = 0; a < ACT_OTHER; a++) {
         const char *name = ingest_action_name((enum action)a);
-        /* The first byte and the length rule out most names; n > 0 here. */
-        if (name[0] == s[0] && len[a] == n && memcmp(name, s, n) == 0)
+        /* The first byte rules out most names before the length is taken; n > 0 here. */
+        if (name[0] == s[0] && strnlen(name, n + 1) == n && memcmp(name, s, n) == 0)
             return (enum action)a;
     }
     return ACT_OTHER;
