@@ -12,13 +12,14 @@
  * page faults (on virtual machines a fresh page costs more than filling it), so: the
  * tables and the pair lists are sized from the files up front, so that none grows by
  * copying, and memory about to be written all over is faulted in with one system call
- * (mem_populate) rather than a fault per page; each file is parsed on a reader thread into batches
- * of records with their keys hashed (struct reader), while the main thread interns them,
- * prefetching the table slots a few records ahead (load_file); the two membership sets (case,
- * employee) and (case, record) are filled on a helper thread from the collected pairs while the
- * main thread reads on (fill_start); and the address indexes are built on a helper thread while the
- * main thread builds the lists (build_address_indexes). Everything that hands out an index stays on
- * the main thread in file order, so the indexes are the same as a plain sequential load would give.
+ * (mem_populate) rather than a fault per page; each file is parsed on a reader thread
+ * into batches of records with their keys hashed (struct reader), while the main thread
+ * interns them, prefetching the table slots a few records ahead (load_file); the two
+ * membership sets (case, employee) and (case, record) are filled on a helper thread from
+ * the collected pairs while the main thread reads on (fill_start); and the address
+ * indexes are built on a helper thread while the main thread builds the lists
+ * (build_address_indexes). Everything that hands out an index stays on the main thread in
+ * file order, so the indexes are the same as a plain sequential load would give.
  *
  * Reference files are trusted less than code but more than events: a row that cannot be
  * parsed (bad CSV, a date that is not a date) stops the load with one error line naming
@@ -406,11 +407,31 @@ static uint32_t *group_pairs(const struct pairs *p, size_t n_owners, uint32_t **
  * no longer change when it starts, so it runs on a helper thread while the main thread
  * reads the next files; ref_load joins it before the load ends, on success or failure.
  * A set holds the same keys whatever the thread, so results do not depend on it. */
+/* Work on a helper thread beside the main thread, or done right away on the main thread
+ * when no thread can start. */
+struct job {
+    pthread_t thread;
+    bool running;
+};
+
+static void job_start(struct job *j, void *(*fn)(void *), void *arg)
+{
+    j->running = pthread_create(&j->thread, NULL, fn, arg) == 0;
+    if (!j->running)
+        fn(arg);
+}
+
+static void job_join(struct job *j)
+{
+    if (j->running)
+        pthread_join(j->thread, NULL);
+    j->running = false;
+}
+
 struct fill_job {
     struct u64map *set;
     const struct pairs *pairs;
-    pthread_t thread;
-    bool running;
+    struct job job;
 };
 
 static void *fill_set(void *arg)
@@ -421,21 +442,12 @@ static void *fill_set(void *arg)
     return NULL;
 }
 
-/* Fill `set` from `pairs` on a helper thread, or right here if no thread can start. */
+/* Fill `set` from `pairs` on a helper thread (see struct job). */
 static void fill_start(struct fill_job *j, struct u64map *set, const struct pairs *pairs)
 {
     j->set = set;
     j->pairs = pairs;
-    j->running = pthread_create(&j->thread, NULL, fill_set, j) == 0;
-    if (!j->running)
-        fill_set(j);
-}
-
-static void fill_join(struct fill_job *j)
-{
-    if (j->running)
-        pthread_join(j->thread, NULL);
-    j->running = false;
+    job_start(&j->job, fill_set, j);
 }
 
 struct loader {
@@ -1444,21 +1456,18 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     }
     ref->has_relations = rr == 0;
     /* The address indexes and the lists write different fields: build them side by side. */
-    pthread_t addr_thread;
-    bool addr_running = pthread_create(&addr_thread, NULL, build_address_indexes, ref) == 0;
-    if (!addr_running)
-        build_address_indexes(ref);
+    struct job addresses;
+    job_start(&addresses, build_address_indexes, ref);
     build_schedule(&ld);
     build_lists(ref, &ld.user_cases, &ld.subject_cases, &ld.rels);
-    if (addr_running)
-        pthread_join(addr_thread, NULL);
+    job_join(&addresses);
     build_behind(ref);
     ref->n_subj_typed = ref->n_subj;
     mark_integrity_cases(ref);
     ref->loaded = true;
 out:
-    fill_join(&ld.fill_members);
-    fill_join(&ld.fill_subjects);
+    job_join(&ld.fill_members.job);
+    job_join(&ld.fill_subjects.job);
     pairs_free(&ld.sched_pairs);
     pairs_free(&ld.user_cases);
     pairs_free(&ld.subject_cases);
