@@ -568,27 +568,30 @@ static void group_view(const struct peer_stats *p, bool self_active, double self
  * (one colleague's quiet month is no norm), so it is also compared with everyone and the
  * milder of the two normal levels counts: a small role is judged neither more strictly
  * than its own few members (two analysts who both look up criminals all day) nor than the
- * whole force. */
+ * whole force. A percentile of n peers underestimates how far the role's normal work
+ * reaches, the more so the fewer they are, so the normal level is raised by the factor
+ * 1 + peer_few / sqrt(n). */
 static void peer_view(const struct engine *eng, uint32_t e, size_t i, double self, double q,
                       double *quantile, double *share, double *mean, uint32_t *n)
 {
     uint8_t role = eng->ref->emp[e].role;
     bool self_active = is_active(eng, e);
     group_view(&eng->peers[role * eng->n_ind + i], self_active, self, q, quantile, share, mean, n);
-    if (*n >= MIN_PEERS)
-        return;
-    double all_quantile, all_share, all_mean;
-    uint32_t all_n;
-    group_view(&eng->peers[ROLE_GROUPS * eng->n_ind + i], self_active, self, q, &all_quantile,
-               &all_share, &all_mean, &all_n);
-    if (*n == 0) {
-        *quantile = all_quantile, *share = all_share, *mean = all_mean, *n = all_n;
-        return;
+    if (*n > 0 && *n < MIN_PEERS) {
+        double all_quantile, all_share, all_mean;
+        uint32_t all_n;
+        group_view(&eng->peers[ROLE_GROUPS * eng->n_ind + i], self_active, self, q, &all_quantile,
+                   &all_share, &all_mean, &all_n);
+        if (all_quantile > *quantile)
+            *quantile = all_quantile;
+        if (all_share > *share)
+            *share = all_share;
+    } else if (*n == 0) {
+        group_view(&eng->peers[ROLE_GROUPS * eng->n_ind + i], self_active, self, q, quantile, share,
+                   mean, n);
     }
-    if (all_quantile > *quantile)
-        *quantile = all_quantile;
-    if (all_share > *share)
-        *share = all_share;
+    if (*n > 0)
+        *quantile *= 1 + eng->cfg->peer_few / sqrt((double)*n);
 }
 
 /* ---- scoring ------------------------------------------------------------------------ */
@@ -612,8 +615,6 @@ static double score_indicator(const struct engine *eng, uint32_t e, size_t i, do
     peer_view(eng, e, i, eng->mass[e * eng->n_ind + i], eng->cfg->peer_quantile, &out->quantile,
               &out->share, &out->mean, &out->n_peers);
     double excess = m;
-    if (out->n_peers > 0)
-        out->quantile *= 1 + eng->cfg->peer_few / sqrt((double)out->n_peers);
     if (c->peer_floor < 1) {
         /* How far above what is normal in the role, in units of the role's normal level
          * once that level is large: an analyst at twice the analysts' usual volume is
