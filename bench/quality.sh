@@ -11,8 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s all >/dev/null
-mkdir -p bench/out
-[ -f bench/out/.gitignore ] || echo '*' >bench/out/.gitignore
+. bench/datasets.sh
 runs=("400 11" "1000 12" "2000 13" "2000 99" "600 5 --no-relations"
       "800 4242" "1500 5151" "1000 6060 --no-relations" "1200 7373"
       "800 31 --days 28" "500 32 --days 180 --start 2026-01-05" "700 33 --actor-rate 0.07"
@@ -28,26 +27,12 @@ for r in "${runs[@]}"; do
     n=$1 seed=$2
     shift 2
     extra="$*"
-    # The directory name carries the options: q600-5-norel, q500-32-days180-start2026-01-05.
-    suffix=""
-    for w in $extra; do
-        case $w in
-        --no-relations) suffix+="-norel" ;;
-        --*) suffix+="-${w#--}" ;;
-        *) suffix+="$w" ;;
-        esac
-    done
-    d=bench/out/q$n-$seed$suffix
-    if [ ! -f "$d/truth/stats.json" ]; then
-        rm -rf "$d"
-        ./wachter gen "$d" --employees "$n" --seed "$seed" $extra >/dev/null 2>"$d.gen.log" ||
-            { cat "$d.gen.log" >&2; exit 1; }
-    fi
+    d=$(dataset q "$n" "$seed" $extra)
     t=$(mktemp -d /tmp/wachter-quality-XXXXXX)
     ./wachter analyze "$d/dataset" --db "$t/w.db" --key "$t/w.key" --alerts-out "$t/a.jsonl" \
         --stats-out "$t/s.json" --reveal-ids --reveal-reason "quality benchmark" --quiet
     ./wachter eval "$d/truth" "$t/a.jsonl" --json >"$t/e.json"
-    cp "$t/e.json" "$evals/$n-$seed$suffix.json"
+    cp "$t/e.json" "$evals/$(basename "$d").json"
     python3 - "$t/e.json" "$t/s.json" "$n" "$seed" "$extra" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1])); s = json.load(open(sys.argv[2]))

@@ -16,8 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s all >/dev/null
 BIN=${WACHTER:-./wachter}
-mkdir -p bench/out
-[ -f bench/out/.gitignore ] || echo '*' >bench/out/.gitignore
+. bench/datasets.sh
 sets=("1000 12" "2000 99" "600 5 --no-relations" "400 11")
 changes=(case_members case_subjects schedule relations subjects roles case_format)
 T=$(mktemp -d /tmp/wachter-robust-XXXXXX)
@@ -87,16 +86,10 @@ for s in "${sets[@]}"; do
     n=$1 seed=$2
     shift 2
     extra="$*"
-    suffix=""
-    [ "$extra" = "--no-relations" ] && suffix="-norel"
-    d=bench/out/q$n-$seed$suffix
-    if [ ! -f "$d/truth/stats.json" ]; then
-        rm -rf "$d"
-        ./wachter gen "$d" --employees "$n" --seed "$seed" $extra >/dev/null 2>"$d.gen.log"
-    fi
+    d=$(dataset q "$n" "$seed" $extra)
     read -r r0 p0 < <(quality "$d")
     for c in "${changes[@]}"; do
-        [ "$c" = relations ] && [ -n "$suffix" ] && continue
+        [ "$c" = relations ] && [ ! -f "$d/dataset/relations.csv" ] && continue
         case $c in
         roles) what="role names in Dutch" ;;
         case_format) what="20% of typed case numbers in lower case with spaces" ;;
@@ -106,12 +99,6 @@ for s in "${sets[@]}"; do
         read -r r p < <(quality "$T/x")
         echo "| $n | $seed | ${extra:-(defaults)} | $what | $r | $p | $r0 | $p0 |"
     done
-    s=bench/out/r$n-$seed$suffix-street1
-    if [ ! -f "$s/truth/stats.json" ]; then
-        rm -rf "$s"
-        ./wachter gen "$s" --employees "$n" --seed "$seed" $extra --street-noise 1 >/dev/null \
-            2>"$s.gen.log"
-    fi
-    read -r r p < <(quality "$s")
+    read -r r p < <(quality "$(dataset r "$n" "$seed" $extra --street-noise 1)")
     echo "| $n | $seed | ${extra:-(defaults)} | generated with --street-noise 1 | $r | $p | $r0 | $p0 |"
 done
