@@ -239,6 +239,15 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
     return found;
 }
 
+/* Is the record personal to the user (their own circle) or sensitive (a public figure, a
+ * shielded person)? Such an access is never routine, and the member and record lists of a
+ * case are taken as they are for it: being on them is what stands between curiosity or a
+ * conflict of interest and work. */
+static bool personal_or_sensitive(const struct access *a)
+{
+    return a->link != LINK_NONE || (a->flags & (SF_VIP | SF_SHIELDED));
+}
+
 /* May a typed case that does not list the user still explain the access (EX_CASE_UNIT)?
  * Only a case of the user's own unit or one a team-mate works on, of normal sensitivity,
  * and not for a public figure, a shielded person or anyone in the user's own circle (`a`
@@ -250,7 +259,7 @@ static bool unlisted_may_explain(const struct explainer *x, uint32_t c, const st
 {
     const struct case_rec *cr = &x->ref->cases[c];
     const struct employee *em = &x->ref->emp[ev->user];
-    if (cr->high || a->link != LINK_NONE || (a->flags & (SF_VIP | SF_SHIELDED)))
+    if (cr->high || personal_or_sensitive(a))
         return false;
     return (cr->unit != 0 && cr->unit == em->unit) ||
            (em->team != 0 && u64map_get(&x->case_teams, ref_pair(c, em->team)) != NULL);
@@ -264,7 +273,7 @@ static bool unlisted_may_explain(const struct explainer *x, uint32_t c, const st
 static bool is_case_work(struct explainer *x, const struct event *ev, const struct access *a)
 {
     const struct case_rec *c = &x->ref->cases[a->legit];
-    if (a->link != LINK_NONE || (a->flags & (SF_VIP | SF_SHIELDED)) || !case_open(x, c, ev->ts_ms))
+    if (personal_or_sensitive(a) || !case_open(x, c, ev->ts_ms))
         return false;
     if (c->kind == CK_INCIDENT && c->opened_ms != INT64_MIN) {
         int64_t end = c->closed_ms != INT64_MAX ? c->closed_ms : c->opened_ms;
@@ -431,7 +440,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     if (a->route == EX_NONE && a->bogus == BOGUS_NOT_IN_CASE && is_case_work(x, ev, a))
         a->route = EX_CASE_WORK;
     uint8_t role = em->role;
-    bool routine_ok = a->link == LINK_NONE && !(a->flags & (SF_VIP | SF_SHIELDED)) &&
+    bool routine_ok = !personal_or_sensitive(a) &&
                       x->role_events[role] >= x->cfg.routine_min_events &&
                       explain_role_share(x, role, ev->system, sj->type) >= x->cfg.routine_share;
     if (a->route != EX_NONE) {
