@@ -34,6 +34,7 @@ struct explainer {
     size_t n_region_tokens;
     struct u64map case_teams; /* ref_pair(case, team token) of every member with a team */
     struct u64map work_seen;  /* ref_pair(case, record) -> case_work_value() */
+    struct u64map writers;    /* ref_pair(case, employee): wrote to the open case's file */
     struct strmap case_forms; /* case_form() of each known case -> case, REF_NONE if shared */
     bool forms_built;         /* case_forms is filled on the first number that needs it */
 };
@@ -90,6 +91,7 @@ void explainer_free(struct explainer *x)
     u64map_free(&x->last_case_access);
     u64map_free(&x->case_teams);
     u64map_free(&x->work_seen);
+    u64map_free(&x->writers);
     strmap_free(&x->case_forms);
     free(x->combo);
     free(x->region_has_subjects);
@@ -248,21 +250,41 @@ static bool personal_or_sensitive(const struct access *a)
     return a->link != LINK_NONE || (a->flags & (SF_VIP | SF_SHIELDED));
 }
 
-/* May a typed case that does not list the user still explain the access (EX_CASE_UNIT)?
- * Only a case of the user's own unit or one a team-mate works on, of normal sensitivity,
- * and not for a public figure, a shielded person or anyone in the user's own circle (`a`
- * holds the link and flags): a relative in the unit's case, looked up under its number, is
- * the conflict of interest that membership is there to stop. The caller still requires
- * that the case is open and holds the subject. */
-static bool unlisted_may_explain(const struct explainer *x, uint32_t c, const struct event *ev,
-                                 const struct access *a)
+/* How a typed case that does not list the user may still explain the access: EX_CASE_WRITER
+ * when the user wrote to the case's file while it was open (a modify of the case record:
+ * only those who work on a case change it), EX_CASE_UNIT for a case of the user's own unit
+ * or one a team-mate works on, of normal sensitivity; else EX_NONE. Never for a public
+ * figure, a shielded person or anyone in the user's own circle (`a` holds the link and
+ * flags): a relative in the unit's case, looked up under its number, is the conflict of
+ * interest that membership is there to stop. The caller still requires that the case is
+ * open and holds the subject. */
+static enum explain_route unlisted_route(const struct explainer *x, uint32_t c,
+                                         const struct event *ev, const struct access *a)
 {
     const struct case_rec *cr = &x->ref->cases[c];
     const struct employee *em = &x->ref->emp[ev->user];
-    if (cr->high || personal_or_sensitive(a))
-        return false;
-    return (cr->unit != 0 && cr->unit == em->unit) ||
-           (em->team != 0 && u64map_get(&x->case_teams, ref_pair(c, em->team)) != NULL);
+    if (personal_or_sensitive(a))
+        return EX_NONE;
+    if (u64map_get(&x->writers, ref_pair(c, ev->user)) != NULL)
+        return EX_CASE_WRITER;
+    if (cr->high)
+        return EX_NONE;
+    if ((cr->unit != 0 && cr->unit == em->unit) ||
+        (em->team != 0 && u64map_get(&x->case_teams, ref_pair(c, em->team)) != NULL))
+        return EX_CASE_UNIT;
+    return EX_NONE;
+}
+
+/* A modify of a case record makes its user a worker on that case (see unlisted_route), if
+ * the case is known and open; the local day of the first such write is kept. */
+static void note_case_write(struct explainer *x, const struct event *ev, const struct subject *sj,
+                            int32_t local_day)
+{
+    size_t n = strlen(sj->id);
+    uint32_t c = ref_loaded_case(x->ref, sj->id, n, strmap_hash(sj->id, n));
+    if (c != REF_NONE && x->ref->cases[c].known && case_open(x, &x->ref->cases[c], ev->ts_ms) &&
+        u64map_get(&x->writers, ref_pair(c, ev->user)) == NULL)
+        u64map_put(&x->writers, ref_pair(c, ev->user), (uint32_t)local_day);
 }
 
 /* Is this lookup, under a case that lists the user but not the record, case work
@@ -305,6 +327,14 @@ enum case_work explain_case_work(const struct explainer *x, uint32_t c, uint32_t
     if (since_day != NULL)
         *since_day = (int32_t)(uint32_t)*v;
     return CASE_WORK_SHARED;
+}
+
+bool explain_case_writer(const struct explainer *x, uint32_t c, uint32_t e, int32_t *since_day)
+{
+    const uint64_t *v = u64map_get(&x->writers, ref_pair(c, e));
+    if (v != NULL && since_day != NULL)
+        *since_day = (int32_t)(uint32_t)*v;
+    return v != NULL;
 }
 
 /* A case number as people may type it: letters in upper case, everything but letters and
@@ -350,30 +380,36 @@ static uint32_t resolve_typed(struct explainer *x, uint32_t c)
     return k >= 0 && (uint32_t)k != REF_NONE ? (uint32_t)k : c;
 }
 
+/* Judges the typed case a->legit. Sets a->unlisted_open when the case is open and holds the
+ * record but does not list the user, and nothing about the record is personal or sensitive:
+ * a write to the case's file would explain such a lookup (EX_CASE_WRITER), so
+ * bogus_legitimation holds its signal a while to see whether one comes. */
 static enum bogus_kind check_typed(const struct explainer *x, const struct event *ev,
-                                   const struct access *a)
+                                   struct access *a)
 {
     const struct ref *ref = x->ref;
     const struct case_rec *c = &ref->cases[a->legit];
     if (!c->known)
         return BOGUS_UNKNOWN_CASE;
     bool listed = ref_is_member(ref, a->legit, ev->user);
-    if (!listed && !unlisted_may_explain(x, a->legit, ev, a))
-        return BOGUS_NOT_MEMBER;
-    if (ev->subject != REF_NONE && ref->subj[ev->subject].type != ST_CASE &&
-        !ref_case_has(ref, a->legit, ev->subject)) {
+    bool held = ev->subject == REF_NONE || ref->subj[ev->subject].type == ST_CASE ||
+                ref_case_has(ref, a->legit, ev->subject);
+    if (!held) {
         /* A vehicle or address whose keeper or resident is in the case counts as held. */
         uint32_t behind[MAX_BEHIND];
         size_t n = ref_persons_behind(ref, ev->subject, behind, MAX_BEHIND);
-        bool held = false;
         for (size_t k = 0; k < n && !held; k++)
             held = ref_case_has(ref, a->legit, behind[k]);
-        if (!held)
-            return listed ? BOGUS_NOT_IN_CASE : BOGUS_NOT_MEMBER;
     }
-    if (!case_open(x, c, ev->ts_ms))
-        return listed ? BOGUS_CLOSED : BOGUS_NOT_MEMBER;
-    return listed ? BOGUS_NONE : BOGUS_UNLISTED;
+    bool open = case_open(x, c, ev->ts_ms);
+    if (listed)
+        return !held ? BOGUS_NOT_IN_CASE : !open ? BOGUS_CLOSED : BOGUS_NONE;
+    if (!held || !open)
+        return BOGUS_NOT_MEMBER;
+    if (unlisted_route(x, a->legit, ev, a) != EX_NONE)
+        return BOGUS_UNLISTED;
+    a->unlisted_open = !personal_or_sensitive(a);
+    return BOGUS_NOT_MEMBER;
 }
 
 void explain_event(struct explainer *x, const struct event *ev, struct access *a)
@@ -417,6 +453,8 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
      * explain this user's lookups of this record up to then anyway (reference data does
      * not change within a run), so the follow-up memory is written only for what reaches
      * beyond: most case work is on open cases, and that write is a cache miss. */
+    if (ev->action == ACT_MODIFY && sj->type == ST_CASE)
+        note_case_write(x, ev, sj, a->local.day);
     uint64_t pair = ref_pair(e, s);
     int64_t until = INT64_MIN;
     if (ev->legit != REF_NONE) {
@@ -436,7 +474,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
                 a->route = EX_CASE_LINKED;
     }
     if (a->route == EX_NONE && a->bogus == BOGUS_UNLISTED)
-        a->route = EX_CASE_UNIT;
+        a->route = unlisted_route(x, a->legit, ev, a);
     if (a->route == EX_NONE && a->bogus == BOGUS_NOT_IN_CASE && is_case_work(x, ev, a))
         a->route = EX_CASE_WORK;
     uint8_t role = em->role;
@@ -476,7 +514,8 @@ const char *explain_route_name(enum explain_route r)
         [EX_NONE] = "unexplained",        [EX_CASE_TYPED] = "case_typed",
         [EX_CASE_MEMBER] = "case_member", [EX_CASE_LINKED] = "case_linked",
         [EX_CASE_UNIT] = "case_unit",     [EX_CASE_WORK] = "case_work",
-        [EX_FOLLOW_UP] = "follow_up",     [EX_ROUTINE] = "routine",
+        [EX_CASE_WRITER] = "case_writer", [EX_FOLLOW_UP] = "follow_up",
+        [EX_ROUTINE] = "routine",
     };
     return (unsigned)r < EX__COUNT ? names[r] : "unexplained";
 }

@@ -23,6 +23,12 @@
  *                    case work that the record list does not show (those lists are never
  *                    complete either). Same exclusions as EX_CASE_UNIT, and the case must
  *                    be open.
+ *   EX_CASE_WRITER   the typed case number is an open case that holds the subject and does
+ *                    not list the user, but the user has written to the case's file (a
+ *                    modify of the case record) while it was open: only those who work on a
+ *                    case change it, so this reads their membership from the log when the
+ *                    list misses it. Any sensitivity; not for public figures, shielded
+ *                    persons or the user's own circle.
  *   EX_FOLLOW_UP     the user accessed the same subject with a case explanation within the
  *                    follow-up window (continuing work on a case)
  *   EX_ROUTINE       nothing about the subject is personal to the user or sensitive, and
@@ -57,6 +63,7 @@ enum explain_route {
     EX_CASE_LINKED,
     EX_CASE_UNIT,
     EX_CASE_WORK,
+    EX_CASE_WRITER,
     EX_FOLLOW_UP,
     EX_ROUTINE,
     EX__COUNT
@@ -98,6 +105,9 @@ struct access {
                           way (case and punctuation aside: "2025-bvh-12" for "2025-BVH-12");
                           REF_NONE otherwise */
     float link_weight; /* namesake rarity weight, 1 otherwise */
+    /* BOGUS_NOT_MEMBER, but the case is open and holds the record, which is nothing
+     * personal or sensitive: a write to the case's file would explain it (EX_CASE_WRITER). */
+    uint8_t unlisted_open;
     struct local_time local;
 };
 
@@ -133,6 +143,11 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *o
 enum case_work { CASE_WORK_NONE, CASE_WORK_FIRST, CASE_WORK_SHARED };
 enum case_work explain_case_work(const struct explainer *x, uint32_t c, uint32_t s,
                                  int32_t *since_day);
+
+/* Has employee `e` written to the file of case `c` (a modify of the case record) while it
+ * was open? If so, *since_day (when not NULL) is the local day of the first such write.
+ * bogus_legitimation holds a signal on an unlisted_open lookup and asks this. */
+bool explain_case_writer(const struct explainer *x, uint32_t c, uint32_t e, int32_t *since_day);
 
 /* Share of a role's record accesses that used (system, subject type); 0..1. */
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,

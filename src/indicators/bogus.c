@@ -10,12 +10,16 @@
  *     that holds the record but does not list the user (EX_CASE_UNIT);
  *   - the number of the user's own case for a record the case does not list, once that
  *     record is seen to be worked on under that number: by another member, or by the user
- *     on another day (EX_CASE_WORK).
- * The first lookup of such a record cannot be judged when it happens, so its signal is
- * held back for HOLD_DAYS and then dropped if the record turned out to be case work
- * within them, or given with the event's own time if not. A colleague's lookup days later thus
- * clears the one who happened to be first; a one-off lookup of a stranger under one's own case
- * number still counts. The last day close of a run judges what is still held.
+ *     on another day (EX_CASE_WORK);
+ *   - the number of an open case that holds the record, does not list the user, but whose
+ *     file the user writes to (EX_CASE_WRITER).
+ * The first lookup of such a record, and a lookup under a case of others that holds it
+ * (access.unlisted_open), cannot be judged when they happen, so their signal is held back
+ * for HOLD_DAYS and then dropped if the record turned out to be case work, or the user
+ * wrote to the case's file, within them; or given with the event's own time if not. A
+ * colleague's lookup days later thus clears the one who happened to be first; a one-off
+ * lookup of a stranger under one's own case number still counts. The last day close of a
+ * run judges what is still held.
  *
  * Memory: the held signals (at most a few days of such lookups) are owned by the
  * indicator's state.
@@ -41,6 +45,7 @@ struct held {
     uint32_t legit; /* the case the typed number denotes (access.legit) */
     int32_t day;
     float strength;
+    uint8_t bogus; /* BOGUS_NOT_IN_CASE: waits for case work; BOGUS_NOT_MEMBER: for a write */
 };
 
 struct bogus_state {
@@ -79,10 +84,13 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     float s = strength[a->bogus];
     if (access_case_explained(a))
         s *= 0.25f;
-    if (a->bogus == BOGUS_NOT_IN_CASE &&
-        explain_case_work(engine_explainer(eng), a->legit, ev->subject, NULL) == CASE_WORK_FIRST) {
+    if ((a->bogus == BOGUS_NOT_IN_CASE &&
+         explain_case_work(engine_explainer(eng), a->legit, ev->subject, NULL) ==
+             CASE_WORK_FIRST) ||
+        a->unlisted_open) {
         bs->held = xgrow(bs->held, &bs->cap_held, bs->n_held + 1, sizeof *bs->held);
-        bs->held[bs->n_held++] = (struct held){kept_event_of(ev), a->legit, a->local.day, s};
+        bs->held[bs->n_held++] =
+            (struct held){kept_event_of(ev), a->legit, a->local.day, s, a->bogus};
         return;
     }
     engine_signal(eng, ev, s, ev->subject, a->bogus, 0);
@@ -100,10 +108,11 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
         if (!all && h->day > day - HOLD_DAYS)
             break;
         int32_t since = 0;
-        bool work = explain_case_work(x, h->legit, h->ev.subject, &since) == CASE_WORK_SHARED &&
-                    since <= h->day + HOLD_DAYS;
-        if (!work)
-            engine_signal_kept(eng, &h->ev, h->strength, h->ev.subject, BOGUS_NOT_IN_CASE, 0);
+        bool work = h->bogus == BOGUS_NOT_MEMBER
+                        ? explain_case_writer(x, h->legit, h->ev.user, &since)
+                        : explain_case_work(x, h->legit, h->ev.subject, &since) == CASE_WORK_SHARED;
+        if (!work || since > h->day + HOLD_DAYS)
+            engine_signal_kept(eng, &h->ev, h->strength, h->ev.subject, h->bogus, 0);
     }
     if (done == 0)
         return;

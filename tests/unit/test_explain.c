@@ -281,6 +281,47 @@ static void test_unlisted_case(void **state)
     assert_string_equal(explain_bogus_name(BOGUS_UNLISTED), "not_listed_own_unit");
 }
 
+/* A modify of an open case's record makes its user a worker on it: from then on the number
+ * explains lookups of its records (EX_CASE_WRITER), also for a case of high sensitivity,
+ * but not of a public figure or the user's own circle, and not a write to a closed case. */
+static void test_case_writer(void **state)
+{
+    struct fx *f = *state;
+    uint32_t hi = ref_case(&f->ref, "C-HIGH", 6);
+    struct access a = run(f, "U1", "PLAIN", "C-HIGH", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    assert_true(a.unlisted_open);
+    assert_false(explain_case_writer(f->x, hi, U(f, "U1"), NULL));
+
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.ts_ms = ts("2025-03-10T11:00:00+01:00");
+    ev.id = "w";
+    ev.id_len = 1;
+    ev.user = U(f, "U1");
+    ev.subject = ref_subject(&f->ref, "C-GONE", 6, ST_CASE);
+    ev.legit = REF_NONE;
+    ev.system = ref_system(&f->ref, "Summ-IT", 7);
+    ev.action = ACT_MODIFY;
+    explain_event(f->x, &ev, &a); /* a closed case: no worker */
+    assert_false(explain_case_writer(f->x, ref_case(&f->ref, "C-GONE", 6), ev.user, NULL));
+    ev.subject = ref_subject(&f->ref, "C-HIGH", 6, ST_CASE);
+    explain_event(f->x, &ev, &a);
+    int32_t since = -1;
+    assert_true(explain_case_writer(f->x, hi, ev.user, &since));
+    assert_int_equal(since, a.local.day);
+
+    a = run(f, "U1", "PLAIN", "C-HIGH", "2025-03-10T12:00:00+01:00");
+    assert_int_equal(a.bogus, BOGUS_UNLISTED);
+    assert_int_equal(a.route, EX_CASE_WRITER);
+    assert_string_equal(explain_route_name(EX_CASE_WRITER), "case_writer");
+    a = run(f, "U2", "PLAIN", "C-HIGH", "2025-03-10T12:00:00+01:00"); /* not the writer */
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    a = run(f, "U1", "STRANGER", "C-HIGH", "2025-03-10T12:00:00+01:00"); /* not in the case */
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    assert_false(a.unlisted_open);
+}
+
 /* A record the user's own case does not list, looked up under its number, becomes case
  * work once a fellow member, or the user on another day, looks it up under that number;
  * never for a public figure or the user's own circle. */
@@ -429,6 +470,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bogus_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_typed_number_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unlisted_case, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_work, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_without_relations, setup_no_relations, teardown),

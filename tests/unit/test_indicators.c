@@ -1466,6 +1466,45 @@ static void test_bogus_own_case_held(void **state)
     assert_int_equal(sigs("bogus_legitimation"), 1);
 }
 
+/* The number of a case of high sensitivity that does not list the user, for a record in
+ * it: bogus, unless the user writes to the case's file (a modify of the case record) within
+ * the hold, which shows the list to be incomplete; a write days after the hold, or to
+ * another case, does not clear the lookup. After the write the user's lookups under that
+ * number are explained (EX_CASE_WRITER), except of a public figure. */
+static void case_write(int64_t ts, const char *user, const char *c)
+{
+    add_event(ts, &(struct evspec){.user = user,
+                                   .system = "Summ-IT",
+                                   .action = "modify",
+                                   .stype = "case",
+                                   .subject = c,
+                                   .legit = c});
+}
+
+static void test_bogus_unlisted_writer(void **state)
+{
+    (void)state;
+#define HIGH_CASES "C-HI,case,2025-01-01,,UNIT-N,high\nC-HI2,case,2025-01-01,,UNIT-N,high\n"
+    put_cases(HIGH_CASES, "C-HI,U4\nC-HI2,U4\n", "C-HI,CRIM_N\nC-HI,VIP\nC-HI2,CRIM_N\n");
+    look(at(0, 9, 0), "U2", "person", "CRIM_N", "C-HI"); /* before the write: held */
+    case_write(at(1, 10, 0), "U2", "C-HI");
+    for (int d = 1; d < 10; d++)
+        look(at(d, 11, 0), "U2", "person", "CRIM_N", "C-HI");
+    go();
+    assert_int_equal(sigs("bogus_legitimation"), 0);
+
+    restart();
+    put_cases(HIGH_CASES, "C-HI,U4\nC-HI2,U4\n", "C-HI,CRIM_N\nC-HI,VIP\nC-HI2,CRIM_N\n");
+    look(at(0, 9, 0), "U2", "person", "CRIM_N", "C-HI");
+    case_write(at(0, 10, 0), "U2", "C-HI2");              /* another case's file */
+    case_write(at(6, 10, 0), "U2", "C-HI");               /* after the hold */
+    look(at(7, 11, 0), "U2", "person", "VIP", "C-HI");    /* a public figure */
+    look(at(7, 12, 0), "U2", "person", "CRIM_N", "C-HI"); /* explained by now */
+    go();
+    assert_int_equal(sigs("bogus_legitimation"), 2);
+#undef HIGH_CASES
+}
+
 /* ---- alert level ----------------------------------------------------------------------- */
 
 static double u1_score(void)
@@ -1875,6 +1914,7 @@ int main(void)
         T(test_bogus_positive),
         T(test_bogus_negative),
         T(test_bogus_unlisted_own_unit),
+        T(test_bogus_unlisted_writer),
         T(test_bogus_own_case_held),
         T(test_alert_independent_beats_repetition),
         T(test_alert_deterministic),
