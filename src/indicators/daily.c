@@ -8,8 +8,6 @@
 #include "indicators/daily.h"
 
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 
 void daily_history_add(struct daily_history *h, uint32_t value)
 {
@@ -19,19 +17,20 @@ void daily_history_add(struct daily_history *h, uint32_t value)
         h->n++;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 uint32_t daily_history_median(const struct daily_history *h)
 {
     if (h->n == 0)
         return 0;
+    /* Insertion sort: at most DAILY_HISTORY values, for every employee at every day
+     * close, where qsort's calls through a pointer cost more than the sorting. */
     uint32_t tmp[DAILY_HISTORY];
-    memcpy(tmp, h->v, h->n * sizeof *tmp);
-    qsort(tmp, h->n, sizeof *tmp, cmp_u32);
+    for (uint8_t i = 0; i < h->n; i++) {
+        uint32_t v = h->v[i];
+        uint8_t j = i;
+        for (; j > 0 && tmp[j - 1] > v; j--)
+            tmp[j] = tmp[j - 1];
+        tmp[j] = v;
+    }
     return tmp[h->n / 2];
 }
 
