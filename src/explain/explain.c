@@ -36,7 +36,16 @@ struct explainer {
     struct u64map work_seen;  /* ref_pair(case, record) -> case_work_value() */
     struct u64map writers;    /* ref_pair(case, employee): wrote to the open case's file */
     struct strmap case_forms; /* case_form() of each known case -> case, REF_NONE if shared */
-    bool forms_built;         /* case_forms is filled on the first number that needs it */
+    struct duty_memo *duty;   /* per employee: the last duty status and how long it holds */
+    size_t n_duty;
+    bool forms_built; /* case_forms is filled on the first number that needs it */
+};
+
+/* Duty status of an employee for moments in [from, until): events come in time order and
+ * an employee's status changes a few times a day, so most events reuse the last one. */
+struct duty_memo {
+    int64_t from, until;
+    uint8_t duty; /* enum duty */
 };
 
 /* A work_seen entry packs (user << 32 | local day): the first user and day, and once a
@@ -93,6 +102,7 @@ void explainer_free(struct explainer *x)
     u64map_free(&x->work_seen);
     u64map_free(&x->writers);
     strmap_free(&x->case_forms);
+    free(x->duty);
     free(x->combo);
     free(x->region_has_subjects);
     free(x);
@@ -412,6 +422,24 @@ static enum bogus_kind check_typed(const struct explainer *x, const struct event
     return BOGUS_NOT_MEMBER;
 }
 
+/* ref_duty_at through the employee's duty_memo. */
+static enum duty duty_at(struct explainer *x, uint32_t e, int64_t ts)
+{
+    if (e >= x->n_duty) {
+        size_t n = x->n_duty;
+        x->duty = xgrow(x->duty, &n, (size_t)e + 1, sizeof *x->duty);
+        memset(x->duty + x->n_duty, 0, (n - x->n_duty) * sizeof *x->duty);
+        x->n_duty = n;
+    }
+    struct duty_memo *m = &x->duty[e];
+    if (ts < m->from || ts >= m->until) {
+        m->from = ts;
+        m->duty = (uint8_t)ref_duty_at(x->ref, e, ts, x->cfg.overtime_ms, x->cfg.roster_window_ms,
+                                       &m->until);
+    }
+    return (enum duty)m->duty;
+}
+
 void explain_event(struct explainer *x, const struct event *ev, struct access *a)
 {
     const struct ref *ref = x->ref;
@@ -424,7 +452,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     const struct employee *em = &ref->emp[e];
 
     /* Duty status applies to every action, logins included. */
-    enum duty duty = ref_duty_at(ref, e, ev->ts_ms, x->cfg.overtime_ms, x->cfg.roster_window_ms);
+    enum duty duty = duty_at(x, e, ev->ts_ms);
     a->off_duty = duty == DUTY_ABSENT ? 2 : duty == DUTY_OFF ? 1 : 0;
 
     if (ev->subject == REF_NONE)

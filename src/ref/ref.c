@@ -1311,14 +1311,24 @@ const struct sched_interval *ref_sched_at(const struct ref *ref, uint32_t e, int
     return NULL;
 }
 
+/* Lowers *until to `t` when `t` lies after `ts`: a moment where the duty status may
+ * change. */
+static inline void edge(int64_t *until, int64_t ts, int64_t t)
+{
+    if (t > ts && t < *until)
+        *until = t;
+}
+
 enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t overtime_ms,
-                      int64_t window_ms)
+                      int64_t window_ms, int64_t *until)
 {
     const struct employee *em = &ref->emp[e];
     const struct sched_interval *iv = ref->sched + em->sched_off;
     /* Intervals that start earlier than this neither cover ts (none is longer than the
      * employee's longest) nor lie within the window: most employees' longest interval is
-     * a shift, so a few days of roster are visited, not weeks. */
+     * a shift, so a few days of roster are visited, not weeks. Dropping out of that range
+     * later changes nothing, so only the edges of the intervals visited, and the moment
+     * the next one comes within the window, can end the status. */
     int64_t reach = em->sched_span_ms + overtime_ms;
     int64_t from = ts_ms - (reach > window_ms ? reach : window_ms);
     size_t lo = 0, hi = em->sched_n;
@@ -1329,29 +1339,44 @@ enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t 
         else
             hi = mid;
     }
+    int64_t next = INT64_MAX;
     bool roster_near = false, on_shift = false;
-    for (size_t i = lo; i < em->sched_n && iv[i].start_ms <= ts_ms + window_ms; i++) {
+    size_t i = lo;
+    for (; i < em->sched_n && iv[i].start_ms <= ts_ms + window_ms; i++) {
         const struct sched_interval *v = &iv[i];
         switch (v->kind) {
         case SK_LEAVE:
         case SK_SICK:
-            if (v->start_ms <= ts_ms && ts_ms < v->end_ms)
+            if (v->start_ms <= ts_ms && ts_ms < v->end_ms) {
+                if (until != NULL)
+                    *until = v->end_ms;
                 return DUTY_ABSENT;
+            }
+            edge(&next, ts_ms, v->start_ms);
             break;
         case SK_SHIFT:
             if (v->start_ms >= ts_ms - window_ms)
                 roster_near = true;
             if (v->start_ms - overtime_ms <= ts_ms && ts_ms < v->end_ms + overtime_ms)
                 on_shift = true;
+            edge(&next, ts_ms, v->start_ms + window_ms + 1);
+            edge(&next, ts_ms, v->start_ms - overtime_ms);
+            edge(&next, ts_ms, v->end_ms + overtime_ms);
             break;
         case SK_TRAINING:
             if (v->start_ms <= ts_ms && ts_ms < v->end_ms)
                 on_shift = true;
+            edge(&next, ts_ms, v->start_ms);
+            edge(&next, ts_ms, v->end_ms);
             break;
         default:
             break;
         }
     }
+    if (i < em->sched_n)
+        edge(&next, ts_ms, iv[i].start_ms - window_ms);
+    if (until != NULL)
+        *until = next;
     if (on_shift)
         return DUTY_ON;
     return roster_near ? DUTY_OFF : DUTY_UNKNOWN;

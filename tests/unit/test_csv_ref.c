@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int setup(void **state)
@@ -532,6 +533,57 @@ static void test_ref_schedule(void **state)
     tz_free(tz);
 }
 
+/* The moment up to which ref_duty_at promises the same status: checked against the status
+ * itself, minute by minute, over a random roster of shifts (some overlapping), leave,
+ * sickness and training across two months: it must not change before `until`. */
+static void test_ref_duty_until(void **state)
+{
+    (void)state;
+    write_dataset();
+    static const char *const kinds[] = {"shift", "shift", "shift", "leave", "sick", "training"};
+    char *text = xmalloc(64 << 10);
+    size_t len = (size_t)snprintf(text, 64 << 10, "kind,user,start,end\n");
+    uint64_t rnd = 12345;
+    const int64_t H = 3600000, base = ts("2025-03-01T00:00:00+01:00");
+    for (int i = 0; i < 60; i++) {
+        rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+        const char *kind = kinds[(rnd >> 33) % 6];
+        int64_t start = base + (int64_t)((rnd >> 13) % (60 * 24)) * H;
+        int64_t span = (strcmp(kind, "shift") == 0 ? 8 : 24 * (int64_t)(1 + (rnd >> 40) % 4)) * H;
+        char a[32], b[32];
+        time_t t0 = (time_t)(start / 1000), t1 = (time_t)((start + span) / 1000);
+        struct tm tm;
+        strftime(a, sizeof a, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t0, &tm));
+        strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t1, &tm));
+        len += (size_t)snprintf(text + len, (64 << 10) - len, "%s,U2,%s,%s\n", kind, a, b);
+    }
+    write_file("schedule.csv", text);
+    free(text);
+    struct ref r;
+    struct tz *tz;
+    load(&r, &tz);
+    uint32_t u2 = emp(&r, "U2");
+    const int64_t M = 60000, ot = 2 * H, win = 72 * H;
+    size_t checked = 0, changes = 0;
+    for (int64_t t = base - 5 * 24 * H; t < base + 66 * 24 * H;) {
+        int64_t until;
+        enum duty d = ref_duty_at(&r, u2, t, ot, win, &until);
+        assert_true(until > t);
+        int64_t stop = until < base + 70 * 24 * H ? until : base + 70 * 24 * H;
+        for (int64_t u = t + M; u < stop; u += M, checked++)
+            assert_int_equal(ref_duty_at(&r, u2, u, ot, win, NULL), d);
+        if (until == INT64_MAX)
+            break;
+        if (ref_duty_at(&r, u2, until, ot, win, NULL) != d)
+            changes++;
+        t = until;
+    }
+    assert_true(checked > 80000); /* two months of minutes, not a few jumps */
+    assert_true(changes > 20);    /* 36 with this roster: many days are leave or sickness */
+    ref_free(&r);
+    tz_free(tz);
+}
+
 /* A sick leave of three months: longer intervals than any fixed look-back are still
  * found, and duty around a later shift is judged by that shift. */
 static void test_ref_long_absence(void **state)
@@ -547,12 +599,15 @@ static void test_ref_long_absence(void **state)
     uint32_t u2 = emp(&r, "U2");
     const int64_t H = 3600000;
     assert_non_null(ref_sched_at(&r, u2, ts("2025-03-15T12:00:00+01:00"), SK_SICK, 0));
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-15T12:00:00+01:00"), 2 * H, 72 * H),
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-15T12:00:00+01:00"), 2 * H, 72 * H, NULL),
                      DUTY_ABSENT);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T09:00:00+02:00"), 2 * H, 72 * H), DUTY_ON);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T17:30:00+02:00"), 2 * H, 72 * H), DUTY_ON);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T20:00:00+02:00"), 2 * H, 72 * H), DUTY_OFF);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-06-01T12:00:00+02:00"), 2 * H, 72 * H),
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T09:00:00+02:00"), 2 * H, 72 * H, NULL),
+                     DUTY_ON);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T17:30:00+02:00"), 2 * H, 72 * H, NULL),
+                     DUTY_ON);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T20:00:00+02:00"), 2 * H, 72 * H, NULL),
+                     DUTY_OFF);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-06-01T12:00:00+02:00"), 2 * H, 72 * H, NULL),
                      DUTY_UNKNOWN);
     ref_free(&r);
     tz_free(tz);
@@ -698,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_ref_memberships_relations_residents),
         cmocka_unit_test(test_ref_schedule),
         cmocka_unit_test(test_ref_long_absence),
+        cmocka_unit_test(test_ref_duty_until),
         cmocka_unit_test(test_ref_interning_unknowns),
         cmocka_unit_test(test_ref_role_groups),
         cmocka_unit_test(test_ref_errors),
