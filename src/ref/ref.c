@@ -1175,10 +1175,13 @@ static void build_addresses(struct ref *ref)
 }
 
 /* Number every address (postcode, house number) that a reference record names, so that
- * detection can key a household by a small integer without a hash lookup per event. */
+ * detection can key a household by a small integer without a hash lookup per event, and
+ * keep each household's residents (from build_addresses, which runs first) by that
+ * number, so that the persons behind a vehicle or address cost no hash lookup either. */
 static void build_households(struct ref *ref)
 {
     struct u64map index = {0};
+    size_t cap = 0;
     u64map_reserve(&index, ref->n_persons);
     for (size_t s = 0; s < ref->n_subj; s++) {
         struct subject *sj = &ref->subj[s];
@@ -1189,6 +1192,10 @@ static void build_households(struct ref *ref)
         uint64_t *h = u64map_get(&index, key);
         if (h == NULL) {
             u64map_put(&index, key, ref->n_households);
+            ref->household_residents = xgrow(ref->household_residents, &cap,
+                                             (size_t)ref->n_households + 1, sizeof(uint64_t));
+            const uint64_t *res = u64map_get(&ref->residents, key);
+            ref->household_residents[ref->n_households] = res != NULL ? *res : 0;
             sj->household = ref->n_households++;
         } else {
             sj->household = (uint32_t)*h;
@@ -1230,8 +1237,15 @@ size_t ref_persons_behind(const struct ref *ref, uint32_t s, uint32_t *out, size
     }
     if (sj->type != ST_VEHICLE && sj->type != ST_ADDRESS)
         return 0;
-    const uint32_t *res;
-    uint32_t n = ref_residents(ref, sj->postcode, sj->house, &res);
+    const uint32_t *res = NULL;
+    uint32_t n;
+    if (sj->household != REF_NONE) {
+        uint64_t v = ref->household_residents[sj->household];
+        res = ref->resident_list + (v >> 32);
+        n = (uint32_t)(v & 0xffffffffu);
+    } else {
+        n = ref_residents(ref, sj->postcode, sj->house, &res);
+    }
     size_t k = 0;
     for (uint32_t i = 0; i < n && k < max; i++) {
         if (sj->type == ST_VEHICLE && sj->surname != 0 && ref->subj[res[i]].surname != sj->surname)
@@ -1515,6 +1529,7 @@ void ref_free(struct ref *ref)
     free(ref->subject_cases);
     free(ref->rels);
     free(ref->resident_list);
+    free(ref->household_residents);
     free(ref->token_names);
     free(ref->system_names);
     strmap_free(&ref->emp_by_user);

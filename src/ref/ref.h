@@ -169,8 +169,9 @@ struct ref {
     uint32_t *resident_list;
     struct u64map surname_count; /* surname token -> number of person records */
     uint64_t n_persons;
-    uint32_t n_households; /* see subject.household */
-    bool has_relations;    /* relations.csv was present */
+    uint32_t n_households;         /* see subject.household */
+    uint64_t *household_residents; /* per household: offset in resident_list << 32 | count */
+    bool has_relations;            /* relations.csv was present */
     /* Token ids of the role strings of peer groups from ROLE__COUNT to n_role_groups. */
     uint32_t role_group_token[ROLE_GROUPS];
     uint8_t n_role_groups;
