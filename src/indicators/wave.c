@@ -17,7 +17,9 @@
  * id, so the alerts of one wave can be read together.
  *
  * Lookers must come from at least `min_lookers` different teams: colleagues of one desk
- * share their targets, which is work, not curiosity.
+ * share their targets, which is work, not curiosity. A case team is a desk across teams:
+ * once a member looks the person up under the case's number, though the case does not
+ * list them, its members are no lookers (drop_case_team).
  *
  * Public figures are tested twice: once on all lookers, once on the lookers from outside
  * the figure's region only, each against its own chance rate. A local public figure (a
@@ -119,6 +121,8 @@ struct subject_wave {
     uint32_t wave_id;
     int64_t first_seen_ms, wave_last_ms;
     int64_t remote_burst_ms; /* when the remote test last passed, 0 never */
+    uint32_t team_case;      /* see drop_case_team: the case + 1, 0 none */
+    int64_t team_case_ms;    /* when one of its members last typed its number for this record */
 };
 
 /* Subjects fall in two classes with their own chance rates: public figures, and all
@@ -240,6 +244,31 @@ static struct subject_wave *subject_state(struct wave_state *ws, uint32_t s, int
     sw->first_seen_ms = ts_ms;
     u64map_put(&ws->by_subject, (uint64_t)s + 1, ws->n++);
     return sw;
+}
+
+/* A person the members of a case look up under its number, though the case does not list
+ * them (its record list is incomplete; bogus_legitimation judges the number), is that
+ * case team's work for TEAM_CASE_DAYS after the last such look: its members, typing the
+ * number or not, are not curious lookers, and those already in the window who have not
+ * been signalled leave it. */
+enum { TEAM_CASE_DAYS = 30 };
+
+static void drop_case_team(const struct ref *ref, struct subject_wave *sw)
+{
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < sw->n; i++) {
+        if (!sw->v[i].signalled && ref_is_member(ref, sw->team_case - 1, sw->v[i].ev.user))
+            continue;
+        sw->v[keep++] = sw->v[i];
+    }
+    sw->n = keep;
+}
+
+static bool in_case_team(const struct ref *ref, const struct subject_wave *sw, uint32_t user,
+                         int64_t ts_ms)
+{
+    return sw->team_case != 0 && ts_ms - sw->team_case_ms <= TEAM_CASE_DAYS * 86400000LL &&
+           ref_is_member(ref, sw->team_case - 1, user);
 }
 
 /* Drop the lookers that fell out of the window ending at `ts_ms`, counting them into the
@@ -383,6 +412,14 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     struct subject_wave *sw = subject_state(ws, ev->subject, ev->ts_ms);
     int64_t window = (int64_t)(cfg->window_hours * 3600000.0);
     age_window(sw, ev->ts_ms, window);
+    if (a->bogus == BOGUS_NOT_IN_CASE) {
+        sw->team_case = a->legit + 1;
+        sw->team_case_ms = ev->ts_ms;
+        drop_case_team(ref, sw);
+        return;
+    }
+    if (in_case_team(ref, sw, ev->user, ev->ts_ms))
+        return;
     struct looker *me = NULL;
     for (uint32_t i = 0; i < sw->n && me == NULL; i++)
         if (sw->v[i].ev.user == ev->user)

@@ -743,6 +743,42 @@ static void test_wave_negative_all_case_members(void **state)
     assert_int_equal(sigs("curiosity_wave"), 0);
 }
 
+/* The public figure's case team, whose case does not list the figure (an incomplete record
+ * list): U1 types the case's number, U2 and U7 of other teams do not. They are the team
+ * handling the person, not a wave: neither those who looked before the number was typed
+ * (U2, with outsider U8 in the window) nor those after. Two outsiders from two teams in
+ * the same window still are one, and only they are signalled. */
+static void test_wave_case_team_unlisted_record(void **state)
+{
+    (void)state;
+#define TEAM_CASE OPEN_CASE("C-VIP", "case"), "C-VIP,U1\nC-VIP,U2\nC-VIP,U7\n", "C-VIP,STRANGER\n"
+    put_cases(TEAM_CASE);
+    lookp(at(0, 9, 0), "U2", "VIP");
+    look(at(0, 10, 0), "U1", "person", "VIP", "C-VIP");
+    lookp(at(0, 11, 0), "U8", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+    assert_int_equal(sigs("bogus_legitimation"), 1); /* the number still does not hold it */
+
+    restart();
+    put_cases(TEAM_CASE);
+    look(at(0, 9, 0), "U1", "person", "VIP", "C-VIP");
+    lookp(at(0, 10, 0), "U2", "VIP");
+    lookp(at(0, 11, 0), "U7", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+
+    restart();
+    put_cases(TEAM_CASE);
+    look(at(0, 9, 0), "U1", "person", "VIP", "C-VIP");
+    lookp(at(0, 10, 0), "U2", "VIP");
+    lookp(at(0, 11, 0), "U4", "VIP");
+    lookp(at(0, 12, 0), "U8", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 2);
+#undef TEAM_CASE
+}
+
 /* A person in last night's incident: the dispatched units are explained, two colleagues
  * who were not dispatched are too few for an ordinary person; and four curious lookers
  * on an ordinary person are below its higher bar as well. */
@@ -1887,6 +1923,7 @@ int main(void)
         T(test_wave_repeats_signalled),
         T(test_wave_negative_one_team),
         T(test_wave_negative_all_case_members),
+        T(test_wave_case_team_unlisted_record),
         T(test_wave_negative_incident),
         T(test_wave_positive_news),
         T(test_wave_negative_news),
