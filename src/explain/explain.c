@@ -302,11 +302,16 @@ static void note_case_write(struct explainer *x, const struct event *ev, const s
  * (EX_CASE_WORK)? Under an incident while it runs (its dates, a day either side), yes: the
  * people met at the scene are not all registered with it. Otherwise the first (user, day)
  * per (case, record) is remembered, and a lookup by another user or on another day makes
- * it case work. Not for the exclusions of EX_CASE_UNIT, nor under a closed case. */
+ * it case work. Not for the exclusions of EX_CASE_UNIT (except a colleague looked up by
+ * integrity staff under an integrity case), nor under a closed case. */
 static bool is_case_work(struct explainer *x, const struct event *ev, const struct access *a)
 {
     const struct case_rec *c = &x->ref->cases[a->legit];
-    if (personal_or_sensitive(a) || !case_open(x, c, ev->ts_ms))
+    /* Colleagues are the subject matter of integrity (VIK) work: on an integrity case an
+     * investigator's colleague lookups are judged like any record's. */
+    bool integrity_work = a->link == LINK_COLLEAGUE && !(a->flags & (SF_VIP | SF_SHIELDED)) &&
+                          c->integrity && x->ref->emp[ev->user].role == ROLE_INTEGRITY;
+    if ((personal_or_sensitive(a) && !integrity_work) || !case_open(x, c, ev->ts_ms))
         return false;
     if (c->kind == CK_INCIDENT && c->opened_ms != INT64_MIN) {
         int64_t end = c->closed_ms != INT64_MAX ? c->closed_ms : c->opened_ms;

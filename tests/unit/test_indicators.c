@@ -555,6 +555,34 @@ static void test_colleague_negative_integrity_case(void **state)
     assert_int_equal(sigs("bogus_legitimation"), 0);
 }
 
+/* The integrity case does not list the colleague (its record list is incomplete), and the
+ * investigator looks them up under its number on two days: from the second day on that is
+ * case work, and the first day's number is not bogus either (held, then dropped). Only
+ * the first day's lookup, which nothing explained yet, counts as a colleague lookup. A
+ * detective on an ordinary case doing the same stays unexplained: a colleague is personal
+ * to everyone but integrity staff. */
+static void test_colleague_integrity_case_unlisted(void **state)
+{
+    (void)state;
+    put_cases("VIK-1,case,2025-01-01,,UNIT-VIK,high\n" OPEN_CASE("C-4", "case"),
+              "VIK-1,U3\nC-4,U4\n", "VIK-1,E4\nC-4,E9\n");
+    look(at(0, 10, 0), "U3", "person", "E2", "VIK-1");
+    look(at(1, 10, 0), "U3", "person", "E2", "VIK-1");
+    look(at(2, 10, 0), "U3", "person", "E2", "VIK-1");
+    go();
+    assert_int_equal(sigs("colleague_lookup"), 1);
+    assert_int_equal(sigs("bogus_legitimation"), 0);
+
+    restart();
+    put_cases("VIK-1,case,2025-01-01,,UNIT-VIK,high\n" OPEN_CASE("C-4", "case"),
+              "VIK-1,U3\nC-4,U4\n", "VIK-1,E4\nC-4,E9\n");
+    look(at(0, 10, 0), "U4", "person", "E2", "C-4");
+    look(at(1, 10, 0), "U4", "person", "E2", "C-4");
+    go();
+    assert_int_equal(sigs("colleague_lookup"), 2);
+    assert_int_equal(sigs("bogus_legitimation"), 2);
+}
+
 /* ---- self_lookup ----------------------------------------------------------------------- */
 
 static void test_self_positive(void **state)
@@ -1909,6 +1937,7 @@ int main(void)
         T(test_neighbour_negative_plate_check),
         T(test_colleague_positive),
         T(test_colleague_negative_integrity_case),
+        T(test_colleague_integrity_case_unlisted),
         T(test_self_positive),
         T(test_self_negative_case),
         T(test_sensitive_positive),
