@@ -564,8 +564,10 @@ static void test_colleague_negative_integrity_case(void **state)
 static void test_colleague_integrity_case_unlisted(void **state)
 {
     (void)state;
-    put_cases("VIK-1,case,2025-01-01,,UNIT-VIK,high\n" OPEN_CASE("C-4", "case"),
-              "VIK-1,U3\nC-4,U4\n", "VIK-1,E4\nC-4,E9\n");
+#define VIK_AND_C4                                                                                 \
+    "VIK-1,case,2025-01-01,,UNIT-VIK,high\n" OPEN_CASE("C-4", "case"), "VIK-1,U3\nC-4,U4\n",       \
+        "VIK-1,E4\nC-4,E9\n"
+    put_cases(VIK_AND_C4);
     look(at(0, 10, 0), "U3", "person", "E2", "VIK-1");
     look(at(1, 10, 0), "U3", "person", "E2", "VIK-1");
     look(at(2, 10, 0), "U3", "person", "E2", "VIK-1");
@@ -574,13 +576,13 @@ static void test_colleague_integrity_case_unlisted(void **state)
     assert_int_equal(sigs("bogus_legitimation"), 0);
 
     restart();
-    put_cases("VIK-1,case,2025-01-01,,UNIT-VIK,high\n" OPEN_CASE("C-4", "case"),
-              "VIK-1,U3\nC-4,U4\n", "VIK-1,E4\nC-4,E9\n");
+    put_cases(VIK_AND_C4);
     look(at(0, 10, 0), "U4", "person", "E2", "C-4");
     look(at(1, 10, 0), "U4", "person", "E2", "C-4");
     go();
     assert_int_equal(sigs("colleague_lookup"), 2);
     assert_int_equal(sigs("bogus_legitimation"), 2);
+#undef VIK_AND_C4
 }
 
 /* ---- self_lookup ----------------------------------------------------------------------- */
