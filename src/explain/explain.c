@@ -482,13 +482,13 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
         em->region != 0 && em->region < x->n_region_tokens && x->region_has_subjects[em->region];
     a->in_region = (region == 0 || !home_known) ? 2 : region == em->region;
     find_link(x, e, s, behind, n_behind, a);
+    if (ev->action == ACT_MODIFY && sj->type == ST_CASE)
+        note_case_write(x, ev, sj, a->local.day); /* before the typed number is judged */
 
     /* Explanation routes, strongest first. `until`: the membership and linked routes will
      * explain this user's lookups of this record up to then anyway (reference data does
      * not change within a run), so the follow-up memory is written only for what reaches
      * beyond: most case work is on open cases, and that write is a cache miss. */
-    if (ev->action == ACT_MODIFY && sj->type == ST_CASE)
-        note_case_write(x, ev, sj, a->local.day);
     uint64_t pair = ref_pair(e, s);
     int64_t until = INT64_MIN;
     if (ev->legit != REF_NONE) {
