@@ -283,6 +283,8 @@ static void pipe_run(struct pipe *p, struct ref *ref, struct engine *eng)
             /* The subject table is large: start fetching a few events ahead. */
             if (i + PREFETCH_AHEAD < n)
                 ingest_prefetch(ref, &batch[i + PREFETCH_AHEAD]);
+            if (i + PREFETCH_AHEAD / 2 < n)
+                ingest_prefetch_behind(ref, &batch[i + PREFETCH_AHEAD / 2]);
             ingest_resolve(ref, &batch[i]);
             engine_event(eng, &batch[i]);
         }

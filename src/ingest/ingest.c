@@ -903,6 +903,15 @@ void ingest_prefetch(const struct ref *ref, const struct event *ev)
     }
 }
 
+void ingest_prefetch_behind(const struct ref *ref, const struct event *ev)
+{
+    if (!ev->looked_up || ev->subject == REF_NONE)
+        return;
+    const struct subject *sj = &ref->subj[ev->subject];
+    if (sj->behind_bits != 0 && sj->household != REF_NONE)
+        __builtin_prefetch(&ref->household_residents[sj->household]);
+}
+
 /* ingest_resolve with the system index already known. */
 static inline void resolve(struct ref *ref, struct event *ev, uint16_t system)
 {

@@ -233,6 +233,9 @@ void ingest_lookup(const struct ref *ref, struct event *ev);
 /* Start fetching what resolving `ev` (or, once looked up, detecting it) reads first, a few
  * events ahead. */
 void ingest_prefetch(const struct ref *ref, const struct event *ev);
+/* The second step, once ingest_prefetch has brought in the record: the list of persons
+ * behind a vehicle or address that explaining it will walk. */
+void ingest_prefetch_behind(const struct ref *ref, const struct event *ev);
 
 const struct ingest_stats *ingest_stats(const struct ingest *in);
 /* Number of event files found. */
