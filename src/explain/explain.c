@@ -293,9 +293,8 @@ static void note_case_write(struct explainer *x, const struct event *ev, const s
 {
     size_t n = strlen(sj->id);
     uint32_t c = ref_loaded_case(x->ref, sj->id, n, strmap_hash(sj->id, n));
-    if (c != REF_NONE && x->ref->cases[c].known && case_open(x, &x->ref->cases[c], ev->ts_ms) &&
-        u64map_get(&x->writers, ref_pair(c, ev->user)) == NULL)
-        u64map_put(&x->writers, ref_pair(c, ev->user), (uint32_t)local_day);
+    if (c != REF_NONE && x->ref->cases[c].known && case_open(x, &x->ref->cases[c], ev->ts_ms))
+        u64map_add(&x->writers, ref_pair(c, ev->user), (uint32_t)local_day);
 }
 
 /* Is this lookup, under a case that lists the user but not the record, case work
@@ -396,12 +395,14 @@ static uint32_t resolve_typed(struct explainer *x, uint32_t c)
     return k >= 0 && (uint32_t)k != REF_NONE ? (uint32_t)k : c;
 }
 
-/* Judges the typed case a->legit. Sets a->unlisted_open when the case is open and holds the
- * record but does not list the user, and nothing about the record is personal or sensitive:
- * a write to the case's file would explain such a lookup (EX_CASE_WRITER), so
- * bogus_legitimation holds its signal a while to see whether one comes. */
+/* Judges the typed case a->legit. For BOGUS_UNLISTED, *unlisted is the route that explains
+ * the lookup all the same (see unlisted_route). Sets a->unlisted_open when the case is open
+ * and holds the record but does not list the user, and nothing about the record is
+ * personal or sensitive: a write to the case's file would explain such a lookup
+ * (EX_CASE_WRITER), so bogus_legitimation holds its signal a while to see whether one
+ * comes. */
 static enum bogus_kind check_typed(const struct explainer *x, const struct event *ev,
-                                   struct access *a)
+                                   struct access *a, enum explain_route *unlisted)
 {
     const struct ref *ref = x->ref;
     const struct case_rec *c = &ref->cases[a->legit];
@@ -422,7 +423,8 @@ static enum bogus_kind check_typed(const struct explainer *x, const struct event
         return !held ? BOGUS_NOT_IN_CASE : !open ? BOGUS_CLOSED : BOGUS_NONE;
     if (!held || !open)
         return BOGUS_NOT_MEMBER;
-    if (unlisted_route(x, a->legit, ev, a) != EX_NONE)
+    *unlisted = unlisted_route(x, a->legit, ev, a);
+    if (*unlisted != EX_NONE)
         return BOGUS_UNLISTED;
     a->unlisted_open = !personal_or_sensitive(a);
     return BOGUS_NOT_MEMBER;
@@ -491,9 +493,10 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
      * beyond: most case work is on open cases, and that write is a cache miss. */
     uint64_t pair = ref_pair(e, s);
     int64_t until = INT64_MIN;
+    enum explain_route unlisted = EX_NONE;
     if (ev->legit != REF_NONE) {
         a->legit = resolve_typed(x, ev->legit);
-        a->bogus = (uint8_t)check_typed(x, ev, a);
+        a->bogus = (uint8_t)check_typed(x, ev, a, &unlisted);
         if (a->bogus == BOGUS_NONE) {
             a->route = EX_CASE_TYPED;
             if (ref_case_has(ref, a->legit, s))
@@ -507,8 +510,8 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
             if (member_of_case_holding(x, e, behind[k], ev->ts_ms, &until))
                 a->route = EX_CASE_LINKED;
     }
-    if (a->route == EX_NONE && a->bogus == BOGUS_UNLISTED)
-        a->route = unlisted_route(x, a->legit, ev, a);
+    if (a->route == EX_NONE)
+        a->route = unlisted; /* EX_NONE unless BOGUS_UNLISTED */
     if (a->route == EX_NONE && a->bogus == BOGUS_NOT_IN_CASE && is_case_work(x, ev, a))
         a->route = EX_CASE_WORK;
     uint8_t role = em->role;
