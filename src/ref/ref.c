@@ -402,11 +402,6 @@ static uint32_t *group_pairs(const struct pairs *p, size_t n_owners, uint32_t **
 
 /* ---- the loaders -------------------------------------------------------------------- */
 
-/* Filling a membership set (ref->member or ref->case_subj) from the (owner, case) pairs
- * of its file. The set is the only thing the job writes and the pairs are complete and
- * no longer change when it starts, so it runs on a helper thread while the main thread
- * reads the next files; ref_load joins it before the load ends, on success or failure.
- * A set holds the same keys whatever the thread, so results do not depend on it. */
 /* Work on a helper thread beside the main thread, or done right away on the main thread
  * when no thread can start. */
 struct job {
@@ -428,6 +423,11 @@ static void job_join(struct job *j)
     j->running = false;
 }
 
+/* Filling a membership set (ref->member or ref->case_subj) from the (owner, case) pairs
+ * of its file. The set is the only thing the job writes and the pairs are complete and
+ * no longer change when it starts, so it runs on a helper thread while the main thread
+ * reads the next files; ref_load joins it before the load ends, on success or failure.
+ * A set holds the same keys whatever the thread, so results do not depend on it. */
 struct fill_job {
     struct u64map *set;
     const struct pairs *pairs;
@@ -1226,6 +1226,14 @@ static void mark_integrity_cases(struct ref *ref)
     }
 }
 
+/* The residents an (offset << 32 | count) value of ref->residents or
+ * ref->household_residents names: returns the count and sets *first. */
+static uint32_t residents_of(const struct ref *ref, uint64_t v, const uint32_t **first)
+{
+    *first = ref->resident_list + (v >> 32);
+    return (uint32_t)(v & 0xffffffffu);
+}
+
 size_t ref_persons_behind(const struct ref *ref, uint32_t s, uint32_t *out, size_t max)
 {
     const struct subject *sj = &ref->subj[s];
@@ -1237,15 +1245,12 @@ size_t ref_persons_behind(const struct ref *ref, uint32_t s, uint32_t *out, size
     }
     if (sj->type != ST_VEHICLE && sj->type != ST_ADDRESS)
         return 0;
-    const uint32_t *res = NULL;
-    uint32_t n;
-    if (sj->household != REF_NONE) {
-        uint64_t v = ref->household_residents[sj->household];
-        res = ref->resident_list + (v >> 32);
-        n = (uint32_t)(v & 0xffffffffu);
-    } else {
-        n = ref_residents(ref, sj->postcode, sj->house, &res);
-    }
+    /* Every record with an address has a household (build_households); those that events
+     * added have no address. */
+    if (sj->household == REF_NONE)
+        return 0;
+    const uint32_t *res;
+    uint32_t n = residents_of(ref, ref->household_residents[sj->household], &res);
     size_t k = 0;
     for (uint32_t i = 0; i < n && k < max; i++) {
         if (sj->type == ST_VEHICLE && sj->surname != 0 && ref->subj[res[i]].surname != sj->surname)
@@ -1285,10 +1290,7 @@ uint32_t ref_residents(const struct ref *ref, uint32_t postcode, uint32_t house,
     if (postcode == 0 || house == 0)
         return 0;
     uint64_t *v = u64map_get(&ref->residents, ref_pair(postcode, house));
-    if (v == NULL)
-        return 0;
-    *first = ref->resident_list + (*v >> 32);
-    return (uint32_t)(*v & 0xffffffffu);
+    return v != NULL ? residents_of(ref, *v, first) : 0;
 }
 
 uint64_t ref_surname_count(const struct ref *ref, uint32_t surname)
