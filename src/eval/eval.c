@@ -123,6 +123,13 @@ static int read_csv(const char *path, const char *a, const char *b, const char *
 
 /* ---- state -------------------------------------------------------------------------- */
 
+/* What the days to alert need of one actor; INT64_MAX where not known. */
+struct actor_times {
+    int64_t first_planted; /* UTC ms of the earliest planted event with a ts */
+    int64_t opened;        /* UTC ms of the earliest opened_ts of its alerts */
+    uint32_t scenario;     /* scenario index (insertion order) of its first actors.csv row */
+};
+
 struct eval_state {
     struct strmap actors, planted, alerted, pairs, scenario_index;
     bool *evidence;    /* per actor */
@@ -132,26 +139,9 @@ struct eval_state {
     struct eval_scenario *scenarios;
     size_t nscenarios, cap_scenarios;
     const char *events_path;
-    int64_t *first_planted; /* per actor, UTC ms of the earliest planted event with a ts */
-    int64_t *opened;        /* per actor, UTC ms of the earliest opened_ts of its alerts */
-    uint32_t *scenario_of;  /* per actor, the scenario index of its first actors.csv row */
-    size_t cap_times;
+    struct actor_times *times; /* per actor index, grown as actors.csv is read */
+    size_t n_times, cap_times;
 };
-
-/* Room for actor `i` in the per-actor times, new entries unknown (INT64_MAX). */
-static void times_reserve(struct eval_state *s, size_t i)
-{
-    size_t old = s->cap_times;
-    if (i < old)
-        return;
-    s->first_planted = xgrow(s->first_planted, &s->cap_times, i + 1, sizeof *s->first_planted);
-    s->opened = xrealloc(s->opened, s->cap_times * sizeof *s->opened);
-    s->scenario_of = xrealloc(s->scenario_of, s->cap_times * sizeof *s->scenario_of);
-    for (size_t k = old; k < s->cap_times; k++) {
-        s->first_planted[k] = s->opened[k] = INT64_MAX;
-        s->scenario_of[k] = UINT32_MAX;
-    }
-}
 
 static int on_actor(void *ctx, const char *user, const char *scenario, const char *unused,
                     struct err *e)
@@ -162,9 +152,12 @@ static int on_actor(void *ctx, const char *user, const char *scenario, const cha
         return 0;
     int64_t actor = strmap_get(&s->actors, user, strlen(user));
     if (actor < 0) {
-        actor = (int64_t)s->actors.count;
+        actor = (int64_t)s->n_times;
         strmap_put(&s->actors, user, strlen(user), (uint32_t)actor);
+        s->times = xgrow(s->times, &s->cap_times, s->n_times + 1, sizeof *s->times);
+        s->times[s->n_times++] = (struct actor_times){INT64_MAX, INT64_MAX, UINT32_MAX};
     }
+    struct actor_times *t = &s->times[actor];
     char key[256];
     int n = snprintf(key, sizeof key, "%s\t%s", user, scenario);
     if (n < 0 || (size_t)n >= sizeof key || strmap_get(&s->pairs, key, (size_t)n) >= 0)
@@ -181,9 +174,8 @@ static int on_actor(void *ctx, const char *user, const char *scenario, const cha
         strmap_put(&s->scenario_index, scenario, strlen(scenario), (uint32_t)si);
     }
     s->scenarios[si].actors++;
-    times_reserve(s, (size_t)actor);
-    if (s->scenario_of[actor] == UINT32_MAX)
-        s->scenario_of[actor] = (uint32_t)si;
+    if (t->scenario == UINT32_MAX)
+        t->scenario = (uint32_t)si;
     return 0;
 }
 
@@ -196,11 +188,9 @@ static int on_event(void *ctx, const char *id, const char *user, const char *ts,
                        user);
     strmap_put(&s->planted, id, strlen(id), (uint32_t)actor);
     int64_t ms;
-    if (ts != NULL && ts_parse_rfc3339(ts, strlen(ts), &ms) == 0) {
-        times_reserve(s, (size_t)actor);
-        if (ms < s->first_planted[actor])
-            s->first_planted[actor] = ms;
-    }
+    if (ts != NULL && ts_parse_rfc3339(ts, strlen(ts), &ms) == 0 &&
+        ms < s->times[actor].first_planted)
+        s->times[actor].first_planted = ms;
     return 0;
 }
 
@@ -250,11 +240,9 @@ static int read_alerts(struct eval_state *s, const char *path, struct err *e)
             const cJSON *opened = cJSON_GetObjectItemCaseSensitive(o, "opened_ts");
             int64_t ms;
             if (actor >= 0 && cJSON_IsString(opened) &&
-                ts_parse_rfc3339(opened->valuestring, strlen(opened->valuestring), &ms) == 0) {
-                times_reserve(s, (size_t)actor);
-                if (ms < s->opened[actor])
-                    s->opened[actor] = ms;
-            }
+                ts_parse_rfc3339(opened->valuestring, strlen(opened->valuestring), &ms) == 0 &&
+                ms < s->times[actor].opened)
+                s->times[actor].opened = ms;
             const cJSON *ind, *ev;
             cJSON_ArrayForEach(ind, cJSON_GetObjectItemCaseSensitive(o, "indicators"))
             {
@@ -320,9 +308,7 @@ static void state_free(struct eval_state *s)
     free(s->max_score);
     free(s->alerted_user);
     free(s->scenarios);
-    free(s->first_planted);
-    free(s->opened);
-    free(s->scenario_of);
+    free(s->times);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -344,36 +330,36 @@ static void median_p90(double *d, size_t n, double *median, double *p90)
 /* Days from each alerted actor's first planted event to its first alert, when both times
  * are known: overall and per scenario (the actor's first scenario). An alert opened before
  * the first planted event (the employee alerted for something else first) counts as no
- * delay. Needs the scenarios in their final order (scenario_of indexes them). */
+ * delay. Runs before the scenarios are sorted: actor_times.scenario indexes them in the
+ * order they were read. */
 static void delays(const struct eval_state *s, struct eval_result *r)
 {
-    double *d = xmalloc((s->cap_times + 1) * sizeof *d);
-    double *per = xmalloc((s->cap_times + 1) * sizeof *per);
+    double *days = xmalloc((s->n_times + 1) * sizeof *days); /* per actor, < 0: none */
+    double *d = xmalloc((s->n_times + 1) * sizeof *d);
     size_t n = 0;
-    for (size_t i = 0; i < s->cap_times; i++) {
-        if (s->first_planted[i] == INT64_MAX || s->opened[i] == INT64_MAX)
+    for (size_t i = 0; i < s->n_times; i++) {
+        const struct actor_times *t = &s->times[i];
+        days[i] = -1;
+        if (t->first_planted == INT64_MAX || t->opened == INT64_MAX)
             continue;
-        double days = (double)(s->opened[i] - s->first_planted[i]) / 86400000.0;
-        d[n++] = days > 0 ? days : 0;
+        days[i] =
+            t->opened > t->first_planted ? (double)(t->opened - t->first_planted) / 86400000.0 : 0;
+        d[n++] = days[i];
     }
     r->delay_n = (uint32_t)n;
     median_p90(d, n, &r->delay_median_days, &r->delay_p90_days);
     for (size_t sc = 0; sc < s->nscenarios; sc++) {
         size_t k = 0;
-        for (size_t i = 0; i < s->cap_times; i++) {
-            if (s->scenario_of[i] != sc || s->first_planted[i] == INT64_MAX ||
-                s->opened[i] == INT64_MAX)
-                continue;
-            double days = (double)(s->opened[i] - s->first_planted[i]) / 86400000.0;
-            per[k++] = days > 0 ? days : 0;
-        }
+        for (size_t i = 0; i < s->n_times; i++)
+            if (s->times[i].scenario == sc && days[i] >= 0)
+                d[k++] = days[i];
         struct eval_scenario *e = &s->scenarios[sc];
         e->delay_n = (uint32_t)k;
         double p90;
-        median_p90(per, k, &e->delay_median_days, &p90);
+        median_p90(d, k, &e->delay_median_days, &p90);
     }
-    free(per);
     free(d);
+    free(days);
 }
 
 int eval_compute(const char *truth_dir, const char *alerts_path, struct eval_result *r,
