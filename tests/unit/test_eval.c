@@ -72,14 +72,20 @@ static int teardown(void **state)
     return tmpdir_remove();
 }
 
+/* eval_compute on the truth directory `truth` and the alerts file `name` in it. */
+static int compute(const char *truth, const char *name, struct eval_result *r, struct err *e)
+{
+    char alerts[700];
+    snprintf(alerts, sizeof alerts, "%s/%s", truth, name);
+    return eval_compute(truth, alerts, r, e);
+}
+
 static void test_known_answers(void **state)
 {
     (void)state;
-    char alerts[512];
-    snprintf(alerts, sizeof alerts, "%s/alerts.jsonl", dir);
     struct eval_result r;
     struct err e = {{0}};
-    assert_int_equal(eval_compute(dir, alerts, &r, &e), 0);
+    assert_int_equal(compute(dir, "alerts.jsonl", &r, &e), 0);
     assert_int_equal(r.actors, 4);
     assert_int_equal(r.alerted, 5);
     assert_int_equal(r.true_positives, 3);
@@ -140,11 +146,9 @@ static void test_days_to_alert(void **state)
                "{\"user\":\"U3\",\"score\":0.6,\"opened_ts\":\"2025-02-01T10:00:00+01:00\"}\n"
                "{\"user\":\"U4\",\"score\":0.6}\n"
                "{\"user\":\"X1\",\"score\":0.6,\"opened_ts\":\"2025-02-01T10:00:00+01:00\"}\n");
-    char alerts[700];
-    snprintf(alerts, sizeof alerts, "%s/alerts.jsonl", sub);
     struct eval_result r;
     struct err e = {{0}};
-    assert_int_equal(eval_compute(sub, alerts, &r, &e), 0);
+    assert_int_equal(compute(sub, "alerts.jsonl", &r, &e), 0);
     assert_int_equal(r.delay_n, 3);
     assert_true(fabs(r.delay_median_days - 2.0) < 1e-9);
     assert_true(fabs(r.delay_p90_days - 10.0) < 1e-9);
@@ -156,8 +160,7 @@ static void test_days_to_alert(void **state)
     assert_true(fabs(r.scenarios[2].delay_median_days - 6.0) < 1e-9);
     eval_result_free(&r);
 
-    snprintf(alerts, sizeof alerts, "%s/alerts.jsonl", dir);
-    assert_int_equal(eval_compute(dir, alerts, &r, &e), 0);
+    assert_int_equal(compute(dir, "alerts.jsonl", &r, &e), 0);
     assert_int_equal(r.delay_n, 0);
     eval_result_free(&r);
 }
@@ -166,11 +169,9 @@ static void test_empty_alerts(void **state)
 {
     (void)state;
     write_file("empty.jsonl", "");
-    char alerts[512];
-    snprintf(alerts, sizeof alerts, "%s/empty.jsonl", dir);
     struct eval_result r;
     struct err e = {{0}};
-    assert_int_equal(eval_compute(dir, alerts, &r, &e), 0);
+    assert_int_equal(compute(dir, "empty.jsonl", &r, &e), 0);
     assert_int_equal(r.alerted, 0);
     assert_true(r.recall == 0 && r.precision == 0 && r.ap == 0 && r.evidence_share == 0);
     eval_result_free(&r);
@@ -179,18 +180,16 @@ static void test_empty_alerts(void **state)
 static void test_bad_input_names_the_file(void **state)
 {
     (void)state;
-    char alerts[512];
     struct eval_result r;
     struct err e = {{0}};
-    snprintf(alerts, sizeof alerts, "%s/bad.jsonl", dir);
-    assert_int_equal(eval_compute(dir, alerts, &r, &e), -1);
+    assert_int_equal(compute(dir, "bad.jsonl", &r, &e), -1);
     assert_non_null(strstr(e.msg, "bad.jsonl:2"));
-    snprintf(alerts, sizeof alerts, "%s/noscore.jsonl", dir);
-    assert_int_equal(eval_compute(dir, alerts, &r, &e), -1);
+    assert_int_equal(compute(dir, "noscore.jsonl", &r, &e), -1);
     assert_non_null(strstr(e.msg, "noscore.jsonl:1"));
-    snprintf(alerts, sizeof alerts, "%s/missing.jsonl", dir);
-    assert_int_equal(eval_compute(dir, alerts, &r, &e), -1);
+    assert_int_equal(compute(dir, "missing.jsonl", &r, &e), -1);
     assert_non_null(strstr(e.msg, "missing.jsonl"));
+    char alerts[512];
+    snprintf(alerts, sizeof alerts, "%s/missing.jsonl", dir);
     char *argv[] = {"eval", "/nonexistent-truth", alerts, "--json", NULL};
     assert_int_equal(eval_main(4, argv), 2);
     char *usage[] = {"eval", dir, NULL};
