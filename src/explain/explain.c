@@ -150,7 +150,7 @@ static void find_link(const struct explainer *x, uint32_t e, uint32_t s, const u
         return;
     }
     /* Relatives from the person registry, by person or by the address they live at. */
-    if (em->person != REF_NONE) {
+    if (em->person != REF_NONE && sj->near_relative) {
         const struct subject *me = &ref->subj[em->person];
         for (uint32_t i = 0; i < me->rel_n; i++) {
             const struct rel_edge *r = &ref->rels[me->rel_off + i];

@@ -1283,6 +1283,31 @@ static void build_behind(struct ref *ref)
     }
 }
 
+/* Set near_relative on every employee's relatives and on every record at an address where
+ * one of them lives: the only records find_link can tie to a user as a relative. */
+static void build_circle(struct ref *ref)
+{
+    uint8_t *marked = xcalloc((size_t)ref->n_households + 1, 1);
+    for (size_t e = 0; e < ref->n_emp; e++) {
+        uint32_t p = ref->emp[e].person;
+        if (p == REF_NONE)
+            continue;
+        const struct subject *me = &ref->subj[p];
+        for (uint32_t i = 0; i < me->rel_n; i++) {
+            struct subject *o = &ref->subj[ref->rels[me->rel_off + i].other];
+            o->near_relative = 1;
+            if (o->household != REF_NONE)
+                marked[o->household] = 1;
+        }
+    }
+    for (size_t s = 0; s < ref->n_subj; s++) {
+        struct subject *sj = &ref->subj[s];
+        if (sj->household != REF_NONE && marked[sj->household])
+            sj->near_relative = 1;
+    }
+    free(marked);
+}
+
 uint32_t ref_residents(const struct ref *ref, uint32_t postcode, uint32_t house,
                        const uint32_t **first)
 {
@@ -1503,6 +1528,7 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     build_lists(ref, &ld.user_cases, &ld.subject_cases, &ld.rels);
     job_join(&addresses);
     build_behind(ref);
+    build_circle(ref);
     ref->n_subj_typed = ref->n_subj;
     mark_integrity_cases(ref);
     ref->loaded = true;

@@ -49,6 +49,9 @@ static int setup_common(void **state, bool relations)
                "E2,person,Jansen,2000BB,5,1981,Noord,\n"
                "OWN_CAR,vehicle,Smit,1000AA,1,,,\n"
                "PARTNER,person,Bakker,3000CC,3,1982,Noord,\n"
+               "PARTNER_CAR,vehicle,Bakker,3000CC,3,,,\n"
+               "PARTNER_HOME,address,,3000CC,3,,,\n"
+               "BAKKER_CAR,vehicle,Bakker,3100CC,3,,,\n"
                "HOUSEMATE,person,Groen,1000AA,1,1990,Noord,\n"
                "NEIGH,person,Visser,1000AA,2,1970,Noord,\n"
                "SUSPECT,person,Mol,4000DD,4,1975,Zuid,criminal\n"
@@ -385,6 +388,18 @@ static void test_links(void **state)
     assert_int_equal(a.link, LINK_RELATIVE);
     assert_int_equal(a.relation, REL_PARTNER);
     assert_int_equal(a.person, S(f, "PARTNER"));
+
+    /* The partner's car and home, by the address the partner lives at; a car of the same
+     * surname elsewhere is nobody's. */
+    a = run(f, "U1", "PARTNER_CAR", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_RELATIVE);
+    assert_int_equal(a.relation, REL_PARTNER);
+    assert_int_equal(a.person, S(f, "PARTNER"));
+    a = run(f, "U1", "PARTNER_HOME", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_RELATIVE);
+    assert_int_equal(a.person, S(f, "PARTNER"));
+    a = run(f, "U1", "BAKKER_CAR", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_NONE);
 
     a = run(f, "U1", "HOUSEMATE", NULL, ON_SHIFT);
     assert_int_equal(a.link, LINK_RELATIVE);
