@@ -133,6 +133,8 @@ struct u64map {
 /* Returns a pointer to the value slot of `key`, or NULL when absent. The pointer is valid
  * until the next insertion or deletion. */
 uint64_t *u64map_get(const struct u64map *m, uint64_t key);
+/* Ask the CPU to fetch the slot where `key`'s probe starts. */
+void u64map_prefetch(const struct u64map *m, uint64_t key);
 /* Make room for `n` keys in all; the table's pages are faulted in at once (mem_populate). */
 void u64map_reserve(struct u64map *m, size_t n);
 /* Insert or overwrite. Returns true when the key was new. */

@@ -216,6 +216,12 @@ uint64_t *u64map_get(const struct u64map *m, uint64_t key)
     return m->slots[i].key ? &m->slots[i].val : NULL;
 }
 
+void u64map_prefetch(const struct u64map *m, uint64_t key)
+{
+    if (m->cap != 0)
+        __builtin_prefetch(&m->slots[mix(key) & (m->cap - 1)]);
+}
+
 static void u64map_rehash(struct u64map *m, size_t ncap)
 {
     struct u64map_slot *old = m->slots;

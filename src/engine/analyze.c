@@ -285,6 +285,8 @@ static void pipe_run(struct pipe *p, struct ref *ref, struct engine *eng)
                 ingest_prefetch(ref, &batch[i + PREFETCH_AHEAD]);
             if (i + PREFETCH_AHEAD / 2 < n)
                 ingest_prefetch_behind(ref, &batch[i + PREFETCH_AHEAD / 2]);
+            if (i + PREFETCH_AHEAD / 4 < n)
+                ingest_prefetch_residents(ref, &batch[i + PREFETCH_AHEAD / 4]);
             ingest_resolve(ref, &batch[i]);
             engine_event(eng, &batch[i]);
         }

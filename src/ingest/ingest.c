@@ -898,6 +898,11 @@ void ingest_prefetch(const struct ref *ref, const struct event *ev)
     if (ev->looked_up) { /* what detection reads first about the record */
         if (ev->subject != REF_NONE)
             __builtin_prefetch(&ref->subj[ev->subject]);
+        if (ev->legit != REF_NONE && ev->user != REF_NONE) { /* checking the typed case */
+            u64map_prefetch(&ref->member, ref_pair(ev->legit, ev->user));
+            if (ev->subject != REF_NONE)
+                u64map_prefetch(&ref->case_subj, ref_pair(ev->legit, ev->subject));
+        }
     } else if (ev->subject_text.p != NULL) {
         strmap_prefetch(&ref->subj_by_id, ev->subject_hash);
     }
@@ -910,6 +915,26 @@ void ingest_prefetch_behind(const struct ref *ref, const struct event *ev)
     const struct subject *sj = &ref->subj[ev->subject];
     if (sj->behind_bits != 0 && sj->household != REF_NONE)
         __builtin_prefetch(&ref->household_residents[sj->household]);
+    if (sj->cases_n != 0 && ev->user != REF_NONE) { /* its cases, to find in the user's */
+        __builtin_prefetch(&ref->subject_cases[sj->cases_off]);
+        const struct employee *em = &ref->emp[ev->user];
+        if (em->cases_n > 1)
+            __builtin_prefetch(&ref->user_cases[em->cases_off + em->cases_n / 2 - 1]);
+    }
+}
+
+void ingest_prefetch_residents(const struct ref *ref, const struct event *ev)
+{
+    if (!ev->looked_up || ev->subject == REF_NONE)
+        return;
+    const struct subject *sj = &ref->subj[ev->subject];
+    if (sj->behind_bits == 0 || sj->household == REF_NONE)
+        return;
+    uint64_t v = ref->household_residents[sj->household];
+    const uint32_t *res = ref->resident_list + (v >> 32);
+    uint32_t n = (uint32_t)(v & 0xffffffffu);
+    for (uint32_t i = 0; i < n && i < 4; i++)
+        __builtin_prefetch(&ref->subj[res[i]]);
 }
 
 /* ingest_resolve with the system index already known. */

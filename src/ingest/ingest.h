@@ -236,6 +236,8 @@ void ingest_prefetch(const struct ref *ref, const struct event *ev);
 /* The second step, once ingest_prefetch has brought in the record: the list of persons
  * behind a vehicle or address that explaining it will walk. */
 void ingest_prefetch_behind(const struct ref *ref, const struct event *ev);
+/* The third step: the records of those persons. */
+void ingest_prefetch_residents(const struct ref *ref, const struct event *ev);
 
 const struct ingest_stats *ingest_stats(const struct ingest *in);
 /* Number of event files found. */
