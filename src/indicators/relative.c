@@ -11,24 +11,247 @@
  * enough for an alert (half_mass 0.85 puts a single 0.8-strength signal at the threshold):
  * the sources name it as misuse in itself; a stranger sharing a common surname is not a
  * relative and never signals.
+ *
+ * Unless chance explains it. Where the person registry is small next to the force, or
+ * staff live where they work, a patrol officer checking hundreds of plates will now and
+ * then hit a car parked at a sibling's address. How often that happens by chance is
+ * measured, not assumed: every unexplained lookup that lands in the family of a unit-mate
+ * (a placebo: the same work, someone else's family) counts, per mate, towards the role's
+ * rate of chance hits per lookup. An employee's expected chance hits E are that rate times
+ * their own volume over the lookback. The first day on each relative's record then signals
+ * with the probability that chance does not explain that many distinct relatives hit
+ * (Poisson, 1 - P(X >= k | E)); coming back to a record on another day is never chance and
+ * signals in full. Where no one lands in colleagues' families (a full national registry)
+ * E is 0 and nothing changes.
+ *
+ * Cost: a counter per unexplained record access; only records near some employee's family
+ * (subject.near_relative) probe the owners map. Memory: owners of each such record and
+ * household, and one entry per employee and relative record or placebo record looked up.
  */
 #include "indicators/indicator.h"
 
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 struct relative_settings {
     struct ind_common common;
+    double chance_rate;
 };
 
 static const struct ind_param params[] = {
     IND_COMMON_PARAMS(struct relative_settings, 0.85, 0.85, 120, 60, 1.0, 0.3),
+    {"chance_rate", PARAM_DOUBLE, offsetof(struct relative_settings, chance_rate), 0.001,
+     "a first look at a relative's record signals in full only when chance would give that "
+     "many relatives to fewer than this share of employees"},
 };
+
+/* Units with fewer other members than this give no placebo: too few families to compare. */
+enum { MIN_MATES = 4 };
+
+struct relative_state {
+    /* Whose relative a record is, or lives at a household: owner_key() -> (offset << 32 |
+     * count) into owner_list, employees sorted. */
+    struct u64map owners;
+    uint32_t *owner_list;
+    uint32_t *unit_size; /* per unit token: employees in it */
+    size_t n_units;
+    double placebo[ROLE_GROUPS];   /* placebo hits per mate, summed over the role */
+    uint64_t lookups[ROLE_GROUPS]; /* unexplained record lookups of the role */
+    struct emp_volume {
+        uint64_t lookups;   /* unexplained record lookups */
+        int64_t first_ms;   /* the first of them */
+        uint32_t relatives; /* distinct relative records looked up */
+    } * emp;
+    size_t n_emp;
+    struct u64map placebo_day; /* ref_pair(employee, record) -> last local day + 1 counted */
+    struct u64map first_look;  /* ref_pair(employee, person) -> (day + 1) << 32 | factor bits */
+};
+
+static uint64_t owner_key(uint32_t index, bool household)
+{
+    return ((uint64_t)household << 40 | index) + 1;
+}
+
+struct owner_pair {
+    uint64_t key;
+    uint32_t employee;
+};
+
+static int cmp_owner_pair(const void *a, const void *b)
+{
+    const struct owner_pair *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->employee > y->employee) - (x->employee < y->employee);
+}
+
+static void *create(const void *settings, const struct ref *ref)
+{
+    (void)settings;
+    struct relative_state *rs = xcalloc(1, sizeof *rs);
+    struct owner_pair *pairs = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t e = 0; e < ref->n_emp; e++) {
+        uint32_t p = ref->emp[e].person;
+        if (p == REF_NONE)
+            continue;
+        const struct subject *me = &ref->subj[p];
+        for (uint32_t i = 0; i < me->rel_n; i++) {
+            uint32_t other = ref->rels[me->rel_off + i].other;
+            pairs = xgrow(pairs, &cap, n + 2, sizeof *pairs);
+            pairs[n++] = (struct owner_pair){owner_key(other, false), (uint32_t)e};
+            if (ref->subj[other].household != REF_NONE)
+                pairs[n++] =
+                    (struct owner_pair){owner_key(ref->subj[other].household, true), (uint32_t)e};
+        }
+    }
+    if (n > 1)
+        qsort(pairs, n, sizeof *pairs, cmp_owner_pair);
+    rs->owner_list = xmalloc((n ? n : 1) * sizeof *rs->owner_list);
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        size_t start = k;
+        uint64_t key = pairs[i].key;
+        for (; i < n && pairs[i].key == key; i++)
+            if (k == start || rs->owner_list[k - 1] != pairs[i].employee)
+                rs->owner_list[k++] = pairs[i].employee;
+        u64map_put(&rs->owners, key, (uint64_t)start << 32 | (k - start));
+    }
+    free(pairs);
+    for (size_t e = 0; e < ref->n_emp; e++) {
+        uint32_t u = ref->emp[e].unit;
+        if (u == 0)
+            continue;
+        if (u >= rs->n_units) {
+            size_t old = rs->n_units;
+            rs->unit_size =
+                xgrow(rs->unit_size, &rs->n_units, (size_t)u + 1, sizeof *rs->unit_size);
+            memset(rs->unit_size + old, 0, (rs->n_units - old) * sizeof *rs->unit_size);
+        }
+        rs->unit_size[u]++;
+    }
+    return rs;
+}
+
+static void destroy(void *self)
+{
+    struct relative_state *rs = self;
+    u64map_free(&rs->owners);
+    u64map_free(&rs->placebo_day);
+    u64map_free(&rs->first_look);
+    free(rs->owner_list);
+    free(rs->unit_size);
+    free(rs->emp);
+    free(rs);
+}
+
+static struct emp_volume *volume_of(struct relative_state *rs, uint32_t e)
+{
+    if (e >= rs->n_emp) {
+        size_t old = rs->n_emp;
+        rs->emp = xgrow(rs->emp, &rs->n_emp, (size_t)e + 1, sizeof *rs->emp);
+        memset(rs->emp + old, 0, (rs->n_emp - old) * sizeof *rs->emp);
+    }
+    return &rs->emp[e];
+}
+
+/* Count the lookup towards the chance rate: a hit on the family of a unit-mate, once per
+ * record and day, weighs 1 / (number of mates). */
+static void count_placebo(struct relative_state *rs, const struct ref *ref, const struct event *ev,
+                          const struct access *a)
+{
+    const struct subject *sj = &ref->subj[ev->subject];
+    const struct employee *em = &ref->emp[ev->user];
+    if (!sj->near_relative || em->unit == 0 || em->unit >= rs->n_units ||
+        rs->unit_size[em->unit] < MIN_MATES + 1)
+        return;
+    uint64_t key = sj->type == ST_PERSON       ? owner_key(ev->subject, false)
+                   : sj->household != REF_NONE ? owner_key(sj->household, true)
+                                               : 0;
+    const uint64_t *v = key ? u64map_get(&rs->owners, key) : NULL;
+    if (v == NULL)
+        return;
+    uint32_t mates = 0;
+    for (uint32_t i = 0; i < (uint32_t)*v; i++) {
+        uint32_t o = rs->owner_list[(*v >> 32) + i];
+        mates += o != ev->user && ref->emp[o].unit == em->unit;
+    }
+    if (mates == 0)
+        return;
+    uint64_t day = (uint64_t)(uint32_t)a->local.day + 1;
+    uint64_t pair = ref_pair(ev->user, ev->subject);
+    uint64_t *last = u64map_get(&rs->placebo_day, pair);
+    if (last != NULL && *last == day)
+        return;
+    if (last != NULL)
+        *last = day;
+    else
+        u64map_put(&rs->placebo_day, pair, day);
+    rs->placebo[em->role % ROLE_GROUPS] += (double)mates / (rs->unit_size[em->unit] - 1);
+}
+
+/* P(X < k) for X ~ Poisson(mean): the chance that fewer than k hits are accidental. */
+static double poisson_below(uint32_t k, double mean)
+{
+    double term = exp(-mean), sum = 0;
+    for (uint32_t i = 0; i < k && i < 64; i++) {
+        sum += term;
+        term *= mean / (i + 1);
+    }
+    return sum < 1 ? sum : 1;
+}
+
+/* The factor for a look at relative record `key` (see the top of the file). */
+static float chance_factor(struct relative_state *rs, const struct relative_settings *cfg,
+                           const struct ref *ref, const struct event *ev, const struct access *a,
+                           uint32_t key)
+{
+    uint64_t day = (uint64_t)(uint32_t)a->local.day + 1;
+    uint64_t pair = ref_pair(ev->user, key);
+    uint64_t *seen = u64map_get(&rs->first_look, pair);
+    float factor;
+    if (seen != NULL) {
+        if (*seen >> 32 != day)
+            return 1.0f; /* another day on the same record: not chance */
+        memcpy(&factor, &(uint32_t){(uint32_t)*seen}, sizeof factor);
+        return factor;
+    }
+    struct emp_volume *v = volume_of(rs, ev->user);
+    v->relatives++;
+    uint8_t role = ref->emp[ev->user].role % ROLE_GROUPS;
+    double expected = 0;
+    if (rs->lookups[role] > 0 && rs->placebo[role] > 0) {
+        double days = (double)(ev->ts_ms - v->first_ms) / 86400000.0;
+        double per_day = (double)v->lookups / (days > 7 ? days : 7);
+        expected =
+            rs->placebo[role] / (double)rs->lookups[role] * per_day * cfg->common.lookback_days;
+    }
+    /* Scaled so that full strength needs chance to be as rare as chance_rate: the test
+     * is made for every employee, and one in ten would be no evidence in a force of
+     * hundreds. */
+    double p = 1.0 - poisson_below(v->relatives, expected);
+    factor = 1.0f;
+    if (p > cfg->chance_rate && cfg->chance_rate > 0 && cfg->chance_rate < 1)
+        factor = (float)(log(p) / log(cfg->chance_rate));
+    uint32_t bits;
+    memcpy(&bits, &factor, sizeof bits);
+    u64map_put(&rs->first_look, pair, day << 32 | bits);
+    return factor;
+}
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
-    (void)self;
-    (void)settings;
+    struct relative_state *rs = self;
     if (!a->is_record || access_case_explained(a))
         return;
+    const struct ref *ref = engine_ref(eng);
+    struct emp_volume *vol = volume_of(rs, ev->user);
+    if (vol->lookups++ == 0)
+        vol->first_ms = ev->ts_ms;
+    rs->lookups[ref->emp[ev->user].role % ROLE_GROUPS]++;
+    count_placebo(rs, ref, ev, a);
     float strength;
     uint8_t note;
     if (a->link == LINK_RELATIVE) {
@@ -53,10 +276,12 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     } else {
         return;
     }
-    const struct ref *ref = engine_ref(eng);
-    if (ev->subject != REF_NONE && ref->subj[ev->subject].type != ST_PERSON)
+    if (ref->subj[ev->subject].type != ST_PERSON)
         strength *= 0.8f;
-    engine_signal(eng, ev, strength, a->person != REF_NONE ? a->person : ev->subject, note, 0);
+    uint32_t key = a->person != REF_NONE ? a->person : ev->subject;
+    strength *= chance_factor(rs, settings, ref, ev, a, key);
+    if (strength > 0)
+        engine_signal(eng, ev, strength, key, note, 0);
 }
 
 static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
@@ -88,12 +313,16 @@ const struct indicator ind_relative_lookup = {
     .title_nl = "Familie geraadpleegd",
     .help = "Records of the employee's family, household or (ex-)partner, or their vehicles "
             "and addresses, looked up without a case that explains it. From relations.csv, "
-            "or from shared address and rare surname when that file is absent.",
+            "or from shared address and rare surname when that file is absent. A first look "
+            "at a relative's record weighs less where lookups land in unit-mates' families by "
+            "chance (measured in the data); coming back on another day always weighs in full.",
     .notes = {"partner", "ex-partner", "parent", "child", "sibling", "household member", "relative",
               "same rare surname"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct relative_settings),
+    .create = create,
+    .destroy = destroy,
     .on_event = on_event,
     .describe = describe,
 };

@@ -427,6 +427,63 @@ static void test_relative_negative_incident(void **state)
     assert_int_equal(sigs("bogus_legitimation"), 0);
 }
 
+/* Four unit-mates of U1 (U2, U4, U5, U6) with a relative each, MATE_REL0..3. */
+static void mates_families(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/subjects.csv", dir);
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    for (int i = 0; i < 4; i++)
+        fprintf(f, "MATE_REL%d,person,Maat%d,6%03dMM,1,1980,Noord,\n", i, i, i);
+    fclose(f);
+    write_file("relations.csv", "person_a,person_b,relation\n"
+                                "E1,PARTNER,partner\nE1,CHILD,child\nE1,SISTER,sibling\n"
+                                "E2,MATE_REL0,sibling\nE4,MATE_REL1,child\n"
+                                "E5,MATE_REL2,parent\nE6,MATE_REL3,partner\n");
+}
+
+/* Chance: U1's lookups land in unit-mates' families every day (a small registry, staff
+ * living where they work), so a first look at U1's own child is what chance gives and
+ * weighs next to nothing. The same look after ordinary days alerts; and coming back to the
+ * child on another day is never chance. */
+static void test_relative_chance(void **state)
+{
+    (void)state;
+    mates_families();
+    for (int d = 0; d < 10; d++) {
+        char rec[16];
+        snprintf(rec, sizeof rec, "MATE_REL%d", d % 4);
+        lookp(at(d, 10, 0), "U1", rec);
+    }
+    lookp(at(12, 10, 0), "U1", "CHILD");
+    go();
+    assert_int_equal(sigs("relative_lookup"), 1);
+    assert_null(alert_of("U1"));
+
+    restart();
+    for (int d = 0; d < 10; d++)
+        lookp(at(d, 10, 0), "U1", "STRANGER");
+    lookp(at(12, 10, 0), "U1", "CHILD");
+    go();
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    assert_true(alert_has(a, "relative_lookup"));
+
+    restart();
+    for (int d = 0; d < 10; d++) {
+        char rec[16];
+        snprintf(rec, sizeof rec, "MATE_REL%d", d % 4);
+        lookp(at(d, 10, 0), "U1", rec);
+    }
+    lookp(at(12, 10, 0), "U1", "CHILD");
+    lookp(at(14, 10, 0), "U1", "CHILD");
+    go();
+    a = alert_of("U1");
+    assert_non_null(a);
+    assert_true(alert_has(a, "relative_lookup"));
+}
+
 /* ---- neighbour_lookup ------------------------------------------------------------------ */
 
 /* The neighbour one day, their car on another: two looks at one household. */
@@ -1931,6 +1988,7 @@ int main(void)
         T(test_every_indicator_covered),
         T(test_relative_positive),
         T(test_relative_negative_incident),
+        T(test_relative_chance),
         T(test_neighbour_positive),
         T(test_neighbour_negative_case),
         T(test_neighbour_one_look_per_household_day),
