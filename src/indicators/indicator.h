@@ -176,6 +176,21 @@ static inline int access_case_explained(const struct access *a)
            a->route == EX_FOLLOW_UP;
 }
 
+/* True the first time `key` comes up on local day `day`: the map remembers the last day
+ * of each key (one look a day, whatever number of log lines it left). */
+static inline bool ind_first_of_day(struct u64map *last_day, uint64_t key, int32_t day)
+{
+    uint64_t d = (uint64_t)(uint32_t)day + 1;
+    uint64_t *last = u64map_get(last_day, key);
+    if (last != NULL && *last == d)
+        return false;
+    if (last != NULL)
+        *last = d;
+    else
+        u64map_put(last_day, key, d);
+    return true;
+}
+
 /* Appends "N lookups of M records" style count phrases in both languages. */
 void describe_counts(const struct ind_summary *s, const char *what_en, const char *what_nl,
                      struct sbuf *en, struct sbuf *nl);

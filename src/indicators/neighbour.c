@@ -77,15 +77,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     uint32_t h = sj->household;
     if (h == REF_NONE)
         return;
-    uint64_t day = (uint64_t)(uint32_t)a->local.day + 1;
-    uint64_t pair = ref_pair(ev->user, h);
-    uint64_t *last = u64map_get(&ns->last_day, pair);
-    if (last != NULL && *last == day)
+    if (!ind_first_of_day(&ns->last_day, ref_pair(ev->user, h), a->local.day))
         return;
-    if (last != NULL)
-        *last = day;
-    else
-        u64map_put(&ns->last_day, pair, day);
     bool person = sj->type == ST_PERSON;
     engine_signal(eng, ev, person ? 1.0f : 0.5f, h, person ? 0 : 1, 0);
 }

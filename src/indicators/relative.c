@@ -93,12 +93,10 @@ static void *create(const void *settings, const struct ref *ref)
     struct owner_pair *pairs = NULL;
     size_t n = 0, cap = 0;
     for (size_t e = 0; e < ref->n_emp; e++) {
-        uint32_t p = ref->emp[e].person;
-        if (p == REF_NONE)
-            continue;
-        const struct subject *me = &ref->subj[p];
-        for (uint32_t i = 0; i < me->rel_n; i++) {
-            uint32_t other = ref->rels[me->rel_off + i].other;
+        const struct rel_edge *rel;
+        uint32_t n_rel = ref_relatives(ref, (uint32_t)e, &rel);
+        for (uint32_t i = 0; i < n_rel; i++) {
+            uint32_t other = rel[i].other;
             pairs = xgrow(pairs, &cap, n + 2, sizeof *pairs);
             pairs[n++] = (struct owner_pair){owner_key(other, false), (uint32_t)e};
             if (ref->subj[other].household != REF_NONE)
@@ -179,15 +177,8 @@ static void count_placebo(struct relative_state *rs, const struct ref *ref, cons
     }
     if (mates == 0)
         return;
-    uint64_t day = (uint64_t)(uint32_t)a->local.day + 1;
-    uint64_t pair = ref_pair(ev->user, ev->subject);
-    uint64_t *last = u64map_get(&rs->placebo_day, pair);
-    if (last != NULL && *last == day)
+    if (!ind_first_of_day(&rs->placebo_day, ref_pair(ev->user, ev->subject), a->local.day))
         return;
-    if (last != NULL)
-        *last = day;
-    else
-        u64map_put(&rs->placebo_day, pair, day);
     rs->placebo[em->role % ROLE_GROUPS] += (double)mates / (rs->unit_size[em->unit] - 1);
 }
 

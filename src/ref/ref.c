@@ -1289,12 +1289,10 @@ static void build_circle(struct ref *ref)
 {
     uint8_t *marked = xcalloc((size_t)ref->n_households + 1, 1);
     for (size_t e = 0; e < ref->n_emp; e++) {
-        uint32_t p = ref->emp[e].person;
-        if (p == REF_NONE)
-            continue;
-        const struct subject *me = &ref->subj[p];
-        for (uint32_t i = 0; i < me->rel_n; i++) {
-            struct subject *o = &ref->subj[ref->rels[me->rel_off + i].other];
+        const struct rel_edge *rel;
+        uint32_t n_rel = ref_relatives(ref, (uint32_t)e, &rel);
+        for (uint32_t i = 0; i < n_rel; i++) {
+            struct subject *o = &ref->subj[rel[i].other];
             o->near_relative = 1;
             if (o->household != REF_NONE)
                 marked[o->household] = 1;

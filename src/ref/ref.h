@@ -225,6 +225,15 @@ static inline bool ref_is_member(const struct ref *ref, uint32_t c, uint32_t e)
 {
     return u64map_get(&ref->member, ref_pair(c, e)) != NULL;
 }
+/* The relations of employee `e`'s own person record (relations.csv): returns the count
+ * and sets *first; 0 when the employee's record is unknown. */
+static inline uint32_t ref_relatives(const struct ref *ref, uint32_t e,
+                                     const struct rel_edge **first)
+{
+    uint32_t p = ref->emp[e].person;
+    *first = p != REF_NONE ? ref->rels + ref->subj[p].rel_off : NULL;
+    return p != REF_NONE ? ref->subj[p].rel_n : 0;
+}
 /* Does case `c` list subject `s`? */
 static inline bool ref_case_has(const struct ref *ref, uint32_t c, uint32_t s)
 {

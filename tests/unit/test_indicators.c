@@ -124,6 +124,18 @@ static void world(void)
     put_cases("", "", "");
 }
 
+/* Append `n` rows to subjects.csv: `row` formatted with the row number three times. */
+static void append_subjects(const char *row, int n)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/subjects.csv", dir);
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, row, i, i, i);
+    fclose(f);
+}
+
 /* ---- events ---------------------------------------------------------------------------- */
 
 struct line {
@@ -430,13 +442,7 @@ static void test_relative_negative_incident(void **state)
 /* Four unit-mates of U1 (U2, U4, U5, U6) with a relative each, MATE_REL0..3. */
 static void mates_families(void)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/subjects.csv", dir);
-    FILE *f = fopen(path, "ab");
-    assert_non_null(f);
-    for (int i = 0; i < 4; i++)
-        fprintf(f, "MATE_REL%d,person,Maat%d,6%03dMM,1,1980,Noord,\n", i, i, i);
-    fclose(f);
+    append_subjects("MATE_REL%d,person,Maat%d,6%03dMM,1,1980,Noord,\n", 4);
     write_file("relations.csv", "person_a,person_b,relation\n"
                                 "E1,PARTNER,partner\nE1,CHILD,child\nE1,SISTER,sibling\n"
                                 "E2,MATE_REL0,sibling\nE4,MATE_REL1,child\n"
@@ -992,13 +998,7 @@ static void test_unknown_roles_are_own_peer_groups(void **state)
 /* Twenty more criminals of Zuid, CZ0..CZ19, appended to subjects.csv. */
 static void more_criminals(void)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/subjects.csv", dir);
-    FILE *f = fopen(path, "ab");
-    assert_non_null(f);
-    for (int i = 0; i < 20; i++)
-        fprintf(f, "CZ%d,person,Boef%d,8%03dHH,1,1980,Zuid,criminal\n", i, i, i);
-    fclose(f);
+    append_subjects("CZ%d,person,Boef%d,8%03dHH,1,1980,Zuid,criminal\n", 20);
 }
 
 /* Four "analist" look up Zuid criminals every day, one of them more than the other three.
