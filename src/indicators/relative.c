@@ -18,10 +18,11 @@
  * measured, not assumed: every unexplained lookup that lands in the family of a unit-mate
  * (a placebo: the same work, someone else's family) counts, per mate, towards the role's
  * rate of chance hits per lookup. An employee's expected chance hits E are that rate times
- * their own volume over the lookback. The first day on each relative's record then signals
- * with the probability that chance does not explain that many distinct relatives hit
- * (Poisson, 1 - P(X >= k | E)); coming back to a record on another day is never chance and
- * signals in full. Where no one lands in colleagues' families (a full national registry)
+ * their own volume over the lookback. The first day on the k-th distinct relative's record
+ * then signals with log P(X >= k | E) / log chance_rate (X Poisson, capped at 1): in full
+ * only when chance gives that many relatives to fewer than chance_rate of employees, as
+ * the test is made for everyone. Coming back to a record on another day is never chance
+ * and signals in full. Where no one lands in colleagues' families (a full national registry)
  * E is 0 and nothing changes.
  *
  * Cost: a counter per unexplained record access; only records near some employee's family
@@ -49,6 +50,12 @@ static const struct ind_param params[] = {
 /* Units with fewer other members than this give no placebo: too few families to compare. */
 enum { MIN_MATES = 4 };
 
+struct emp_volume {
+    uint64_t lookups;   /* unexplained record lookups */
+    int64_t first_ms;   /* the first of them */
+    uint32_t relatives; /* distinct relative records looked up */
+};
+
 struct relative_state {
     /* Whose relative a record is, or lives at a household: owner_key() -> (offset << 32 |
      * count) into owner_list, employees sorted. */
@@ -58,11 +65,7 @@ struct relative_state {
     size_t n_units;
     double placebo[ROLE_GROUPS];   /* placebo hits per mate, summed over the role */
     uint64_t lookups[ROLE_GROUPS]; /* unexplained record lookups of the role */
-    struct emp_volume {
-        uint64_t lookups;   /* unexplained record lookups */
-        int64_t first_ms;   /* the first of them */
-        uint32_t relatives; /* distinct relative records looked up */
-    } * emp;
+    struct emp_volume *emp;        /* per employee */
     size_t n_emp;
     struct u64map placebo_day; /* ref_pair(employee, record) -> last local day + 1 counted */
     struct u64map first_look;  /* ref_pair(employee, person) -> (day + 1) << 32 | factor bits */
@@ -218,9 +221,8 @@ static float chance_factor(struct relative_state *rs, const struct relative_sett
         expected =
             rs->placebo[role] / (double)rs->lookups[role] * per_day * cfg->common.lookback_days;
     }
-    /* Scaled so that full strength needs chance to be as rare as chance_rate: the test
-     * is made for every employee, and one in ten would be no evidence in a force of
-     * hundreds. */
+    /* One employee in ten with this many chance hits would be no evidence in a force of
+     * hundreds: full strength needs chance to be as rare as chance_rate. */
     double p = 1.0 - poisson_below(v->relatives, expected);
     factor = 1.0f;
     if (p > cfg->chance_rate && cfg->chance_rate > 0 && cfg->chance_rate < 1)
