@@ -191,6 +191,32 @@ static inline bool ind_first_of_day(struct u64map *last_day, uint64_t key, int32
     return true;
 }
 
+/* How much of a personal hit chance explains (chance.c): an indicator counts its role's
+ * unexplained lookups and the chance hits it can tell apart, and weighs each first look at
+ * a record by what chance cannot account for. Zero-initialise to start. */
+struct chance_volume {
+    uint64_t lookups; /* unexplained record lookups */
+    int64_t first_ms; /* the first of them */
+    uint32_t records; /* distinct records judged by ind_chance_factor */
+};
+struct ind_chance {
+    uint64_t lookups[ROLE_GROUPS]; /* unexplained record lookups per role */
+    double hits[ROLE_GROUPS];      /* chance hits per role */
+    struct chance_volume *emp;     /* per employee */
+    size_t n_emp;
+    struct u64map first_look; /* ref_pair(employee, key) -> (day + 1) << 32 | factor bits */
+};
+/* Count an unexplained record lookup of ev->user. */
+void ind_chance_lookup(struct ind_chance *ch, const struct ref *ref, const struct event *ev);
+/* Count a chance hit (of `weight`) seen in the traffic of employee `e`'s role. */
+void ind_chance_hit(struct ind_chance *ch, const struct ref *ref, uint32_t e, double weight);
+/* The factor (0..1) for ev->user's look at record `key` on local `day`: the first day on a
+ * record weighs by what chance cannot explain, other days 1. */
+float ind_chance_factor(struct ind_chance *ch, const struct ref *ref, const struct event *ev,
+                        int32_t day, uint32_t key, double lookback_days, double chance_rate);
+/* Release what the counters hold; leaves `ch` zeroed. */
+void ind_chance_free(struct ind_chance *ch);
+
 /* Appends "N lookups of M records" style count phrases in both languages. */
 void describe_counts(const struct ind_summary *s, const char *what_en, const char *what_nl,
                      struct sbuf *en, struct sbuf *nl);

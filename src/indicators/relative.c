@@ -12,18 +12,13 @@
  * the sources name it as misuse in itself; a stranger sharing a common surname is not a
  * relative and never signals.
  *
- * Unless chance explains it. Where the person registry is small next to the force, or
- * staff live where they work, a patrol officer checking hundreds of plates will now and
- * then hit a car parked at a sibling's address. How often that happens by chance is
- * measured, not assumed: every unexplained lookup that lands in the family of a unit-mate
- * (a placebo: the same work, someone else's family) counts, per mate, towards the role's
- * rate of chance hits per lookup. An employee's expected chance hits E are that rate times
- * their own volume over the lookback. The first day on the k-th distinct relative's record
- * then signals with log P(X >= k | E) / log chance_rate (X Poisson, capped at 1): in full
- * only when chance gives that many relatives to fewer than chance_rate of employees, as
- * the test is made for everyone. Coming back to a record on another day is never chance
- * and signals in full. Where no one lands in colleagues' families (a full national registry)
- * E is 0 and nothing changes.
+ * Unless chance explains it (chance.c). Where the person registry is small next to the
+ * force, or staff live where they work, a patrol officer checking hundreds of plates will
+ * now and then hit a car parked at a sibling's address. How often is measured with
+ * placebos: every unexplained lookup that lands in the family of a unit-mate (the same
+ * work, someone else's family) is a chance hit for the role, weighed 1 / (number of
+ * mates). Where no one lands in colleagues' families (a full national registry) nothing
+ * changes.
  *
  * Cost: a counter per unexplained record access; only records near some employee's family
  * (subject.near_relative) probe the owners map. Memory: owners of each such record and
@@ -31,7 +26,6 @@
  */
 #include "indicators/indicator.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,12 +44,6 @@ static const struct ind_param params[] = {
 /* Units with fewer other members than this give no placebo: too few families to compare. */
 enum { MIN_MATES = 4 };
 
-struct emp_volume {
-    uint64_t lookups;   /* unexplained record lookups */
-    int64_t first_ms;   /* the first of them */
-    uint32_t relatives; /* distinct relative records looked up */
-};
-
 struct relative_state {
     /* Whose relative a record is, or lives at a household: owner_key() -> (offset << 32 |
      * count) into owner_list, employees sorted. */
@@ -63,12 +51,8 @@ struct relative_state {
     uint32_t *owner_list;
     uint32_t *unit_size; /* per unit token: employees in it */
     size_t n_units;
-    double placebo[ROLE_GROUPS];   /* placebo hits per mate, summed over the role */
-    uint64_t lookups[ROLE_GROUPS]; /* unexplained record lookups of the role */
-    struct emp_volume *emp;        /* per employee */
-    size_t n_emp;
+    struct ind_chance chance;
     struct u64map placebo_day; /* ref_pair(employee, record) -> last local day + 1 counted */
-    struct u64map first_look;  /* ref_pair(employee, person) -> (day + 1) << 32 | factor bits */
 };
 
 static uint64_t owner_key(uint32_t index, bool household)
@@ -140,21 +124,10 @@ static void destroy(void *self)
     struct relative_state *rs = self;
     u64map_free(&rs->owners);
     u64map_free(&rs->placebo_day);
-    u64map_free(&rs->first_look);
+    ind_chance_free(&rs->chance);
     free(rs->owner_list);
     free(rs->unit_size);
-    free(rs->emp);
     free(rs);
-}
-
-static struct emp_volume *volume_of(struct relative_state *rs, uint32_t e)
-{
-    if (e >= rs->n_emp) {
-        size_t old = rs->n_emp;
-        rs->emp = xgrow(rs->emp, &rs->n_emp, (size_t)e + 1, sizeof *rs->emp);
-        memset(rs->emp + old, 0, (rs->n_emp - old) * sizeof *rs->emp);
-    }
-    return &rs->emp[e];
 }
 
 /* Count the lookup towards the chance rate: a hit on the family of a unit-mate, once per
@@ -182,68 +155,18 @@ static void count_placebo(struct relative_state *rs, const struct ref *ref, cons
         return;
     if (!ind_first_of_day(&rs->placebo_day, ref_pair(ev->user, ev->subject), a->local.day))
         return;
-    rs->placebo[em->role % ROLE_GROUPS] += (double)mates / (rs->unit_size[em->unit] - 1);
-}
-
-/* P(X < k) for X ~ Poisson(mean): the chance that fewer than k hits are accidental. */
-static double poisson_below(uint32_t k, double mean)
-{
-    double term = exp(-mean), sum = 0;
-    for (uint32_t i = 0; i < k && i < 64; i++) {
-        sum += term;
-        term *= mean / (i + 1);
-    }
-    return sum < 1 ? sum : 1;
-}
-
-/* The factor for a look at relative record `key` (see the top of the file). */
-static float chance_factor(struct relative_state *rs, const struct relative_settings *cfg,
-                           const struct ref *ref, const struct event *ev, const struct access *a,
-                           uint32_t key)
-{
-    uint64_t day = (uint64_t)(uint32_t)a->local.day + 1;
-    uint64_t pair = ref_pair(ev->user, key);
-    uint64_t *seen = u64map_get(&rs->first_look, pair);
-    float factor;
-    if (seen != NULL) {
-        if (*seen >> 32 != day)
-            return 1.0f; /* another day on the same record: not chance */
-        memcpy(&factor, &(uint32_t){(uint32_t)*seen}, sizeof factor);
-        return factor;
-    }
-    struct emp_volume *v = volume_of(rs, ev->user);
-    v->relatives++;
-    uint8_t role = ref->emp[ev->user].role % ROLE_GROUPS;
-    double expected = 0;
-    if (rs->lookups[role] > 0 && rs->placebo[role] > 0) {
-        double days = (double)(ev->ts_ms - v->first_ms) / 86400000.0;
-        double per_day = (double)v->lookups / (days > 7 ? days : 7);
-        expected =
-            rs->placebo[role] / (double)rs->lookups[role] * per_day * cfg->common.lookback_days;
-    }
-    /* One employee in ten with this many chance hits would be no evidence in a force of
-     * hundreds: full strength needs chance to be as rare as chance_rate. */
-    double p = 1.0 - poisson_below(v->relatives, expected);
-    factor = 1.0f;
-    if (p > cfg->chance_rate && cfg->chance_rate > 0 && cfg->chance_rate < 1)
-        factor = (float)(log(p) / log(cfg->chance_rate));
-    uint32_t bits;
-    memcpy(&bits, &factor, sizeof bits);
-    u64map_put(&rs->first_look, pair, day << 32 | bits);
-    return factor;
+    ind_chance_hit(&rs->chance, ref, ev->user, (double)mates / (rs->unit_size[em->unit] - 1));
 }
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
     struct relative_state *rs = self;
+    const struct relative_settings *cfg = settings;
     if (!a->is_record || access_case_explained(a))
         return;
     const struct ref *ref = engine_ref(eng);
-    struct emp_volume *vol = volume_of(rs, ev->user);
-    if (vol->lookups++ == 0)
-        vol->first_ms = ev->ts_ms;
-    rs->lookups[ref->emp[ev->user].role % ROLE_GROUPS]++;
+    ind_chance_lookup(&rs->chance, ref, ev);
     count_placebo(rs, ref, ev, a);
     float strength;
     uint8_t note;
@@ -272,7 +195,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (ref->subj[ev->subject].type != ST_PERSON)
         strength *= 0.8f;
     uint32_t key = a->person != REF_NONE ? a->person : ev->subject;
-    strength *= chance_factor(rs, settings, ref, ev, a, key);
+    strength *= ind_chance_factor(&rs->chance, ref, ev, a->local.day, key,
+                                  cfg->common.lookback_days, cfg->chance_rate);
     if (strength > 0)
         engine_signal(eng, ev, strength, key, note, 0);
 }
