@@ -449,6 +449,16 @@ static void mates_families(void)
                                 "E5,MATE_REL2,parent\nE6,MATE_REL3,partner\n");
 }
 
+/* U1 looks up a unit-mate's relative on each of days 0-9. */
+static void mates_families_looked_up(void)
+{
+    for (int d = 0; d < 10; d++) {
+        char rec[16];
+        snprintf(rec, sizeof rec, "MATE_REL%d", d % 4);
+        lookp(at(d, 10, 0), "U1", rec);
+    }
+}
+
 /* Chance: U1's lookups land in unit-mates' families every day (a small registry, staff
  * living where they work), so a first look at U1's own child is what chance gives and
  * weighs next to nothing. The same look after ordinary days alerts; and coming back to the
@@ -457,11 +467,7 @@ static void test_relative_chance(void **state)
 {
     (void)state;
     mates_families();
-    for (int d = 0; d < 10; d++) {
-        char rec[16];
-        snprintf(rec, sizeof rec, "MATE_REL%d", d % 4);
-        lookp(at(d, 10, 0), "U1", rec);
-    }
+    mates_families_looked_up();
     lookp(at(12, 10, 0), "U1", "CHILD");
     go();
     assert_int_equal(sigs("relative_lookup"), 1);
@@ -477,11 +483,7 @@ static void test_relative_chance(void **state)
     assert_true(alert_has(a, "relative_lookup"));
 
     restart();
-    for (int d = 0; d < 10; d++) {
-        char rec[16];
-        snprintf(rec, sizeof rec, "MATE_REL%d", d % 4);
-        lookp(at(d, 10, 0), "U1", rec);
-    }
+    mates_families_looked_up();
     lookp(at(12, 10, 0), "U1", "CHILD");
     lookp(at(14, 10, 0), "U1", "CHILD");
     go();
