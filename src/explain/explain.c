@@ -151,9 +151,10 @@ static void find_link(const struct explainer *x, uint32_t e, uint32_t s, const u
     }
     /* Relatives from the person registry, by person or by the address they live at. */
     if (em->person != REF_NONE && sj->near_relative) {
-        const struct subject *me = &ref->subj[em->person];
-        for (uint32_t i = 0; i < me->rel_n; i++) {
-            const struct rel_edge *r = &ref->rels[me->rel_off + i];
+        const struct rel_edge *rels;
+        uint32_t n_rel = ref_relatives(ref, e, &rels);
+        for (uint32_t i = 0; i < n_rel; i++) {
+            const struct rel_edge *r = &rels[i];
             const struct subject *o = &ref->subj[r->other];
             bool hit = r->other == s;
             for (size_t k = 0; !hit && k < n_behind; k++)

@@ -930,9 +930,8 @@ void ingest_prefetch_residents(const struct ref *ref, const struct event *ev)
     const struct subject *sj = &ref->subj[ev->subject];
     if (sj->behind_bits == 0 || sj->household == REF_NONE)
         return;
-    uint64_t v = ref->household_residents[sj->household];
-    const uint32_t *res = ref->resident_list + (v >> 32);
-    uint32_t n = (uint32_t)(v & 0xffffffffu);
+    const uint32_t *res;
+    uint32_t n = ref_household_residents(ref, sj->household, &res);
     for (uint32_t i = 0; i < n && i < 4; i++)
         __builtin_prefetch(&ref->subj[res[i]]);
 }

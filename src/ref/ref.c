@@ -1226,14 +1226,6 @@ static void mark_integrity_cases(struct ref *ref)
     }
 }
 
-/* The residents an (offset << 32 | count) value of ref->residents or
- * ref->household_residents names: returns the count and sets *first. */
-static uint32_t residents_of(const struct ref *ref, uint64_t v, const uint32_t **first)
-{
-    *first = ref->resident_list + (v >> 32);
-    return (uint32_t)(v & 0xffffffffu);
-}
-
 size_t ref_persons_behind(const struct ref *ref, uint32_t s, uint32_t *out, size_t max)
 {
     const struct subject *sj = &ref->subj[s];
@@ -1250,7 +1242,7 @@ size_t ref_persons_behind(const struct ref *ref, uint32_t s, uint32_t *out, size
     if (sj->household == REF_NONE)
         return 0;
     const uint32_t *res;
-    uint32_t n = residents_of(ref, ref->household_residents[sj->household], &res);
+    uint32_t n = ref_household_residents(ref, sj->household, &res);
     size_t k = 0;
     for (uint32_t i = 0; i < n && k < max; i++) {
         if (sj->type == ST_VEHICLE && sj->surname != 0 && ref->subj[res[i]].surname != sj->surname)
@@ -1313,7 +1305,7 @@ uint32_t ref_residents(const struct ref *ref, uint32_t postcode, uint32_t house,
     if (postcode == 0 || house == 0)
         return 0;
     uint64_t *v = u64map_get(&ref->residents, ref_pair(postcode, house));
-    return v != NULL ? residents_of(ref, *v, first) : 0;
+    return v != NULL ? ref_residents_of(ref, *v, first) : 0;
 }
 
 uint64_t ref_surname_count(const struct ref *ref, uint32_t surname)

@@ -234,6 +234,19 @@ static inline uint32_t ref_relatives(const struct ref *ref, uint32_t e,
     *first = p != REF_NONE ? ref->rels + ref->subj[p].rel_off : NULL;
     return p != REF_NONE ? ref->subj[p].rel_n : 0;
 }
+/* The residents an (offset << 32 | count) value of ref->residents or
+ * ref->household_residents names: returns the count and sets *first. */
+static inline uint32_t ref_residents_of(const struct ref *ref, uint64_t v, const uint32_t **first)
+{
+    *first = ref->resident_list + (v >> 32);
+    return (uint32_t)(v & 0xffffffffu);
+}
+/* The persons of household `h` (see subject.household): count, and *first. */
+static inline uint32_t ref_household_residents(const struct ref *ref, uint32_t h,
+                                               const uint32_t **first)
+{
+    return ref_residents_of(ref, ref->household_residents[h], first);
+}
 /* Does case `c` list subject `s`? */
 static inline bool ref_case_has(const struct ref *ref, uint32_t c, uint32_t s)
 {
