@@ -7,13 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s all >/dev/null
-BIN=${WACHTER:-./wachter}
+. bench/datasets.sh
 sets=("300 1" "1000 1" "1000 2" "600 5 --no-relations" "800 11" "1200 12" "1500 13 --no-relations"
       "2000 14")
 T=$(mktemp -d /tmp/wachter-altgen-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-mkdir -p bench/out
-[ -f bench/out/.gitignore ] || echo '*' >bench/out/.gitignore
 echo "| employees | seed | options | actors | alerted | recall | precision | scenarios missed |"
 echo "|---:|---:|---|---:|---:|---:|---:|---|"
 for s in "${sets[@]}"; do
@@ -25,13 +23,12 @@ for s in "${sets[@]}"; do
         rm -rf "$d"
         python3 bench/altgen/altgen.py "$d" --employees "$n" --seed "$seed" "$@" --quiet >/dev/null
     fi
-    "$BIN" analyze "$d/dataset" --db "$T/w.db" --key "$T/w.key" --alerts-out "$T/a.jsonl" \
-        --stats-out "$T/s.json" --reveal-ids --reveal-reason "altgen benchmark" --quiet
-    rm -f "$T"/w.db*
-    "$BIN" eval "$d/truth" "$T/a.jsonl" --json | python3 -c '
+    analyze_eval "$d" "$T"
+    python3 - "$T/e.json" "$n" "$seed" "$*" <<'PY'
 import json, sys
-e = json.load(sys.stdin)
+e = json.load(open(sys.argv[1]))
 miss = ", ".join("%s %d/%d" % (k, v["found"], v["actors"]) for k, v in sorted(e["per_scenario"].items()) if v["found"] < v["actors"])
-print("| %s | %s | %s | %d | %d | %.3f | %.3f | %s |" % (sys.argv[1], sys.argv[2], sys.argv[3] or "(defaults)",
-      e["actors"], e["alerted"], e["recall"], e["precision"], miss or "none"))' "$n" "$seed" "$*"
+print("| %s | %s | %s | %d | %d | %.3f | %.3f | %s |" % (sys.argv[2], sys.argv[3], sys.argv[4] or "(defaults)",
+      e["actors"], e["alerted"], e["recall"], e["precision"], miss or "none"))
+PY
 done

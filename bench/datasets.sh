@@ -28,3 +28,14 @@ dataset() {
     fi
     echo "$d"
 }
+
+# analyze_eval DATASET-DIR WORK-DIR: analyze DATASET-DIR/dataset with its state in WORK-DIR
+# and write the `wachter eval` of its alerts against DATASET-DIR/truth to WORK-DIR/e.json
+# (the run's statistics to WORK-DIR/s.json). WACHTER=path uses another binary.
+analyze_eval() {
+    local bin=${WACHTER:-./wachter}
+    "$bin" analyze "$1/dataset" --db "$2/w.db" --key "$2/w.key" --alerts-out "$2/a.jsonl" \
+        --stats-out "$2/s.json" --reveal-ids --reveal-reason "detection benchmark" --quiet
+    rm -f "$2"/w.db*
+    "$bin" eval "$1/truth" "$2/a.jsonl" --json >"$2/e.json"
+}

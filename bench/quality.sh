@@ -7,7 +7,8 @@
 # three more sizes, and small forces of 60 to 150 employees. See the README for how
 # unseen each still is. Datasets go to bench/out/ (reused).
 # Prints a Markdown table for the README, and the days to alert per scenario. Takes about
-# a minute on 2 cores (a minute more the first time, generating).
+# a minute on 2 cores (a minute more the first time, generating). WACHTER=path uses
+# another binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s all >/dev/null
@@ -29,9 +30,7 @@ for r in "${runs[@]}"; do
     extra="$*"
     d=$(dataset q "$n" "$seed" $extra)
     t=$(mktemp -d /tmp/wachter-quality-XXXXXX)
-    ./wachter analyze "$d/dataset" --db "$t/w.db" --key "$t/w.key" --alerts-out "$t/a.jsonl" \
-        --stats-out "$t/s.json" --reveal-ids --reveal-reason "quality benchmark" --quiet
-    ./wachter eval "$d/truth" "$t/a.jsonl" --json >"$t/e.json"
+    analyze_eval "$d" "$t"
     cp "$t/e.json" "$evals/$(basename "$d").json"
     python3 - "$t/e.json" "$t/s.json" "$n" "$seed" "$extra" <<'PY'
 import json, sys

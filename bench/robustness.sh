@@ -15,7 +15,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s all >/dev/null
-BIN=${WACHTER:-./wachter}
 . bench/datasets.sh
 sets=("1000 12" "2000 99" "600 5 --no-relations" "400 11")
 changes=(case_members case_subjects schedule relations subjects roles case_format)
@@ -24,11 +23,8 @@ trap 'rm -rf "$T"' EXIT
 
 # Quality of DATASET-DIR (with dataset/ and truth/): prints "recall precision".
 quality() {
-    "$BIN" analyze "$1/dataset" --db "$T/w.db" --key "$T/w.key" --alerts-out "$T/a.jsonl" \
-        --stats-out "$T/s.json" --reveal-ids --reveal-reason "robustness benchmark" --quiet
-    rm -f "$T/w.db" "$T/w.db-wal" "$T/w.db-shm"
-    ./wachter eval "$1/truth" "$T/a.jsonl" --json |
-        python3 -c 'import json,sys; e=json.load(sys.stdin); print("%.3f %.3f" % (e["recall"], e["precision"]))'
+    analyze_eval "$1" "$T"
+    python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print("%.3f %.3f" % (e["recall"], e["precision"]))' "$T/e.json"
 }
 
 # Copy DATASET-DIR to DIR with CHANGE applied.
