@@ -42,6 +42,9 @@ static const struct gparam gparams[] = {
      "the role's normal level is raised by this over the square root of its members"},
     {"engine", "min_indicator", G_DOUBLE, E(min_indicator), 0,
      "indicator scores below this are left out of an alert"},
+    {"engine", "corroboration", G_DOUBLE, E(corroboration), 0,
+     "share of its score that each indicator after the strongest adds to an alert "
+     "(indicators are not independent: a busy employee has a little of several)"},
     {"engine", "max_evidence", G_INT, E(max_evidence), 0, "evidence events listed per indicator"},
     {"explain", "follow_up_days", G_MS, E(explain.follow_up_ms), 86400000,
      "a subject accessed with a case explanation stays explained for the user this long"},
@@ -182,6 +185,8 @@ int engine_config_load(struct engine_config *cfg, const char *path, struct err *
     cJSON_Delete(root);
     if (rc == 0 && (cfg->alert_threshold <= 0 || cfg->alert_threshold >= 1))
         rc = err_set(e, "%s: engine.alert_threshold must lie strictly between 0 and 1", path);
+    if (rc == 0 && (cfg->corroboration < 0 || cfg->corroboration > 1))
+        rc = err_set(e, "%s: engine.corroboration must lie between 0 and 1", path);
     if (rc == 0 && cfg->peer_quantile > 1)
         rc = err_set(e, "%s: engine.peer_quantile must lie between 0 and 1", path);
     return rc;

@@ -106,6 +106,7 @@ struct engine {
     struct explainer *x;
     size_t n_ind;
     void **ind_self;
+    uint8_t *family; /* per indicator: the lowest index of its family (struct indicator) */
     int current_ind;
     struct emp_state *emp;
     size_t n_emp;
@@ -155,6 +156,7 @@ void engine_config_defaults(struct engine_config *cfg)
     cfg->peer_share_normal = 0.3;
     cfg->peer_few = 0.5;
     cfg->min_indicator = 0.05;
+    cfg->corroboration = 0.8;
     cfg->max_evidence = 12;
     explain_config_defaults(&cfg->explain);
     ingest_config_defaults(&cfg->ingest);
@@ -191,6 +193,17 @@ struct engine *engine_new(struct ref *ref, struct tz *tz, const struct engine_co
         const struct indicator *ind = indicator_registry[i];
         if (ind->create != NULL && ind_common_of(eng, i)->enabled)
             eng->ind_self[i] = ind->create(cfg->ind_settings[i], ref);
+    }
+    eng->family = xcalloc(eng->n_ind, sizeof *eng->family);
+    for (size_t i = 0; i < eng->n_ind; i++) {
+        const char *fam = indicator_registry[i]->family;
+        eng->family[i] = (uint8_t)i;
+        for (size_t j = 0; j < i && fam != NULL; j++)
+            if (indicator_registry[j]->family != NULL &&
+                strcmp(indicator_registry[j]->family, fam) == 0) {
+                eng->family[i] = eng->family[j];
+                break;
+            }
     }
     eng->peers = xcalloc((ROLE_GROUPS + 1) * eng->n_ind, sizeof *eng->peers);
     eng->day = INT32_MIN;
@@ -241,6 +254,7 @@ void engine_free(struct engine *eng)
         if (eng->ind_self[i] != NULL && indicator_registry[i]->destroy != NULL)
             indicator_registry[i]->destroy(eng->ind_self[i]);
     free(eng->ind_self);
+    free(eng->family);
     for (size_t e = 0; e < eng->n_emp; e++) {
         if (eng->emp[e].tracks == NULL)
             continue;
@@ -805,14 +819,38 @@ static void open_alert(struct engine *eng, uint32_t e, const struct ind_score *s
     build_alert(eng, e, slot, scores, combined);
 }
 
+/* Score every indicator of employee `e` at masses `mass` into `scores`, and return the
+ * alert score: each family counts as its strongest indicator, the strongest family in
+ * full and every other at `corroboration` of its score. It rises with every mass, so upper
+ * bounds of the masses give an upper bound. */
+static double score_combined(const struct engine *eng, uint32_t e, const double *mass,
+                             struct ind_score *scores)
+{
+    double best[MAX_IND] = {0}, top = 0;
+    for (size_t i = 0; i < eng->n_ind; i++) {
+        double *b = &best[eng->family[i]];
+        double s = score_indicator(eng, e, i, mass[i], &scores[i]);
+        if (s > *b)
+            *b = s;
+        if (*b > top)
+            top = *b;
+    }
+    double keep = 1.0 - top;
+    bool top_counted = false;
+    for (size_t f = 0; f < eng->n_ind; f++) {
+        if (best[f] == top && !top_counted)
+            top_counted = true;
+        else
+            keep *= 1.0 - eng->cfg->corroboration * best[f];
+    }
+    return 1.0 - keep;
+}
+
 static void score_employee(struct engine *eng, uint32_t e)
 {
     struct emp_state *st = &eng->emp[e];
     struct ind_score scores[MAX_IND];
-    double keep = 1.0;
-    for (size_t i = 0; i < eng->n_ind; i++)
-        keep *= 1.0 - score_indicator(eng, e, i, eng->mass[e * eng->n_ind + i], &scores[i]);
-    double combined = 1.0 - keep;
+    double combined = score_combined(eng, e, &eng->mass[e * eng->n_ind], scores);
     const struct engine_config *cfg = eng->cfg;
     int64_t gap = (int64_t)(cfg->episode_gap_days * 86400000.0);
 
@@ -856,19 +894,13 @@ static void score_early(struct engine *eng, uint32_t e, int64_t now)
      * the threshold, and then no track is walked. */
     double *m = &eng->mass_now[e * eng->n_ind];
     struct ind_score scores[MAX_IND];
-    double keep = 1.0;
-    for (size_t i = 0; i < eng->n_ind; i++)
-        keep *= 1.0 - score_indicator(eng, e, i, m[i], &scores[i]);
-    if (1.0 - keep < eng->cfg->alert_threshold)
+    if (score_combined(eng, e, m, scores) < eng->cfg->alert_threshold)
         return;
     for (size_t i = 0; i < eng->n_ind; i++)
         if (st->inexact >> i & 1)
             m[i] = track_mass(eng, ind_common_of(eng, i), &st->tracks[i], now, st->floor_ms, NULL);
     st->inexact = 0;
-    keep = 1.0;
-    for (size_t i = 0; i < eng->n_ind; i++)
-        keep *= 1.0 - score_indicator(eng, e, i, m[i], &scores[i]);
-    double combined = 1.0 - keep;
+    double combined = score_combined(eng, e, m, scores);
     if (combined < eng->cfg->alert_threshold)
         return;
     int64_t closed_at = eng->now_ms;

@@ -14,8 +14,11 @@
  *            discount: when more than peer_share_normal of the role has the signal, by
  *            that ratio, down to the indicator's peer_floor)
  *   score  = weight x (1 - exp(-excess / half_mass))
- * and per employee: combined = 1 - prod(1 - score_i). Independent indicators therefore
- * count for more than repetition of one, whose contribution is capped at its weight.
+ * and per employee: combined = 1 - (1 - top) x prod over the other families (1 -
+ * corroboration x score_f), where the indicators of one family count as their strongest
+ * and top is the strongest family's score. Further indicators therefore count for more
+ * than repetition of one, whose contribution is capped at its weight, but less than their
+ * own score: indicators are not independent (a busy employee has a little of several).
  * An alert opens when combined >= alert_threshold (after the warm-up) and is updated while
  * its episode lasts; an episode ends after episode_gap_days without new signals.
  *
@@ -40,6 +43,7 @@ struct engine_config {
     double peer_share_normal; /* share of a role with a signal still taken as rare; 0.3 */
     double peer_few;          /* raises the role's normal level by peer_few / sqrt(peers); 0.5 */
     double min_indicator;     /* indicator scores below this are left out of alerts; 0.05 */
+    double corroboration;     /* share of each further indicator's score that counts; 0.8 */
     int max_evidence;         /* evidence events listed per indicator; default 12 */
     struct explain_config explain;
     struct ingest_config ingest;

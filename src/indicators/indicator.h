@@ -96,6 +96,9 @@ struct indicator {
     const char *title_nl;
     const char *help;     /* what it means to an analyst; used for docs */
     const char *notes[8]; /* what each note code means, for evidence lists (English) */
+    /* Indicators that see one thing in the same lookups share a family (NULL: none); an
+     * alert counts a family as its strongest member, not as corroboration. */
+    const char *family;
     const struct ind_param *params;
     size_t n_params;
     size_t settings_size;

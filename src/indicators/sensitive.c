@@ -64,6 +64,7 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
 
 const struct indicator ind_sensitive_subject = {
     .name = "sensitive_subject",
+    .family = "public_figure",
     .title_en = "Sensitive persons looked up",
     .title_nl = "Gevoelige personen geraadpleegd",
     .help = "Public figures (vip), shielded persons and minors looked up without a case "

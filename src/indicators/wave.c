@@ -498,6 +498,7 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
 
 const struct indicator ind_curiosity_wave = {
     .name = "curiosity_wave",
+    .family = "public_figure",
     .title_en = "Curiosity wave",
     .title_nl = "Nieuwsgierigheidsgolf",
     .help = "The employee looked up a person who, in the same short window, was looked up by "

@@ -10,8 +10,9 @@
  * or everyday work flagged as misuse. So every indicator gets at least one positive case
  * (it emits signals) and at least one negative case built from its documented look-alike
  * (it emits none), with the counts read from engine_stats(). A few alert-level checks
- * follow: independent indicators outweigh repetition of one, alerts are deterministic,
- * one employee gets one alert per episode, and a disabled indicator emits nothing.
+ * follow: several indicators outweigh repetition of one (each further one discounted, a
+ * family counted once), alerts are deterministic, one employee gets one alert per
+ * episode, and a disabled indicator emits nothing.
  *
  * The reference world (written by `world()`): employee U1 (own record E1, Smit, 1000AA 1,
  * unit in region Noord) is the usual user under test; relatives, a housemate, a neighbour,
@@ -376,6 +377,16 @@ static bool alert_has(const struct alert *a, const char *ind)
         if (strcmp(a->indicators[i].name, ind) == 0)
             return true;
     return false;
+}
+
+/* The score indicator `ind` has in alert `a`; fails when the alert does not list it. */
+static double score_in(const struct alert *a, const char *ind)
+{
+    for (size_t i = 0; i < a->n_indicators; i++)
+        if (strcmp(a->indicators[i].name, ind) == 0)
+            return a->indicators[i].score;
+    fail_msg("the alert does not list %s", ind);
+    return 0;
 }
 
 /* Re-run from scratch with new events (same reference files), keeping nothing. */
@@ -1670,7 +1681,71 @@ static void test_alert_independent_beats_repetition(void **state)
     assert_true(two > 0.85);
 }
 
-/* A mixed dataset: relatives, colleagues, a curiosity wave, criminals, bogus cases. */
+/* Relatives and colleagues of U1, as in the test above, scored with `corroboration`:
+ * returns the alert score and sets the two indicators' scores. */
+static double two_indicator_score(double corroboration, double *relatives, double *colleagues)
+{
+    restart();
+    const char *mixed[] = {"PARTNER", "CHILD", "E2", "E4"};
+    for (int k = 0; k < 12; k++)
+        lookp(at(k / 6, 9 + k % 6, 0), "U1", mixed[k % 4]);
+    config()->corroboration = corroboration;
+    go();
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    assert_int_equal(a->n_indicators, 2);
+    *relatives = score_in(a, "relative_lookup");
+    *colleagues = score_in(a, "colleague_lookup");
+    return a->score;
+}
+
+/* The strongest indicator counts in full, a further one at `corroboration` of its score:
+ * 1 is the product rule for independent evidence, 0 the strongest alone. */
+static void test_alert_corroboration(void **state)
+{
+    (void)state;
+    double r, c;
+    double independent = two_indicator_score(1.0, &r, &c);
+    assert_true(r > 0.3 && c > 0.3);
+    assert_float_equal(independent, 1 - (1 - r) * (1 - c), 1e-9);
+    double r0, c0;
+    double strongest = two_indicator_score(0.0, &r0, &c0);
+    assert_float_equal(strongest, r0 > c0 ? r0 : c0, 1e-9);
+    double rd, cd;
+    double discounted = two_indicator_score(0.8, &rd, &cd);
+    double top = rd > cd ? rd : cd, other = rd > cd ? cd : rd;
+    assert_float_equal(discounted, 1 - (1 - top) * (1 - 0.8 * other), 1e-9);
+    assert_true(discounted < independent);
+    assert_true(discounted > strongest);
+}
+
+/* sensitive_subject and curiosity_wave see one thing, a public figure looked up: an alert
+ * counts them as the stronger of the two, not as corroborating each other. U8 looked up
+ * the figure and a shielded person the day before, alone, so that sensitive_subject is
+ * above the other lookers' level (no discount for a signal common in the role here). */
+static void test_alert_family_counts_once(void **state)
+{
+    (void)state;
+    lookp(at(0, 15, 0), "U8", "VIP");
+    lookp(at(0, 16, 0), "U8", "SHIELDED");
+    lookp(at(1, 9, 0), "U7", "VIP");
+    lookp(at(1, 9, 5), "U8", "VIP");
+    lookp(at(1, 9, 10), "U9", "VIP");
+    set_param("curiosity_wave", "peer_floor", 1);
+    set_param("sensitive_subject", "peer_floor", 1);
+    config()->alert_threshold = 0.3;
+    go();
+    const struct alert *a = alert_of("U8");
+    assert_non_null(a);
+    assert_int_equal(a->n_indicators, 2);
+    double wave = score_in(a, "curiosity_wave"), sensitive = score_in(a, "sensitive_subject");
+    assert_true(wave > 0.05 && sensitive > 0.05);
+    assert_float_equal(a->score, wave > sensitive ? wave : sensitive, 1e-9);
+}
+
+/* A mixed dataset: relatives, colleagues, a curiosity wave, criminals, bogus cases. U2
+ * comes back to colleague E7 on two more days: colleague and criminal lookups on three
+ * days are two weak indicators, which corroborate each other less than they add up to. */
 static void mixed_events(void)
 {
     put_cases(OPEN_CASE("C-OK", "case"), "C-OK,U4\n", "C-OK,STRANGER\n");
@@ -1682,6 +1757,8 @@ static void mixed_events(void)
         look(at(d, 13, 0), "U8", "person", "STRANGER", "C-NOPE");
         look(at(d, 14, 0), "U8", "person", "CRIM_N", "C-OK");
     }
+    for (int d = 3; d < 5; d++)
+        lookp(at(d, 10, 30), "U2", "E7");
     lookp(at(1, 9, 0), "U7", "VIP");
     lookp(at(1, 9, 5), "U8", "VIP");
     lookp(at(1, 9, 10), "U9", "VIP");
@@ -2045,6 +2122,8 @@ int main(void)
         T(test_bogus_unlisted_writer),
         T(test_bogus_own_case_held),
         T(test_alert_independent_beats_repetition),
+        T(test_alert_corroboration),
+        T(test_alert_family_counts_once),
         T(test_alert_deterministic),
         T(test_alert_one_per_episode),
         T(test_alert_new_episode_after_quiet),
