@@ -5,11 +5,10 @@
  * hundreds of plates will now and then check a colleague's car or one parked at a
  * sibling's address, the more often the smaller the registry is next to the force or the
  * nearer staff live to where they work. An indicator that can tell such chance hits apart
- * in the traffic (relative_lookup: hits in unit-mates' families; colleague_lookup: first
- * looks at colleagues' cars and addresses) feeds the role's count of them here, next to
- * the role's unexplained lookups. An employee's expected chance hits over the lookback, E,
- * are the role's rate per lookup times the employee's own volume (a busy plate checker
- * expects more). The first day on the k-th distinct record then signals with
+ * in the traffic (relative_lookup: hits in unit-mates' families) feeds the role's count of
+ * them here, next to the role's unexplained lookups. An employee's expected chance hits
+ * over the lookback, E, are the role's rate per lookup times the employee's own volume (a
+ * busy plate checker expects more). The first day on the k-th distinct record then signals with
  *     log P(X >= k | E) / log chance_rate,  X ~ Poisson(E), capped at 1,
  * so in full only when chance would give that many to fewer than chance_rate of employees
  * (the test is made for everyone). Another day on the same record is never chance. Where
