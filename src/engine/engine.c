@@ -855,10 +855,12 @@ static void score_employee(struct engine *eng, uint32_t e)
     int64_t gap = (int64_t)(cfg->episode_gap_days * 86400000.0);
 
     if (st->alert != REF_NONE && eng->alerts[st->alert].provisional) {
-        /* Opened during the day against yesterday's peers: today's peers decide. */
+        /* Opened during the day against yesterday's peers: today's peers decide, and set
+         * the score, so that it is the one the listed indicators give. */
         struct alert_slot *slot = &eng->alerts[st->alert];
         slot->provisional = 0;
         if (combined >= cfg->alert_threshold) {
+            slot->a.score = 0;
             build_alert(eng, e, slot, scores, combined);
         } else {
             slot->withdrawn = 1;

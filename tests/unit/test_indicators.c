@@ -1743,6 +1743,32 @@ static void test_alert_family_counts_once(void **state)
     assert_float_equal(a->score, wave > sensitive ? wave : sensitive, 1e-9);
 }
 
+/* An alert opened during the day, against the peers of the day before, takes its score
+ * from the day close that confirms it: the score an analyst reads is the one the listed
+ * indicators give. U8 looks up the public figure alone on day 0, then with U7 and U9
+ * within minutes on day 1: the wave opens U8's alert at once, when U8 alone has the
+ * sensitive_subject signal; at the day close all three have it, and it adds nothing to
+ * U8's score any more. */
+static void test_alert_early_takes_day_close_score(void **state)
+{
+    (void)state;
+    lookp(at(0, 15, 0), "U8", "VIP");
+    lookp(at(1, 9, 0), "U7", "VIP");
+    lookp(at(1, 9, 5), "U8", "VIP");
+    lookp(at(1, 9, 10), "U9", "VIP");
+    set_param("curiosity_wave", "peer_floor", 1);
+    config()->alert_threshold = 0.3;
+    config()->min_indicator = 1e-9;
+    go();
+    assert_true(engine_stats(R.eng)->alerts_opened_early >= 1);
+    const struct alert *a = alert_of("U8");
+    assert_non_null(a);
+    double keep = 1;
+    for (size_t i = 0; i < a->n_indicators; i++)
+        keep *= 1 - (i == 0 ? 1.0 : config()->corroboration) * a->indicators[i].score;
+    assert_float_equal(a->score, 1 - keep, 1e-9);
+}
+
 /* A mixed dataset: relatives, colleagues, a curiosity wave, criminals, bogus cases. U2
  * comes back to colleague E7 on two more days: colleague and criminal lookups on three
  * days are two weak indicators, which corroborate each other less than they add up to. */
@@ -2124,6 +2150,7 @@ int main(void)
         T(test_alert_independent_beats_repetition),
         T(test_alert_corroboration),
         T(test_alert_family_counts_once),
+        T(test_alert_early_takes_day_close_score),
         T(test_alert_deterministic),
         T(test_alert_one_per_episode),
         T(test_alert_new_episode_after_quiet),
