@@ -1719,21 +1719,30 @@ static void test_alert_corroboration(void **state)
     assert_true(discounted > strongest);
 }
 
-/* sensitive_subject and curiosity_wave see one thing, a public figure looked up: an alert
- * counts them as the stronger of the two, not as corroborating each other. U8 looked up
- * the figure and a shielded person the day before, alone, so that sensitive_subject is
- * above the other lookers' level (no discount for a signal common in the role here). */
-static void test_alert_family_counts_once(void **state)
+/* U8 looks up the public figure alone on day 0 (and the shielded person too when
+ * `shielded`), then with U7 and U9 within minutes on day 1: a curiosity wave, which the
+ * config lets alert on its own. */
+static void wave_after_lone_look(bool shielded)
 {
-    (void)state;
     lookp(at(0, 15, 0), "U8", "VIP");
-    lookp(at(0, 16, 0), "U8", "SHIELDED");
+    if (shielded)
+        lookp(at(0, 16, 0), "U8", "SHIELDED");
     lookp(at(1, 9, 0), "U7", "VIP");
     lookp(at(1, 9, 5), "U8", "VIP");
     lookp(at(1, 9, 10), "U9", "VIP");
     set_param("curiosity_wave", "peer_floor", 1);
-    set_param("sensitive_subject", "peer_floor", 1);
     config()->alert_threshold = 0.3;
+}
+
+/* sensitive_subject and curiosity_wave see one thing, a public figure looked up: an alert
+ * counts them as the stronger of the two, not as corroborating each other. With the
+ * shielded person, U8's sensitive_subject stays above the other lookers' level (no
+ * discount for a signal common in the role here). */
+static void test_alert_family_counts_once(void **state)
+{
+    (void)state;
+    wave_after_lone_look(true);
+    set_param("sensitive_subject", "peer_floor", 1);
     go();
     const struct alert *a = alert_of("U8");
     assert_non_null(a);
@@ -1745,19 +1754,13 @@ static void test_alert_family_counts_once(void **state)
 
 /* An alert opened during the day, against the peers of the day before, takes its score
  * from the day close that confirms it: the score an analyst reads is the one the listed
- * indicators give. U8 looks up the public figure alone on day 0, then with U7 and U9
- * within minutes on day 1: the wave opens U8's alert at once, when U8 alone has the
- * sensitive_subject signal; at the day close all three have it, and it adds nothing to
- * U8's score any more. */
+ * indicators give. The wave opens U8's alert at once, when U8 alone has the
+ * sensitive_subject signal; at the day close all three lookers have it, and it adds
+ * nothing to U8's score any more. */
 static void test_alert_early_takes_day_close_score(void **state)
 {
     (void)state;
-    lookp(at(0, 15, 0), "U8", "VIP");
-    lookp(at(1, 9, 0), "U7", "VIP");
-    lookp(at(1, 9, 5), "U8", "VIP");
-    lookp(at(1, 9, 10), "U9", "VIP");
-    set_param("curiosity_wave", "peer_floor", 1);
-    config()->alert_threshold = 0.3;
+    wave_after_lone_look(false);
     config()->min_indicator = 1e-9;
     go();
     assert_true(engine_stats(R.eng)->alerts_opened_early >= 1);
