@@ -49,6 +49,9 @@ echo '{"no_such_setting": 1}' >"$T/bad.json"
 expect_refusal config-unknown-key "$T/g/dataset" 'no_such_setting' --config "$T/bad.json"
 echo '{"engine": {"alert_treshold": 0.4}}' >"$T/typo.json"
 expect_refusal config-unknown-nested-key "$T/g/dataset" 'alert_treshold' --config "$T/typo.json"
+echo '{"engine": {"corroboration": 1.5}}' >"$T/range.json"
+expect_refusal config-out-of-range "$T/g/dataset" 'corroboration must lie between 0 and 1' \
+    --config "$T/range.json"
 echo '{"engine": ' >"$T/broken.json"
 expect_refusal config-not-json "$T/g/dataset" 'broken.json' --config "$T/broken.json"
 
