@@ -2,7 +2,8 @@
 # bench/altgen.sh - detection quality on data from bench/altgen/altgen.py, a generator
 # written from the public data contract alone by someone who had not seen the detection
 # (see bench/altgen/README.md): the out-of-sample check. Generates each set once into
-# bench/out/alt-* (about 20 s per 1,000 employees) and prints a Markdown table.
+# bench/out/alt-* (about 20 s per 1,000 employees) and prints a Markdown table and the
+# totals over all sets.
 # Usage: bash bench/altgen.sh   (WACHTER=path to use another binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,7 @@ for s in "${sets[@]}"; do
         python3 bench/altgen/altgen.py "$d" --employees "$n" --seed "$seed" "$@" --quiet >/dev/null
     fi
     analyze_eval "$d" "$T"
+    cp "$T/e.json" "$T/eval-$n-$seed.json"
     python3 - "$T/e.json" "$n" "$seed" "$*" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1]))
@@ -32,3 +34,12 @@ print("| %s | %s | %s | %d | %d | %.3f | %.3f | %s |" % (sys.argv[2], sys.argv[3
       e["actors"], e["alerted"], e["recall"], e["precision"], miss or "none"))
 PY
 done
+# All sets together: one figure to compare builds by.
+python3 - "$T" <<'PY'
+import glob, json, sys
+e = [json.load(open(f)) for f in glob.glob(sys.argv[1] + "/eval-*.json")]
+actors, alerted, found = (sum(x[k] for x in e) for k in ("actors", "alerted", "true_positives"))
+print()
+print("All %d sets: %d actors, %d alerted, %d found: recall %.3f, precision %.3f." %
+      (len(e), actors, alerted, found, found / actors, found / alerted))
+PY
