@@ -681,17 +681,18 @@ static int cmp_evidence_ts(const void *a, const void *b)
     return strcmp(x->event_id, y->event_id);
 }
 
-/* Rebuild alert `slot` for employee `e` from the current scores. */
+/* Rebuild alert `slot` for employee `e` from the current scores, with score `combined`:
+ * the score is always the one the listed indicators give (callers keep the highest by
+ * rebuilding only when it rises). */
 static void build_alert(struct engine *eng, uint32_t e, struct alert_slot *slot,
                         const struct ind_score *scores, double combined)
 {
     const struct ref *ref = eng->ref;
     const struct employee *em = &ref->emp[e];
     struct emp_state *st = &eng->emp[e];
-    double best = slot->a.score > combined ? slot->a.score : combined;
     alert_slot_clear(slot);
     slot->changed = 1;
-    slot->a.score = best;
+    slot->a.score = combined;
     slot->a.user = em->user;
     slot->a.unit = ref_token_name(ref, em->unit);
     slot->a.team = ref_token_name(ref, em->team);
@@ -856,11 +857,10 @@ static void score_employee(struct engine *eng, uint32_t e)
 
     if (st->alert != REF_NONE && eng->alerts[st->alert].provisional) {
         /* Opened during the day against yesterday's peers: today's peers decide, and set
-         * the score, so that it is the one the listed indicators give. */
+         * the score, also when it is lower. */
         struct alert_slot *slot = &eng->alerts[st->alert];
         slot->provisional = 0;
         if (combined >= cfg->alert_threshold) {
-            slot->a.score = 0;
             build_alert(eng, e, slot, scores, combined);
         } else {
             slot->withdrawn = 1;
