@@ -150,7 +150,7 @@ static void find_link(const struct explainer *x, uint32_t e, uint32_t s, const u
         return;
     }
     /* Relatives from the person registry, by person or by the address they live at. */
-    if (em->person != REF_NONE && sj->near_relative) {
+    if (sj->near_relative) {
         const struct rel_edge *rels;
         uint32_t n_rel = ref_relatives(ref, e, &rels);
         for (uint32_t i = 0; i < n_rel; i++) {
