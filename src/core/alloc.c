@@ -106,6 +106,14 @@ void *xgrow(void *arr, size_t *cap, size_t need, size_t elem)
     return arr;
 }
 
+void *xgrow_zeroed(void *arr, size_t *cap, size_t need, size_t elem)
+{
+    size_t old = *cap;
+    arr = xgrow(arr, cap, need, elem);
+    memset((char *)arr + old * elem, 0, (*cap - old) * elem);
+    return arr;
+}
+
 int err_set(struct err *e, const char *fmt, ...)
 {
     if (e == NULL)

@@ -39,6 +39,9 @@ char *xstrndup(const char *s, size_t n);
  * Aborts when the byte count would overflow. Memory: returns the (possibly moved) array,
  * which the caller owns; *cap is updated. */
 void *xgrow(void *arr, size_t *cap, size_t need, size_t elem);
+/* xgrow for an array indexed by an id, all *cap elements of which are in use: the
+ * elements it adds are zeroed. */
+void *xgrow_zeroed(void *arr, size_t *cap, size_t need, size_t elem);
 
 /* Fault in the whole pages of [p, p + n) in one system call, for memory that is about to
  * be written all over: on virtual machines a fault per page costs several times more.

@@ -24,11 +24,7 @@
 
 static struct chance_volume *volume_of(struct ind_chance *ch, uint32_t e)
 {
-    if (e >= ch->n_emp) {
-        size_t old = ch->n_emp;
-        ch->emp = xgrow(ch->emp, &ch->n_emp, (size_t)e + 1, sizeof *ch->emp);
-        memset(ch->emp + old, 0, (ch->n_emp - old) * sizeof *ch->emp);
-    }
+    ch->emp = xgrow_zeroed(ch->emp, &ch->n_emp, (size_t)e + 1, sizeof *ch->emp);
     return &ch->emp[e];
 }
 

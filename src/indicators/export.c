@@ -80,12 +80,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     struct export_state *xs = self;
     if (ev->action != ACT_EXPORT && ev->action != ACT_PRINT)
         return;
-    if (ev->user >= xs->n_emp) {
-        size_t n = (size_t)ev->user + 1 > xs->n_emp * 2 ? (size_t)ev->user + 1 : xs->n_emp * 2;
-        xs->emp = xrealloc(xs->emp, n * sizeof *xs->emp);
-        memset(xs->emp + xs->n_emp, 0, (n - xs->n_emp) * sizeof *xs->emp);
-        xs->n_emp = n;
-    }
+    xs->emp = xgrow_zeroed(xs->emp, &xs->n_emp, (size_t)ev->user + 1, sizeof *xs->emp);
     struct exp_emp *xe = &xs->emp[ev->user];
     if (!xe->touched) {
         xe->touched = 1;

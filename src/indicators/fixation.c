@@ -113,7 +113,7 @@ struct household {
 struct fixation_state {
     struct u64map lone;           /* subject index of a record without an address -> household */
     struct household *households; /* by household number; allocated up to the highest seen */
-    size_t n_households, cap_households;
+    size_t n_households;
     uint32_t n_lone;
     struct u64map pair; /* ref_pair(employee, household) -> pack(...) */
     /* Without relations.csv: per employee of employees.csv, the weight of a household
@@ -197,13 +197,8 @@ static struct household *household_of(struct fixation_state *fs, const struct re
             h += ref->n_households;
         }
     }
-    if (h >= fs->n_households) {
-        size_t old = fs->n_households;
-        fs->households =
-            xgrow(fs->households, &fs->cap_households, (size_t)h + 1, sizeof *fs->households);
-        memset(fs->households + old, 0, ((size_t)h + 1 - old) * sizeof *fs->households);
-        fs->n_households = (size_t)h + 1;
-    }
+    fs->households =
+        xgrow_zeroed(fs->households, &fs->n_households, (size_t)h + 1, sizeof *fs->households);
     *index = h;
     return &fs->households[h];
 }

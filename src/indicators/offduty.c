@@ -82,12 +82,7 @@ static void destroy(void *self)
 
 static struct od_day *od_day(struct offduty_state *os, uint32_t e)
 {
-    if (e >= os->n_emp) {
-        size_t n = (size_t)e + 1 > os->n_emp * 2 ? (size_t)e + 1 : os->n_emp * 2;
-        os->emp = xrealloc(os->emp, n * sizeof *os->emp);
-        memset(os->emp + os->n_emp, 0, (n - os->n_emp) * sizeof *os->emp);
-        os->n_emp = n;
-    }
+    os->emp = xgrow_zeroed(os->emp, &os->n_emp, (size_t)e + 1, sizeof *os->emp);
     return &os->emp[e];
 }
 

@@ -108,12 +108,8 @@ static void *create(const void *settings, const struct ref *ref)
         uint32_t u = ref->emp[e].unit;
         if (u == 0)
             continue;
-        if (u >= rs->n_units) {
-            size_t old = rs->n_units;
-            rs->unit_size =
-                xgrow(rs->unit_size, &rs->n_units, (size_t)u + 1, sizeof *rs->unit_size);
-            memset(rs->unit_size + old, 0, (rs->n_units - old) * sizeof *rs->unit_size);
-        }
+        rs->unit_size =
+            xgrow_zeroed(rs->unit_size, &rs->n_units, (size_t)u + 1, sizeof *rs->unit_size);
         rs->unit_size[u]++;
     }
     return rs;

@@ -72,12 +72,7 @@ static void destroy(void *self)
 
 static struct vol_emp *vol_emp(struct volume_state *vs, uint32_t e)
 {
-    if (e >= vs->n_emp) {
-        size_t n = (size_t)e + 1 > vs->n_emp * 2 ? (size_t)e + 1 : vs->n_emp * 2;
-        vs->emp = xrealloc(vs->emp, n * sizeof *vs->emp);
-        memset(vs->emp + vs->n_emp, 0, (n - vs->n_emp) * sizeof *vs->emp);
-        vs->n_emp = n;
-    }
+    vs->emp = xgrow_zeroed(vs->emp, &vs->n_emp, (size_t)e + 1, sizeof *vs->emp);
     return &vs->emp[e];
 }
 
