@@ -10,8 +10,10 @@
  * employees (a record access in the last 28 days), per role and indicator: the share that
  * has any mass, the mean, and a high quantile. Each employee is compared with the others
  * of the role, never with itself; a role with fewer than MIN_PEERS other active members is
- * also compared with everyone, and the milder normal level counts (peer_view). See
- * engine.h for the formulas.
+ * also compared with everyone, and the milder normal level counts (peer_view). For the
+ * indicators whose chance hits grow with the lookups one makes, masses are compared per
+ * unit of the employee's volume of lookups without a case (volume_factor). See engine.h
+ * for the formulas.
  *
  * Alerts are snapshots: when an employee's score crosses the threshold an alert is
  * created, and while the episode lasts it is rebuilt on every day that brought new
@@ -56,7 +58,7 @@ struct track {
 
 /* Record accesses of one employee on one local day, for the activity chart. */
 struct day_count {
-    uint16_t accesses, unexplained;
+    uint16_t accesses, unexplained, uncased;
 };
 
 /* A scoped exception: see engine_add_exception. */
@@ -127,8 +129,14 @@ struct engine {
     size_t n_alerts, cap_alerts;
     struct alert *sorted_alerts; /* the alerts not withdrawn, most urgent first */
     size_t n_sorted;
-    float *role_median; /* per day since first_day, per role: median accesses of
-                           the role's employees active that day */
+    /* From the last day close, for volume_norm (see volume_ratio): */
+    double *uncased;                    /* per employee: record accesses without a case
+                                           in the last ACTIVE_DAYS */
+    double uncased_median[ROLE_GROUPS]; /* of the role's active employees */
+    uint32_t *recent;                   /* n_emp x n_ind: signals in the last ACTIVE_DAYS */
+    size_t n_uncased;                   /* employees covered by uncased and recent */
+    float *role_median;                 /* per day since first_day, per role: median accesses of
+                                           the role's employees active that day */
     size_t n_median_days;
     uint32_t next_alert_id;
     struct engine_stats stats;
@@ -268,6 +276,8 @@ void engine_free(struct engine *eng)
     }
     free(eng->emp);
     free(eng->role_median);
+    free(eng->uncased);
+    free(eng->recent);
     free(eng->mass);
     free(eng->mass_now);
     arena_free(&eng->sig_ids);
@@ -496,6 +506,64 @@ static bool is_active(const struct engine *eng, uint32_t e)
     return e < eng->n_emp && eng->emp[e].last_active_day >= eng->day - ACTIVE_DAYS;
 }
 
+/* Record accesses of the employee without a case in the last ACTIVE_DAYS days. */
+static double uncased_recent(const struct engine *eng, const struct emp_state *st)
+{
+    int64_t last = (int64_t)eng->day - eng->first_day;
+    double sum = 0;
+    for (int64_t d = last - ACTIVE_DAYS + 1; d <= last; d++)
+        if (d >= 0 && (size_t)d < st->n_days)
+            sum += st->days[d].uncased;
+    return sum;
+}
+
+/* Every employee's accesses without a case, and the median of each role. */
+static void compute_uncased(struct engine *eng)
+{
+    size_t n = eng->n_emp ? eng->n_emp : 1;
+    eng->uncased = xrealloc(eng->uncased, n * sizeof *eng->uncased);
+    double *vals = xmalloc(n * sizeof *vals);
+    for (size_t e = 0; e < eng->n_emp; e++)
+        eng->uncased[e] = uncased_recent(eng, &eng->emp[e]);
+    for (int r = 0; r < ROLE_GROUPS; r++) {
+        size_t k = 0;
+        for (size_t e = 0; e < eng->n_emp; e++)
+            if (eng->ref->emp[e].role == r && is_active(eng, (uint32_t)e))
+                vals[k++] = eng->uncased[e];
+        if (k > 0)
+            qsort(vals, k, sizeof *vals, cmp_double);
+        eng->uncased_median[r] = k > 0 ? vals[k / 2] : 0;
+    }
+    free(vals);
+    eng->n_uncased = eng->n_emp;
+}
+
+/* How many times the role's median the employee looked up without a case in the last
+ * ACTIVE_DAYS, leaving out the lookups that signalled on indicator `i`: chance lands on
+ * a colleague among the other lookups. An analyst whose whole day is criminal records is
+ * not made normal by that very volume. 1 when the role's median is 0. */
+static double volume_ratio(const struct engine *eng, uint32_t e, size_t i)
+{
+    if (e >= eng->n_uncased)
+        return 1;
+    double median = eng->uncased_median[eng->ref->emp[e].role];
+    double other = eng->uncased[e] - eng->recent[e * eng->n_ind + i];
+    return median > 0 ? (other > 0 ? other : 0) / median : 1;
+}
+
+/* The factor by which the role's normal level on indicator `i` counts for employee `e`:
+ * chance hits grow with the lookups made without a case (a patrol officer who checks three
+ * times the role's usual number of plates lands on a colleague's car three times as
+ * often), so for the indicators with a volume_norm peers are compared per unit of volume,
+ * and the employee's own volume scales the norm back. Never below 1: a quiet employee is
+ * held to the role's level. */
+static double volume_factor(const struct engine *eng, uint32_t e, size_t i)
+{
+    double norm = ind_common_of(eng, i)->volume_norm;
+    double ratio = norm > 0 ? volume_ratio(eng, e, i) : 1;
+    return ratio > 1 ? pow(ratio, norm) : 1;
+}
+
 static void compute_peers(struct engine *eng)
 {
     size_t rows = ROLE_GROUPS + 1;
@@ -513,7 +581,7 @@ static void compute_peers(struct engine *eng)
         active[role]++;
         active[ROLE_GROUPS]++;
         for (size_t i = 0; i < eng->n_ind; i++) {
-            double m = eng->mass[e * eng->n_ind + i];
+            double m = eng->mass[e * eng->n_ind + i] / volume_factor(eng, (uint32_t)e, i);
             if (m < MIN_MASS)
                 continue;
             struct peer_stats *pr[2] = {&eng->peers[role * eng->n_ind + i],
@@ -613,6 +681,7 @@ static void peer_view(const struct engine *eng, uint32_t e, size_t i, double sel
 struct ind_score {
     double score, mass, excess;
     double quantile, share, mean;
+    double volume_ratio, volume_factor; /* see score_indicator */
     uint32_t n_peers;
 };
 
@@ -626,8 +695,13 @@ static double score_indicator(const struct engine *eng, uint32_t e, size_t i, do
     out->mass = m;
     if (m <= 0 || !c->enabled)
         return 0;
-    peer_view(eng, e, i, eng->mass[e * eng->n_ind + i], eng->cfg->peer_quantile, &out->quantile,
-              &out->share, &out->mean, &out->n_peers);
+    /* Peers are compared per unit of volume (volume_factor); the same division as in
+     * compute_peers, so the employee's own entry is found and left out. */
+    out->volume_ratio = volume_ratio(eng, e, i);
+    out->volume_factor = volume_factor(eng, e, i);
+    peer_view(eng, e, i, eng->mass[e * eng->n_ind + i] / out->volume_factor,
+              eng->cfg->peer_quantile, &out->quantile, &out->share, &out->mean, &out->n_peers);
+    out->quantile *= out->volume_factor;
     double excess = m;
     if (c->peer_floor < 1) {
         /* How far above what is normal in the role, in units of the role's normal level
@@ -733,7 +807,8 @@ static void build_alert(struct engine *eng, uint32_t e, struct alert_slot *slot,
         sum.peer_mean = scores[i].mean;
         sum.peer_share = scores[i].share;
         sum.n_peers = scores[i].n_peers;
-        sum.own_before = 0;
+        sum.volume_ratio = scores[i].volume_ratio;
+        sum.volume_factor = scores[i].volume_factor;
 
         /* Evidence: the strongest signal of each key first, then the rest, capped. */
         size_t live = t->n - t->head;
@@ -978,16 +1053,25 @@ static void close_day(struct engine *eng)
     eng->current_ind = -1;
     emp_state(eng, eng->ref->n_emp ? (uint32_t)eng->ref->n_emp - 1 : 0);
     eng->mass = xrealloc(eng->mass, (eng->n_emp ? eng->n_emp : 1) * eng->n_ind * sizeof(double));
+    eng->recent =
+        xrealloc(eng->recent, (eng->n_emp ? eng->n_emp : 1) * eng->n_ind * sizeof *eng->recent);
+    int64_t recent_from = eng->now_ms - ACTIVE_DAYS * 86400000LL;
     for (size_t e = 0; e < eng->n_emp; e++) {
         struct emp_state *st = &eng->emp[e];
         for (size_t i = 0; i < eng->n_ind; i++) {
             double m = 0;
-            if (st->tracks != NULL && st->tracks[i].n > st->tracks[i].head)
-                m = track_mass(eng, ind_common_of(eng, i), &st->tracks[i], eng->now_ms,
-                               st->floor_ms, NULL);
+            uint32_t recent = 0;
+            if (st->tracks != NULL && st->tracks[i].n > st->tracks[i].head) {
+                struct track *t = &st->tracks[i];
+                m = track_mass(eng, ind_common_of(eng, i), t, eng->now_ms, st->floor_ms, NULL);
+                for (size_t k = t->n; k > t->head && t->v[k - 1].ts_ms >= recent_from; k--)
+                    recent++;
+            }
             eng->mass[e * eng->n_ind + i] = m;
+            eng->recent[e * eng->n_ind + i] = recent;
         }
     }
+    compute_uncased(eng);
     compute_peers(eng);
     eng->n_mass = eng->n_emp;
     size_t bytes = (eng->n_emp ? eng->n_emp : 1) * eng->n_ind * sizeof(double);
@@ -1038,6 +1122,8 @@ void engine_event(struct engine *eng, const struct event *ev)
                 dc->accesses++;
             if (a.route == EX_NONE && dc->unexplained < UINT16_MAX)
                 dc->unexplained++;
+            if ((a.route == EX_NONE || a.route == EX_ROUTINE) && dc->uncased < UINT16_MAX)
+                dc->uncased++;
         }
     }
     for (size_t i = 0; i < eng->n_ind; i++) {

@@ -11,8 +11,10 @@
  *   mass   = sum over distinct keys of decayed strength x (1 + repeat_bonus x repeats)
  *   excess = max(0, mass - q) / max(1, q / half_mass) x discount
  *            (q: the role's quantile of mass over its n peers, x (1 + peer_few / sqrt(n));
- *            discount: when more than peer_share_normal of the role has the signal, by
- *            that ratio, down to the indicator's peer_floor)
+ *            for an indicator with a volume_norm, the quantile of mass / v, times the
+ *            employee's own v, where v = max(1, own lookups without a case over the
+ *            role's median) ^ volume_norm; discount: when more than peer_share_normal of
+ *            the role has the signal, by that ratio, down to the indicator's peer_floor)
  *   score  = weight x (1 - exp(-excess / half_mass))
  * and per employee: combined = 1 - (1 - top) x prod over the other families (1 -
  * corroboration x score_f), where the indicators of one family count as their strongest

@@ -38,6 +38,7 @@ struct bogus_settings {
 
 static const struct ind_param params[] = {
     IND_COMMON_PARAMS(struct bogus_settings, 0.8, 2.5, 90, 45, 0.3, 0.3),
+    IND_VOLUME_NORM_PARAM(struct bogus_settings, 1),
 };
 
 struct held {

@@ -14,6 +14,7 @@ struct colleague_settings {
 
 static const struct ind_param params[] = {
     IND_COMMON_PARAMS(struct colleague_settings, 0.8, 2.5, 90, 45, 0.2, 0.4),
+    IND_VOLUME_NORM_PARAM(struct colleague_settings, 1),
 };
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,

@@ -19,6 +19,7 @@ struct criminal_settings {
 
 static const struct ind_param params[] = {
     IND_COMMON_PARAMS(struct criminal_settings, 0.85, 5, 180, 120, 0.1, 0.25),
+    IND_VOLUME_NORM_PARAM(struct criminal_settings, 1),
     {"own_region_strength", PARAM_DOUBLE, offsetof(struct criminal_settings, own_region_strength),
      0,
      "strength of a lookup in the employee's own region (other regions: 1): checks on "

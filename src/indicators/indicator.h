@@ -44,6 +44,9 @@ struct ind_common {
     double half_life_days; /* a signal's strength halves over this many days */
     double peer_floor;     /* lowest factor the peer discount can bring it to; 1 = none */
     double repeat_bonus;   /* extra mass per repeated signal on the same key, up to 4 */
+    double volume_norm;    /* the role's normal level grows with the employee's volume of
+                              lookups without a case to this power (0: not; only indicators
+                              that list IND_VOLUME_NORM_PARAM) */
 };
 
 enum param_type { PARAM_BOOL, PARAM_DOUBLE };
@@ -73,6 +76,15 @@ struct ind_param {
             "extra mass for each repeat on the same record (at most 4 repeats count)"              \
     }
 
+/* For indicators whose signals chance produces more often the more one looks up (a
+ * colleague's car among many plate checks): see ind_common.volume_norm. */
+#define IND_VOLUME_NORM_PARAM(T, D)                                                                \
+    {                                                                                              \
+        "volume_norm", PARAM_DOUBLE, offsetof(T, common.volume_norm), D,                           \
+            "how the role's normal level grows with the employee's lookups without a case, as a "  \
+            "multiple of the role's median: to this power (1 = in proportion, 0 = not at all)"     \
+    }
+
 /* What the scorer kept about one indicator of one employee, for describe(). */
 struct ind_summary {
     const struct ref *ref;
@@ -85,8 +97,9 @@ struct ind_summary {
     double peer_mean;        /* average mass of peers of the same role */
     double peer_share;       /* share of those peers with any signal */
     uint32_t n_peers;
-    double own_before; /* own mass in the lookback window before this episode */
-    double extra;      /* indicator-defined figure (e.g. the day's ratio to baseline) */
+    double volume_ratio;  /* own lookups without a case over the role's median */
+    double volume_factor; /* the role's normal level was raised by this (1: not) */
+    double extra;         /* indicator-defined figure (e.g. the day's ratio to baseline) */
     double extra2;
 };
 

@@ -52,8 +52,8 @@ int indicator_set(const struct indicator *ind, void *settings, const char *key, 
             continue;
         if (!isfinite(value) || value < 0)
             return err_set(e, "indicator %s: %s must be a non-negative number", ind->name, key);
-        if (strcmp(key, "weight") == 0 && value > 1)
-            return err_set(e, "indicator %s: weight must lie between 0 and 1", ind->name);
+        if ((strcmp(key, "weight") == 0 || strcmp(key, "volume_norm") == 0) && value > 1)
+            return err_set(e, "indicator %s: %s must lie between 0 and 1", ind->name, key);
         char *field = (char *)settings + p->offset;
         if (p->type == PARAM_BOOL)
             *(int *)field = value != 0;
@@ -109,4 +109,14 @@ void describe_baseline(const struct ind_summary *s, struct sbuf *en, struct sbuf
         nl,
         "collega's in rol %s: gemiddeld %.2f, %.1f%% heeft er een (n=%u); deze medewerker: %.2f",
         role, s->peer_mean, 100.0 * s->peer_share, s->n_peers, s->mass);
+    if (s->volume_factor > 1.005) {
+        sbuf_printf(en,
+                    "; the role's normal level counts %.1f times, as this employee looks up "
+                    "%.1f times the role's median without a case",
+                    s->volume_factor, s->volume_ratio);
+        sbuf_printf(nl,
+                    "; het normale niveau van de rol telt %.1f keer, omdat deze medewerker "
+                    "%.1f keer de mediaan van de rol zonder zaak raadpleegt",
+                    s->volume_factor, s->volume_ratio);
+    }
 }

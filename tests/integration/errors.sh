@@ -52,6 +52,9 @@ expect_refusal config-unknown-nested-key "$T/g/dataset" 'alert_treshold' --confi
 echo '{"engine": {"corroboration": 1.5}}' >"$T/range.json"
 expect_refusal config-out-of-range "$T/g/dataset" 'corroboration must lie between 0 and 1' \
     --config "$T/range.json"
+echo '{"indicators": {"colleague_lookup": {"volume_norm": 2}}}' >"$T/norm.json"
+expect_refusal config-volume-norm-out-of-range "$T/g/dataset" 'volume_norm must lie between 0 and 1' \
+    --config "$T/norm.json"
 echo '{"engine": ' >"$T/broken.json"
 expect_refusal config-not-json "$T/g/dataset" 'broken.json' --config "$T/broken.json"
 

@@ -125,11 +125,12 @@ static void world(void)
     put_cases("", "", "");
 }
 
-/* Append `n` rows to subjects.csv: `row` formatted with the row number three times. */
-static void append_subjects(const char *row, int n)
+/* Append `n` rows to reference file `file`: `row` formatted with the row number three
+ * times. */
+static void append_rows(const char *file, const char *row, int n)
 {
     char path[256];
-    snprintf(path, sizeof path, "%s/subjects.csv", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, file);
     FILE *f = fopen(path, "ab");
     assert_non_null(f);
     for (int i = 0; i < n; i++)
@@ -453,7 +454,7 @@ static void test_relative_negative_incident(void **state)
 /* Four unit-mates of U1 (U2, U4, U5, U6) with a relative each, MATE_REL0..3. */
 static void mates_families(void)
 {
-    append_subjects("MATE_REL%d,person,Maat%d,6%03dMM,1,1980,Noord,\n", 4);
+    append_rows("subjects.csv", "MATE_REL%d,person,Maat%d,6%03dMM,1,1980,Noord,\n", 4);
     write_file("relations.csv", "person_a,person_b,relation\n"
                                 "E1,PARTNER,partner\nE1,CHILD,child\nE1,SISTER,sibling\n"
                                 "E2,MATE_REL0,sibling\nE4,MATE_REL1,child\n"
@@ -1011,7 +1012,7 @@ static void test_unknown_roles_are_own_peer_groups(void **state)
 /* Twenty more criminals of Zuid, CZ0..CZ19, appended to subjects.csv. */
 static void more_criminals(void)
 {
-    append_subjects("CZ%d,person,Boef%d,8%03dHH,1,1980,Zuid,criminal\n", 20);
+    append_rows("subjects.csv", "CZ%d,person,Boef%d,8%03dHH,1,1980,Zuid,criminal\n", 20);
 }
 
 /* Four "analist" look up Zuid criminals every day, one of them more than the other three.
@@ -1052,6 +1053,71 @@ static void test_few_peers_raise_normal_level(void **state)
     assert_true(busiest_analyst_score(20, 8, 0) >= 0.5);
     assert_true(busiest_analyst_score(20, 8, usual) == 0);
     assert_true(busiest_analyst_score(20, 4, usual) >= 0.5);
+}
+
+/* Patrol officers P0..P7 check 10 plates a day and look up a colleague's record every
+ * other day (chance: the registry holds staff too). U1 checks `plates` a day and looks up
+ * `colleagues` distinct colleagues a day, for 20 days. Returns U1's alert, or NULL. */
+static const struct alert *patrol_with_colleagues(int plates, int colleagues)
+{
+    put_employees("");
+    append_rows("employees.csv", "P%d,,UNIT-N,TP,patrol,Agent%d,1%03dPP,1,2010-01-01,\n", 8);
+    append_rows("employees.csv", "KU%d,K%d,UNIT-Z,TK,dispatcher,Koll%d,,,2010-01-01,\n", 160);
+    append_rows("subjects.csv", "K%d,person,Koll%d,7%03dKK,1,1980,Zuid,employee\n", 160);
+    append_rows("subjects.csv", "PL%d,vehicle,Auto%d,9%03dXX,1,,Noord,\n", 400);
+    char who[16], what[16];
+    for (int d = 0; d < 20; d++) {
+        for (int p = 0; p < 8; p++) {
+            snprintf(who, sizeof who, "P%d", p);
+            for (int k = 0; k < 10; k++) {
+                snprintf(what, sizeof what, "PL%d", (d * 10 + k + p * 7) % 400);
+                look(at(d, 8 + p, k), who, "vehicle", what, NULL);
+            }
+            if ((d + p) % 2 == 0) {
+                snprintf(what, sizeof what, "K%d", (d / 2 + p * 10) % 160);
+                lookp(at(d, 8 + p, 30), who, what);
+            }
+        }
+        for (int k = 0; k < plates; k++) {
+            snprintf(what, sizeof what, "PL%d", (d * plates + k) % 400);
+            look(at(d, 17, 0) + k * 1000, "U1", "vehicle", what, NULL);
+        }
+        for (int k = 0; k < colleagues; k++) {
+            snprintf(what, sizeof what, "K%d", (d * colleagues + k) % 160);
+            lookp(at(d, 18, k), "U1", what);
+        }
+    }
+    go();
+    return alert_of("U1");
+}
+
+/* Chance lands on a colleague's record more often the more one looks up: a patrol officer
+ * with four times the plate checks and four times the colleague lookups of the role is
+ * judged per unit of volume, and so is not alerted; with volume_norm 0 (peers' absolute
+ * masses) the same officer is. The same colleague lookups alongside an ordinary number of
+ * plate checks alert, and so does the busy officer looking up three times as many
+ * colleagues as the volume accounts for, with the raised normal level in the baseline. */
+static void test_colleague_judged_per_volume(void **state)
+{
+    (void)state;
+    assert_null(patrol_with_colleagues(40, 2));
+    restart();
+    set_param("colleague_lookup", "volume_norm", 0);
+    assert_non_null(patrol_with_colleagues(40, 2));
+    restart();
+    const struct alert *a = patrol_with_colleagues(10, 2);
+    assert_non_null(a);
+    assert_true(alert_has(a, "colleague_lookup"));
+    restart();
+    a = patrol_with_colleagues(40, 6);
+    assert_non_null(a);
+    const struct alert_indicator *ai = NULL;
+    for (size_t i = 0; i < a->n_indicators; i++)
+        if (strcmp(a->indicators[i].name, "colleague_lookup") == 0)
+            ai = &a->indicators[i];
+    assert_non_null(ai);
+    assert_non_null(strstr(ai->baseline_en, "times the role's median without a case"));
+    assert_non_null(strstr(ai->baseline_nl, "keer de mediaan van de rol zonder zaak"));
 }
 
 /* A role with fewer than three other members is judged by the milder of its own few
@@ -2129,6 +2195,7 @@ int main(void)
         T(test_unknown_roles_are_own_peer_groups),
         T(test_small_role_judged_mildly),
         T(test_few_peers_raise_normal_level),
+        T(test_colleague_judged_per_volume),
         T(test_off_duty_positive),
         T(test_off_duty_negative),
         T(test_off_duty_leave_days_alert),
