@@ -125,7 +125,7 @@ const nl = {
     'ind.rare_access': 'Ongebruikelijke toegang',
     'ind.volume_breadth': 'Omvang en breedte',
     'ind.bulk_export': 'Bulkexport',
-    'ind.repeated_person': 'Dezelfde persoon herhaald geraadpleegd',
+    'ind.private_fixation': 'Fixatie op één huishouden',
 
     'emprole.patrol': 'noodhulp/surveillance',
     'emprole.detective': 'recherche',
@@ -529,7 +529,7 @@ const en = {
     'ind.rare_access': 'Unusual access',
     'ind.volume_breadth': 'Volume and breadth',
     'ind.bulk_export': 'Bulk export',
-    'ind.repeated_person': 'Same person looked up repeatedly',
+    'ind.private_fixation': 'Fixation on one household',
 
     'emprole.patrol': 'patrol',
     'emprole.detective': 'detective',
