@@ -126,6 +126,7 @@ const nl = {
     'ind.volume_breadth': 'Omvang en breedte',
     'ind.bulk_export': 'Bulkexport',
     'ind.private_fixation': 'Fixatie op één huishouden',
+    'ind.case_file_export': 'Dossier van anderen geëxporteerd',
 
     'emprole.patrol': 'noodhulp/surveillance',
     'emprole.detective': 'recherche',
@@ -530,6 +531,7 @@ const en = {
     'ind.volume_breadth': 'Volume and breadth',
     'ind.bulk_export': 'Bulk export',
     'ind.private_fixation': 'Fixation on one household',
+    'ind.case_file_export': 'Case file of others exported',
 
     'emprole.patrol': 'patrol',
     'emprole.detective': 'detective',

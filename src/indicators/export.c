@@ -154,6 +154,7 @@ const struct indicator ind_bulk_export = {
             "largest earlier day and the role's large days; weighted up before a known end "
             "date of employment.",
     .notes = {"large export or print", "large export or print before leaving"},
+    .family = "export",
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct export_settings),

@@ -1,5 +1,5 @@
 /*
- * test_indicators.c - unit tests of the thirteen indicators (src/indicators/) driven through
+ * test_indicators.c - unit tests of the fourteen indicators (src/indicators/) driven through
  * the whole detection path: reference CSV files and an events .jsonl file written into a
  * temporary dataset, then ref_load, ingest_open/ingest_next, engine_new/engine_event/
  * engine_finish, exactly as `wachter analyze` does it.
@@ -1521,6 +1521,57 @@ static void test_export_negative(void **state)
     assert_int_equal(sigs("bulk_export"), 0);
 }
 
+/* ---- case_file_export ------------------------------------------------------------------ */
+
+/* C-Z: a case of unit Zuid that U7 works on; C-N2: a case of U1's own unit that U4 works
+ * on. */
+static void case_file_world(void)
+{
+    put_cases("C-Z,case,2025-01-01,,UNIT-Z,high\n" OPEN_CASE("C-N2", "case"), "C-Z,U7\nC-N2,U4\n",
+              "");
+}
+
+static void case_file(int64_t ts, const char *user, const char *action, const char *file,
+                      const char *legit)
+{
+    add_event(ts, &(struct evspec){.user = user,
+                                   .action = action,
+                                   .stype = "case",
+                                   .subject = file,
+                                   .legit = legit,
+                                   .results = 1});
+}
+
+/* U1 exports the file of Zuid's case, then prints it under its own number, which does not
+ * list U1: one case, two signals, and an alert on its own. */
+static void test_case_file_export_positive(void **state)
+{
+    (void)state;
+    case_file_world();
+    case_file(at(1, 10, 0), "U1", "export", "C-Z", NULL);
+    case_file(at(2, 10, 0), "U1", "print", "C-Z", "C-Z");
+    go();
+    assert_int_equal(sigs("case_file_export"), 2);
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    assert_true(alert_has(a, "case_file_export"));
+}
+
+/* The case's own member exports it; U1 exports a case of the own unit under its number (a
+ * unit-mate's case, explained as case_unit); a report that is no case in cases.csv; U1
+ * only reads Zuid's case file. */
+static void test_case_file_export_negative(void **state)
+{
+    (void)state;
+    case_file_world();
+    case_file(at(1, 10, 0), "U7", "export", "C-Z", NULL);
+    case_file(at(1, 11, 0), "U1", "export", "C-N2", "C-N2");
+    case_file(at(1, 12, 0), "U1", "export", "REPORT", NULL);
+    case_file(at(1, 13, 0), "U1", "view", "C-Z", NULL);
+    go();
+    assert_int_equal(sigs("case_file_export"), 0);
+}
+
 /* ---- rare_access ----------------------------------------------------------------------- */
 
 /* Patrol U1, U2, U7 each query 25 persons a day in BVH for four weeks: 2100 accesses,
@@ -2137,7 +2188,7 @@ static const char *const covered[] = {
     "relative_lookup",   "neighbour_lookup", "colleague_lookup", "self_lookup",
     "sensitive_subject", "curiosity_wave",   "criminal_network", "off_duty",
     "volume_breadth",    "bulk_export",      "rare_access",      "bogus_legitimation",
-    "private_fixation",
+    "private_fixation",  "case_file_export",
 };
 
 static void test_every_indicator_covered(void **state)
@@ -2210,6 +2261,8 @@ int main(void)
         T(test_volume_wildcards),
         T(test_export_positive),
         T(test_export_negative),
+        T(test_case_file_export_positive),
+        T(test_case_file_export_negative),
         T(test_rare_positive),
         T(test_rare_negative),
         T(test_bogus_positive),
