@@ -223,7 +223,7 @@ static bool case_open(const struct explainer *x, const struct case_rec *c, int64
  * Raises *until to the last moment such a case explains work (see explain_event: the
  * follow-up memory is needed only beyond it). */
 static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32_t s, int64_t ts,
-                                   int64_t *until)
+                                   bool investigations_only, int64_t *until)
 {
     const struct ref *ref = x->ref;
     const struct subject *sj = &ref->subj[s];
@@ -232,6 +232,8 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
     bool found = false;
     for (uint32_t i = 0; i < sj->cases_n; i++) {
         uint32_t c = ref->subject_cases[sj->cases_off + i];
+        if (investigations_only && ref->cases[c].kind != CK_CASE)
+            continue;
         /* Binary search without branches on the comparisons: which way it goes is a coin
          * toss that a predicted branch loses half the time. The step is arithmetic, as
          * compilers turn a ?: here into a branch. */
@@ -253,6 +255,19 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
     return found;
 }
 
+/* Does person `sj` have a relation (relations.csv) to a person in an open investigation
+ * that user `e` works on (EX_CASE_RELATION)? Incidents do not count: they are many and
+ * brief, and the family of everyone met on the street is not the job. */
+static bool relative_in_investigation(const struct explainer *x, uint32_t e,
+                                      const struct subject *sj, int64_t ts, int64_t *until)
+{
+    const struct rel_edge *r = x->ref->rels + sj->rel_off;
+    for (uint32_t k = 0; k < sj->rel_n; k++)
+        if (member_of_case_holding(x, e, r[k].other, ts, true, until))
+            return true;
+    return false;
+}
+
 /* Is the record personal to the user (their own circle) or sensitive (a public figure, a
  * shielded person)? Such an access is never routine, and the member and record lists of a
  * case are taken as they are for it: being on them is what stands between curiosity or a
@@ -260,6 +275,14 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
 static bool personal_or_sensitive(const struct access *a)
 {
     return a->link != LINK_NONE || (a->flags & (SF_VIP | SF_SHIELDED));
+}
+
+/* The same, but a colleague is not the user's own: for EX_CASE_RELATION, where a
+ * colleague who is family of a suspect is part of the investigation's circle. */
+static bool own_or_sensitive(const struct access *a)
+{
+    return (a->link != LINK_NONE && a->link != LINK_COLLEAGUE) ||
+           (a->flags & (SF_VIP | SF_SHIELDED));
 }
 
 /* How a typed case that does not list the user may still explain the access: EX_CASE_WRITER
@@ -504,13 +527,16 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
                 until = case_until(x, &ref->cases[a->legit]);
         }
     }
-    if (a->route == EX_NONE && member_of_case_holding(x, e, s, ev->ts_ms, &until))
+    if (a->route == EX_NONE && member_of_case_holding(x, e, s, ev->ts_ms, false, &until))
         a->route = EX_CASE_MEMBER;
     if (a->route == EX_NONE && sj->type != ST_PERSON) {
         for (size_t k = 0; k < n_behind; k++)
-            if (member_of_case_holding(x, e, behind[k], ev->ts_ms, &until))
+            if (member_of_case_holding(x, e, behind[k], ev->ts_ms, false, &until))
                 a->route = EX_CASE_LINKED;
     }
+    if (a->route == EX_NONE && sj->type == ST_PERSON && sj->rel_n > 0 && !own_or_sensitive(a) &&
+        relative_in_investigation(x, e, sj, ev->ts_ms, &until))
+        a->route = EX_CASE_RELATION;
     if (a->route == EX_NONE)
         a->route = unlisted; /* EX_NONE unless BOGUS_UNLISTED */
     if (a->route == EX_NONE && a->bogus == BOGUS_NOT_IN_CASE && is_case_work(x, ev, a))
@@ -549,10 +575,15 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
 const char *explain_route_name(enum explain_route r)
 {
     static const char *const names[EX__COUNT] = {
-        [EX_NONE] = "unexplained",        [EX_CASE_TYPED] = "case_typed",
-        [EX_CASE_MEMBER] = "case_member", [EX_CASE_LINKED] = "case_linked",
-        [EX_CASE_UNIT] = "case_unit",     [EX_CASE_WORK] = "case_work",
-        [EX_CASE_WRITER] = "case_writer", [EX_FOLLOW_UP] = "follow_up",
+        [EX_NONE] = "unexplained",
+        [EX_CASE_TYPED] = "case_typed",
+        [EX_CASE_MEMBER] = "case_member",
+        [EX_CASE_LINKED] = "case_linked",
+        [EX_CASE_RELATION] = "case_relation",
+        [EX_CASE_UNIT] = "case_unit",
+        [EX_CASE_WORK] = "case_work",
+        [EX_CASE_WRITER] = "case_writer",
+        [EX_FOLLOW_UP] = "follow_up",
         [EX_ROUTINE] = "routine",
     };
     return (unsigned)r < EX__COUNT ? names[r] : "unexplained";

@@ -11,6 +11,11 @@
  *                    whether or not the number was typed in
  *   EX_CASE_LINKED   the subject is the vehicle or address of a person in such a case, or a
  *                    person living at an address or owning a vehicle in such a case
+ *   EX_CASE_RELATION the subject is family, partner or household (relations.csv) of a person
+ *                    in an open investigation (not an incident) the user works on:
+ *                    detectives look up a suspect's family. Not for the user's own circle
+ *                    (a colleague may be among that family), public figures or shielded
+ *                    persons.
  *   EX_CASE_UNIT     the typed case number is an open case of the user's own unit that holds
  *                    the subject, but does not list the user: membership lists are never
  *                    complete, and a colleague helping on the unit's case types its number.
@@ -61,6 +66,7 @@ enum explain_route {
     EX_CASE_TYPED,
     EX_CASE_MEMBER,
     EX_CASE_LINKED,
+    EX_CASE_RELATION,
     EX_CASE_UNIT,
     EX_CASE_WORK,
     EX_CASE_WRITER,

@@ -42,7 +42,8 @@ static int setup_common(void **state, bool relations)
                "U1,E1,UNIT-01,T1,patrol,Smit,1000AA,1,2010-01-01,\n"
                "U2,E2,UNIT-01,T1,patrol,Jansen,2000BB,5,2010-01-01,\n"
                "U3,E3,UNIT-01,T3,detective,Wit,2100BB,3,2010-01-01,\n"
-               "U4,E4,UNIT-02,T4,detective,Vos,2200BB,4,2010-01-01,\n");
+               "U4,E4,UNIT-02,T4,detective,Vos,2200BB,4,2010-01-01,\n"
+               "U5,E5,UNIT-02,T5,staff,Kooi,2300BB,2,2010-01-01,\n");
     write_file("subjects.csv",
                "subject,subject_type,surname,postcode,house_number,birth_year,region,flags\n"
                "E1,person,Smit,1000AA,1,1980,Noord,\n"
@@ -62,7 +63,13 @@ static int setup_common(void **state, bool relations)
                "E2_CAR,vehicle,Jansen,2000BB,5,,,\n"
                "PLAIN,person,Dekker,8000HH,8,1970,Noord,\n"
                "LOOSE,person,Bril,8100HH,1,1971,Noord,\n"
-               "LOOSE2,person,Haan,8200HH,2,1972,Noord,\n");
+               "LOOSE2,person,Haan,8200HH,2,1972,Noord,\n"
+               "E5,person,Kooi,2300BB,2,1979,Zuid,\n"
+               "SUS_MUM,person,Mol,4100DD,1,1950,Zuid,\n"
+               "SUS_VIP,person,Ster,4200DD,2,1970,Zuid,vip\n"
+               "SUS_SIS,person,Smit,4300DD,3,1978,Zuid,\n"
+               "INCP,person,Laan,4400DD,4,1980,Noord,\n"
+               "INCP_SON,person,Laan,4500DD,5,2005,Noord,\n");
     write_file("schedule.csv", "user,start,end,kind\n"
                                "U1,2025-03-10T08:00:00+01:00,2025-03-10T16:00:00+01:00,shift\n"
                                "U1,2025-03-12,2025-03-12,leave\n");
@@ -77,17 +84,23 @@ static int setup_common(void **state, bool relations)
                             "C-GONE,case,2024-01-01,2024-06-01,UNIT-01,normal\n"
                             "C-WORK,case,2025-01-01,,UNIT-02,normal\n"
                             "I-RUN,incident,2025-03-10,2025-03-10,UNIT-02,normal\n"
+                            "I-FAM,incident,2025-03-10,2025-03-10,UNIT-01,normal\n"
                             "X-1,case,2025-01-01,,UNIT-01,normal\n"
                             "X1,case,2025-01-01,,UNIT-01,normal\n");
     write_file("case_members.csv", "case,user\nC-OPEN,U1\nC-CLOSED,U1\nC-OTHER,U2\n"
                                    "C-UNIT,U3\nC-TEAM,U2\nC-FAR,U4\nC-HIGH,U3\nC-GONE,U3\n"
-                                   "C-WORK,U1\nC-WORK,U4\nI-RUN,U1\nX-1,U1\nX1,U1\n");
+                                   "C-WORK,U1\nC-WORK,U4\nI-RUN,U1\nX-1,U1\nX1,U1\n"
+                                   "I-FAM,U1\n");
     write_file("case_subjects.csv",
                "case,subject\nC-OPEN,SUSPECT\nC-CLOSED,CLOSEDP\nC-OTHER,STRANGER\n"
                "C-UNIT,PARTNER\nC-TEAM,PLAIN\nC-FAR,PLAIN\nC-HIGH,PLAIN\n"
-               "C-GONE,PLAIN\nC-WORK,SUSPECT\nI-RUN,SUSPECT\nX-1,SUSPECT\nX1,SUSPECT\n");
+               "C-GONE,PLAIN\nC-WORK,SUSPECT\nI-RUN,SUSPECT\nX-1,SUSPECT\nX1,SUSPECT\n"
+               "I-FAM,INCP\n");
     if (relations)
-        write_file("relations.csv", "person_a,person_b,relation\nE1,PARTNER,partner\n");
+        write_file("relations.csv", "person_a,person_b,relation\nE1,PARTNER,partner\n"
+                                    "SUSPECT,SUS_MUM,parent\nSUSPECT,E5,sibling\n"
+                                    "SUSPECT,SUS_VIP,partner\nSUSPECT,SUS_SIS,partner\n"
+                                    "E1,SUS_SIS,sibling\nINCP,INCP_SON,child\n");
     struct fx *f = xcalloc(1, sizeof *f);
     struct err e = {{0}};
     f->tz = tz_open("Europe/Amsterdam", &e);
@@ -189,6 +202,33 @@ static void test_routes(void **state)
     a = run(f, "U2", "SUSPECT", NULL, ON_SHIFT);
     assert_int_equal(a.route, EX_NONE);
     a = run(f, "U2", "SUSPECT_CAR", NULL, ON_SHIFT);
+    assert_int_equal(a.route, EX_NONE);
+}
+
+/* Detectives look up the family of the people in their investigation: a relation
+ * (relations.csv) of a person in an open investigation the user works on is case work,
+ * a colleague among them too. Not for a relation of a person in an incident (many and
+ * brief, and the family of everyone met on the street is not the job), not for the
+ * user's own circle (the user's sister who is the suspect's partner) and not for a
+ * public figure, where being listed on the case is the point. */
+static void test_case_relation(void **state)
+{
+    struct fx *f = *state;
+    struct access a = run(f, "U1", "SUS_MUM", NULL, ON_SHIFT);
+    assert_int_equal(a.route, EX_CASE_RELATION);
+    a = run(f, "U1", "E5", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_COLLEAGUE);
+    assert_int_equal(a.route, EX_CASE_RELATION);
+    a = run(f, "U2", "SUS_MUM", NULL, ON_SHIFT); /* not on the investigation */
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U1", "INCP_SON", NULL, ON_SHIFT);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U1", "INCP", NULL, ON_SHIFT); /* the incident's own person is explained */
+    assert_int_equal(a.route, EX_CASE_MEMBER);
+    a = run(f, "U1", "SUS_SIS", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_RELATIVE);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U1", "SUS_VIP", NULL, ON_SHIFT);
     assert_int_equal(a.route, EX_NONE);
 }
 
@@ -481,6 +521,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_relation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follow_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bogus_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_typed_number_forms, setup, teardown),
