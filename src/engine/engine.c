@@ -129,14 +129,10 @@ struct engine {
     size_t n_alerts, cap_alerts;
     struct alert *sorted_alerts; /* the alerts not withdrawn, most urgent first */
     size_t n_sorted;
-    /* From the last day close, for volume_norm (see volume_ratio): */
-    double *uncased;                    /* per employee: record accesses without a case
-                                           in the last ACTIVE_DAYS */
-    double uncased_median[ROLE_GROUPS]; /* of the role's active employees */
-    uint32_t *recent;                   /* n_emp x n_ind: signals in the last ACTIVE_DAYS */
-    size_t n_uncased;                   /* employees covered by uncased and recent */
-    float *role_median;                 /* per day since first_day, per role: median accesses of
-                                           the role's employees active that day */
+    double *volume_ratio; /* n_emp x n_ind, from the last day close: see volume_ratio */
+    size_t n_volume;      /* employees covered by volume_ratio */
+    float *role_median;   /* per day since first_day, per role: median accesses of
+                             the role's employees active that day */
     size_t n_median_days;
     uint32_t next_alert_id;
     struct engine_stats stats;
@@ -276,8 +272,7 @@ void engine_free(struct engine *eng)
     }
     free(eng->emp);
     free(eng->role_median);
-    free(eng->uncased);
-    free(eng->recent);
+    free(eng->volume_ratio);
     free(eng->mass);
     free(eng->mass_now);
     arena_free(&eng->sig_ids);
@@ -517,38 +512,62 @@ static double uncased_recent(const struct engine *eng, const struct emp_state *s
     return sum;
 }
 
-/* Every employee's accesses without a case, and the median of each role. */
-static void compute_uncased(struct engine *eng)
+/* Signals of track `t` at or after `from`. */
+static uint32_t signals_since(const struct track *t, int64_t from)
+{
+    uint32_t n = 0;
+    for (size_t k = t->n; k > t->head && t->v[k - 1].ts_ms >= from; k--)
+        n++;
+    return n;
+}
+
+/* For every employee and every indicator with a volume_norm: how many times the role's
+ * median the employee looked up without a case in the last ACTIVE_DAYS, leaving out the
+ * lookups that signalled on that indicator: chance lands on a colleague among the other
+ * lookups, and an analyst whose whole day is criminal records is not made normal by that
+ * very volume. 1 when the role's median is 0, and for the other indicators. Runs after
+ * the day close's masses, whose walk has trimmed the tracks. */
+static void compute_volume_ratios(struct engine *eng)
 {
     size_t n = eng->n_emp ? eng->n_emp : 1;
-    eng->uncased = xrealloc(eng->uncased, n * sizeof *eng->uncased);
-    double *vals = xmalloc(n * sizeof *vals);
+    double *uncased = xmalloc(n * sizeof *uncased), *vals = xmalloc(n * sizeof *vals);
+    double median[ROLE_GROUPS] = {0};
     for (size_t e = 0; e < eng->n_emp; e++)
-        eng->uncased[e] = uncased_recent(eng, &eng->emp[e]);
+        uncased[e] = uncased_recent(eng, &eng->emp[e]);
     for (int r = 0; r < ROLE_GROUPS; r++) {
         size_t k = 0;
         for (size_t e = 0; e < eng->n_emp; e++)
             if (eng->ref->emp[e].role == r && is_active(eng, (uint32_t)e))
-                vals[k++] = eng->uncased[e];
-        if (k > 0)
+                vals[k++] = uncased[e];
+        if (k > 0) {
             qsort(vals, k, sizeof *vals, cmp_double);
-        eng->uncased_median[r] = k > 0 ? vals[k / 2] : 0;
+            median[r] = vals[k / 2];
+        }
     }
+    eng->volume_ratio = xrealloc(eng->volume_ratio, n * eng->n_ind * sizeof *eng->volume_ratio);
+    int64_t from = eng->now_ms - ACTIVE_DAYS * 86400000LL;
+    for (size_t e = 0; e < eng->n_emp; e++) {
+        const struct emp_state *st = &eng->emp[e];
+        double m = median[eng->ref->emp[e].role];
+        for (size_t i = 0; i < eng->n_ind; i++) {
+            double ratio = 1;
+            if (m > 0 && ind_common_of(eng, i)->volume_norm > 0) {
+                uint32_t own = st->tracks != NULL ? signals_since(&st->tracks[i], from) : 0;
+                double other = uncased[e] - own;
+                ratio = (other > 0 ? other : 0) / m;
+            }
+            eng->volume_ratio[e * eng->n_ind + i] = ratio;
+        }
+    }
+    free(uncased);
     free(vals);
-    eng->n_uncased = eng->n_emp;
+    eng->n_volume = eng->n_emp;
 }
 
-/* How many times the role's median the employee looked up without a case in the last
- * ACTIVE_DAYS, leaving out the lookups that signalled on indicator `i`: chance lands on
- * a colleague among the other lookups. An analyst whose whole day is criminal records is
- * not made normal by that very volume. 1 when the role's median is 0. */
+/* See compute_volume_ratios; 1 for an employee who came after the last day close. */
 static double volume_ratio(const struct engine *eng, uint32_t e, size_t i)
 {
-    if (e >= eng->n_uncased)
-        return 1;
-    double median = eng->uncased_median[eng->ref->emp[e].role];
-    double other = eng->uncased[e] - eng->recent[e * eng->n_ind + i];
-    return median > 0 ? (other > 0 ? other : 0) / median : 1;
+    return e < eng->n_volume ? eng->volume_ratio[e * eng->n_ind + i] : 1;
 }
 
 /* The factor by which the role's normal level on indicator `i` counts for employee `e`:
@@ -559,9 +578,8 @@ static double volume_ratio(const struct engine *eng, uint32_t e, size_t i)
  * held to the role's level. */
 static double volume_factor(const struct engine *eng, uint32_t e, size_t i)
 {
-    double norm = ind_common_of(eng, i)->volume_norm;
-    double ratio = norm > 0 ? volume_ratio(eng, e, i) : 1;
-    return ratio > 1 ? pow(ratio, norm) : 1;
+    double ratio = volume_ratio(eng, e, i);
+    return ratio > 1 ? pow(ratio, ind_common_of(eng, i)->volume_norm) : 1;
 }
 
 static void compute_peers(struct engine *eng)
@@ -1053,25 +1071,17 @@ static void close_day(struct engine *eng)
     eng->current_ind = -1;
     emp_state(eng, eng->ref->n_emp ? (uint32_t)eng->ref->n_emp - 1 : 0);
     eng->mass = xrealloc(eng->mass, (eng->n_emp ? eng->n_emp : 1) * eng->n_ind * sizeof(double));
-    eng->recent =
-        xrealloc(eng->recent, (eng->n_emp ? eng->n_emp : 1) * eng->n_ind * sizeof *eng->recent);
-    int64_t recent_from = eng->now_ms - ACTIVE_DAYS * 86400000LL;
     for (size_t e = 0; e < eng->n_emp; e++) {
         struct emp_state *st = &eng->emp[e];
         for (size_t i = 0; i < eng->n_ind; i++) {
             double m = 0;
-            uint32_t recent = 0;
-            if (st->tracks != NULL && st->tracks[i].n > st->tracks[i].head) {
-                struct track *t = &st->tracks[i];
-                m = track_mass(eng, ind_common_of(eng, i), t, eng->now_ms, st->floor_ms, NULL);
-                for (size_t k = t->n; k > t->head && t->v[k - 1].ts_ms >= recent_from; k--)
-                    recent++;
-            }
+            if (st->tracks != NULL && st->tracks[i].n > st->tracks[i].head)
+                m = track_mass(eng, ind_common_of(eng, i), &st->tracks[i], eng->now_ms,
+                               st->floor_ms, NULL);
             eng->mass[e * eng->n_ind + i] = m;
-            eng->recent[e * eng->n_ind + i] = recent;
         }
     }
-    compute_uncased(eng);
+    compute_volume_ratios(eng);
     compute_peers(eng);
     eng->n_mass = eng->n_emp;
     size_t bytes = (eng->n_emp ? eng->n_emp : 1) * eng->n_ind * sizeof(double);
