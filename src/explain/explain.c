@@ -255,34 +255,36 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
     return found;
 }
 
-/* Does person `sj` have a relation (relations.csv) to a person in an open investigation
+/* Does person `s` have a relation (relations.csv) to a person in an open investigation
  * that user `e` works on (EX_CASE_RELATION)? Incidents do not count: they are many and
  * brief, and the family of everyone met on the street is not the job. */
-static bool relative_in_investigation(const struct explainer *x, uint32_t e,
-                                      const struct subject *sj, int64_t ts, int64_t *until)
+static bool relative_in_investigation(const struct explainer *x, uint32_t e, uint32_t s, int64_t ts,
+                                      int64_t *until)
 {
-    const struct rel_edge *r = x->ref->rels + sj->rel_off;
-    for (uint32_t k = 0; k < sj->rel_n; k++)
+    const struct rel_edge *r;
+    uint32_t n = ref_relations(x->ref, s, &r);
+    for (uint32_t k = 0; k < n; k++)
         if (member_of_case_holding(x, e, r[k].other, ts, true, until))
             return true;
     return false;
 }
 
-/* Is the record personal to the user (their own circle) or sensitive (a public figure, a
- * shielded person)? Such an access is never routine, and the member and record lists of a
- * case are taken as they are for it: being on them is what stands between curiosity or a
- * conflict of interest and work. */
-static bool personal_or_sensitive(const struct access *a)
-{
-    return a->link != LINK_NONE || (a->flags & (SF_VIP | SF_SHIELDED));
-}
-
-/* The same, but a colleague is not the user's own: for EX_CASE_RELATION, where a
- * colleague who is family of a suspect is part of the investigation's circle. */
+/* Is the record sensitive (a public figure, a shielded person) or in the user's own
+ * circle (self, relatives, neighbours), colleagues left out? For EX_CASE_RELATION, where
+ * a colleague who is family of a suspect is part of the investigation's circle. */
 static bool own_or_sensitive(const struct access *a)
 {
     return (a->link != LINK_NONE && a->link != LINK_COLLEAGUE) ||
            (a->flags & (SF_VIP | SF_SHIELDED));
+}
+
+/* Is the record personal to the user (their own circle, colleagues included) or
+ * sensitive? Such an access is never routine, and the member and record lists of a case
+ * are taken as they are for it: being on them is what stands between curiosity or a
+ * conflict of interest and work. */
+static bool personal_or_sensitive(const struct access *a)
+{
+    return a->link == LINK_COLLEAGUE || own_or_sensitive(a);
 }
 
 /* How a typed case that does not list the user may still explain the access: EX_CASE_WRITER
@@ -312,12 +314,10 @@ static enum explain_route unlisted_route(const struct explainer *x, uint32_t c,
 
 /* A modify of a case record makes its user a worker on that case (see unlisted_route), if
  * the case is known and open; the local day of the first such write is kept. */
-static void note_case_write(struct explainer *x, const struct event *ev, const struct subject *sj,
-                            int32_t local_day)
+static void note_case_write(struct explainer *x, const struct event *ev, int32_t local_day)
 {
-    size_t n = strlen(sj->id);
-    uint32_t c = ref_loaded_case(x->ref, sj->id, n, strmap_hash(sj->id, n));
-    if (c != REF_NONE && x->ref->cases[c].known && case_open(x, &x->ref->cases[c], ev->ts_ms))
+    uint32_t c = ref_case_file(x->ref, ev->subject);
+    if (c != REF_NONE && case_open(x, &x->ref->cases[c], ev->ts_ms))
         u64map_add(&x->writers, ref_pair(c, ev->user), (uint32_t)local_day);
 }
 
@@ -509,7 +509,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     a->in_region = (region == 0 || !home_known) ? 2 : region == em->region;
     find_link(x, e, s, behind, n_behind, a);
     if (ev->action == ACT_MODIFY && sj->type == ST_CASE)
-        note_case_write(x, ev, sj, a->local.day); /* before the typed number is judged */
+        note_case_write(x, ev, a->local.day); /* before the typed number is judged */
 
     /* Explanation routes, strongest first. `until`: the membership and linked routes will
      * explain this user's lookups of this record up to then anyway (reference data does
@@ -535,7 +535,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
                 a->route = EX_CASE_LINKED;
     }
     if (a->route == EX_NONE && sj->type == ST_PERSON && sj->rel_n > 0 && !own_or_sensitive(a) &&
-        relative_in_investigation(x, e, sj, ev->ts_ms, &until))
+        relative_in_investigation(x, e, s, ev->ts_ms, &until))
         a->route = EX_CASE_RELATION;
     if (a->route == EX_NONE)
         a->route = unlisted; /* EX_NONE unless BOGUS_UNLISTED */

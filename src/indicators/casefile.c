@@ -15,7 +15,6 @@
 #include "indicators/indicator.h"
 
 #include <stdio.h>
-#include <string.h>
 
 struct casefile_settings {
     struct ind_common common;
@@ -34,12 +33,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         access_case_explained(a))
         return;
     const struct ref *ref = engine_ref(eng);
-    const struct subject *sj = &ref->subj[ev->subject];
-    if (sj->type != ST_CASE)
+    if (ref->subj[ev->subject].type != ST_CASE)
         return;
-    size_t n = strlen(sj->id);
-    uint32_t c = ref_loaded_case(ref, sj->id, n, strmap_hash(sj->id, n));
-    if (c == REF_NONE || !ref->cases[c].known || ref_is_member(ref, c, ev->user))
+    uint32_t c = ref_case_file(ref, ev->subject);
+    if (c == REF_NONE || ref_is_member(ref, c, ev->user))
         return;
     engine_signal(eng, ev, 1.0f, ev->subject, ev->action == ACT_PRINT, 0);
 }

@@ -174,6 +174,14 @@ uint32_t ref_loaded_case(const struct ref *ref, const char *id, size_t n, uint64
     return i >= 0 ? (uint32_t)i : REF_NONE;
 }
 
+uint32_t ref_case_file(const struct ref *ref, uint32_t s)
+{
+    const char *id = ref->subj[s].id;
+    size_t n = strlen(id);
+    uint32_t c = ref_loaded_case(ref, id, n, strmap_hash(id, n));
+    return c != REF_NONE && ref->cases[c].known ? c : REF_NONE;
+}
+
 uint16_t ref_system(struct ref *ref, const char *name, size_t n)
 {
     int64_t i = strmap_get(&ref->systems, name, n);

@@ -210,6 +210,9 @@ uint32_t ref_find_subject(const struct ref *ref, const char *id, size_t n);
 uint32_t ref_loaded_employee(const struct ref *ref, const char *user, size_t n, uint64_t h);
 uint32_t ref_loaded_subject(const struct ref *ref, const char *id, size_t n, uint64_t h);
 uint32_t ref_loaded_case(const struct ref *ref, const char *id, size_t n, uint64_t h);
+/* The case of cases.csv whose file record `s` (of type case: its id is the case number)
+ * is, or REF_NONE. */
+uint32_t ref_case_file(const struct ref *ref, uint32_t s);
 /* Small integer for a system name, interning it. */
 uint16_t ref_system(struct ref *ref, const char *name, size_t n);
 const char *ref_system_name(const struct ref *ref, uint16_t sys);
@@ -225,14 +228,21 @@ static inline bool ref_is_member(const struct ref *ref, uint32_t c, uint32_t e)
 {
     return u64map_get(&ref->member, ref_pair(c, e)) != NULL;
 }
-/* The relations of employee `e`'s own person record (relations.csv): returns the count
- * and sets *first; 0 when the employee's record is unknown. */
+/* The relations of person record `s` (relations.csv): returns the count and sets *first. */
+static inline uint32_t ref_relations(const struct ref *ref, uint32_t s,
+                                     const struct rel_edge **first)
+{
+    *first = ref->rels + ref->subj[s].rel_off;
+    return ref->subj[s].rel_n;
+}
+/* The relations of employee `e`'s own person record: returns the count and sets *first;
+ * 0 when the employee's record is unknown. */
 static inline uint32_t ref_relatives(const struct ref *ref, uint32_t e,
                                      const struct rel_edge **first)
 {
     uint32_t p = ref->emp[e].person;
-    *first = p != REF_NONE ? ref->rels + ref->subj[p].rel_off : NULL;
-    return p != REF_NONE ? ref->subj[p].rel_n : 0;
+    *first = NULL;
+    return p != REF_NONE ? ref_relations(ref, p, first) : 0;
 }
 /* The residents an (offset << 32 | count) value of ref->residents or
  * ref->household_residents names: returns the count and sets *first. */
