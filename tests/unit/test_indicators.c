@@ -372,22 +372,27 @@ static size_t alerts_of(const char *user)
     return k;
 }
 
-static bool alert_has(const struct alert *a, const char *ind)
+/* Indicator `ind` of alert `a`, or NULL when the alert does not list it. */
+static const struct alert_indicator *indicator_in(const struct alert *a, const char *ind)
 {
     for (size_t i = 0; i < a->n_indicators; i++)
         if (strcmp(a->indicators[i].name, ind) == 0)
-            return true;
-    return false;
+            return &a->indicators[i];
+    return NULL;
+}
+
+static bool alert_has(const struct alert *a, const char *ind)
+{
+    return indicator_in(a, ind) != NULL;
 }
 
 /* The score indicator `ind` has in alert `a`; fails when the alert does not list it. */
 static double score_in(const struct alert *a, const char *ind)
 {
-    for (size_t i = 0; i < a->n_indicators; i++)
-        if (strcmp(a->indicators[i].name, ind) == 0)
-            return a->indicators[i].score;
-    fail_msg("the alert does not list %s", ind);
-    return 0;
+    const struct alert_indicator *ai = indicator_in(a, ind);
+    if (ai == NULL)
+        fail_msg("the alert does not list %s", ind);
+    return ai != NULL ? ai->score : 0;
 }
 
 /* Re-run from scratch with new events (same reference files), keeping nothing. */
@@ -1060,7 +1065,7 @@ static void test_few_peers_raise_normal_level(void **state)
  * `colleagues` distinct colleagues a day, for 20 days. Returns U1's alert, or NULL. */
 static const struct alert *patrol_with_colleagues(int plates, int colleagues)
 {
-    put_employees("");
+    world(); /* the rows below are appended once per run, not again to the last run's */
     append_rows("employees.csv", "P%d,,UNIT-N,TP,patrol,Agent%d,1%03dPP,1,2010-01-01,\n", 8);
     append_rows("employees.csv", "KU%d,K%d,UNIT-Z,TK,dispatcher,Koll%d,,,2010-01-01,\n", 160);
     append_rows("subjects.csv", "K%d,person,Koll%d,7%03dKK,1,1980,Zuid,employee\n", 160);
@@ -1111,10 +1116,7 @@ static void test_colleague_judged_per_volume(void **state)
     restart();
     a = patrol_with_colleagues(40, 6);
     assert_non_null(a);
-    const struct alert_indicator *ai = NULL;
-    for (size_t i = 0; i < a->n_indicators; i++)
-        if (strcmp(a->indicators[i].name, "colleague_lookup") == 0)
-            ai = &a->indicators[i];
+    const struct alert_indicator *ai = indicator_in(a, "colleague_lookup");
     assert_non_null(ai);
     assert_non_null(strstr(ai->baseline_en, "times the role's median without a case"));
     assert_non_null(strstr(ai->baseline_nl, "keer de mediaan van de rol zonder zaak"));
