@@ -15,9 +15,8 @@ check "docs/wachter.example.json equals wachter config --defaults" \
 check "wachter config --check accepts docs/wachter.example.json" \
     "$WACHTER" config --check docs/wachter.example.json
 
-# Prints what differs between the binary's indicators and the web's; nothing when equal.
-web_indicators_differ() {
-    python3 - "$T/example.json" <<'PY'
+# What differs between the binary's indicators and the web's; nothing when equal.
+web_differs=$(python3 - "$T/example.json" <<'PY'
 import json, re, sys
 names = list(json.load(open(sys.argv[1]))["indicators"])
 queue = open("web/views/queue.js").read()
@@ -29,8 +28,7 @@ for n in names:
     if i18n.count("'ind.%s':" % n) != 2:
         print("web/i18n.js: ind.%s needs a Dutch and an English label" % n)
 PY
-}
-check "the web lists every indicator, with labels in both languages" \
-    test -z "$(web_indicators_differ)"
-web_indicators_differ
+)
+check "the web lists every indicator, with labels in both languages" test -z "$web_differs"
+[ -z "$web_differs" ] || echo "$web_differs"
 finish
