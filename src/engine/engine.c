@@ -56,7 +56,8 @@ struct track {
     size_t head, n, cap; /* live signals are v[head..n) */
 };
 
-/* Record accesses of one employee on one local day, for the activity chart. */
+/* Record accesses of one employee on one local day: all and unexplained for the activity
+ * chart; uncased (unexplained or routine: no case behind them) for the volume ratios. */
 struct day_count {
     uint16_t accesses, unexplained, uncased;
 };
