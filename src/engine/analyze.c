@@ -280,11 +280,16 @@ static void pipe_run(struct pipe *p, struct ref *ref, struct engine *eng)
         pthread_mutex_unlock(&p->mu);
         struct event *batch = p->slot[slot];
         for (size_t i = 0; i < n; i++) {
-            /* The subject table is large: start fetching a few events ahead. */
-            if (i + PREFETCH_AHEAD < n)
+            /* The subject table and the per-employee state are large: start fetching a
+             * few events ahead. */
+            if (i + PREFETCH_AHEAD < n) {
                 ingest_prefetch(ref, &batch[i + PREFETCH_AHEAD]);
-            if (i + PREFETCH_AHEAD / 2 < n)
+                engine_prefetch(eng, &batch[i + PREFETCH_AHEAD]);
+            }
+            if (i + PREFETCH_AHEAD / 2 < n) {
                 ingest_prefetch_behind(ref, &batch[i + PREFETCH_AHEAD / 2]);
+                engine_prefetch_late(eng, &batch[i + PREFETCH_AHEAD / 2]);
+            }
             if (i + PREFETCH_AHEAD / 4 < n)
                 ingest_prefetch_residents(ref, &batch[i + PREFETCH_AHEAD / 4]);
             ingest_resolve(ref, &batch[i]);

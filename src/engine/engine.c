@@ -1096,6 +1096,32 @@ static void close_day(struct engine *eng)
     record_role_medians(eng);
 }
 
+void engine_prefetch(const struct engine *eng, const struct event *ev)
+{
+    if (!ev->looked_up || ev->user == REF_NONE)
+        return;
+    if (ev->user < eng->n_emp)
+        __builtin_prefetch(&eng->emp[ev->user]);
+    explain_prefetch(eng->x, ev);
+}
+
+void engine_prefetch_late(const struct engine *eng, const struct event *ev)
+{
+    if (!ev->looked_up || ev->user == REF_NONE)
+        return;
+    if (ev->user < eng->n_emp) { /* the day row: most events fall on the last active day */
+        const struct emp_state *st = &eng->emp[ev->user];
+        int64_t d = (int64_t)st->last_active_day - eng->first_day;
+        if (d >= 0 && (size_t)d < st->n_days)
+            __builtin_prefetch(&st->days[d]);
+    }
+    for (size_t i = 0; i < eng->n_ind; i++) {
+        const struct indicator *ind = indicator_registry[i];
+        if (ind->prefetch != NULL && runs_locally(eng, i))
+            ind->prefetch(eng->ind_self[i], eng->ref, ev);
+    }
+}
+
 void engine_event(struct engine *eng, const struct event *ev)
 {
     struct access a;

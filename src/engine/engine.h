@@ -109,6 +109,14 @@ void engine_add_exception(struct engine *eng, uint32_t emp, int indicator, uint3
 /* Feed one event. */
 void engine_event(struct engine *eng, const struct event *ev);
 
+/* Hints for a caller that holds a batch of events (ingest resolved their employee and
+ * record): start fetching what engine_event will touch for `ev`, so that the cache misses
+ * of many employees' and records' state overlap instead of following one another. Call
+ * engine_prefetch some events ahead (with ingest_prefetch) and engine_prefetch_late
+ * about half as far ahead: it reads what the first brought in. Nothing changes. */
+void engine_prefetch(const struct engine *eng, const struct event *ev);
+void engine_prefetch_late(const struct engine *eng, const struct event *ev);
+
 /* ---- signals across instances (docs/scale-out.md, "The subject side") ---- */
 
 /* A signal of indicator `indicator` (its registry index) on the employee of `ev`, as an

@@ -38,6 +38,9 @@ struct explainer {
     struct strmap case_forms; /* case_form() of each known case -> case, REF_NONE if shared */
     struct duty_memo *duty;   /* per employee: the last duty status and how long it holds */
     size_t n_duty;
+    /* Per employee of employees.csv: works on some investigation (CK_CASE). Most staff
+     * work only incidents, and case_relation need not walk a record's family for them. */
+    uint8_t *investigates;
     bool forms_built; /* case_forms is filled on the first number that needs it */
 };
 
@@ -90,6 +93,13 @@ struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
         for (uint32_t k = 0; k < em->cases_n; k++)
             u64map_put(&x->case_teams, ref_pair(ref->user_cases[em->cases_off + k], em->team), 1);
     }
+    x->investigates = xcalloc(ref->n_emp ? ref->n_emp : 1, 1);
+    for (size_t e = 0; e < ref->n_emp; e++) {
+        const struct employee *em = &ref->emp[e];
+        for (uint32_t k = 0; k < em->cases_n; k++)
+            if (ref->cases[ref->user_cases[em->cases_off + k]].kind == CK_CASE)
+                x->investigates[e] = 1;
+    }
     return x;
 }
 
@@ -103,6 +113,7 @@ void explainer_free(struct explainer *x)
     u64map_free(&x->writers);
     strmap_free(&x->case_forms);
     free(x->duty);
+    free(x->investigates);
     free(x->combo);
     free(x->region_has_subjects);
     free(x);
@@ -219,9 +230,10 @@ static bool case_open(const struct explainer *x, const struct case_rec *c, int64
 
 /* Does the employee work on an open case that holds subject `s`? Both case lists are
  * sorted. A record belongs to few cases while a patrol officer is on hundreds of incidents,
- * so each of the record's cases is looked up in the officer's list by binary search.
- * Raises *until to the last moment such a case explains work (see explain_event: the
- * follow-up memory is needed only beyond it). */
+ * so each of the record's cases is looked up in the officer's list by binary search (a
+ * probe of the (case, employee) set instead, one cache miss per case for sure, was slower
+ * at 20,000 employees). Raises *until to the last moment such a case explains work (see
+ * explain_event: the follow-up memory is needed only beyond it). */
 static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32_t s, int64_t ts,
                                    bool investigations_only, int64_t *until)
 {
@@ -232,8 +244,6 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
     bool found = false;
     for (uint32_t i = 0; i < sj->cases_n; i++) {
         uint32_t c = ref->subject_cases[sj->cases_off + i];
-        if (investigations_only && ref->cases[c].kind != CK_CASE)
-            continue;
         /* Binary search without branches on the comparisons: which way it goes is a coin
          * toss that a predicted branch loses half the time. The step is arithmetic, as
          * compilers turn a ?: here into a branch. */
@@ -243,7 +253,10 @@ static bool member_of_case_holding(const struct explainer *x, uint32_t e, uint32
             at += (at[half - 1] < c) * half;
             len -= half;
         }
-        if (em->cases_n > 0 && *at == c && case_open(x, &ref->cases[c], ts)) {
+        /* The kind only once the case is the user's: the case table is large. */
+        if (em->cases_n > 0 && *at == c &&
+            (!investigations_only || ref->cases[c].kind == CK_CASE) &&
+            case_open(x, &ref->cases[c], ts)) {
             found = true;
             int64_t u = case_until(x, &ref->cases[c]);
             if (u > *until)
@@ -472,6 +485,16 @@ static enum duty duty_at(struct explainer *x, uint32_t e, int64_t ts)
     return (enum duty)m->duty;
 }
 
+void explain_prefetch(const struct explainer *x, const struct event *ev)
+{
+    if (!ev->looked_up || ev->user == REF_NONE)
+        return;
+    if (ev->user < x->n_duty)
+        __builtin_prefetch(&x->duty[ev->user]);
+    if (ev->subject != REF_NONE)
+        u64map_prefetch(&x->last_case_access, ref_pair(ev->user, ev->subject));
+}
+
 void explain_event(struct explainer *x, const struct event *ev, struct access *a)
 {
     const struct ref *ref = x->ref;
@@ -534,8 +557,8 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
             if (member_of_case_holding(x, e, behind[k], ev->ts_ms, false, &until))
                 a->route = EX_CASE_LINKED;
     }
-    if (a->route == EX_NONE && sj->type == ST_PERSON && sj->rel_n > 0 && !own_or_sensitive(a) &&
-        relative_in_investigation(x, e, s, ev->ts_ms, &until))
+    if (a->route == EX_NONE && sj->type == ST_PERSON && sj->rel_n > 0 && x->investigates[e] &&
+        !own_or_sensitive(a) && relative_in_investigation(x, e, s, ev->ts_ms, &until))
         a->route = EX_CASE_RELATION;
     if (a->route == EX_NONE)
         a->route = unlisted; /* EX_NONE unless BOGUS_UNLISTED */

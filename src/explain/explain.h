@@ -140,6 +140,10 @@ void explainer_free(struct explainer *x);
  * come in (near) time order. */
 void explain_event(struct explainer *x, const struct event *ev, struct access *out);
 
+/* Start fetching what explain_event will read of the employee's and the record's state
+ * for `ev`, a few events before it comes: a hint only, nothing changes. */
+void explain_prefetch(const struct explainer *x, const struct event *ev);
+
 /* What the explainer knows of record `s` looked up under case number `c` of a case that
  * lists the user but not the record (see EX_CASE_WORK). CASE_WORK_NONE: such a lookup was
  * never seen, or one was not eligible (a personal link, a public figure, a shielded

@@ -216,6 +216,17 @@ static void add_looker(struct household *h, uint32_t e)
     h->n++;
 }
 
+/* The looker list of an addressed household (the array is too large for the caches). */
+static void prefetch(const void *self, const struct ref *ref, const struct event *ev)
+{
+    const struct fixation_state *fs = self;
+    if (ev->subject == REF_NONE)
+        return;
+    uint32_t h = ref->subj[ev->subject].household;
+    if (h < fs->n_households)
+        __builtin_prefetch(&fs->households[h]);
+}
+
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
@@ -318,5 +329,6 @@ const struct indicator ind_private_fixation = {
     .create = create,
     .destroy = destroy,
     .on_event = on_event,
+    .prefetch = prefetch,
     .describe = describe,
 };

@@ -121,6 +121,11 @@ struct indicator {
     void (*on_event)(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a);
     void (*on_day_close)(void *self, const void *settings, struct engine *eng, int32_t day);
+    /* A hint, some events before on_event gets `ev` (whose employee and record are
+     * resolved and the record's struct subject fetched): start fetching the state that
+     * on_event will touch for it, per employee or per record, where that state is too
+     * large for the caches. Must not change anything. */
+    void (*prefetch)(const void *self, const struct ref *ref, const struct event *ev);
     void (*describe)(const void *settings, const struct ind_summary *sum, struct sbuf *en,
                      struct sbuf *nl);
 };

@@ -47,15 +47,16 @@ static const struct ind_param params[] = {
      "work"},
 };
 
-/* The off-duty lookups of one employee on the current local day. */
+/* The off-duty lookups of one employee on the current local day. What every lookup
+ * touches comes first, in the cache line that prefetch fetches. */
 struct od_day {
-    struct kept_event kept[MAX_KEPT]; /* unexplained lookups first, then one with a case */
-    uint8_t kind[MAX_KEPT];           /* access.off_duty of each */
+    uint32_t today_all, today_off; /* record lookups today, and those off duty */
     uint8_t n_kept;
     uint8_t has_case; /* a case-explained lookup was among them */
     uint8_t touched;
-    uint32_t today_all, today_off; /* record lookups today, and those off duty */
-    struct daily_history days;     /* lookups per active day, the recent ones */
+    uint8_t kind[MAX_KEPT];           /* access.off_duty of each */
+    struct kept_event kept[MAX_KEPT]; /* unexplained lookups first, then one with a case */
+    struct daily_history days;        /* lookups per active day, the recent ones */
 };
 
 struct offduty_state {
@@ -84,6 +85,14 @@ static struct od_day *od_day(struct offduty_state *os, uint32_t e)
 {
     os->emp = xgrow_zeroed(os->emp, &os->n_emp, (size_t)e + 1, sizeof *os->emp);
     return &os->emp[e];
+}
+
+static void prefetch(const void *self, const struct ref *ref, const struct event *ev)
+{
+    (void)ref;
+    const struct offduty_state *os = self;
+    if (ev->user < os->n_emp)
+        __builtin_prefetch(&os->emp[ev->user]);
 }
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
@@ -182,5 +191,6 @@ const struct indicator ind_off_duty = {
     .destroy = destroy,
     .on_event = on_event,
     .on_day_close = on_day_close,
+    .prefetch = prefetch,
     .describe = describe,
 };
