@@ -228,11 +228,8 @@ static void *produce(void *arg)
          * is loaded, the lookups that do not change it are done here. */
         const struct ref *ref = __atomic_load_n(&p->ref_ready, __ATOMIC_ACQUIRE);
         size_t n = 0;
-        while (n < PIPE_BATCH && ingest_next_raw(p->in, &p->slot[tail][n])) {
-            if (ref != NULL)
-                ingest_lookup(ref, &p->slot[tail][n]);
+        while (n < PIPE_BATCH && ingest_next_looked_up(p->in, &p->slot[tail][n], ref))
             n++;
-        }
         pthread_mutex_lock(&p->mu);
         p->count[tail] = n;
         p->filled++;

@@ -1001,7 +1001,7 @@ static void prime(struct ingest *in)
  * it is likely in cache. The same source's next event, parsed up to a reorder span ago,
  * is fetched too, for when the merge takes from this source again. Returns false when
  * the merge is empty. */
-static bool pull(struct ingest *in, const struct ref *ref)
+static bool pull(struct ingest *in, const struct ref *ref, bool owner)
 {
     if (in->n_merge == 0)
         return false;
@@ -1023,12 +1023,12 @@ static bool pull(struct ingest *in, const struct ref *ref)
         strmap_prefetch(&ref->emp_by_user, ev->user_hash);
         if (ev->subject_text.p != NULL) {
             strmap_prefetch(&ref->subj_by_id, ev->subject_hash);
-            if (ref->subj_later.count > 0)
+            if (owner && ref->subj_later.count > 0)
                 strmap_prefetch(&ref->subj_later, ev->subject_hash);
         }
         if (ev->case_text.p != NULL) {
             strmap_prefetch(&ref->case_by_id, ev->case_hash);
-            if (ref->case_later.count > 0)
+            if (owner && ref->case_later.count > 0)
                 strmap_prefetch(&ref->case_later, ev->case_hash);
         }
     }
@@ -1036,14 +1036,16 @@ static bool pull(struct ingest *in, const struct ref *ref)
     return true;
 }
 
-/* ingest_next_raw, prefetching for the reference lookups when `ref` is given. The events
- * pass the duplicate filter in merge order, AHEAD behind the merge. */
-static int next_event(struct ingest *in, struct event *ev, const struct ref *ref)
+/* ingest_next_raw, prefetching for the reference lookups when `ref` is given: in the
+ * tables as loaded, and on the thread that owns `ref` (`owner`) also in the tables of
+ * values interned later, which only that thread may read. The events pass the duplicate
+ * filter in merge order, AHEAD behind the merge. */
+static int next_event(struct ingest *in, struct event *ev, const struct ref *ref, bool owner)
 {
     if (!in->primed)
         prime(in);
     for (;;) {
-        while (in->n_ahead < AHEAD && pull(in, ref))
+        while (in->n_ahead < AHEAD && pull(in, ref, owner))
             ;
         if (in->n_ahead == 0)
             return 0;
@@ -1071,12 +1073,21 @@ static int next_event(struct ingest *in, struct event *ev, const struct ref *ref
 
 int ingest_next_raw(struct ingest *in, struct event *ev)
 {
-    return next_event(in, ev, NULL);
+    return next_event(in, ev, NULL, false);
+}
+
+int ingest_next_looked_up(struct ingest *in, struct event *ev, const struct ref *ref)
+{
+    if (!next_event(in, ev, ref, false))
+        return 0;
+    if (ref != NULL)
+        ingest_lookup(ref, ev);
+    return 1;
 }
 
 int ingest_next(struct ingest *in, struct event *ev)
 {
-    if (!next_event(in, ev, in->ref))
+    if (!next_event(in, ev, in->ref, true))
         return 0;
     resolve(in->ref, ev, cached_system(in, ev));
     return 1;

@@ -223,6 +223,11 @@ int ingest_next(struct ingest *in, struct event *ev);
  * ingest_next: resolve *ev where it was written. */
 int ingest_next_raw(struct ingest *in, struct event *ev);
 
+/* ingest_next_raw followed by ingest_lookup against `ref` (as loaded; NULL: none yet), with
+ * the table slots of each event prefetched a few events before its lookup. Like both, it
+ * may run on another thread than the owner of `ref`, once ref_load has returned. */
+int ingest_next_looked_up(struct ingest *in, struct event *ev, const struct ref *ref);
+
 /* Resolve the texts of `ev` into indexes of `ref`, interning unknown values. Must run on
  * the thread that owns `ref`. After ingest_lookup only what it did not find is left. */
 void ingest_resolve(struct ref *ref, struct event *ev);
