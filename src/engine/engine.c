@@ -109,7 +109,8 @@ struct engine {
     struct explainer *x;
     size_t n_ind;
     void **ind_self;
-    uint8_t *family; /* per indicator: the lowest index of its family (struct indicator) */
+    uint8_t *family;      /* per indicator: the lowest index of its family (struct indicator) */
+    uint64_t prefetching; /* enabled indicators with a prefetch callback, one bit each */
     int current_ind;
     struct emp_state *emp;
     size_t n_emp;
@@ -198,6 +199,8 @@ struct engine *engine_new(struct ref *ref, struct tz *tz, const struct engine_co
         const struct indicator *ind = indicator_registry[i];
         if (ind->create != NULL && ind_common_of(eng, i)->enabled)
             eng->ind_self[i] = ind->create(cfg->ind_settings[i], ref);
+        if (ind->prefetch != NULL && ind_common_of(eng, i)->enabled)
+            eng->prefetching |= 1ULL << i;
     }
     eng->family = xcalloc(eng->n_ind, sizeof *eng->family);
     for (size_t i = 0; i < eng->n_ind; i++) {
@@ -1115,10 +1118,10 @@ void engine_prefetch_late(const struct engine *eng, const struct event *ev)
         if (d >= 0 && (size_t)d < st->n_days)
             __builtin_prefetch(&st->days[d]);
     }
-    for (size_t i = 0; i < eng->n_ind; i++) {
-        const struct indicator *ind = indicator_registry[i];
-        if (ind->prefetch != NULL && runs_locally(eng, i))
-            ind->prefetch(eng->ind_self[i], eng->ref, ev);
+    /* Only the few indicators that have the callback: this runs for every event. */
+    for (uint64_t m = eng->prefetching & ~eng->remote; m != 0; m &= m - 1) {
+        size_t i = (size_t)__builtin_ctzll(m);
+        indicator_registry[i]->prefetch(eng->ind_self[i], eng->ref, ev);
     }
 }
 
