@@ -19,6 +19,17 @@
 
 enum { MAX_BEHIND = 8 };
 
+/* The latest lookers of one household: the most recent EXPLAIN_LOOKERS_MORE - 1 distinct
+ * employees and the last local day each looked; `n` counts distinct lookers ever, up to
+ * EXPLAIN_LOOKERS_MORE. A slot is reused for the longest-silent looker only once the
+ * household has had more lookers than slots, when it is shared work by any measure. */
+enum { ATTENTION_SLOTS = EXPLAIN_LOOKERS_MORE - 1 };
+struct attention {
+    uint32_t who[ATTENTION_SLOTS];
+    int32_t day[ATTENTION_SLOTS];
+    uint8_t n;
+};
+
 struct explainer {
     const struct ref *ref;
     struct tz *tz;
@@ -41,6 +52,13 @@ struct explainer {
     /* Per employee of employees.csv: works on some investigation (CK_CASE). Most staff
      * work only incidents, and case_relation need not walk a record's family for them. */
     uint8_t *investigates;
+    /* By household number: first the addresses the reference files name (below
+     * ref->n_households), then records without an address, numbered as first accessed
+     * (`lone`: subject index + 1 -> number). Allocated up to the highest accessed. */
+    struct attention *attention;
+    size_t n_attention;
+    struct u64map lone;
+    uint32_t n_lone;
     bool forms_built; /* case_forms is filled on the first number that needs it */
 };
 
@@ -114,6 +132,8 @@ void explainer_free(struct explainer *x)
     strmap_free(&x->case_forms);
     free(x->duty);
     free(x->investigates);
+    free(x->attention);
+    u64map_free(&x->lone);
     free(x->combo);
     free(x->region_has_subjects);
     free(x);
@@ -491,8 +511,64 @@ void explain_prefetch(const struct explainer *x, const struct event *ev)
         return;
     if (ev->user < x->n_duty)
         __builtin_prefetch(&x->duty[ev->user]);
-    if (ev->subject != REF_NONE)
-        u64map_prefetch(&x->last_case_access, ref_pair(ev->user, ev->subject));
+    if (ev->subject == REF_NONE)
+        return;
+    u64map_prefetch(&x->last_case_access, ref_pair(ev->user, ev->subject));
+    uint32_t h = x->ref->subj[ev->subject].household;
+    if (h < x->n_attention)
+        __builtin_prefetch(&x->attention[h]);
+}
+
+/* The household number of record `s` (access.household), numbering it when it has no
+ * address and is new. */
+static uint32_t household_of(struct explainer *x, const struct subject *sj, uint32_t s)
+{
+    if (sj->household != REF_NONE)
+        return sj->household;
+    uint64_t *slot = u64map_get(&x->lone, (uint64_t)s + 1);
+    if (slot != NULL)
+        return x->ref->n_households + (uint32_t)*slot;
+    u64map_put(&x->lone, (uint64_t)s + 1, x->n_lone);
+    return x->ref->n_households + x->n_lone++;
+}
+
+/* Count employee `e` as a looker of household `h` on local day `day`. */
+static void note_looker(struct explainer *x, uint32_t h, uint32_t e, int32_t day)
+{
+    x->attention = xgrow_zeroed(x->attention, &x->n_attention, (size_t)h + 1, sizeof *x->attention);
+    struct attention *at = &x->attention[h];
+    unsigned used = at->n < ATTENTION_SLOTS ? at->n : ATTENTION_SLOTS, k, oldest = 0;
+    for (k = 0; k < used && at->who[k] != e; k++)
+        if (at->day[k] < at->day[oldest])
+            oldest = k;
+    if (k < used) {
+        at->day[k] = day;
+        return;
+    }
+    if (used < ATTENTION_SLOTS)
+        oldest = used;
+    at->who[oldest] = e;
+    at->day[oldest] = day;
+    if (at->n < EXPLAIN_LOOKERS_MORE)
+        at->n++;
+}
+
+unsigned explain_lookers(const struct explainer *x, uint32_t h)
+{
+    return h < x->n_attention ? x->attention[h].n : 0;
+}
+
+unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, int32_t day,
+                             int32_t days)
+{
+    if (h >= x->n_attention)
+        return 0;
+    const struct attention *at = &x->attention[h];
+    unsigned used = at->n < ATTENTION_SLOTS ? at->n : ATTENTION_SLOTS, others = 0;
+    for (unsigned k = 0; k < used; k++)
+        if (at->who[k] != e && at->day[k] >= day - days && at->day[k] <= day + days)
+            others++;
+    return others;
 }
 
 void explain_event(struct explainer *x, const struct event *ev, struct access *a)
@@ -501,6 +577,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     memset(a, 0, sizeof *a);
     a->person = REF_NONE;
     a->legit = REF_NONE;
+    a->household = REF_NONE;
     a->link_weight = 1.0f;
     tz_local(x->tz, ev->ts_ms, &a->local);
     uint32_t e = ev->user;
@@ -531,6 +608,10 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
         em->region != 0 && em->region < x->n_region_tokens && x->region_has_subjects[em->region];
     a->in_region = (region == 0 || !home_known) ? 2 : region == em->region;
     find_link(x, e, s, behind, n_behind, a);
+    if (sj->type == ST_PERSON || sj->type == ST_VEHICLE || sj->type == ST_ADDRESS) {
+        a->household = household_of(x, sj, s);
+        note_looker(x, a->household, e, a->local.day);
+    }
     if (ev->action == ACT_MODIFY && sj->type == ST_CASE)
         note_case_write(x, ev, a->local.day); /* before the typed number is judged */
 

@@ -114,6 +114,10 @@ struct access {
     /* BOGUS_NOT_MEMBER, but the case is open and holds the record, which is nothing
      * personal or sensitive: a write to the case's file would explain it (EX_CASE_WRITER). */
     uint8_t unlisted_open;
+    /* The household of a person, vehicle or address record (its address, see
+     * subject.household; a record without an address is a household of its own), for
+     * explain_lookers and explain_others_near; REF_NONE for other records. */
+    uint32_t household;
     struct local_time local;
 };
 
@@ -158,6 +162,17 @@ enum case_work explain_case_work(const struct explainer *x, uint32_t c, uint32_t
  * was open? If so, *since_day (when not NULL) is the local day of the first such write.
  * bogus_legitimation holds a signal on an unlisted_open lookup and asks this. */
 bool explain_case_writer(const struct explainer *x, uint32_t c, uint32_t e, int32_t *since_day);
+
+/* Distinct employees who have accessed household `h` (access.household) so far, for any
+ * reason, the current event included; EXPLAIN_LOOKERS_MORE stands for that many or more. */
+enum { EXPLAIN_LOOKERS_MORE = 7 };
+unsigned explain_lookers(const struct explainer *x, uint32_t h);
+
+/* Employees other than `e` whose latest access to household `h` so far lies within `days`
+ * local days of `day` (either side). Exact up to EXPLAIN_LOOKERS_MORE - 1; from there on
+ * the count may miss lookers of the window pushed out by later ones. */
+unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, int32_t day,
+                             int32_t days);
 
 /* Share of a role's record accesses that used (system, subject type); 0..1. */
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,

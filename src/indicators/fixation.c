@@ -12,15 +12,14 @@
  * problem address is known to the whole basic team. A household that only this employee
  * ever looks up, without a case, on day after day, is a private interest.
  *
- * How, per record access (no hash lookup for a record with an address, one more for the
- * rare private households):
+ * How, per record access (one hash lookup, only for the rare private households):
  *   - the record is resolved to its household: the address (postcode, house number) of the
- *     person, of the vehicle's keeper, or the address itself, numbered at load
- *     (subject.household); records without an address
- *     stand alone;
- *   - every access, explained or not, makes the employee a looker of that household; the
- *     other lookers so far are the household's "sharers"; a household with more sharers
- *     than `max_sharers` is shared work and is not followed further;
+ *     person, of the vehicle's keeper, or the address itself (access.household); records
+ *     without an address stand alone;
+ *   - every access, explained or not, makes the employee a looker of that household (the
+ *     explainer keeps count, explain_lookers); the other lookers so far are the
+ *     household's "sharers"; a household with more sharers than `max_sharers` is shared
+ *     work and is not followed further;
  *   - an access that no case explains (typed, membership, linked, follow-up; routine for
  *     the role does not count: routine says the kind of lookup is everyday, not why this
  *     household) on a new local day extends the employee's run of days on the household;
@@ -49,9 +48,8 @@
  * neighbourhood officer's regular addresses) has a high normal level and a discount.
  * The sharers count is causal (lookers so far), so live and batch runs agree.
  *
- * Memory: a small looker list per address up to the highest numbered one looked up (an
- * array: no hashing per event), one map entry per record without an address; one map
- * entry per (employee, household) pair only for households that are still private.
+ * Memory: one map entry per (employee, household) pair only for households that are still
+ * private.
  */
 #include "indicators/indicator.h"
 
@@ -98,23 +96,7 @@ static inline uint64_t pack(uint32_t last_day, uint32_t n_days)
     return (uint64_t)last_day | (uint64_t)n_days << 32;
 }
 
-/* The lookers of one household: up to MAX_LOOKERS distinct employees are told apart;
- * beyond that the household is shared work and never signals, so it needs no more. */
-enum { MAX_LOOKERS = 4 };
-
-struct household {
-    uint32_t who[MAX_LOOKERS];
-    uint8_t n; /* distinct lookers, MAX_LOOKERS + 1 meaning "more" */
-};
-
-/* Households are numbered: first the addresses the reference files name (subject.
- * household, numbered at load), then, from ref->n_households on, records without an
- * address, each its own household, numbered here as they are looked up. */
 struct fixation_state {
-    struct u64map lone;           /* subject index of a record without an address -> household */
-    struct household *households; /* by household number; allocated up to the highest seen */
-    size_t n_households;
-    uint32_t n_lone;
     struct u64map pair; /* ref_pair(employee, household) -> pack(...) */
     /* Without relations.csv: per employee of employees.csv, the weight of a household
      * with the employee's surname (0: the surname is unknown or too common). */
@@ -176,55 +158,9 @@ static void *create(const void *settings, const struct ref *ref)
 static void destroy(void *self)
 {
     struct fixation_state *fs = self;
-    u64map_free(&fs->lone);
     u64map_free(&fs->pair);
     free(fs->namesake_weight);
-    free(fs->households);
     free(fs);
-}
-
-static struct household *household_of(struct fixation_state *fs, const struct ref *ref,
-                                      const struct subject *sj, uint32_t s, uint32_t *index)
-{
-    uint32_t h = sj->household;
-    if (h == REF_NONE) {
-        uint64_t *slot = u64map_get(&fs->lone, (uint64_t)s + 1);
-        if (slot == NULL) {
-            u64map_put(&fs->lone, (uint64_t)s + 1, fs->n_lone);
-            h = ref->n_households + fs->n_lone++;
-        } else {
-            h = (uint32_t)*slot;
-            h += ref->n_households;
-        }
-    }
-    fs->households =
-        xgrow_zeroed(fs->households, &fs->n_households, (size_t)h + 1, sizeof *fs->households);
-    *index = h;
-    return &fs->households[h];
-}
-
-/* Count employee `e` among the lookers of `h`. */
-static void add_looker(struct household *h, uint32_t e)
-{
-    if (h->n > MAX_LOOKERS)
-        return;
-    for (uint8_t k = 0; k < h->n; k++)
-        if (h->who[k] == e)
-            return;
-    if (h->n < MAX_LOOKERS)
-        h->who[h->n] = e;
-    h->n++;
-}
-
-/* The looker list of an addressed household (the array is too large for the caches). */
-static void prefetch(const void *self, const struct ref *ref, const struct event *ev)
-{
-    const struct fixation_state *fs = self;
-    if (ev->subject == REF_NONE)
-        return;
-    uint32_t h = ref->subj[ev->subject].household;
-    if (h < fs->n_households)
-        __builtin_prefetch(&fs->households[h]);
 }
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
@@ -234,15 +170,15 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     const struct fixation_settings *cfg = settings;
     if (!a->is_record)
         return;
+    if (a->household == REF_NONE)
+        return; /* not a person, vehicle or address */
     const struct subject *sj = &engine_ref(eng)->subj[ev->subject];
-    if (sj->type != ST_PERSON && sj->type != ST_VEHICLE && sj->type != ST_ADDRESS)
-        return;
-    uint32_t hi;
-    struct household *h = household_of(fs, engine_ref(eng), sj, ev->subject, &hi);
-    add_looker(h, ev->user);
+    uint32_t hi = a->household;
+    unsigned lookers = explain_lookers(engine_explainer(eng), hi);
     /* Shared households can never signal: no per-employee state for them (most traffic). */
-    double max_sharers = cfg->max_sharers < MAX_LOOKERS - 1 ? cfg->max_sharers : MAX_LOOKERS - 1;
-    if ((double)(h->n - 1) > max_sharers)
+    double most = EXPLAIN_LOOKERS_MORE - 2;
+    double max_sharers = cfg->max_sharers < most ? cfg->max_sharers : most;
+    if ((double)(lookers - 1) > max_sharers)
         return;
     /* A criminal's household is police business, weighed by criminal_network. */
     if (access_case_explained(a) || a->link == LINK_SELF || (a->flags & SF_CRIMINAL))
@@ -278,7 +214,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     }
     if (strength <= 0)
         return;
-    strength /= (double)h->n; /* 1 + the others who looked it up */
+    strength /= (double)lookers; /* 1 + the others who looked it up */
     engine_signal(eng, ev, (float)strength, hi, note, 0);
 }
 
@@ -329,6 +265,5 @@ const struct indicator ind_private_fixation = {
     .create = create,
     .destroy = destroy,
     .on_event = on_event,
-    .prefetch = prefetch,
     .describe = describe,
 };
