@@ -52,6 +52,7 @@ struct explainer {
     /* Per employee of employees.csv: works on some investigation (CK_CASE). Most staff
      * work only incidents, and case_relation need not walk a record's family for them. */
     uint8_t *investigates;
+    size_t n_investigates; /* employees.csv's; those interned from events later are not */
     /* By household number: first the addresses the reference files name (below
      * ref->n_households), then records without an address, numbered as first accessed
      * (`lone`: subject index + 1 -> number). Allocated up to the highest accessed. */
@@ -111,6 +112,7 @@ struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
         for (uint32_t k = 0; k < em->cases_n; k++)
             u64map_put(&x->case_teams, ref_pair(ref->user_cases[em->cases_off + k], em->team), 1);
     }
+    x->n_investigates = ref->n_emp;
     x->investigates = xcalloc(ref->n_emp ? ref->n_emp : 1, 1);
     for (size_t e = 0; e < ref->n_emp; e++) {
         const struct employee *em = &ref->emp[e];
@@ -638,8 +640,9 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
             if (member_of_case_holding(x, e, behind[k], ev->ts_ms, false, &until))
                 a->route = EX_CASE_LINKED;
     }
-    if (a->route == EX_NONE && sj->type == ST_PERSON && sj->rel_n > 0 && x->investigates[e] &&
-        !own_or_sensitive(a) && relative_in_investigation(x, e, s, ev->ts_ms, &until))
+    if (a->route == EX_NONE && sj->type == ST_PERSON && sj->rel_n > 0 && e < x->n_investigates &&
+        x->investigates[e] && !own_or_sensitive(a) &&
+        relative_in_investigation(x, e, s, ev->ts_ms, &until))
         a->route = EX_CASE_RELATION;
     if (a->route == EX_NONE)
         a->route = unlisted; /* EX_NONE unless BOGUS_UNLISTED */

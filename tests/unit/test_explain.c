@@ -69,7 +69,8 @@ static int setup_common(void **state, bool relations)
                "SUS_VIP,person,Ster,4200DD,2,1970,Zuid,vip\n"
                "SUS_SIS,person,Smit,4300DD,3,1978,Zuid,\n"
                "INCP,person,Laan,4400DD,4,1980,Noord,\n"
-               "INCP_SON,person,Laan,4500DD,5,2005,Noord,\n");
+               "INCP_SON,person,Laan,4500DD,5,2005,Noord,\n"
+               "NOADDR,person,Zon,,,1990,Noord,\n");
     write_file("schedule.csv", "user,start,end,kind\n"
                                "U1,2025-03-10T08:00:00+01:00,2025-03-10T16:00:00+01:00,shift\n"
                                "U1,2025-03-12,2025-03-12,leave\n");
@@ -149,9 +150,12 @@ static uint32_t S(struct fx *f, const char *id)
     return (uint32_t)i;
 }
 
+/* Employee `user`, of employees.csv or interned later (ref_employee). */
 static uint32_t U(struct fx *f, const char *user)
 {
     int64_t i = strmap_get(&f->ref.emp_by_user, user, strlen(user));
+    if (i < 0)
+        i = strmap_get(&f->ref.emp_later, user, strlen(user));
     assert_true(i >= 0);
     return (uint32_t)i;
 }
@@ -413,6 +417,49 @@ static void test_case_work(void **state)
     assert_int_equal(a.route, EX_NONE);
 }
 
+/* ---- household attention ----------------------------------------------------------------- */
+
+/* Who looks at a household: every access to its person, vehicle or address counts, whether
+ * a case explains it or not, each employee once; explain_others_near counts the others
+ * whose latest look lies within the window. An employee whom employees.csv does not name
+ * (interned from the events) counts like any other and is on no investigation. */
+static void test_household_attention(void **state)
+{
+    struct fx *f = *state;
+    struct access a = run(f, "U1", "PARTNER", NULL, "2025-03-10T10:00:00+01:00");
+    uint32_t h = a.household;
+    int32_t day10 = a.local.day;
+    assert_int_not_equal(h, REF_NONE);
+    assert_true(h < f->ref.n_households);
+    assert_int_equal(explain_lookers(f->x, h), 1);
+    a = run(f, "U2", "PARTNER_CAR", NULL, "2025-03-11T10:00:00+01:00");
+    assert_int_equal(a.household, h);
+    a = run(f, "U3", "PARTNER", "C-UNIT", "2025-03-20T10:00:00+01:00");
+    assert_int_equal(a.route, EX_CASE_TYPED);
+    a = run(f, "U1", "PARTNER", NULL, "2025-03-21T10:00:00+01:00");
+    assert_int_equal(explain_lookers(f->x, h), 3);
+    ref_employee(&f->ref, "U9", 2);
+    a = run(f, "U9", "PARTNER", NULL, "2025-03-22T10:00:00+01:00");
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U9", "PARTNER_HOME", NULL, "2025-03-22T11:00:00+01:00");
+    assert_int_equal(a.household, h);
+    assert_int_equal(explain_lookers(f->x, h), 4);
+    assert_int_equal(explain_others_near(f->x, h, U(f, "U1"), day10, 3), 1);      /* U2 */
+    assert_int_equal(explain_others_near(f->x, h, U(f, "U1"), day10, 0), 0);      /* a day off */
+    assert_int_equal(explain_others_near(f->x, h, U(f, "U3"), day10 + 10, 3), 2); /* U1, U9 */
+
+    /* A record without an address is a household of its own, numbered after the named
+     * addresses; a login has none. */
+    a = run(f, "U1", "NOADDR", NULL, ON_SHIFT);
+    uint32_t lone = a.household;
+    assert_true(lone >= f->ref.n_households && lone != REF_NONE);
+    a = run(f, "U2", "NOADDR", NULL, ON_SHIFT);
+    assert_int_equal(a.household, lone);
+    assert_int_equal(explain_lookers(f->x, lone), 2);
+    a = run(f, "U1", NULL, NULL, ON_SHIFT);
+    assert_int_equal(a.household, REF_NONE);
+}
+
 /* ---- personal links -------------------------------------------------------------------- */
 
 static void test_links(void **state)
@@ -528,6 +575,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unlisted_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_work, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_household_attention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_without_relations, setup_no_relations, teardown),
         cmocka_unit_test_setup_teardown(test_off_duty, setup, teardown),
