@@ -2152,6 +2152,44 @@ static void test_wave_remote_runs_nothing_locally(void **state)
     assert_true(sigs("relative_lookup") > 0); /* the others run as before */
 }
 
+/* ---- neighbour_lookup: shared attention (uses the signal hook above) --------------------- */
+
+/* The strength of the neighbour_lookup signal on record `subject_id`, or -1. */
+static float neighbour_strength(const char *subject_id)
+{
+    int ind = indicator_find("neighbour_lookup");
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind &&
+            caught[i].ev.subject == ref_find_subject(&R.ref, subject_id, strlen(subject_id)))
+            return caught[i].strength;
+    return -1;
+}
+
+/* Colleagues who look up the same household within three days of the employee's look
+ * (an incident next door) make it shared police work: the look is held until those days
+ * have passed and then weighs 1 / (1 + those colleagues). Colleagues who looked weeks
+ * earlier do not count, nor does a household no one else looked at. */
+static void test_neighbour_shared_attention(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    lookp(at(0, 10, 0), "U1", "NEIGH");
+    lookp(at(1, 9, 0), "U2", "NEIGH");
+    look(at(3, 9, 0), "U7", "vehicle", "NEIGH_CAR", NULL);
+    lookp(at(5, 9, 0), "U9", "NEIGH2");
+    lookp(at(30, 10, 0), "U1", "NEIGH2");
+    lookp(at(40, 10, 0), "U1", "PRIV"); /* closes the days of the look on day 30 */
+    go();
+    assert_int_equal(sigs("neighbour_lookup"), 2);
+    assert_float_equal(neighbour_strength("NEIGH"), 1.0f / 3, 1e-6);
+    assert_float_equal(neighbour_strength("NEIGH2"), 1.0f, 1e-6);
+    /* Held: the day-0 look signalled only once event time passed its third day. */
+    int ind = indicator_find("neighbour_lookup");
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind)
+            assert_true(caught[i].after >= 4);
+}
+
 static void test_indicator_disabled(void **state)
 {
     (void)state;
@@ -2218,6 +2256,7 @@ int main(void)
         T(test_relative_chance),
         T(test_neighbour_positive),
         T(test_neighbour_negative_case),
+        T(test_neighbour_shared_attention),
         T(test_neighbour_one_look_per_household_day),
         T(test_neighbour_colleague_counts),
         T(test_neighbour_alert_slow_returns),
