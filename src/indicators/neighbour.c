@@ -144,10 +144,16 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
              s->note_counts[1]);
     snprintf(knl, sizeof knl, "%u van personen, %u van voertuigen of adressen", s->note_counts[0],
              s->note_counts[1]);
-    sbuf_puts(en, "looked up neighbours (same postcode) without a case, counted once per "
-                  "household and day: ");
-    sbuf_puts(nl, "buren (zelfde postcode) geraadpleegd zonder zaak, geteld eenmaal per "
-                  "huishouden en dag: ");
+    sbuf_printf(en,
+                "looked up neighbours (same postcode) without a case, counted once per "
+                "household and day, and for less where colleagues looked the household up "
+                "within %d days: ",
+                NEAR_DAYS);
+    sbuf_printf(nl,
+                "buren (zelfde postcode) geraadpleegd zonder zaak, geteld eenmaal per "
+                "huishouden en dag, en voor minder waar collega's het huishouden binnen %d "
+                "dagen ook raadpleegden: ",
+                NEAR_DAYS);
     describe_counts(s, ken, knl, en, nl);
 }
 
@@ -157,7 +163,9 @@ const struct indicator ind_neighbour_lookup = {
     .title_nl = "Buren geraadpleegd",
     .help = "People living in the employee's own postcode (not the own household), or their "
             "vehicles and addresses, looked up without a case; counted per household, at most "
-            "once a day, so coming back to a household on other days is what weighs.",
+            "once a day, so coming back to a household on other days is what weighs. A look "
+            "at a household that colleagues look up around the same days (an incident next "
+            "door) weighs less: shared attention is police work.",
     .notes = {"neighbour", "neighbour's vehicle or address"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
