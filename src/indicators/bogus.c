@@ -28,8 +28,8 @@
 
 #include <stdlib.h>
 
-/* Days a first lookup under the own case is held. Live runs keep event texts five days
- * (RETAIN_MS in live/run.c), and a held event may cite its text at release: hold less. */
+/* Days a first lookup under the own case is held (struct held_signals: less than live
+ * runs keep event texts). */
 enum { HOLD_DAYS = 3 };
 
 struct bogus_settings {
@@ -41,17 +41,11 @@ static const struct ind_param params[] = {
     IND_VOLUME_NORM_PARAM(struct bogus_settings, 1),
 };
 
-struct held {
-    struct kept_event ev;
-    uint32_t legit; /* the case the typed number denotes (access.legit) */
-    int32_t day;
-    float strength;
-    uint8_t bogus; /* BOGUS_NOT_IN_CASE: waits for case work; BOGUS_NOT_MEMBER: for a write */
-};
-
+/* Held signals carry the case the typed number denotes (access.legit) as their context
+ * and the bogus kind as their note: BOGUS_NOT_IN_CASE waits for case work,
+ * BOGUS_NOT_MEMBER for a write to the case's file. */
 struct bogus_state {
-    struct held *held; /* in event order, so in day order */
-    size_t n_held, cap_held;
+    struct held_signals held;
 };
 
 static void *create(const void *settings, const struct ref *ref)
@@ -64,7 +58,7 @@ static void *create(const void *settings, const struct ref *ref)
 static void destroy(void *self)
 {
     struct bogus_state *bs = self;
-    free(bs->held);
+    held_free(&bs->held);
     free(bs);
 }
 
@@ -89,36 +83,29 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
          explain_case_work(engine_explainer(eng), a->legit, ev->subject, NULL) ==
              CASE_WORK_FIRST) ||
         a->unlisted_open) {
-        bs->held = xgrow(bs->held, &bs->cap_held, bs->n_held + 1, sizeof *bs->held);
-        bs->held[bs->n_held++] =
-            (struct held){kept_event_of(ev), a->legit, a->local.day, s, a->bogus};
+        held_push(&bs->held, ev, a->local.day, s, ev->subject, a->bogus, a->legit);
         return;
     }
     engine_signal(eng, ev, s, ev->subject, a->bogus, 0);
+}
+
+/* A held signal stands unless the record turned out to be case work, or the user wrote
+ * to the case's file, within HOLD_DAYS of the lookup. */
+static float judge(const struct engine *eng, const struct held_signal *h)
+{
+    const struct explainer *x = engine_explainer(eng);
+    int32_t since = 0;
+    bool work = h->note == BOGUS_NOT_MEMBER
+                    ? explain_case_writer(x, h->context, h->ev.user, &since)
+                    : explain_case_work(x, h->context, h->ev.subject, &since) == CASE_WORK_SHARED;
+    return !work || since > h->day + HOLD_DAYS ? h->strength : 0;
 }
 
 static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
 {
     struct bogus_state *bs = self;
     (void)settings;
-    bool all = engine_finishing(eng);
-    const struct explainer *x = engine_explainer(eng);
-    size_t done = 0;
-    for (; done < bs->n_held; done++) {
-        const struct held *h = &bs->held[done];
-        if (!all && h->day > day - HOLD_DAYS)
-            break;
-        int32_t since = 0;
-        bool work = h->bogus == BOGUS_NOT_MEMBER
-                        ? explain_case_writer(x, h->legit, h->ev.user, &since)
-                        : explain_case_work(x, h->legit, h->ev.subject, &since) == CASE_WORK_SHARED;
-        if (!work || since > h->day + HOLD_DAYS)
-            engine_signal_kept(eng, &h->ev, h->strength, h->ev.subject, h->bogus, 0);
-    }
-    if (done == 0)
-        return;
-    memmove(bs->held, bs->held + done, (bs->n_held - done) * sizeof *bs->held);
-    bs->n_held -= done;
+    held_release(&bs->held, eng, day, HOLD_DAYS, judge);
 }
 
 static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,

@@ -238,6 +238,34 @@ float ind_chance_factor(struct ind_chance *ch, const struct ref *ref, const stru
 /* Release what the counters hold; leaves `ch` zeroed. */
 void ind_chance_free(struct ind_chance *ch);
 
+/* Signals held back (held.c): a lookup that the days after it decide (does the record turn
+ * out to be case work, do colleagues look at the household too) is held in event order and
+ * judged once event time has passed `hold_days` local days beyond its own, or when the run
+ * finishes. Live runs keep event texts five days (RETAIN_MS in live/run.c), and a held
+ * event may cite its text at release: hold less. Zero-initialise to start. */
+struct held_signal {
+    struct kept_event ev;
+    uint32_t key;     /* the signal's key */
+    uint32_t context; /* the indicator's own (bogus_legitimation: the case typed in) */
+    int32_t day;      /* local day of the event */
+    float strength;   /* as it would have signalled at once */
+    uint8_t note;
+};
+struct held_signals {
+    struct held_signal *v;
+    size_t n, cap;
+};
+/* Hold a signal on `ev` of local `day`. Memory: `ev` is kept (kept_event_of). */
+void held_push(struct held_signals *q, const struct event *ev, int32_t day, float strength,
+               uint32_t key, uint8_t note, uint32_t context);
+/* The strength a held signal is given at release; 0 or less drops it. */
+typedef float (*held_judge_fn)(const struct engine *eng, const struct held_signal *h);
+/* At the close of local `day` (from on_day_close): the signals held `hold_days` or more,
+ * all of them when the run finishes, are judged and, unless dropped, signalled. */
+void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32_t hold_days,
+                  held_judge_fn judge);
+void held_free(struct held_signals *q);
+
 /* Appends "N lookups of M records" style count phrases in both languages. */
 void describe_counts(const struct ind_summary *s, const char *what_en, const char *what_nl,
                      struct sbuf *en, struct sbuf *nl);

@@ -37,11 +37,10 @@
 #include "indicators/indicator.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* Days either side of a look in which colleagues' looks at the household count, and so
- * the days a look is held before it signals. Live runs keep event texts five days
- * (RETAIN_MS in live/run.c), and a held event may cite its text at release: keep it less. */
+ * the days a look is held before it signals (struct held_signals: less than live runs
+ * keep event texts). */
 enum { NEAR_DAYS = 3 };
 
 struct neighbour_settings {
@@ -54,18 +53,9 @@ static const struct ind_param params[] = {
     IND_COMMON_PARAMS(struct neighbour_settings, 0.8, 3.0, 120, 60, 0.3, 0.6),
 };
 
-struct held_look {
-    struct kept_event ev;
-    uint32_t household;
-    int32_t day;
-    float strength;
-    uint8_t note;
-};
-
 struct neighbour_state {
-    struct u64map last_day; /* ref_pair(employee, household) -> last local day signalled */
-    struct held_look *held; /* in event order, so in day order */
-    size_t n_held, cap_held;
+    struct u64map last_day;   /* ref_pair(employee, household) -> last local day signalled */
+    struct held_signals held; /* keyed by household */
 };
 
 static void *create(const void *settings, const struct ref *ref)
@@ -79,7 +69,7 @@ static void destroy(void *self)
 {
     struct neighbour_state *ns = self;
     u64map_free(&ns->last_day);
-    free(ns->held);
+    held_free(&ns->held);
     free(ns);
 }
 
@@ -108,31 +98,21 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (!ind_first_of_day(&ns->last_day, ref_pair(ev->user, h), a->local.day))
         return;
     bool person = sj->type == ST_PERSON;
-    ns->held = xgrow(ns->held, &ns->cap_held, ns->n_held + 1, sizeof *ns->held);
-    ns->held[ns->n_held++] = (struct held_look){kept_event_of(ev), h, a->local.day,
-                                                person ? 1.0f : 0.5f, person ? 0 : 1};
+    held_push(&ns->held, ev, a->local.day, person ? 1.0f : 0.5f, h, person ? 0 : 1, 0);
+}
+
+static float judge(const struct engine *eng, const struct held_signal *look)
+{
+    unsigned others =
+        explain_others_near(engine_explainer(eng), look->key, look->ev.user, look->day, NEAR_DAYS);
+    return look->strength / (float)(1 + others);
 }
 
 static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
 {
     struct neighbour_state *ns = self;
     (void)settings;
-    bool all = engine_finishing(eng);
-    const struct explainer *x = engine_explainer(eng);
-    size_t done = 0;
-    for (; done < ns->n_held; done++) {
-        const struct held_look *look = &ns->held[done];
-        if (!all && look->day > day - NEAR_DAYS)
-            break;
-        unsigned others =
-            explain_others_near(x, look->household, look->ev.user, look->day, NEAR_DAYS);
-        engine_signal_kept(eng, &look->ev, look->strength / (float)(1 + others), look->household,
-                           look->note, 0);
-    }
-    if (done == 0)
-        return;
-    memmove(ns->held, ns->held + done, (ns->n_held - done) * sizeof *ns->held);
-    ns->n_held -= done;
+    held_release(&ns->held, eng, day, NEAR_DAYS, judge);
 }
 
 static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,

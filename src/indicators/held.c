@@ -1,0 +1,46 @@
+/*
+ * held.c - signals held back for a few days (struct held_signals, indicator.h).
+ *
+ * Some lookups cannot be judged when they happen: bogus_legitimation waits to see whether
+ * a record turns out to be case work, neighbour_lookup whether colleagues look at the
+ * household around the same days. Held signals come in event order, so in day order, and
+ * leave the queue from its front.
+ *
+ * Memory: the queue owns its array (a few days of such lookups).
+ */
+#include "indicators/indicator.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void held_push(struct held_signals *q, const struct event *ev, int32_t day, float strength,
+               uint32_t key, uint8_t note, uint32_t context)
+{
+    q->v = xgrow(q->v, &q->cap, q->n + 1, sizeof *q->v);
+    q->v[q->n++] = (struct held_signal){kept_event_of(ev), key, context, day, strength, note};
+}
+
+void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32_t hold_days,
+                  held_judge_fn judge)
+{
+    bool all = engine_finishing(eng);
+    size_t done = 0;
+    for (; done < q->n; done++) {
+        const struct held_signal *h = &q->v[done];
+        if (!all && h->day > day - hold_days)
+            break;
+        float strength = judge(eng, h);
+        if (strength > 0)
+            engine_signal_kept(eng, &h->ev, strength, h->key, h->note, 0);
+    }
+    if (done == 0)
+        return;
+    memmove(q->v, q->v + done, (q->n - done) * sizeof *q->v);
+    q->n -= done;
+}
+
+void held_free(struct held_signals *q)
+{
+    free(q->v);
+    memset(q, 0, sizeof *q);
+}
