@@ -168,10 +168,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
 {
     struct fixation_state *fs = self;
     const struct fixation_settings *cfg = settings;
-    if (!a->is_record)
-        return;
     if (a->household == REF_NONE)
-        return; /* not a person, vehicle or address */
+        return; /* not a record of a person, vehicle or address */
     const struct subject *sj = &engine_ref(eng)->subj[ev->subject];
     uint32_t hi = a->household;
     unsigned lookers = explain_lookers(engine_explainer(eng), hi);
