@@ -46,6 +46,9 @@ struct explainer {
     struct u64map case_teams; /* ref_pair(case, team token) of every member with a team */
     struct u64map work_seen;  /* ref_pair(case, record) -> case_work_value() */
     struct u64map writers;    /* ref_pair(case, employee): wrote to the open case's file */
+    /* ref_pair(integrity case, unit token) for every employee whose own record the case
+     * holds: the units an integrity investigation looks into (EX_INTEGRITY_UNIT). */
+    struct u64map integrity_units;
     struct strmap case_forms; /* case_form() of each known case -> case, REF_NONE if shared */
     struct duty_memo *duty;   /* per employee: the last duty status and how long it holds */
     size_t n_duty;
@@ -112,6 +115,17 @@ struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
         for (uint32_t k = 0; k < em->cases_n; k++)
             u64map_put(&x->case_teams, ref_pair(ref->user_cases[em->cases_off + k], em->team), 1);
     }
+    for (size_t e = 0; e < ref->n_emp; e++) {
+        const struct employee *em = &ref->emp[e];
+        if (em->person == REF_NONE || em->unit == 0)
+            continue;
+        const struct subject *own = &ref->subj[em->person];
+        for (uint32_t k = 0; k < own->cases_n; k++) {
+            uint32_t c = ref->subject_cases[own->cases_off + k];
+            if (ref->cases[c].integrity)
+                u64map_put(&x->integrity_units, ref_pair(c, em->unit), 1);
+        }
+    }
     x->n_investigates = ref->n_emp;
     x->investigates = xcalloc(ref->n_emp ? ref->n_emp : 1, 1);
     for (size_t e = 0; e < ref->n_emp; e++) {
@@ -131,6 +145,7 @@ void explainer_free(struct explainer *x)
     u64map_free(&x->case_teams);
     u64map_free(&x->work_seen);
     u64map_free(&x->writers);
+    u64map_free(&x->integrity_units);
     strmap_free(&x->case_forms);
     free(x->duty);
     free(x->investigates);
@@ -302,6 +317,32 @@ static bool relative_in_investigation(const struct explainer *x, uint32_t e, uin
         if (member_of_case_holding(x, e, r[k].other, ts, true, until))
             return true;
     return false;
+}
+
+/* Is colleague `person` looked up by integrity staff `e` in the course of an integrity
+ * investigation (EX_INTEGRITY_UNIT): does `e` work on an open integrity case that holds an
+ * employee of the colleague's unit? Integrity staff have few cases, so they are walked. */
+static bool integrity_unit(const struct explainer *x, uint32_t e, uint32_t person, int64_t ts,
+                           int64_t *until)
+{
+    const struct ref *ref = x->ref;
+    uint32_t colleague = ref->subj[person].employee;
+    if (colleague == REF_NONE || ref->emp[colleague].unit == 0)
+        return false;
+    const struct employee *em = &ref->emp[e];
+    bool found = false;
+    for (uint32_t k = 0; k < em->cases_n; k++) {
+        uint32_t c = ref->user_cases[em->cases_off + k];
+        const struct case_rec *cr = &ref->cases[c];
+        if (!cr->integrity || !case_open(x, cr, ts) ||
+            u64map_get(&x->integrity_units, ref_pair(c, ref->emp[colleague].unit)) == NULL)
+            continue;
+        found = true;
+        int64_t u = case_until(x, cr);
+        if (u > *until)
+            *until = u;
+    }
+    return found;
 }
 
 /* Is the record sensitive (a public figure, a shielded person) or in the user's own
@@ -644,6 +685,9 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
         x->investigates[e] && !own_or_sensitive(a) &&
         relative_in_investigation(x, e, s, ev->ts_ms, &until))
         a->route = EX_CASE_RELATION;
+    if (a->route == EX_NONE && a->link == LINK_COLLEAGUE && em->role == ROLE_INTEGRITY &&
+        !(a->flags & SF_VIP) && integrity_unit(x, e, a->person, ev->ts_ms, &until))
+        a->route = EX_INTEGRITY_UNIT;
     if (a->route == EX_NONE)
         a->route = unlisted; /* EX_NONE unless BOGUS_UNLISTED */
     if (a->route == EX_NONE && a->bogus == BOGUS_NOT_IN_CASE && is_case_work(x, ev, a))
@@ -690,6 +734,7 @@ const char *explain_route_name(enum explain_route r)
         [EX_CASE_UNIT] = "case_unit",
         [EX_CASE_WORK] = "case_work",
         [EX_CASE_WRITER] = "case_writer",
+        [EX_INTEGRITY_UNIT] = "integrity_unit",
         [EX_FOLLOW_UP] = "follow_up",
         [EX_ROUTINE] = "routine",
     };

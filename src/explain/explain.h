@@ -34,6 +34,12 @@
  *                    case change it, so this reads their membership from the log when the
  *                    list misses it. Any sensitivity; not for public figures, shielded
  *                    persons or the user's own circle.
+ *   EX_INTEGRITY_UNIT the user is integrity (VIK) staff on an open integrity case that
+ *                    holds an employee of the unit the looked-up colleague works in: an
+ *                    investigation into one officer takes in the colleagues around them
+ *                    (witnesses, team-mates), whom the case seldom lists. Colleagues only,
+ *                    shielded ones included (the investigation is the need to know), not
+ *                    public figures.
  *   EX_FOLLOW_UP     the user accessed the same subject with a case explanation within the
  *                    follow-up window (continuing work on a case)
  *   EX_ROUTINE       nothing about the subject is personal to the user or sensitive, and
@@ -70,6 +76,7 @@ enum explain_route {
     EX_CASE_UNIT,
     EX_CASE_WORK,
     EX_CASE_WRITER,
+    EX_INTEGRITY_UNIT,
     EX_FOLLOW_UP,
     EX_ROUTINE,
     EX__COUNT

@@ -12,7 +12,9 @@
  *     record is seen to be worked on under that number: by another member, or by the user
  *     on another day (EX_CASE_WORK);
  *   - the number of an open case that holds the record, does not list the user, but whose
- *     file the user writes to (EX_CASE_WRITER).
+ *     file the user writes to (EX_CASE_WRITER);
+ *   - the number of the own integrity case for a colleague of a unit it looks into
+ *     (EX_INTEGRITY_UNIT).
  * The first lookup of such a record, and a lookup under a case of others that holds it
  * (access.unlisted_open), cannot be judged when they happen, so their signal is held back
  * for HOLD_DAYS and then dropped if the record turned out to be case work, or the user
@@ -69,6 +71,11 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     (void)settings;
     if (!a->is_record || a->bogus == BOGUS_NONE || a->bogus == BOGUS_UNLISTED ||
         a->route == EX_CASE_WORK)
+        return;
+    /* The own integrity case, typed for a colleague it does not list but whose unit it
+     * looks into, is the case the lookup was for. */
+    if (a->route == EX_INTEGRITY_UNIT && a->bogus == BOGUS_NOT_IN_CASE &&
+        engine_ref(eng)->cases[a->legit].integrity)
         return;
     static const float strength[] = {
         [BOGUS_UNKNOWN_CASE] = 1.0f,

@@ -3,8 +3,9 @@
  * case. Doxing starts here: colleagues' home addresses and vehicles are what leaks.
  *
  * Integrity (VIK) staff look up colleagues as their job; when they work on the integrity
- * case that holds the record the access is explained before it reaches this indicator,
- * and when it is common in their role without a case, the peer discount applies.
+ * case that holds the record, or on one into the colleague's unit (EX_INTEGRITY_UNIT), the
+ * access is explained before it reaches this indicator, and when it is common in their
+ * role without a case, the peer discount applies.
  */
 #include "indicators/indicator.h"
 
@@ -52,7 +53,8 @@ const struct indicator ind_colleague_lookup = {
     .title_en = "Colleagues looked up",
     .title_nl = "Collega's geraadpleegd",
     .help = "Person records of other police employees, or their vehicles and addresses, "
-            "looked up without a case. Integrity staff on the integrity case are explained.",
+            "looked up without a case. Integrity staff on the integrity case, or on one into the "
+            "colleague's unit, are explained.",
     .notes = {"colleague", "colleague's vehicle or address", "colleague in own team"},
     .params = params,
     .n_params = sizeof params / sizeof *params,

@@ -194,7 +194,7 @@ static inline int access_case_explained(const struct access *a)
 {
     return a->route == EX_CASE_TYPED || a->route == EX_CASE_MEMBER || a->route == EX_CASE_LINKED ||
            a->route == EX_CASE_RELATION || a->route == EX_CASE_UNIT || a->route == EX_CASE_WORK ||
-           a->route == EX_CASE_WRITER || a->route == EX_FOLLOW_UP;
+           a->route == EX_CASE_WRITER || a->route == EX_INTEGRITY_UNIT || a->route == EX_FOLLOW_UP;
 }
 
 /* True the first time `key` comes up on local day `day`: the map remembers the last day

@@ -36,14 +36,15 @@ static int setup_common(void **state, bool relations)
 {
     if (tmpdir_make("explain") != 0)
         return -1;
-    write_file("units.csv", "unit,region\nUNIT-01,Noord\nUNIT-02,Zuid\n");
+    write_file("units.csv", "unit,region\nUNIT-01,Noord\nUNIT-02,Zuid\nUNIT-VIK,Noord\n");
     write_file("employees.csv",
                "user,person,unit,team,role,surname,postcode,house_number,start_date,end_date\n"
                "U1,E1,UNIT-01,T1,patrol,Smit,1000AA,1,2010-01-01,\n"
                "U2,E2,UNIT-01,T1,patrol,Jansen,2000BB,5,2010-01-01,\n"
                "U3,E3,UNIT-01,T3,detective,Wit,2100BB,3,2010-01-01,\n"
                "U4,E4,UNIT-02,T4,detective,Vos,2200BB,4,2010-01-01,\n"
-               "U5,E5,UNIT-02,T5,staff,Kooi,2300BB,2,2010-01-01,\n");
+               "U5,E5,UNIT-02,T5,staff,Kooi,2300BB,2,2010-01-01,\n"
+               "U6,E6,UNIT-VIK,TV,integrity,Dam,2400BB,6,2010-01-01,\n");
     write_file("subjects.csv",
                "subject,subject_type,surname,postcode,house_number,birth_year,region,flags\n"
                "E1,person,Smit,1000AA,1,1980,Noord,\n"
@@ -87,16 +88,18 @@ static int setup_common(void **state, bool relations)
                             "I-RUN,incident,2025-03-10,2025-03-10,UNIT-02,normal\n"
                             "I-FAM,incident,2025-03-10,2025-03-10,UNIT-01,normal\n"
                             "X-1,case,2025-01-01,,UNIT-01,normal\n"
-                            "X1,case,2025-01-01,,UNIT-01,normal\n");
+                            "X1,case,2025-01-01,,UNIT-01,normal\n"
+                            "VIK-1,case,2025-01-01,,UNIT-VIK,high\n"
+                            "VIK-OLD,case,2024-01-01,2024-06-01,UNIT-VIK,high\n");
     write_file("case_members.csv", "case,user\nC-OPEN,U1\nC-CLOSED,U1\nC-OTHER,U2\n"
                                    "C-UNIT,U3\nC-TEAM,U2\nC-FAR,U4\nC-HIGH,U3\nC-GONE,U3\n"
                                    "C-WORK,U1\nC-WORK,U4\nI-RUN,U1\nX-1,U1\nX1,U1\n"
-                                   "I-FAM,U1\n");
+                                   "I-FAM,U1\nVIK-1,U6\nVIK-1,U4\nVIK-OLD,U6\n");
     write_file("case_subjects.csv",
                "case,subject\nC-OPEN,SUSPECT\nC-CLOSED,CLOSEDP\nC-OTHER,STRANGER\n"
                "C-UNIT,PARTNER\nC-TEAM,PLAIN\nC-FAR,PLAIN\nC-HIGH,PLAIN\n"
                "C-GONE,PLAIN\nC-WORK,SUSPECT\nI-RUN,SUSPECT\nX-1,SUSPECT\nX1,SUSPECT\n"
-               "I-FAM,INCP\n");
+               "I-FAM,INCP\nVIK-1,E2\nVIK-OLD,E5\n");
     if (relations)
         write_file("relations.csv", "person_a,person_b,relation\nE1,PARTNER,partner\n"
                                     "SUSPECT,SUS_MUM,parent\nSUSPECT,E5,sibling\n"
@@ -369,6 +372,29 @@ static void test_case_writer(void **state)
     assert_false(a.unlisted_open);
 }
 
+/* Integrity staff on an open integrity case that holds an employee look up that
+ * employee's unit: colleague U1 (UNIT-01, as E2 in VIK-1) is explained, with or without
+ * the number typed (which is then not bogus for the indicator, see bogus.c); a colleague of
+ * a unit only a closed case looked into (E5) is not, nor is the same lookup by a detective
+ * (U4) on the integrity case. */
+static void test_integrity_unit(void **state)
+{
+    struct fx *f = *state;
+    struct access a = run(f, "U6", "E1", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_COLLEAGUE);
+    assert_int_equal(a.route, EX_INTEGRITY_UNIT);
+    assert_string_equal(explain_route_name(EX_INTEGRITY_UNIT), "integrity_unit");
+    a = run(f, "U6", "E1", "VIK-1", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_NOT_IN_CASE);
+    assert_int_equal(a.route, EX_INTEGRITY_UNIT);
+    a = run(f, "U6", "E5", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_COLLEAGUE);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U4", "E1", NULL, ON_SHIFT);
+    assert_int_equal(a.link, LINK_COLLEAGUE);
+    assert_int_equal(a.route, EX_NONE);
+}
+
 /* A record the user's own case does not list, looked up under its number, becomes case
  * work once a fellow member, or the user on another day, looks it up under that number;
  * never for a public figure or the user's own circle. */
@@ -575,6 +601,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unlisted_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_work, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_integrity_unit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_household_attention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_without_relations, setup_no_relations, teardown),

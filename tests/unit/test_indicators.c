@@ -637,12 +637,13 @@ static void test_colleague_negative_integrity_case(void **state)
     assert_int_equal(sigs("bogus_legitimation"), 0);
 }
 
-/* The integrity case does not list the colleague (its record list is incomplete), and the
- * investigator looks them up under its number on two days: from the second day on that is
- * case work, and the first day's number is not bogus either (held, then dropped). Only
- * the first day's lookup, which nothing explained yet, counts as a colleague lookup. A
- * detective on an ordinary case doing the same stays unexplained: a colleague is personal
- * to everyone but integrity staff. */
+/* The integrity case does not list the colleague (its record list is incomplete), who
+ * works in a unit the case does not look into (E7 of UNIT-Z; the case holds E4 of UNIT-N),
+ * and the investigator looks them up under its number on three days: from the second day
+ * on that is case work, and the first day's number is not bogus either (held, then
+ * dropped). Only the first day's lookup, which nothing explained yet, counts as a
+ * colleague lookup. A detective on an ordinary case doing the same stays unexplained: a
+ * colleague is personal to everyone but integrity staff. */
 static void test_colleague_integrity_case_unlisted(void **state)
 {
     (void)state;
@@ -650,9 +651,9 @@ static void test_colleague_integrity_case_unlisted(void **state)
     "VIK-1,case,2025-01-01,,UNIT-VIK,high\n" OPEN_CASE("C-4", "case"), "VIK-1,U3\nC-4,U4\n",       \
         "VIK-1,E4\nC-4,E9\n"
     put_cases(VIK_AND_C4);
-    look(at(0, 10, 0), "U3", "person", "E2", "VIK-1");
-    look(at(1, 10, 0), "U3", "person", "E2", "VIK-1");
-    look(at(2, 10, 0), "U3", "person", "E2", "VIK-1");
+    look(at(0, 10, 0), "U3", "person", "E7", "VIK-1");
+    look(at(1, 10, 0), "U3", "person", "E7", "VIK-1");
+    look(at(2, 10, 0), "U3", "person", "E7", "VIK-1");
     go();
     assert_int_equal(sigs("colleague_lookup"), 1);
     assert_int_equal(sigs("bogus_legitimation"), 0);
@@ -664,6 +665,24 @@ static void test_colleague_integrity_case_unlisted(void **state)
     go();
     assert_int_equal(sigs("colleague_lookup"), 2);
     assert_int_equal(sigs("bogus_legitimation"), 2);
+
+    /* The colleagues of the unit the integrity case looks into (E2 and E4's unit UNIT-N)
+     * are explained (integrity_unit), the number typed or not, and the number is not
+     * bogus; once the case is closed they are colleague lookups again. */
+    restart();
+    put_cases(VIK_AND_C4);
+    lookp(at(0, 10, 0), "U3", "E2");
+    look(at(0, 11, 0), "U3", "person", "E2", "VIK-1");
+    look(at(0, 12, 0), "U3", "vehicle", "E2_CAR", NULL);
+    go();
+    assert_int_equal(sigs("colleague_lookup"), 0);
+    assert_int_equal(sigs("bogus_legitimation"), 0);
+
+    restart();
+    put_cases("VIK-1,case,2024-12-01,2025-01-10,UNIT-VIK,high\n", "VIK-1,U3\n", "VIK-1,E4\n");
+    lookp(at(0, 10, 0), "U3", "E2");
+    go();
+    assert_int_equal(sigs("colleague_lookup"), 1);
 #undef VIK_AND_C4
 }
 
