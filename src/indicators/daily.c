@@ -55,13 +55,18 @@ void daily_roles_add(struct daily_roles *r, uint8_t role, uint32_t value)
 {
     if (role >= ROLE_GROUPS)
         return;
-    r->bins[role][bin_of(value)]++;
+    int b = bin_of(value);
+    r->bins[role][b]++;
     r->total[role]++;
+    r->bins[ROLE_GROUPS][b]++;
+    r->total[ROLE_GROUPS]++;
 }
 
 double daily_roles_quantile(const struct daily_roles *r, uint8_t role, double q, uint32_t min_days)
 {
     if (role >= ROLE_GROUPS || r->total[role] < min_days)
+        role = ROLE_GROUPS;
+    if (r->total[role] < min_days)
         return 0;
     double want = q * r->total[role];
     double seen = 0;

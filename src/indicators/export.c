@@ -6,8 +6,10 @@
  * The volume of a day is the sum of `results` of its export and print actions (one per
  * action when no count is given). The threshold is the largest of an absolute floor,
  * `own_mult` times the employee's own largest export day so far, and the role's
- * `peer_quantile` export day; near the end date the threshold is lowered and the signal
- * strengthened. The largest export actions of the day are the evidence.
+ * `peer_quantile` export day (all roles' while the role has too few days of its own: a
+ * staff member's first monthly report in the first weeks of a run is no bulk export);
+ * near the end date the threshold is lowered and the signal strengthened. The largest
+ * export actions of the day are the evidence.
  */
 #include "indicators/daily.h"
 #include "indicators/indicator.h"

@@ -1542,6 +1542,39 @@ static void test_export_negative(void **state)
     assert_int_equal(sigs("bulk_export"), 0);
 }
 
+/* Three patrol officers export 2,000 records every day for twelve days; staff and
+ * detectives export nothing. A role without days of its own yet is judged by all roles'
+ * days: K1's (staff) first export of 2,100 records lies within them and signals nothing
+ * (against the floor of 100 alone it would), U4's (detective) 20,000 records do. */
+static void export_reference_days(void)
+{
+    static const char *const exporters[] = {"U1", "U2", "U7"};
+    for (int d = 0; d < 12; d++)
+        for (int k = 0; k < 3; k++)
+            export(at(d, 9, k), exporters[k], "export", 2000);
+}
+
+static void test_export_role_without_days(void **state)
+{
+    (void)state;
+    put_employees(EXPORT_STAFF);
+    export_reference_days();
+    go();
+    uint64_t reference = sigs("bulk_export");
+
+    restart();
+    export_reference_days();
+    export(at(12, 10, 0), "K1", "export", 2100);
+    go();
+    assert_int_equal(sigs("bulk_export"), reference);
+
+    restart();
+    export_reference_days();
+    export(at(12, 10, 0), "U4", "export", 20000);
+    go();
+    assert_int_equal(sigs("bulk_export"), reference + 1);
+}
+
 /* ---- case_file_export ------------------------------------------------------------------ */
 
 /* C-Z: a case of unit Zuid that U7 works on; C-N2: a case of U1's own unit that U4 works
@@ -2321,6 +2354,7 @@ int main(void)
         T(test_volume_wildcards),
         T(test_export_positive),
         T(test_export_negative),
+        T(test_export_role_without_days),
         T(test_case_file_export_positive),
         T(test_case_file_export_negative),
         T(test_rare_positive),
