@@ -30,6 +30,9 @@ struct attention {
     uint8_t n;
 };
 
+/* The row of the role profile (explainer.combo) that holds all roles together. */
+enum { ALL_ROLES = ROLE_GROUPS };
+
 struct explainer {
     const struct ref *ref;
     struct tz *tz;
@@ -37,9 +40,11 @@ struct explainer {
     struct u64map last_case_access; /* (employee, subject) -> ts of last case-explained */
     /* Record accesses per system, role and subject type: a dense table, because systems
      * are few and this is read and written for every event. */
-    uint64_t (*combo)[ROLE_GROUPS][8];
+    /* Record accesses per system, role and record type, and per role; the last row
+     * (ALL_ROLES) holds all roles together. */
+    uint64_t (*combo)[ROLE_GROUPS + 1][8];
     size_t n_combo_systems;
-    uint64_t role_events[ROLE_GROUPS];
+    uint64_t role_events[ROLE_GROUPS + 1];
     struct explain_counts counts;
     uint8_t *region_has_subjects; /* per token: some record lies in this region */
     size_t n_region_tokens;
@@ -159,7 +164,7 @@ void explainer_free(struct explainer *x)
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,
                           uint8_t subject_type)
 {
-    if (role >= ROLE_GROUPS || x->role_events[role] == 0 || system >= x->n_combo_systems)
+    if (role > ALL_ROLES || x->role_events[role] == 0 || system >= x->n_combo_systems)
         return 0;
     return (double)x->combo[system][role][subject_type & 7] / (double)x->role_events[role];
 }
@@ -692,10 +697,13 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
         a->route = unlisted; /* EX_NONE unless BOGUS_UNLISTED */
     if (a->route == EX_NONE && a->bogus == BOGUS_NOT_IN_CASE && is_case_work(x, ev, a))
         a->route = EX_CASE_WORK;
+    /* A role with too little traffic of its own to know its routine (a small role, the
+     * start of a run) is judged by what all roles do. */
     uint8_t role = em->role;
+    uint8_t profile = x->role_events[role] >= x->cfg.routine_min_events ? role : ALL_ROLES;
     bool routine_ok = !personal_or_sensitive(a) &&
-                      x->role_events[role] >= x->cfg.routine_min_events &&
-                      explain_role_share(x, role, ev->system, sj->type) >= x->cfg.routine_share;
+                      x->role_events[profile] >= x->cfg.routine_min_events &&
+                      explain_role_share(x, profile, ev->system, sj->type) >= x->cfg.routine_share;
     if (a->route != EX_NONE) {
         if (until == INT64_MIN || until - ev->ts_ms < x->cfg.follow_up_ms)
             u64map_put(&x->last_case_access, pair, (uint64_t)ev->ts_ms);
@@ -719,7 +727,9 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
         x->n_combo_systems = n;
     }
     x->combo[ev->system][role][sj->type & 7]++;
+    x->combo[ev->system][ALL_ROLES][sj->type & 7]++;
     x->role_events[role]++;
+    x->role_events[ALL_ROLES]++;
     x->counts.by_role_route[role][a->route]++;
 }
 

@@ -44,7 +44,8 @@
  *                    follow-up window (continuing work on a case)
  *   EX_ROUTINE       nothing about the subject is personal to the user or sensitive, and
  *                    the kind of access (system, subject type) is everyday work for the
- *                    user's role (learned from the role's own traffic)
+ *                    user's role (learned from the role's own traffic; while a role has
+ *                    too little of it, from all roles' traffic)
  *   EX_NONE          not explained
  *
  * A typed case number is checked; when it does not exist, is closed, does not list the
@@ -181,7 +182,8 @@ unsigned explain_lookers(const struct explainer *x, uint32_t h);
 unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, int32_t day,
                              int32_t days);
 
-/* Share of a role's record accesses that used (system, subject type); 0..1. */
+/* Share of a role's record accesses that used (system, subject type); 0..1. `role`
+ * ROLE_GROUPS: of all roles' record accesses together. */
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,
                           uint8_t subject_type);
 /* Record accesses of a role seen so far. */

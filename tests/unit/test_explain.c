@@ -165,8 +165,8 @@ static uint32_t U(struct fx *f, const char *user)
 
 /* Explain one access of `user` to `subject` (NULL: a login) at `when`, typed case `legit`
  * (NULL: none; an unknown number is interned). */
-static struct access run(struct fx *f, const char *user, const char *subject, const char *legit,
-                         const char *when)
+static struct access run_in(struct fx *f, const char *system, const char *user, const char *subject,
+                            const char *legit, const char *when)
 {
     struct event ev;
     memset(&ev, 0, sizeof ev);
@@ -176,11 +176,17 @@ static struct access run(struct fx *f, const char *user, const char *subject, co
     ev.user = U(f, user);
     ev.subject = subject ? S(f, subject) : REF_NONE;
     ev.legit = legit ? ref_case(&f->ref, legit, strlen(legit)) : REF_NONE;
-    ev.system = ref_system(&f->ref, "BVH", 3);
+    ev.system = ref_system(&f->ref, system, strlen(system));
     ev.action = subject ? ACT_QUERY : ACT_LOGIN;
     struct access a;
     explain_event(f->x, &ev, &a);
     return a;
+}
+
+static struct access run(struct fx *f, const char *user, const char *subject, const char *legit,
+                         const char *when)
+{
+    return run_in(f, "BVH", user, subject, legit, when);
 }
 
 #define ON_SHIFT "2025-03-10T10:00:00+01:00"
@@ -443,6 +449,32 @@ static void test_case_work(void **state)
     assert_int_equal(a.route, EX_NONE);
 }
 
+/* A kind of access (system, record type) is routine once the role's own traffic shows it
+ * often enough; until the role has routine_min_events of traffic, all roles' traffic
+ * stands in, so a small role's first lookups are not all unexplained. */
+static void test_routine(void **state)
+{
+    struct fx *f = *state;
+    struct explain_config cfg;
+    explain_config_defaults(&cfg);
+    cfg.routine_min_events = 3;
+    cfg.routine_share = 0.3;
+    explainer_free(f->x);
+    f->x = explainer_new(&f->ref, f->tz, &cfg);
+    struct access a = run(f, "U1", "PLAIN", NULL, ON_SHIFT); /* no traffic yet at all */
+    assert_int_equal(a.route, EX_NONE);
+    run(f, "U1", "LOOSE", NULL, ON_SHIFT);
+    run(f, "U1", "LOOSE2", NULL, ON_SHIFT);
+    a = run(f, "U1", "PLAIN", NULL, ON_SHIFT); /* patrol's own traffic: BVH persons */
+    assert_int_equal(a.route, EX_ROUTINE);
+    a = run(f, "U5", "PLAIN", NULL, ON_SHIFT); /* staff has none of its own: all roles' */
+    assert_int_equal(a.route, EX_ROUTINE);
+    for (int i = 0; i < 3; i++)
+        run_in(f, "GMS", "U5", "LOOSE", NULL, ON_SHIFT);
+    a = run(f, "U5", "PLAIN", NULL, ON_SHIFT); /* staff's own: 1 of 4 in BVH, below 0.3 */
+    assert_int_equal(a.route, EX_NONE);
+}
+
 /* ---- household attention ----------------------------------------------------------------- */
 
 /* Who looks at a household: every access to its person, vehicle or address counts, whether
@@ -602,6 +634,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_case_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_work, setup, teardown),
         cmocka_unit_test_setup_teardown(test_integrity_unit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_routine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_household_attention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_without_relations, setup_no_relations, teardown),
