@@ -55,6 +55,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How long a connection waits for another's lock before giving up. */
+enum { BUSY_TIMEOUT_MS = 5000 };
+
 _Static_assert(STORE_SCHEMA_VERSION >= 1, "at least one migration");
 _Static_assert(sizeof store_stmt_sql / sizeof store_stmt_sql[0] == STMT_COUNT,
                "one SQL text per statement");
@@ -100,7 +103,7 @@ struct store *store_open(const char *path, struct err *e)
         goto failed;
     }
     sqlite3_extended_result_codes(st->db, 1);
-    if (sqlite3_busy_timeout(st->db, 5000) != SQLITE_OK) {
+    if (sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS) != SQLITE_OK) {
         st_fail(st, e, "cannot set busy timeout");
         goto failed;
     }
@@ -588,12 +591,26 @@ static int check_identity(struct store *st, struct err *e)
     return 0;
 }
 
+/* Switching to WAL takes an exclusive lock and SQLite does not run the busy handler for
+ * it, so when several processes open a fresh file at once all but one may get
+ * SQLITE_BUSY. WAL is a property of the file: once one of them has switched it, the
+ * switch is a no-op for the others. So a busy switch is retried, with pauses growing to
+ * 100 ms, for as long as the busy timeout. */
 static int enable_wal(struct store *st, struct err *e)
 {
     sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(st->db, STORE_SQL_JOURNAL_WAL, -1, &s, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
+    int rc, waited = 0;
+    for (int pause = 5;; pause = pause < 50 ? pause * 2 : 100) {
+        rc = sqlite3_prepare_v2(st->db, STORE_SQL_JOURNAL_WAL, -1, &s, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW || (rc & 0xff) != SQLITE_BUSY || waited >= BUSY_TIMEOUT_MS)
+            break;
+        sqlite3_finalize(s);
+        s = NULL;
+        sqlite3_sleep(pause);
+        waited += pause;
+    }
     if (rc != SQLITE_ROW) {
         st_fail(st, e, "cannot switch to WAL mode");
         sqlite3_finalize(s);
