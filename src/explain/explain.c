@@ -30,9 +30,6 @@ struct attention {
     uint8_t n;
 };
 
-/* The row of the role profile (explainer.combo) that holds all roles together. */
-enum { ALL_ROLES = ROLE_GROUPS };
-
 struct explainer {
     const struct ref *ref;
     struct tz *tz;
@@ -40,11 +37,9 @@ struct explainer {
     struct u64map last_case_access; /* (employee, subject) -> ts of last case-explained */
     /* Record accesses per system, role and subject type: a dense table, because systems
      * are few and this is read and written for every event. */
-    /* Record accesses per system, role and record type, and per role; the last row
-     * (ALL_ROLES) holds all roles together. */
-    uint64_t (*combo)[ROLE_GROUPS + 1][8];
+    uint64_t (*combo)[ROLE_GROUPS][8];
     size_t n_combo_systems;
-    uint64_t role_events[ROLE_GROUPS + 1];
+    uint64_t role_events[ROLE_GROUPS];
     struct explain_counts counts;
     uint8_t *region_has_subjects; /* per token: some record lies in this region */
     size_t n_region_tokens;
@@ -113,15 +108,17 @@ struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
     for (size_t e = 0; e < ref->n_emp; e++)
         memberships += ref->emp[e].cases_n;
     u64map_reserve(&x->case_teams, memberships);
+    x->n_investigates = ref->n_emp;
+    x->investigates = xcalloc(ref->n_emp ? ref->n_emp : 1, 1);
     for (size_t e = 0; e < ref->n_emp; e++) {
         const struct employee *em = &ref->emp[e];
-        if (em->team == 0)
-            continue;
-        for (uint32_t k = 0; k < em->cases_n; k++)
-            u64map_put(&x->case_teams, ref_pair(ref->user_cases[em->cases_off + k], em->team), 1);
-    }
-    for (size_t e = 0; e < ref->n_emp; e++) {
-        const struct employee *em = &ref->emp[e];
+        for (uint32_t k = 0; k < em->cases_n; k++) {
+            uint32_t c = ref->user_cases[em->cases_off + k];
+            if (em->team != 0)
+                u64map_put(&x->case_teams, ref_pair(c, em->team), 1);
+            if (ref->cases[c].kind == CK_CASE)
+                x->investigates[e] = 1;
+        }
         if (em->person == REF_NONE || em->unit == 0)
             continue;
         const struct subject *own = &ref->subj[em->person];
@@ -130,14 +127,6 @@ struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
             if (ref->cases[c].integrity)
                 u64map_put(&x->integrity_units, ref_pair(c, em->unit), 1);
         }
-    }
-    x->n_investigates = ref->n_emp;
-    x->investigates = xcalloc(ref->n_emp ? ref->n_emp : 1, 1);
-    for (size_t e = 0; e < ref->n_emp; e++) {
-        const struct employee *em = &ref->emp[e];
-        for (uint32_t k = 0; k < em->cases_n; k++)
-            if (ref->cases[ref->user_cases[em->cases_off + k]].kind == CK_CASE)
-                x->investigates[e] = 1;
     }
     return x;
 }
@@ -164,7 +153,7 @@ void explainer_free(struct explainer *x)
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,
                           uint8_t subject_type)
 {
-    if (role > ALL_ROLES || x->role_events[role] == 0 || system >= x->n_combo_systems)
+    if (role >= ROLE_GROUPS || x->role_events[role] == 0 || system >= x->n_combo_systems)
         return 0;
     return (double)x->combo[system][role][subject_type & 7] / (double)x->role_events[role];
 }
@@ -322,6 +311,24 @@ static bool relative_in_investigation(const struct explainer *x, uint32_t e, uin
         if (member_of_case_holding(x, e, r[k].other, ts, true, until))
             return true;
     return false;
+}
+
+/* Is (system, subject type) routine for `role`: at least routine_share of the role's
+ * record accesses once it has routine_min_events of them, of all roles' until then (a
+ * small role, the start of a run). All roles' counts are summed when asked: only the few
+ * first events of each role need them. */
+static bool routine_for(const struct explainer *x, uint8_t role, uint16_t system,
+                        uint8_t subject_type)
+{
+    if (x->role_events[role] >= x->cfg.routine_min_events)
+        return explain_role_share(x, role, system, subject_type) >= x->cfg.routine_share;
+    uint64_t all = 0, used = 0;
+    for (size_t r = 0; r < ROLE_GROUPS; r++) {
+        all += x->role_events[r];
+        if (system < x->n_combo_systems)
+            used += x->combo[system][r][subject_type & 7];
+    }
+    return all >= x->cfg.routine_min_events && (double)used / (double)all >= x->cfg.routine_share;
 }
 
 /* Is colleague `person` looked up by integrity staff `e` in the course of an integrity
@@ -697,13 +704,8 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
         a->route = unlisted; /* EX_NONE unless BOGUS_UNLISTED */
     if (a->route == EX_NONE && a->bogus == BOGUS_NOT_IN_CASE && is_case_work(x, ev, a))
         a->route = EX_CASE_WORK;
-    /* A role with too little traffic of its own to know its routine (a small role, the
-     * start of a run) is judged by what all roles do. */
     uint8_t role = em->role;
-    uint8_t profile = x->role_events[role] >= x->cfg.routine_min_events ? role : ALL_ROLES;
-    bool routine_ok = !personal_or_sensitive(a) &&
-                      x->role_events[profile] >= x->cfg.routine_min_events &&
-                      explain_role_share(x, profile, ev->system, sj->type) >= x->cfg.routine_share;
+    bool routine_ok = !personal_or_sensitive(a) && routine_for(x, role, ev->system, sj->type);
     if (a->route != EX_NONE) {
         if (until == INT64_MIN || until - ev->ts_ms < x->cfg.follow_up_ms)
             u64map_put(&x->last_case_access, pair, (uint64_t)ev->ts_ms);
@@ -727,9 +729,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
         x->n_combo_systems = n;
     }
     x->combo[ev->system][role][sj->type & 7]++;
-    x->combo[ev->system][ALL_ROLES][sj->type & 7]++;
     x->role_events[role]++;
-    x->role_events[ALL_ROLES]++;
     x->counts.by_role_route[role][a->route]++;
 }
 

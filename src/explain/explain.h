@@ -182,8 +182,7 @@ unsigned explain_lookers(const struct explainer *x, uint32_t h);
 unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, int32_t day,
                              int32_t days);
 
-/* Share of a role's record accesses that used (system, subject type); 0..1. `role`
- * ROLE_GROUPS: of all roles' record accesses together. */
+/* Share of a role's record accesses that used (system, subject type); 0..1. */
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,
                           uint8_t subject_type);
 /* Record accesses of a role seen so far. */
