@@ -473,7 +473,11 @@ static int parse_fields(struct line_parser *lp, struct parse_cache *c, const str
     if (rw->f[F_CASE].present && rw->f[F_CASE].n > 0) {
         const char *cs;
         int cn = field_text(&rw->f[F_CASE], buf, cap, &cs);
-        if (cn > 0) {
+        /* Blanks are no case number: a form left empty, not a false one. */
+        int blank = 0;
+        while (blank < cn && (cs[blank] == ' ' || cs[blank] == '\t'))
+            blank++;
+        if (cn > blank) {
             ev->case_text = keep_text(lp, &rw->f[F_CASE], cs, cn);
             ev->case_hash = strmap_hash(ev->case_text.p, ev->case_text.n);
         }

@@ -89,8 +89,9 @@ static void write_events(void)
                "{\"id\":\"s1\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":\"U1\","
                "\"system\":\"S\",\"action\":\"view\"}\n" /* 11 */
                "{\"id\":\"a4\",\"ts\":\"2025-03-30T03:00:00+02:00\",\"user\":\"U2\","
-               "\"system\":\"BVH\",\"action\":\"logout\"}\r\n"                 /* 12 */
-               EV("a\\u0035", "2025-03-30T01:06:00+01:00", ",\"results\":3")); /* 13 */
+               "\"system\":\"BVH\",\"action\":\"logout\"}\r\n" /* 12 */
+               EV("a\\u0035", "2025-03-30T01:06:00+01:00",
+                  ",\"results\":3,\"case\":\" \\t\"")); /* 13: a blank case is none */
     char *big = xmalloc(INGEST_MAX_LINE + 200);
     int n = snprintf(big, 200,
                      "{\"id\":\"b3\",\"ts\":\"2025-03-30T01:00:00Z\",\"user\":\"U1\","
