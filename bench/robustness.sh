@@ -5,7 +5,8 @@
 # it with one change: 10% of the rows of one CSV file deleted at random (case_members,
 # case_subjects, schedule, relations, subjects), or the role names replaced by Dutch
 # ones the format does not know (noodhulp, rechercheur, ...), or a fifth of the typed case
-# numbers in the events written in lower case with spaces ("2025 bvh 12"). Otherwise the
+# numbers in the events written in lower case with spaces ("2025 bvh 12"), or the
+# incidents' member lists naming the dispatched people's unit instead of them. Otherwise the
 # events are the same files (linked). Then the same four generated with --street-noise 1: everyday lookups
 # that land in an employee's own street ten times as often (accidental neighbour hits).
 # Prints a Markdown table: recall and precision of each variant next to those of the
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.."
 make -s all >/dev/null
 . bench/datasets.sh
 sets=("1000 12" "2000 99" "600 5 --no-relations" "400 11")
-changes=(case_members case_subjects schedule relations subjects roles case_format)
+changes=(case_members case_subjects schedule relations subjects roles case_format unit_members)
 T=$(mktemp -d /tmp/wachter-robust-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
@@ -52,6 +53,23 @@ if change == "case_format":
                   errors="surrogateescape") as o:
             for line in i:
                 o.write(typed.sub(retype, line))
+elif change == "unit_members":
+    unit = {r["user"]: r["unit"] for r in csv.DictReader(open(os.path.join(d, "employees.csv")))}
+    incident = {r["case"] for r in csv.DictReader(open(os.path.join(d, "cases.csv")))
+                if r["kind"] == "incident"}
+    path = os.path.join(d, "case_members.csv")
+    rows, seen = [], set()
+    for r in csv.DictReader(open(path, newline="")):
+        if r["case"] in incident and r["user"] in unit:
+            r = {"case": r["case"], "user": unit[r["user"]]}
+            if (r["case"], r["user"]) in seen:
+                continue
+            seen.add((r["case"], r["user"]))
+        rows.append(r)
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["case", "user"])
+        w.writeheader()
+        w.writerows(rows)
 elif change == "roles":
     names = {"patrol": "noodhulp", "detective": "rechercheur", "intake": "intake-medewerker",
              "dispatcher": "meldkamer", "intelligence": "analist", "student": "aspirant",
@@ -89,6 +107,7 @@ for s in "${sets[@]}"; do
         case $c in
         roles) what="role names in Dutch" ;;
         case_format) what="20% of typed case numbers in lower case with spaces" ;;
+        unit_members) what="incidents list the unit, not its people" ;;
         *) what="10% of $c.csv deleted" ;;
         esac
         perturb "$d" "$T/x" "$c"

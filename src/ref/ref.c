@@ -464,6 +464,7 @@ struct loader {
     struct tz *tz;
     struct err *e;
     struct pairs sched_pairs, user_cases, subject_cases, rels;
+    struct pairs unit_cases; /* (unit token, case): units named in case_members.csv */
     struct sched_interval *sched_tmp;
     size_t n_sched_tmp, cap_sched_tmp;
     struct fill_job fill_members, fill_subjects;
@@ -983,9 +984,62 @@ static int case_link_row(struct loader *ld, const struct row *r, bool subjects)
     const char *other = GET(1);
     if (len == 0)
         return 0;
+    if (!subjects && strmap_get(&ref->region_of_unit, other, len) >= 0 &&
+        strmap_get_h(&ref->emp_by_user, other, len, r->hash[1]) < 0) {
+        pairs_add(&ld->unit_cases, token(ref, other, len), ci, 0);
+        return 0;
+    }
     uint32_t oi = subjects ? ref_subject_h(ref, other, len, r->hash[1], ST_NONE)
                            : ref_employee_h(ref, other, len, r->hash[1]);
     pairs_add(subjects ? &ld->subject_cases : &ld->user_cases, oi, ci, 0);
+    return 0;
+}
+
+/* The incidents that name a unit among their members (case_members.csv: "the units and
+ * people dispatched to it") have every employee of that unit as a member: the unit's
+ * people are who answer it. Fails, naming the file, when that would make more than
+ * MAX_UNIT_MEMBERSHIPS memberships. */
+enum { MAX_UNIT_MEMBERSHIPS = 1 << 24 };
+static int cmp_u64(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int add_unit_members(struct loader *ld)
+{
+    struct ref *ref = ld->ref;
+    const struct pairs *p = &ld->unit_cases;
+    /* Sorted by unit, then case: each employee finds its unit's run by bisection. */
+    uint64_t *by_unit = xcalloc(p->n, sizeof *by_unit);
+    for (size_t i = 0; i < p->n; i++)
+        by_unit[i] = (uint64_t)p->owner[i] << 32 | p->value[i];
+    qsort(by_unit, p->n, sizeof *by_unit, cmp_u64);
+    size_t added = 0;
+    for (uint32_t e = 0; e < ref->n_emp; e++) {
+        const struct employee *em = &ref->emp[e];
+        if (!em->known || em->unit == 0)
+            continue;
+        size_t lo = 0, hi = p->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (by_unit[mid] >> 32 < em->unit)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < p->n && by_unit[i] >> 32 == em->unit; i++) {
+            if (++added > MAX_UNIT_MEMBERSHIPS) {
+                free(by_unit);
+                return err_set(ld->e,
+                               "%s/case_members.csv: the units listed as members stand for more "
+                               "than %d memberships of their employees",
+                               ld->dataset, MAX_UNIT_MEMBERSHIPS);
+            }
+            pairs_add(&ld->user_cases, e, (uint32_t)by_unit[i], 0);
+        }
+    }
+    free(by_unit);
     return 0;
 }
 
@@ -1503,7 +1557,8 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     mem_populate(ld.sched_tmp, sched * sizeof *ld.sched_tmp);
     if (load_file(&ld, &units) != 0 || load_file(&ld, &subjects_f) != 0 ||
         load_file(&ld, &employees) != 0 || load_file(&ld, &schedule) != 0 ||
-        load_file(&ld, &cases_f) != 0 || load_file(&ld, &members) != 0) {
+        load_file(&ld, &cases_f) != 0 || load_file(&ld, &members) != 0 ||
+        (ld.unit_cases.n > 0 && add_unit_members(&ld) != 0)) {
         rc = -1;
         goto out;
     }
@@ -1535,6 +1590,7 @@ out:
     job_join(&ld.fill_subjects.job);
     pairs_free(&ld.sched_pairs);
     pairs_free(&ld.user_cases);
+    pairs_free(&ld.unit_cases);
     pairs_free(&ld.subject_cases);
     pairs_free(&ld.rels);
     free(ld.sched_tmp);

@@ -487,6 +487,39 @@ static void test_ref_memberships_relations_residents(void **state)
     tz_free(tz);
 }
 
+/* An incident's member list may name a unit ("the units and people dispatched to it"):
+ * every employee of that unit is a member. An id that is an employee number stays the
+ * employee, even where a unit has the same name. */
+static void test_ref_unit_as_member(void **state)
+{
+    (void)state;
+    write_dataset();
+    write_file("cases.csv", "case,kind,opened,closed,unit,sensitivity\n"
+                            "C-1,case,2025-01-01,,UNIT-01,high\n"
+                            "C-22,incident,2025-01-10,2025-02-01,U2,normal\n"
+                            "C-3,incident,2025-02-01,,UNIT-01,normal\n");
+    write_file("case_members.csv", "case,user\nC-1,U2\nC-3,UNIT-01\nC-3,UNIT-01\nC-22,U2\n");
+    struct ref r;
+    struct tz *tz;
+    load(&r, &tz);
+    uint32_t u1 = emp(&r, "U000001"), u2 = emp(&r, "U2"), u3 = emp(&r, "U3");
+    uint32_t c1 = case_of(&r, "C-1"), c22 = case_of(&r, "C-22"), c3 = case_of(&r, "C-3");
+    assert_true(ref_is_member(&r, c3, u1)); /* UNIT-01's employee */
+    assert_false(ref_is_member(&r, c3, u2));
+    assert_false(ref_is_member(&r, c3, u3));
+    assert_int_equal(r.emp[u1].cases_n, 1);
+    assert_int_equal(r.user_cases[r.emp[u1].cases_off], c3);
+    assert_int_equal(r.cases[c3].n_members, 1);
+    /* U2 is an employee and a unit (of U2 alone): the employee, and no one else. */
+    assert_true(ref_is_member(&r, c1, u2));
+    assert_true(ref_is_member(&r, c22, u2));
+    assert_false(ref_is_member(&r, c1, u1));
+    /* The unit is no employee of its own. */
+    assert_true(strmap_get(&r.emp_by_user, "UNIT-01", 7) < 0);
+    ref_free(&r);
+    tz_free(tz);
+}
+
 static void test_ref_schedule(void **state)
 {
     (void)state;
@@ -751,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_csv_errors),
         cmocka_unit_test(test_ref_full_attributes),
         cmocka_unit_test(test_ref_memberships_relations_residents),
+        cmocka_unit_test(test_ref_unit_as_member),
         cmocka_unit_test(test_ref_schedule),
         cmocka_unit_test(test_ref_long_absence),
         cmocka_unit_test(test_ref_duty_until),
