@@ -1133,11 +1133,17 @@ void engine_event(struct engine *eng, const struct event *ev)
         close_day(eng);
         if (eng->first_day == INT32_MIN)
             eng->first_day = a.local.day;
-        else if (a.local.day > eng->day + 1) {
-            /* A stretch without any events: close the day before this one as well, so
-             * that episodes see the quiet time pass. */
-            eng->day = a.local.day - 1;
-            close_day(eng);
+        else {
+            /* A stretch without any events: the first days of it are closed one by one,
+             * so that held signals are judged on their own days (IND_HOLD_MAX_DAYS), and
+             * the day before this one as well, so that episodes see the quiet time pass. */
+            int32_t last = eng->day;
+            for (int32_t d = last + 1; d < a.local.day; d++) {
+                if (d > last + IND_HOLD_MAX_DAYS)
+                    d = a.local.day - 1;
+                eng->day = d;
+                close_day(eng);
+            }
         }
         eng->day = a.local.day;
     }

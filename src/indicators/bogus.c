@@ -32,7 +32,8 @@
 
 /* Days a first lookup under the own case is held (struct held_signals: less than live
  * runs keep event texts). */
-enum { HOLD_DAYS = 3 };
+#define HOLD_DAYS 3
+_Static_assert(HOLD_DAYS <= IND_HOLD_MAX_DAYS, "held longer than the engine closes days");
 
 struct bogus_settings {
     struct ind_common common;
@@ -98,8 +99,9 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
 
 /* A held signal stands unless the record turned out to be case work, or the user wrote
  * to the case's file, within HOLD_DAYS of the lookup. */
-static float judge(const struct engine *eng, const struct held_signal *h)
+static float judge(const struct engine *eng, const struct held_signal *h, const void *settings)
 {
+    (void)settings;
     const struct explainer *x = engine_explainer(eng);
     int32_t since = 0;
     bool work = h->note == BOGUS_NOT_MEMBER
@@ -111,8 +113,7 @@ static float judge(const struct engine *eng, const struct held_signal *h)
 static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
 {
     struct bogus_state *bs = self;
-    (void)settings;
-    held_release(&bs->held, eng, day, HOLD_DAYS, judge);
+    held_release(&bs->held, eng, day, HOLD_DAYS, judge, settings);
 }
 
 static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,

@@ -21,7 +21,7 @@ void held_push(struct held_signals *q, const struct event *ev, int32_t day, floa
 }
 
 void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32_t hold_days,
-                  held_judge_fn judge)
+                  held_judge_fn judge, const void *settings)
 {
     bool all = engine_finishing(eng);
     size_t done = 0;
@@ -29,7 +29,7 @@ void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32
         const struct held_signal *h = &q->v[done];
         if (!all && h->day > day - hold_days)
             break;
-        float strength = judge(eng, h);
+        float strength = judge(eng, h, settings);
         if (strength > 0)
             engine_signal_kept(eng, &h->ev, strength, h->key, h->note, 0);
     }

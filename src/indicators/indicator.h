@@ -238,6 +238,17 @@ float ind_chance_factor(struct ind_chance *ch, const struct ref *ref, const stru
 /* Release what the counters hold; leaves `ch` zeroed. */
 void ind_chance_free(struct ind_chance *ch);
 
+/* No indicator holds a signal (struct held_signals) for more days than this: less than
+ * live runs keep event texts, and the engine closes as many days one by one after a day
+ * with events, even when no events follow (a stretch without any), so a held signal is
+ * judged on its own days. */
+#define IND_HOLD_MAX_DAYS 3
+/* Days either side of a look in which colleagues' looks at the same household count as
+ * shared attention (neighbour_lookup, relative_lookup), and so the days such a look is
+ * held before it signals. */
+#define IND_NEAR_DAYS 3
+_Static_assert(IND_NEAR_DAYS <= IND_HOLD_MAX_DAYS, "held longer than the engine closes days");
+
 /* Signals held back (held.c): a lookup that the days after it decide (does the record turn
  * out to be case work, do colleagues look at the household too) is held in event order and
  * judged once event time has passed `hold_days` local days beyond its own, or when the run
@@ -258,12 +269,14 @@ struct held_signals {
 /* Hold a signal on `ev` of local `day`. Memory: `ev` is kept (kept_event_of). */
 void held_push(struct held_signals *q, const struct event *ev, int32_t day, float strength,
                uint32_t key, uint8_t note, uint32_t context);
-/* The strength a held signal is given at release; 0 or less drops it. */
-typedef float (*held_judge_fn)(const struct engine *eng, const struct held_signal *h);
+/* The strength a held signal is given at release; 0 or less drops it. `settings` are the
+ * indicator's, as held_release got them. */
+typedef float (*held_judge_fn)(const struct engine *eng, const struct held_signal *h,
+                               const void *settings);
 /* At the close of local `day` (from on_day_close): the signals held `hold_days` or more,
  * all of them when the run finishes, are judged and, unless dropped, signalled. */
 void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32_t hold_days,
-                  held_judge_fn judge);
+                  held_judge_fn judge, const void *settings);
 void held_free(struct held_signals *q);
 
 /* Appends "N lookups of M records" style count phrases in both languages. */

@@ -23,8 +23,8 @@
  * same days (an incident next door, a suspect on the street, a car the shift is looking
  * for), the employee's own look is most likely part of it, even without a case to show
  * for it. A private interest in the neighbours is one's own. So a look is held for
- * NEAR_DAYS and then signals divided by (1 + the other employees whose latest look at the
- * household lies within NEAR_DAYS of it), as private_fixation divides by its sharers.
+ * IND_NEAR_DAYS and then signals divided by (1 + the other employees whose latest look at the
+ * household lies within IND_NEAR_DAYS of it), as private_fixation divides by its sharers.
  * Only the days around count, not all-time lookers: where the registry is small next to
  * the force, every household gathers lookers by chance over months, but seldom within a
  * week. (Measured on the eight altgen sets: 22 fewer alerts, one actor fewer found; on this
@@ -32,16 +32,11 @@
  *
  * Cost per neighbour access: one hash lookup (employee-household day; the household is
  * numbered at load, subject.household); memory: one entry per (employee, household) pair
- * that ever signalled, and the looks of the last NEAR_DAYS days.
+ * that ever signalled, and the looks of the last IND_NEAR_DAYS days.
  */
 #include "indicators/indicator.h"
 
 #include <stdlib.h>
-
-/* Days either side of a look in which colleagues' looks at the household count, and so
- * the days a look is held before it signals (struct held_signals: less than live runs
- * keep event texts). */
-enum { NEAR_DAYS = 3 };
 
 struct neighbour_settings {
     struct ind_common common;
@@ -101,18 +96,18 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     held_push(&ns->held, ev, a->local.day, person ? 1.0f : 0.5f, h, person ? 0 : 1, 0);
 }
 
-static float judge(const struct engine *eng, const struct held_signal *look)
+static float judge(const struct engine *eng, const struct held_signal *look, const void *settings)
 {
-    unsigned others =
-        explain_others_near(engine_explainer(eng), look->key, look->ev.user, look->day, NEAR_DAYS);
+    (void)settings;
+    unsigned others = explain_others_near(engine_explainer(eng), look->key, look->ev.user,
+                                          look->day, IND_NEAR_DAYS);
     return look->strength / (float)(1 + others);
 }
 
 static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
 {
     struct neighbour_state *ns = self;
-    (void)settings;
-    held_release(&ns->held, eng, day, NEAR_DAYS, judge);
+    held_release(&ns->held, eng, day, IND_NEAR_DAYS, judge, settings);
 }
 
 static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
@@ -128,12 +123,12 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
                 "looked up neighbours (same postcode) without a case, counted once per "
                 "household and day, and for less where colleagues looked the household up "
                 "within %d days: ",
-                NEAR_DAYS);
+                IND_NEAR_DAYS);
     sbuf_printf(nl,
                 "buren (zelfde postcode) geraadpleegd zonder zaak, geteld eenmaal per "
                 "huishouden en dag, en voor minder waar collega's het huishouden binnen %d "
                 "dagen ook raadpleegden: ",
-                NEAR_DAYS);
+                IND_NEAR_DAYS);
     describe_counts(s, ken, knl, en, nl);
 }
 
