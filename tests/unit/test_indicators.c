@@ -2207,9 +2207,10 @@ static void test_wave_remote_runs_nothing_locally(void **state)
 /* ---- neighbour_lookup: shared attention (uses the signal hook above) --------------------- */
 
 /* The strength of the neighbour_lookup signal on record `subject_id`, or -1. */
-static float neighbour_strength(const char *subject_id)
+/* Strength of the first caught signal of indicator `name` on record `subject_id`, or -1. */
+static float caught_strength(const char *name, const char *subject_id)
 {
-    int ind = indicator_find("neighbour_lookup");
+    int ind = indicator_find(name);
     for (size_t i = 0; i < n_caught; i++)
         if (caught[i].ind == ind &&
             caught[i].ev.subject == ref_find_subject(&R.ref, subject_id, strlen(subject_id)))
@@ -2233,13 +2234,48 @@ static void test_neighbour_shared_attention(void **state)
     lookp(at(40, 10, 0), "U1", "PRIV"); /* closes the days of the look on day 30 */
     go();
     assert_int_equal(sigs("neighbour_lookup"), 2);
-    assert_float_equal(neighbour_strength("NEIGH"), 1.0f / 3, 1e-6);
-    assert_float_equal(neighbour_strength("NEIGH2"), 1.0f, 1e-6);
+    assert_float_equal(caught_strength("neighbour_lookup", "NEIGH"), 1.0f / 3, 1e-6);
+    assert_float_equal(caught_strength("neighbour_lookup", "NEIGH2"), 1.0f, 1e-6);
     /* Held: the day-0 look signalled only once event time passed its third day. */
     int ind = indicator_find("neighbour_lookup");
     for (size_t i = 0; i < n_caught; i++)
         if (caught[i].ind == ind)
             assert_true(caught[i].after >= 4);
+}
+
+/* The same for relatives, at a quarter per colleague (shared_weight 0.25): U7 and U8 look
+ * at the partner within three days of U1's look (the partner's own incident), U7 at the
+ * child three weeks before U1 does. (Of another unit: a unit-mate's look at U1's family
+ * would count as a chance hit, see test_relative_chance.) With shared_weight 0 nothing is
+ * held or discounted. */
+static void test_relative_shared_attention(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    lookp(at(0, 10, 0), "U1", "PARTNER");
+    lookp(at(1, 9, 0), "U7", "PARTNER");
+    lookp(at(2, 9, 0), "U8", "PARTNER");
+    lookp(at(9, 9, 0), "U7", "CHILD");
+    lookp(at(30, 10, 0), "U1", "CHILD");
+    lookp(at(40, 10, 0), "U1", "PRIV"); /* closes the days of the look on day 30 */
+    go();
+    assert_int_equal(sigs("relative_lookup"), 2);
+    assert_float_equal(caught_strength("relative_lookup", "PARTNER"), 1.0f / 1.5f, 1e-6);
+    assert_float_equal(caught_strength("relative_lookup", "CHILD"), 0.8f, 1e-6);
+    int ind = indicator_find("relative_lookup");
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind)
+            assert_true(caught[i].after >= 4);
+
+    run_end();
+    free_caught();
+    set_param("relative_lookup", "shared_weight", 0);
+    go_start = start_subject_side;
+    go();
+    assert_float_equal(caught_strength("relative_lookup", "PARTNER"), 1.0f, 1e-6);
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind && caught[i].ev.subject == ref_find_subject(&R.ref, "PARTNER", 7))
+            assert_true(caught[i].after < 4);
 }
 
 static void test_indicator_disabled(void **state)
@@ -2304,6 +2340,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_every_indicator_covered),
         T(test_relative_positive),
+        T(test_relative_shared_attention),
         T(test_relative_negative_incident),
         T(test_relative_chance),
         T(test_neighbour_positive),
