@@ -966,10 +966,13 @@ static void score_employee(struct engine *eng, uint32_t e)
             st->alert = REF_NONE;
         }
     } else if (st->alert != REF_NONE) {
-        /* The snapshot follows growing evidence; a lower score (peers caught up, old
-         * signals decayed) leaves the alert as the analyst first saw it. */
-        if (st->dirty && combined >= eng->alerts[st->alert].a.score)
-            build_alert(eng, e, &eng->alerts[st->alert], scores, combined);
+        /* The snapshot follows growing evidence: new signals while the employee is still
+         * over the threshold rebuild it, also when old signals have decayed meanwhile, so
+         * the analyst sees the latest lookups. Its score stays the highest reached. Under
+         * the threshold it is left as the analyst saw it last. */
+        double peak = eng->alerts[st->alert].a.score;
+        if (st->dirty && combined >= cfg->alert_threshold)
+            build_alert(eng, e, &eng->alerts[st->alert], scores, combined > peak ? combined : peak);
         if (eng->now_ms - st->last_signal_ms > gap && combined < cfg->alert_threshold) {
             st->floor_ms = st->last_signal_ms;
             st->alert = REF_NONE;

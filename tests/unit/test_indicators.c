@@ -2024,6 +2024,47 @@ static void test_alert_one_per_episode(void **state)
     assert_true(a[0].last_ms > a[0].first_ms + 8 * 86400000LL); /* the alert grew */
 }
 
+/* Five busy days of U1's that put U1 far over the threshold; U2's daily routine lookup
+ * keeps the days closing until day 44. */
+static void busy_days(void)
+{
+    for (int d = 0; d < 45; d++)
+        lookp(at(d, 8, 0), "U2", "STRANGER");
+    for (int d = 0; d < 5; d++) {
+        lookp(at(d, 10, 0), "U1", "PARTNER");
+        lookp(at(d, 11, 0), "U1", "E2");
+        lookp(at(d, 12, 0), "U1", "NEIGH");
+        lookp(at(d, 13, 0), "U1", d % 2 ? "CHILD" : "SISTER");
+    }
+}
+
+/* The alert follows the evidence after it opened: a lookup five weeks after the busy days,
+ * with the old signals decayed (today's score lower than the peak) but still over the
+ * threshold, is cited in the same alert, which keeps its peak score. */
+static void test_alert_follows_evidence(void **state)
+{
+    (void)state;
+    busy_days();
+    go();
+    double peak = alert_of("U1")->score;
+    run_end();
+    clear_events();
+
+    busy_days();
+    lookp(at(40, 10, 0), "U1", "SISTER");
+    go();
+    assert_int_equal(alerts_of("U1"), 1);
+    const struct alert *a = alert_of("U1");
+    assert_float_equal(a->score, peak, 1e-12);
+    assert_int_equal(a->last_ms, at(40, 10, 0));
+    const struct alert_indicator *rel = indicator_in(a, "relative_lookup");
+    assert_non_null(rel);
+    bool cited = false;
+    for (size_t j = 0; j < rel->n_events; j++)
+        cited |= rel->events[j].ts_ms == at(40, 10, 0);
+    assert_true(cited);
+}
+
 /* The other side of episodes: after a quiet spell (the score fell below the threshold and
  * 30 days passed) a new crossing opens a second alert. U2's daily routine lookup keeps the
  * days closing. */
@@ -2407,6 +2448,7 @@ int main(void)
         T(test_alert_early_takes_day_close_score),
         T(test_alert_deterministic),
         T(test_alert_one_per_episode),
+        T(test_alert_follows_evidence),
         T(test_alert_new_episode_after_quiet),
         T(test_alert_new_episode_after_silent_gap),
         T(test_indicator_disabled),
