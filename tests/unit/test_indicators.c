@@ -2284,6 +2284,29 @@ static void test_neighbour_shared_attention(void **state)
             assert_true(caught[i].after >= 4);
 }
 
+/* Signals held for a few days are judged on their own days also when a stretch without
+ * any events follows (every event of the force missing for weeks: a feed that stopped).
+ * U1's neighbour looks on days 8-10 are held three days; then nothing happens until day
+ * 60. The days right after day 10 are closed one by one, so the looks signal then, and
+ * the alert opens within days, not at the end of the stretch with the signals decayed. */
+static void test_held_over_silent_stretch(void **state)
+{
+    (void)state;
+    for (int d = 0; d <= 10; d++)
+        lookp(at(d, 8, 0), "U2", "STRANGER");
+    for (int d = 8; d <= 10; d++) {
+        lookp(at(d, 10, 0), "U1", "NEIGH");
+        lookp(at(d, 11, 0), "U1", "NEIGH2");
+        look(at(d, 12, 0), "U1", "address", "NEIGH_ADDR", NULL);
+    }
+    lookp(at(60, 10, 0), "U2", "STRANGER");
+    go();
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    assert_true(alert_has(a, "neighbour_lookup"));
+    assert_true(a->opened_ms < at(20, 0, 0));
+}
+
 /* The same for relatives, at a quarter per colleague (shared_weight 0.25): U7 and U8 look
  * at the partner within three days of U1's look (the partner's own incident), U7 at the
  * child three weeks before U1 does. (Of another unit: a unit-mate's look at U1's family
@@ -2382,6 +2405,7 @@ int main(void)
         T(test_every_indicator_covered),
         T(test_relative_positive),
         T(test_relative_shared_attention),
+        T(test_held_over_silent_stretch),
         T(test_relative_negative_incident),
         T(test_relative_chance),
         T(test_neighbour_positive),
