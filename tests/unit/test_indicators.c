@@ -2307,29 +2307,33 @@ static void test_held_over_silent_stretch(void **state)
     assert_true(a->opened_ms < at(20, 0, 0));
 }
 
-/* The same for relatives, at a quarter per colleague (shared_weight 0.25): U7 and U8 look
- * at the partner within three days of U1's look (the partner's own incident), U7 at the
- * child three weeks before U1 does. (Of another unit: a unit-mate's look at U1's family
- * would count as a chance hit, see test_relative_chance.) With shared_weight 0 nothing is
- * held or discounted. */
+/* Relatives (shared_weight 0.5): U7 and U8 look at the partner earlier on the day of U1's
+ * look (the partner's own incident), so U1's look weighs 1 / (1 + 0.5 x 2). U7 looked at
+ * the child three weeks before U1 does, U8 at the sister the day after U1: neither
+ * counts. Unlike neighbour_lookup nothing is held: each signal comes with its own event.
+ * (Of another unit: a unit-mate's look at U1's family would count as a chance hit, see
+ * test_relative_chance.) With shared_weight 0 the partner weighs in full. */
 static void test_relative_shared_attention(void **state)
 {
     (void)state;
     go_start = start_subject_side;
-    lookp(at(0, 10, 0), "U1", "PARTNER");
-    lookp(at(1, 9, 0), "U7", "PARTNER");
-    lookp(at(2, 9, 0), "U8", "PARTNER");
+    lookp(at(0, 8, 0), "U7", "PARTNER");
+    lookp(at(0, 9, 0), "U8", "PARTNER");
+    lookp(at(0, 10, 0), "U1", "PARTNER"); /* event 3 */
     lookp(at(9, 9, 0), "U7", "CHILD");
-    lookp(at(30, 10, 0), "U1", "CHILD");
-    lookp(at(40, 10, 0), "U1", "PRIV"); /* closes the days of the look on day 30 */
+    lookp(at(30, 10, 0), "U1", "CHILD");  /* event 5 */
+    lookp(at(30, 11, 0), "U1", "SISTER"); /* event 6 */
+    lookp(at(31, 9, 0), "U8", "SISTER");
     go();
-    assert_int_equal(sigs("relative_lookup"), 2);
-    assert_float_equal(caught_strength("relative_lookup", "PARTNER"), 1.0f / 1.5f, 1e-6);
+    assert_int_equal(sigs("relative_lookup"), 3);
+    assert_float_equal(caught_strength("relative_lookup", "PARTNER"), 0.5f, 1e-6);
     assert_float_equal(caught_strength("relative_lookup", "CHILD"), 0.8f, 1e-6);
+    assert_float_equal(caught_strength("relative_lookup", "SISTER"), 0.8f, 1e-6);
     int ind = indicator_find("relative_lookup");
+    size_t want_after[] = {3, 5, 6}, k = 0;
     for (size_t i = 0; i < n_caught; i++)
         if (caught[i].ind == ind)
-            assert_true(caught[i].after >= 4);
+            assert_int_equal(caught[i].after, want_after[k++]);
 
     run_end();
     free_caught();
@@ -2337,9 +2341,6 @@ static void test_relative_shared_attention(void **state)
     go_start = start_subject_side;
     go();
     assert_float_equal(caught_strength("relative_lookup", "PARTNER"), 1.0f, 1e-6);
-    for (size_t i = 0; i < n_caught; i++)
-        if (caught[i].ind == ind && caught[i].ev.subject == ref_find_subject(&R.ref, "PARTNER", 7))
-            assert_true(caught[i].after < 4);
 }
 
 static void test_indicator_disabled(void **state)
