@@ -244,8 +244,8 @@ void ind_chance_free(struct ind_chance *ch);
  * judged on its own days. */
 #define IND_HOLD_MAX_DAYS 3
 /* Days either side of a look in which colleagues' looks at the same household count as
- * shared attention (neighbour_lookup, relative_lookup), and so the days such a look is
- * held before it signals. */
+ * shared attention: neighbour_lookup holds its looks that long to count the later ones
+ * too, relative_lookup counts the days up to the look. */
 #define IND_NEAR_DAYS 3
 _Static_assert(IND_NEAR_DAYS <= IND_HOLD_MAX_DAYS, "held longer than the engine closes days");
 

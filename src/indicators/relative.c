@@ -54,8 +54,8 @@ static const struct ind_param params[] = {
      "a first look at a relative's record signals in full only when chance would give that "
      "many relatives to fewer than this share of employees"},
     {"shared_weight", PARAM_DOUBLE, offsetof(struct relative_settings, shared_weight), 0.5,
-     "a look at a relative's household that other employees looked up in the 3 days before "
-     "(an incident in the family) weighs 1 / (1 + this x those employees); 0: no discount"},
+     "a look at a relative's household that other employees looked up in the 3 days up to "
+     "it (an incident in the family) weighs 1 / (1 + this x those employees); 0: no discount"},
 };
 
 /* Units with fewer other members than this give no placebo: too few families to compare. */
@@ -236,10 +236,10 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
     sbuf_puts(en, "looked up relatives or household members without a case");
     sbuf_puts(nl, "familie of huisgenoten geraadpleegd zonder zaak");
     if (((const struct relative_settings *)settings)->shared_weight > 0) {
-        sbuf_printf(en, ", for less where others looked the household up in the %d days before",
+        sbuf_printf(en, ", for less where others looked the household up in the %d days up to it",
                     IND_NEAR_DAYS);
         sbuf_printf(nl,
-                    ", voor minder waar anderen het huishouden in de %d dagen ervoor "
+                    ", voor minder waar anderen het huishouden in de %d dagen ervoor al "
                     "raadpleegden",
                     IND_NEAR_DAYS);
     }
@@ -259,8 +259,8 @@ const struct indicator ind_relative_lookup = {
             "or from shared address and rare surname when that file is absent. A first look "
             "at a relative's record weighs less where lookups land in unit-mates' families by "
             "chance (measured in the data); coming back on another day weighs in full. A look "
-            "at a household that other employees looked up in the 3 days before (an incident "
-            "in the family) weighs less.",
+            "at a household that other employees looked up in the 3 days up to it (an "
+            "incident in the family) weighs less.",
     .notes = {"partner", "ex-partner", "parent", "child", "sibling", "household member", "relative",
               "same rare surname"},
     .params = params,

@@ -995,8 +995,8 @@ static int case_link_row(struct loader *ld, const struct row *r, bool subjects)
     return 0;
 }
 
-/* The incidents that name a unit among their members (case_members.csv: "the units and
- * people dispatched to it") have every employee of that unit as a member: the unit's
+/* A case or incident that names a unit among its members (case_members.csv: "the units
+ * and people dispatched to it") has every employee of that unit as a member: the unit's
  * people are who answer it. Fails, naming the file, when that would make more than
  * MAX_UNIT_MEMBERSHIPS memberships. */
 enum { MAX_UNIT_MEMBERSHIPS = 1 << 24 };
