@@ -2284,6 +2284,42 @@ static void test_neighbour_shared_attention(void **state)
             assert_true(caught[i].after >= 4);
 }
 
+/* A colleague in an incident around the days of the lookup (E2 in INC-E2, U2's unit's
+ * call of day 2, 10:00-12:00; U1 not dispatched) weighs incident_strength (0.25) from
+ * three days before it opened to three days after it closed, note 3; in full a week
+ * later, and in full throughout with incident_strength 1. Day 0 of the tests is
+ * 2025-02-03 (UTC 00:00 is 01:00 local). */
+static void test_colleague_in_incident(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    put_cases("INC-E2,incident,2025-02-05T10:00:00+01:00,2025-02-05T12:00:00+01:00,UNIT-N,normal\n",
+              "INC-E2,U2\n", "INC-E2,E2\n");
+    lookp(at(2, 14, 0), "U1", "E2");
+    look(at(4, 9, 0), "U1", "vehicle", "E2_CAR", NULL); /* the person is in it: so the car */
+    lookp(at(12, 9, 0), "U4", "E2");
+    go();
+    assert_int_equal(sigs("colleague_lookup"), 3);
+    int ind = indicator_find("colleague_lookup");
+    float want[] = {0.25f, 0.6f * 0.25f, 1.0f};
+    uint8_t want_note[] = {3, 3, 0};
+    size_t k = 0;
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind) {
+            assert_float_equal(caught[i].strength, want[k], 1e-6);
+            assert_int_equal(caught[i].note, want_note[k]);
+            k++;
+        }
+    assert_int_equal(k, 3);
+
+    run_end();
+    free_caught();
+    set_param("colleague_lookup", "incident_strength", 1);
+    go_start = start_subject_side;
+    go();
+    assert_float_equal(caught_strength("colleague_lookup", "E2"), 1.0f, 1e-6);
+}
+
 /* Signals held for a few days are judged on their own days also when a stretch without
  * any events follows (every event of the force missing for weeks: a feed that stopped).
  * U1's neighbour looks on days 8-10 are held three days; then nothing happens until day
@@ -2417,6 +2453,7 @@ int main(void)
         T(test_neighbour_alert_slow_returns),
         T(test_neighbour_negative_plate_check),
         T(test_colleague_positive),
+        T(test_colleague_in_incident),
         T(test_colleague_negative_integrity_case),
         T(test_colleague_integrity_case_unlisted),
         T(test_self_positive),
