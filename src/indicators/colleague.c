@@ -37,22 +37,6 @@ static const struct ind_param params[] = {
      "`incident_strength`"},
 };
 
-/* Is record `s` (REF_NONE: none) in an incident that runs within `days` of `ts_ms`? */
-static bool in_incident(const struct ref *ref, uint32_t s, int64_t ts_ms, double days)
-{
-    if (s == REF_NONE)
-        return false;
-    int64_t margin = (int64_t)(days * 86400000.0);
-    const struct subject *sj = &ref->subj[s];
-    for (uint32_t i = 0; i < sj->cases_n; i++) {
-        const struct case_rec *c = &ref->cases[ref->subject_cases[sj->cases_off + i]];
-        if (c->kind == CK_INCIDENT && c->opened_ms != INT64_MIN && ts_ms >= c->opened_ms - margin &&
-            (c->closed_ms == INT64_MAX || ts_ms <= c->closed_ms + margin))
-            return true;
-    }
-    return false;
-}
-
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
@@ -67,8 +51,9 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (who->employee != REF_NONE && ref->emp[who->employee].team == me->team && me->team != 0)
         note = 2;
     float strength = a->link_weight;
-    if (in_incident(ref, ev->subject, ev->ts_ms, cfg->incident_days) ||
-        (a->person != ev->subject && in_incident(ref, a->person, ev->ts_ms, cfg->incident_days))) {
+    int64_t margin = (int64_t)(cfg->incident_days * 86400000.0);
+    if (ref_in_incident(ref, ev->subject, ev->ts_ms, margin) ||
+        (a->person != ev->subject && ref_in_incident(ref, a->person, ev->ts_ms, margin))) {
         strength *= (float)cfg->incident_strength;
         note = 3;
     }

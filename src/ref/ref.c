@@ -182,6 +182,21 @@ uint32_t ref_case_file(const struct ref *ref, uint32_t s)
     return c != REF_NONE && ref->cases[c].known ? c : REF_NONE;
 }
 
+bool ref_in_incident(const struct ref *ref, uint32_t s, int64_t ts_ms, int64_t margin_ms)
+{
+    if (s == REF_NONE)
+        return false;
+    const struct subject *sj = &ref->subj[s];
+    for (uint32_t i = 0; i < sj->cases_n; i++) {
+        const struct case_rec *c = &ref->cases[ref->subject_cases[sj->cases_off + i]];
+        if (c->kind == CK_INCIDENT && c->opened_ms != INT64_MIN &&
+            ts_ms >= c->opened_ms - margin_ms &&
+            (c->closed_ms == INT64_MAX || ts_ms <= c->closed_ms + margin_ms))
+            return true;
+    }
+    return false;
+}
+
 uint16_t ref_system(struct ref *ref, const char *name, size_t n)
 {
     int64_t i = strmap_get(&ref->systems, name, n);

@@ -213,6 +213,11 @@ uint32_t ref_loaded_case(const struct ref *ref, const char *id, size_t n, uint64
 /* The case of cases.csv whose file record `s` (of type case: its id is the case number)
  * is, or REF_NONE. */
 uint32_t ref_case_file(const struct ref *ref, uint32_t s);
+/* Is record `s` (REF_NONE: none) in an incident (cases.csv kind incident) that runs within
+ * `margin_ms` of `ts_ms`, from `margin_ms` before it opens to `margin_ms` after it closes?
+ * People in an incident are looked up by officers not dispatched to it (the next shift,
+ * a neighbouring team), so indicators weigh such lookups less. */
+bool ref_in_incident(const struct ref *ref, uint32_t s, int64_t ts_ms, int64_t margin_ms);
 /* Small integer for a system name, interning it. */
 uint16_t ref_system(struct ref *ref, const char *name, size_t n);
 const char *ref_system_name(const struct ref *ref, uint16_t sys);

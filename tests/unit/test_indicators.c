@@ -2320,6 +2320,34 @@ static void test_colleague_in_incident(void **state)
     assert_float_equal(caught_strength("colleague_lookup", "E2"), 1.0f, 1e-6);
 }
 
+/* A wave on a person who is in an incident (STRANGER, in INC-S of day 0, 08:00-10:00,
+ * which lists only U9) signals at incident_strength: 0.6 x 0.25, note 3. The same five
+ * lookers on a person in no incident (PRIV, a week later): 0.6, note 1. */
+static void test_wave_person_in_incident(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    put_cases("INC-S,incident,2025-02-03T08:00:00+01:00,2025-02-03T10:00:00+01:00,UNIT-Z,"
+              "normal\n",
+              "INC-S,U9\n", "INC-S,STRANGER\n");
+    const char *who[] = {"U1", "U2", "U4", "U7", "U8"};
+    for (int i = 0; i < 5; i++) {
+        lookp(at(0, 11 + i, 0), who[i], "STRANGER");
+        lookp(at(7, 11 + i, 0), who[i], "PRIV");
+    }
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 10);
+    int ind = indicator_find("curiosity_wave");
+    uint32_t stranger = ref_find_subject(&R.ref, "STRANGER", 8);
+    for (size_t i = 0; i < n_caught; i++) {
+        if (caught[i].ind != ind)
+            continue;
+        bool incident = caught[i].ev.subject == stranger;
+        assert_float_equal(caught[i].strength, incident ? 0.6f * 0.25f : 0.6f, 1e-6);
+        assert_int_equal(caught[i].note, incident ? 3 : 1);
+    }
+}
+
 /* Signals held for a few days are judged on their own days also when a stretch without
  * any events follows (every event of the force missing for weeks: a feed that stopped).
  * U1's neighbour looks on days 8-10 are held three days; then nothing happens until day
@@ -2472,6 +2500,7 @@ int main(void)
         T(test_wave_negative_all_case_members),
         T(test_wave_case_team_unlisted_record),
         T(test_wave_negative_incident),
+        T(test_wave_person_in_incident),
         T(test_wave_positive_news),
         T(test_wave_negative_news),
         T(test_criminal_positive),
