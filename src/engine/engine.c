@@ -874,7 +874,8 @@ static void build_alert(struct engine *eng, uint32_t e, struct alert_slot *slot,
         }
 
         struct sbuf en = {0}, nl = {0}, ben = {0}, bnl = {0};
-        ind->describe(eng->cfg->ind_settings[i], &sum, &en, &nl);
+        ind->describe(runs_locally(eng, i) ? eng->ind_self[i] : NULL, eng->cfg->ind_settings[i],
+                      &sum, &en, &nl);
         describe_baseline(&sum, &ben, &bnl);
         struct alert_indicator *ai = &slot->ind[k++];
         ai->name = ind->name;

@@ -116,9 +116,10 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
     held_release(&bs->held, eng, day, HOLD_DAYS, judge, settings);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     (void)settings;
     char ken[128], knl[128];
     snprintf(ken, sizeof ken,

@@ -41,9 +41,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     engine_signal(eng, ev, 1.0f, ev->subject, ev->action == ACT_PRINT, 0);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     (void)settings;
     sbuf_printf(en,
                 "exported or printed the file of %u case%s the employee does not work on "

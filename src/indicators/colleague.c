@@ -60,9 +60,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     engine_signal(eng, ev, strength, a->person, note, 0);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     (void)settings;
     char ken[160], knl[160];
     snprintf(ken, sizeof ken,

@@ -43,9 +43,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     engine_signal(eng, ev, strength, ev->subject, a->in_region, 0);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     (void)settings;
     char ken[96], knl[96];
     snprintf(ken, sizeof ken, "%u in another region, %u in own region, %u region unknown",

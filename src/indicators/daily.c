@@ -7,7 +7,10 @@
  */
 #include "indicators/daily.h"
 
+#include "core/core.h"
+
 #include <math.h>
+#include <stdio.h>
 
 void daily_history_add(struct daily_history *h, uint32_t value)
 {
@@ -76,4 +79,40 @@ double daily_roles_quantile(const struct daily_roles *r, uint8_t role, double q,
             return b == 0 ? 0 : pow(1.5, b); /* upper edge of bin b */
     }
     return pow(1.5, DAILY_BINS);
+}
+
+void daily_flags_add(struct daily_flags *f, struct daily_flag flag)
+{
+    f->v[f->pos] = flag;
+    f->pos = (uint8_t)((f->pos + 1) % DAILY_FLAGS);
+    if (f->n < DAILY_FLAGS)
+        f->n++;
+}
+
+const struct daily_flag *daily_flags_top(const struct daily_flags *f, int64_t first_ms,
+                                         int64_t last_ms)
+{
+    const struct daily_flag *top = NULL;
+    double top_ratio = 0;
+    for (uint8_t i = 0; i < f->n; i++) {
+        const struct daily_flag *d = &f->v[i];
+        int64_t day_ms = (int64_t)d->day * 86400000LL;
+        if (day_ms < first_ms - 2 * 86400000LL || day_ms > last_ms + 86400000LL)
+            continue;
+        uint32_t bar = d->own > d->role ? d->own : d->role;
+        double ratio = (double)d->value / (bar ? bar : 1);
+        if (top == NULL || ratio > top_ratio) {
+            top = d;
+            top_ratio = ratio;
+        }
+    }
+    return top;
+}
+
+void daily_format_day(int32_t day, char out[16])
+{
+    int y;
+    unsigned m, d;
+    civil_from_days(day, &y, &m, &d);
+    snprintf(out, 16, "%04d-%02u-%02u", y % 10000, m % 100, d % 100);
 }

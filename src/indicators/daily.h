@@ -36,4 +36,28 @@ void daily_roles_add(struct daily_roles *r, uint8_t role, uint32_t value);
  * first weeks of a run): all roles' days together stand in. 0 when those are fewer too. */
 double daily_roles_quantile(const struct daily_roles *r, uint8_t role, double q, uint32_t min_days);
 
+/* The last DAILY_FLAGS days an indicator flagged for one employee, with what each was
+ * measured against, so that the explanation can name figures an analyst can check. */
+enum { DAILY_FLAGS = 4 };
+struct daily_flag {
+    int32_t day;    /* local civil day */
+    uint32_t value; /* the day's figure */
+    uint32_t own;   /* the own history's bar (0: too little history) */
+    uint32_t role;  /* the role's bar (0: no norm yet) */
+    uint8_t note;   /* the indicator's note of the day */
+};
+struct daily_flags {
+    struct daily_flag v[DAILY_FLAGS];
+    uint8_t n, pos;
+};
+
+void daily_flags_add(struct daily_flags *f, struct daily_flag flag);
+/* Of the flagged days between `first_ms` and `last_ms` (the signals an alert describes;
+ * a day either side is allowed, days being local), the one whose figure is furthest above
+ * its bars, or NULL. */
+const struct daily_flag *daily_flags_top(const struct daily_flags *f, int64_t first_ms,
+                                         int64_t last_ms);
+/* Writes `day` as YYYY-MM-DD into `out`. */
+void daily_format_day(int32_t day, char out[16]);
+
 #endif

@@ -45,6 +45,7 @@ static const struct ind_param params[] = {
 
 struct exp_emp {
     struct daily_history days;
+    struct daily_flags flagged; /* for describe() */
     uint32_t today;
     uint8_t touched, n_samples;
     struct kept_event samples[EXPORT_SAMPLES];
@@ -113,10 +114,11 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
         uint32_t e = xs->touched[k];
         struct exp_emp *xe = &xs->emp[e];
         const struct employee *em = &ref->emp[e];
-        double t = cfg->min_records;
-        if (xe->days.n > 0 && cfg->own_mult * daily_history_max(&xe->days) > t)
-            t = cfg->own_mult * daily_history_max(&xe->days);
+        double own = xe->days.n > 0 ? cfg->own_mult * daily_history_max(&xe->days) : 0;
         double p = daily_roles_quantile(&xs->roles, em->role, cfg->peer_quantile, 30);
+        double t = cfg->min_records;
+        if (own > t)
+            t = own;
         if (p > t)
             t = p;
         bool near = em->end_day != DAY_NONE_HI && day <= em->end_day &&
@@ -128,6 +130,9 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
             for (uint8_t i = 0; i < xe->n_samples; i++)
                 engine_signal_kept(eng, &xe->samples[i], (float)(s > 1 ? 1 : s), (uint32_t)day,
                                    near ? 1 : 0, 0);
+            double f = near ? cfg->near_end_factor : 1;
+            daily_flags_add(&xe->flagged, (struct daily_flag){day, xe->today, (uint32_t)(own * f),
+                                                              (uint32_t)(p * f), near ? 1 : 0});
         }
         daily_history_add(&xe->days, xe->today);
         daily_roles_add(&xs->roles, em->role, xe->today);
@@ -138,14 +143,42 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
     xs->n_touched = 0;
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
-    (void)settings;
+    const struct export_state *xs = self;
+    const struct export_settings *cfg = settings;
     sbuf_printf(en, "exported or printed far more records than usual on %u days%s", s->n_keys,
                 s->note_counts[1] ? ", in the weeks before the known end of employment" : "");
     sbuf_printf(nl, "veel meer registraties geëxporteerd of geprint dan gebruikelijk op %u dagen%s",
                 s->n_keys, s->note_counts[1] ? ", in de weken voor het bekende vertrek" : "");
+    const struct daily_flag *top =
+        xs != NULL && s->employee < xs->n_emp
+            ? daily_flags_top(&xs->emp[s->employee].flagged, s->first_ms, s->last_ms)
+            : NULL;
+    if (top == NULL)
+        return;
+    char day[16];
+    daily_format_day(top->day, day);
+    double f = top->note ? cfg->near_end_factor : 1;
+    double bar = cfg->min_records * f;
+    if (top->own > bar)
+        bar = top->own;
+    if (top->role > bar)
+        bar = top->role;
+    sbuf_printf(en,
+                "; the most: %u records on %s, over a bar of %.0f, the highest of %.0f records, "
+                "%.0f times the own largest earlier day (%u) and the role's busiest days (p%.0f: "
+                "%u)%s",
+                top->value, day, bar, cfg->min_records * f, cfg->own_mult, top->own,
+                100 * cfg->peer_quantile, top->role, top->note ? ", halved before leaving" : "");
+    sbuf_printf(nl,
+                "; de meeste: %u registraties op %s, boven een drempel van %.0f, de hoogste van "
+                "%.0f registraties, %.0f keer de eigen grootste eerdere dag (%u) en de drukste "
+                "dagen in de rol (p%.0f: %u)%s",
+                top->value, day, bar, cfg->min_records * f, cfg->own_mult, top->own,
+                100 * cfg->peer_quantile, top->role,
+                top->note ? ", gehalveerd voor het vertrek" : "");
 }
 
 const struct indicator ind_bulk_export = {

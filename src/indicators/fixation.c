@@ -216,9 +216,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     engine_signal(eng, ev, (float)strength, hi, note, 0);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     const struct fixation_settings *cfg = settings;
     const uint32_t *c = s->note_counts;
     uint32_t namesakes = c[3] + c[4] + c[5];

@@ -99,8 +99,6 @@ struct ind_summary {
     uint32_t n_peers;
     double volume_ratio;  /* own lookups without a case over the role's median */
     double volume_factor; /* the role's normal level was raised by this (1: not) */
-    double extra;         /* indicator-defined figure (e.g. the day's ratio to baseline) */
-    double extra2;
 };
 
 struct indicator {
@@ -126,8 +124,9 @@ struct indicator {
      * on_event will touch for it, per employee or per record, where that state is too
      * large for the caches. Must not change anything. */
     void (*prefetch)(const void *self, const struct ref *ref, const struct event *ev);
-    void (*describe)(const void *settings, const struct ind_summary *sum, struct sbuf *en,
-                     struct sbuf *nl);
+    /* `self` is NULL where the indicator runs on another instance (docs/scale-out.md). */
+    void (*describe)(const void *self, const void *settings, const struct ind_summary *sum,
+                     struct sbuf *en, struct sbuf *nl);
 };
 
 /* The registry: every indicator built in, in a fixed order (their index is their id). */

@@ -110,9 +110,10 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
     held_release(&ns->held, eng, day, IND_NEAR_DAYS, judge, settings);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     (void)settings;
     char ken[64], knl[64];
     snprintf(ken, sizeof ken, "%u of persons, %u of vehicles or addresses", s->note_counts[0],

@@ -162,9 +162,10 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
     os->n_touched = 0;
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     (void)settings;
     sbuf_printf(en,
                 "looked up records while off duty on %u days: %u lookups during leave or "

@@ -42,9 +42,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         engine_signal(eng, ev, 1.0f, (uint32_t)ev->system << 8 | type, 0, 0);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     const struct rare_settings *cfg = settings;
     sbuf_printf(en,
                 "used systems or record types that are rare for the role (under %.1f%% of "

@@ -218,9 +218,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         engine_signal(eng, ev, strength, key, note, 0);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     static const char *const rel_en[8] = {"partner", "ex-partner", "parent",   "child",
                                           "sibling", "household",  "relative", "same rare surname"};
     static const char *const rel_nl[8] = {

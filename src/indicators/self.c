@@ -25,9 +25,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     engine_signal(eng, ev, person ? 1.0f : 0.6f, ev->subject, person ? 0 : 1, 0);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     (void)settings;
     sbuf_puts(en, "looked up own record, vehicle or address: ");
     sbuf_puts(nl, "eigen registratie, voertuig of adres geraadpleegd: ");

@@ -48,9 +48,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         engine_signal(eng, ev, (float)cfg->minor_strength, ev->subject, 2, 0);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     (void)settings;
     char ken[96], knl[96];
     snprintf(ken, sizeof ken, "%u public figure, %u shielded, %u minor", s->note_counts[0],

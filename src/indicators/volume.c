@@ -44,6 +44,7 @@ struct vol_emp {
     uint8_t touched;
     struct kept_event sample;
     struct daily_history persons, wildcards;
+    struct daily_flags flagged; /* for describe() */
 };
 
 struct volume_state {
@@ -110,17 +111,22 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     }
 }
 
-static double threshold(const struct volume_settings *cfg, const struct daily_history *own,
-                        const struct daily_roles *roles, uint8_t role, double floor_value)
+/* The bar a day's figure must pass: the highest of `floor_value`, the own bar (own_mult
+ * times the own median day, once there is history) and the role's bar (its quantile). */
+struct bars {
+    double own, role, bar;
+};
+static struct bars threshold(const struct volume_settings *cfg, const struct daily_history *own,
+                             const struct daily_roles *roles, uint8_t role, double floor_value)
 {
-    double t = floor_value;
-    if (own->n >= cfg->min_history_days) {
-        double o = cfg->own_mult * daily_history_median(own);
-        if (o > t)
-            t = o;
-    }
-    double p = daily_roles_quantile(roles, role, cfg->peer_quantile, 50);
-    return p > t ? p : t;
+    struct bars b = {0, daily_roles_quantile(roles, role, cfg->peer_quantile, 50), floor_value};
+    if (own->n >= cfg->min_history_days)
+        b.own = cfg->own_mult * daily_history_median(own);
+    if (b.own > b.bar)
+        b.bar = b.own;
+    if (b.role > b.bar)
+        b.bar = b.role;
+    return b;
 }
 
 static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
@@ -132,19 +138,23 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
         uint32_t e = vs->touched[k];
         struct vol_emp *ve = &vs->emp[e];
         uint8_t role = ref->emp[e].role;
-        double tp = threshold(cfg, &ve->persons, &vs->persons, role, cfg->min_distinct);
-        double tw = threshold(cfg, &ve->wildcards, &vs->wildcards, role, cfg->min_wildcards);
+        struct bars tp = threshold(cfg, &ve->persons, &vs->persons, role, cfg->min_distinct);
+        struct bars tw = threshold(cfg, &ve->wildcards, &vs->wildcards, role, cfg->min_wildcards);
         double ratio = 0;
         uint8_t note = 0;
-        if (ve->today_persons > tp)
-            ratio = ve->today_persons / tp;
-        if (ve->today_wildcards > tw && ve->today_wildcards / tw > ratio) {
-            ratio = ve->today_wildcards / tw;
+        if (ve->today_persons > tp.bar)
+            ratio = ve->today_persons / tp.bar;
+        if (ve->today_wildcards > tw.bar && ve->today_wildcards / tw.bar > ratio) {
+            ratio = ve->today_wildcards / tw.bar;
             note = 1;
         }
         if (ratio > 1 && ve->sample.id_len != 0) {
             double s = 0.4 + 0.2 * (ratio - 1);
             engine_signal_kept(eng, &ve->sample, (float)(s > 1 ? 1 : s), (uint32_t)day, note, 0);
+            const struct bars *b = note ? &tw : &tp;
+            daily_flags_add(&ve->flagged,
+                            (struct daily_flag){day, note ? ve->today_wildcards : ve->today_persons,
+                                                (uint32_t)b->own, (uint32_t)b->role, note});
         }
         daily_history_add(&ve->persons, ve->today_persons);
         daily_history_add(&ve->wildcards, ve->today_wildcards);
@@ -158,8 +168,8 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
     u64map_clear(&vs->seen_today);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
     const struct volume_settings *cfg = settings;
     sbuf_printf(en,
@@ -173,6 +183,33 @@ static void describe(const void *settings, const struct ind_summary *s, struct s
                 "dagen in de rol (p%.0f)",
                 s->n_keys, s->note_counts[0], s->note_counts[1], cfg->own_mult,
                 100 * cfg->peer_quantile);
+    const struct volume_state *vs = self;
+    const struct daily_flag *top =
+        vs != NULL && s->employee < vs->n_emp
+            ? daily_flags_top(&vs->emp[s->employee].flagged, s->first_ms, s->last_ms)
+            : NULL;
+    if (top == NULL)
+        return;
+    char day[16];
+    daily_format_day(top->day, day);
+    double floor_value = top->note ? cfg->min_wildcards : cfg->min_distinct;
+    double bar = floor_value;
+    if (top->own > bar)
+        bar = top->own;
+    if (top->role > bar)
+        bar = top->role;
+    sbuf_printf(en,
+                "; the most: %u %s on %s, over a bar of %.0f, the highest of %.0f, %.0f times the "
+                "own median day (%u; 0 before %.0f days of history) and the role's busiest days "
+                "(%u)",
+                top->value, top->note ? "wildcard searches" : "distinct persons", day, bar,
+                floor_value, cfg->own_mult, top->own, cfg->min_history_days, top->role);
+    sbuf_printf(nl,
+                "; de meeste: %u %s op %s, boven een drempel van %.0f, de hoogste van %.0f, %.0f "
+                "keer de eigen mediane dag (%u; 0 voor %.0f dagen geschiedenis) en de drukste "
+                "dagen in de rol (%u)",
+                top->value, top->note ? "zoekopdrachten met jokertekens" : "verschillende personen",
+                day, bar, floor_value, cfg->own_mult, top->own, cfg->min_history_days, top->role);
 }
 
 const struct indicator ind_volume_breadth = {

@@ -481,9 +481,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     judge(ws, cfg, eng, sw, ev->subject, ev->ts_ms, is_vip);
 }
 
-static void describe(const void *settings, const struct ind_summary *s, struct sbuf *en,
-                     struct sbuf *nl)
+static void describe(const void *self, const void *settings, const struct ind_summary *s,
+                     struct sbuf *en, struct sbuf *nl)
 {
+    (void)self;
     const struct wave_settings *cfg = settings;
     const uint32_t *c = s->note_counts;
     if (c[0] + c[1] + c[3] > 0) {

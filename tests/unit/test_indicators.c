@@ -1464,9 +1464,17 @@ static void volume_world(unsigned last_day)
 static void test_volume_positive(void **state)
 {
     (void)state;
+    config()->alert_threshold = 0.05;
     volume_world(100);
     go();
     assert_int_equal(sigs("volume_breadth"), 1);
+    /* The explanation names the day, its figure and the bars it passed. */
+    assert_non_null(alert_of("Q"));
+    const struct alert_indicator *v = indicator_in(alert_of("Q"), "volume_breadth");
+    assert_non_null(v);
+    assert_non_null(strstr(v->text_en, "the most: 100 distinct persons on 2025-02-15, over a bar"));
+    assert_non_null(strstr(v->text_en, "3 times the own median day (30;"));
+    assert_non_null(strstr(v->text_nl, "de meeste: 100 verschillende personen op 2025-02-15"));
 }
 
 /* 70 persons: seven times Q's usual day, but normal for a busy patrol night; and the
@@ -1540,6 +1548,35 @@ static void test_export_negative(void **state)
     export(at(5, 10, 0), "L1", "export", 40); /* leaving, but below the halved floor */
     go();
     assert_int_equal(sigs("bulk_export"), 0);
+}
+
+/* The explanation names the largest day, its records and the bars they passed: U8 exports
+ * 20,000 records on day 12 (2025-02-15), where the floor of 100 is the highest bar (no
+ * earlier export days, own or in any role); L1 exports 80 on that day, five days before
+ * their known end date: all bars halved. */
+static void test_export_explained(void **state)
+{
+    (void)state;
+    put_employees(EXPORT_STAFF);
+    for (int d = 0; d <= 12; d++)
+        lookp(at(d, 8, 0), "U2", "STRANGER");
+    export(at(12, 10, 0), "U8", "export", 20000);
+    export(at(12, 10, 0), "L1", "export", 80);
+    config()->alert_threshold = 0.3; /* L1's day alone stays under the default */
+    go();
+    assert_non_null(alert_of("U8"));
+    assert_non_null(alert_of("L1"));
+    const struct alert_indicator *x = indicator_in(alert_of("U8"), "bulk_export");
+    assert_non_null(x);
+    assert_non_null(strstr(x->text_en, "the most: 20000 records on 2025-02-15, over a bar of 100, "
+                                       "the highest of 100 records, 3 times the own largest "
+                                       "earlier day (0) and the role's busiest days (p99: 0)"));
+    assert_null(strstr(x->text_en, "halved"));
+    assert_non_null(strstr(x->text_nl, "de meeste: 20000 registraties op 2025-02-15"));
+    x = indicator_in(alert_of("L1"), "bulk_export");
+    assert_non_null(x);
+    assert_non_null(strstr(x->text_en, "the most: 80 records on 2025-02-15, over a bar of 50"));
+    assert_non_null(strstr(x->text_en, "halved before leaving"));
 }
 
 /* Three patrol officers export 2,000 records every day for twelve days; staff and
@@ -2524,6 +2561,7 @@ int main(void)
         T(test_export_positive),
         T(test_export_negative),
         T(test_export_role_without_days),
+        T(test_export_explained),
         T(test_case_file_export_positive),
         T(test_case_file_export_negative),
         T(test_rare_positive),
