@@ -109,6 +109,14 @@ const struct daily_flag *daily_flags_top(const struct daily_flags *f, int64_t fi
     return top;
 }
 
+double daily_flag_bar(const struct daily_flag *f, double floor_value)
+{
+    double bar = floor_value;
+    if (f->own > bar)
+        bar = f->own;
+    return f->role > bar ? f->role : bar;
+}
+
 void daily_format_day(int32_t day, char out[16])
 {
     int y;

@@ -57,6 +57,8 @@ void daily_flags_add(struct daily_flags *f, struct daily_flag flag);
  * its bars, or NULL. */
 const struct daily_flag *daily_flags_top(const struct daily_flags *f, int64_t first_ms,
                                          int64_t last_ms);
+/* The bar the flagged day passed: the highest of `floor_value`, its own and its role's. */
+double daily_flag_bar(const struct daily_flag *f, double floor_value);
 /* Writes `day` as YYYY-MM-DD into `out`. */
 void daily_format_day(int32_t day, char out[16]);
 

@@ -161,11 +161,7 @@ static void describe(const void *self, const void *settings, const struct ind_su
     char day[16];
     daily_format_day(top->day, day);
     double f = top->note ? cfg->near_end_factor : 1;
-    double bar = cfg->min_records * f;
-    if (top->own > bar)
-        bar = top->own;
-    if (top->role > bar)
-        bar = top->role;
+    double bar = daily_flag_bar(top, cfg->min_records * f);
     sbuf_printf(en,
                 "; the most: %u records on %s, over a bar of %.0f, the highest of %.0f records, "
                 "%.0f times the own largest earlier day (%u) and the role's busiest days (p%.0f: "

@@ -193,11 +193,7 @@ static void describe(const void *self, const void *settings, const struct ind_su
     char day[16];
     daily_format_day(top->day, day);
     double floor_value = top->note ? cfg->min_wildcards : cfg->min_distinct;
-    double bar = floor_value;
-    if (top->own > bar)
-        bar = top->own;
-    if (top->role > bar)
-        bar = top->role;
+    double bar = daily_flag_bar(top, floor_value);
     sbuf_printf(en,
                 "; the most: %u %s on %s, over a bar of %.0f, the highest of %.0f, %.0f times the "
                 "own median day (%u; 0 before %.0f days of history) and the role's busiest days "
