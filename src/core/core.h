@@ -160,6 +160,9 @@ int ts_parse_rfc3339(const char *s, size_t n, int64_t *out_ms);
 
 /* Parse "YYYY-MM-DD" into the day number since 1970-01-01 (a civil date, no zone). */
 int date_parse(const char *s, size_t n, int32_t *out_day);
+/* Format day number `day` as "YYYY-MM-DD" into `out` (DATE_TEXT_SIZE bytes). */
+enum { DATE_TEXT_SIZE = 16 };
+void date_format(int32_t day, char out[DATE_TEXT_SIZE]);
 
 /* Days since 1970-01-01 of a civil date, and back. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);

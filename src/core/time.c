@@ -75,6 +75,14 @@ int date_parse(const char *s, size_t n, int32_t *out_day)
     return 0;
 }
 
+void date_format(int32_t day, char out[DATE_TEXT_SIZE])
+{
+    int y;
+    unsigned m, d;
+    civil_from_days(day, &y, &m, &d);
+    snprintf(out, DATE_TEXT_SIZE, "%04d-%02u-%02u", y, m, d);
+}
+
 int ts_parse_rfc3339(const char *s, size_t n, int64_t *out_ms)
 {
     int y, mo, d, h, mi, sec;

@@ -465,14 +465,6 @@ static uint32_t dispatcher_at(struct gen *g, uint32_t unit, int32_t day, int64_t
     return GEN_NONE;
 }
 
-static void format_day(int32_t day, char out[16])
-{
-    int y;
-    unsigned m, d;
-    civil_from_days(day, &y, &m, &d);
-    snprintf(out, 16, "%04d-%02u-%02u", y, m, d);
-}
-
 /* A dispatched incident: a case row, its members and subjects, the dispatcher's GMS work
  * and the officer's lookups of the people and things involved. */
 static void incident(struct gen *g, const struct session *s)
@@ -485,8 +477,8 @@ static void incident(struct gen *g, const struct session *s)
     gen_format_case(g, CK_INC, number, num);
     struct local_time lt;
     tz_local(g->tz, ti, &lt);
-    format_day(lt.day, opened);
-    format_day(lt.day + (lt.minute > 1260 ? 1 : 0), closed);
+    date_format(lt.day, opened);
+    date_format(lt.day + (lt.minute > 1260 ? 1 : 0), closed);
     snprintf(unit, sizeof unit, "UNIT-%02u", e->unit + 1);
     fprintf(g->cases_f, "%s,incident,%s,%s,%s,normal,Melding\n", num, opened, closed, unit);
     gen_format_user(s->emp, user);

@@ -1220,14 +1220,6 @@ static int close_out(FILE *f, const char *name, struct err *e)
     return 0;
 }
 
-static void format_date(int32_t day, char out[16])
-{
-    int y;
-    unsigned m, d;
-    civil_from_days(day, &y, &m, &d);
-    snprintf(out, 16, "%04d-%02u-%02u", y, m, d);
-}
-
 static void write_flags(FILE *f, uint8_t flags)
 {
     static const struct {
@@ -1330,13 +1322,13 @@ static int write_org(struct gen *g, const char *dir, struct err *e)
         format_unit(g, em->unit, unit);
         gen_format_ref(g, gen_ref(REF_PERSON, em->person), pid);
         gen_format_postcode(h->postcode, pc);
-        format_date(em->start_day, date);
+        date_format(em->start_day, date);
         fprintf(f, "%s,%s,%s,%s-T%02u,%s,", user, pid, unit, unit, em->team + 1,
                 gen_role_names[em->role]);
         csv_field(f, gen_surname(g->persons[em->person].surname));
         fprintf(f, ",%s,%u,%s,", pc, h->number, date);
         if (em->end_day != GEN_NEVER) {
-            format_date(em->end_day, date);
+            date_format(em->end_day, date);
             fputs(date, f);
         }
         fprintf(f, ",schaal %u\n", 6 + (i * 7u) % 6);
@@ -1420,9 +1412,9 @@ static void write_case_row(struct gen *g, uint32_t ci)
     char num[32], unit[16], opened[16], closed[16] = "";
     gen_format_case(g, CK_INV, ci, num);
     format_unit(g, c->unit, unit);
-    format_date(c->opened, opened);
+    date_format(c->opened, opened);
     if (c->closed != GEN_NEVER)
-        format_date(c->closed, closed);
+        date_format(c->closed, closed);
     fprintf(g->cases_f, "%s,case,%s,%s,%s,%s,", num, opened, closed, unit,
             c->high ? "high" : "normal");
     static const char *const titles[] = {"Onderzoek \"%s\"", "Zaak %s, fase 2", "Integriteit %s",

@@ -55,18 +55,15 @@ void api_audit(struct req *rq, struct resp *rs)
 
 /* ---- exceptions ----------------------------------------------------------------------- */
 
-static void today(char out[11], int32_t *day)
+static void today(char out[DATE_TEXT_SIZE], int32_t *day)
 {
     *day = (int32_t)(time(NULL) / 86400);
-    int y;
-    unsigned m, d;
-    civil_from_days(*day, &y, &m, &d);
-    snprintf(out, 11, "%04d-%02u-%02u", y, m, d);
+    date_format(*day, out);
 }
 
 void api_exceptions(struct req *rq, struct resp *rs)
 {
-    char t[11];
+    char t[DATE_TEXT_SIZE];
     int32_t day;
     today(t, &day);
     struct err e;
@@ -106,7 +103,7 @@ void api_exception_add(struct req *rq, struct resp *rs)
         resp_error(rs, MHD_HTTP_BAD_REQUEST, "unknown indicator %s", indicator);
         return;
     }
-    char t[11];
+    char t[DATE_TEXT_SIZE];
     int32_t now_day, exp_day;
     today(t, &now_day);
     int y;

@@ -7,10 +7,7 @@
  */
 #include "indicators/daily.h"
 
-#include "core/core.h"
-
 #include <math.h>
-#include <stdio.h>
 
 void daily_history_add(struct daily_history *h, uint32_t value)
 {
@@ -115,12 +112,4 @@ double daily_flag_bar(const struct daily_flag *f, double floor_value)
     if (f->own > bar)
         bar = f->own;
     return f->role > bar ? f->role : bar;
-}
-
-void daily_format_day(int32_t day, char out[16])
-{
-    int y;
-    unsigned m, d;
-    civil_from_days(day, &y, &m, &d);
-    snprintf(out, 16, "%04d-%02u-%02u", y % 10000, m % 100, d % 100);
 }

@@ -59,7 +59,5 @@ const struct daily_flag *daily_flags_top(const struct daily_flags *f, int64_t fi
                                          int64_t last_ms);
 /* The bar the flagged day passed: the highest of `floor_value`, its own and its role's. */
 double daily_flag_bar(const struct daily_flag *f, double floor_value);
-/* Writes `day` as YYYY-MM-DD into `out`. */
-void daily_format_day(int32_t day, char out[16]);
 
 #endif

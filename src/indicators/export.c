@@ -158,8 +158,8 @@ static void describe(const void *self, const void *settings, const struct ind_su
             : NULL;
     if (top == NULL)
         return;
-    char day[16];
-    daily_format_day(top->day, day);
+    char day[DATE_TEXT_SIZE];
+    date_format(top->day, day);
     double f = top->note ? cfg->near_end_factor : 1;
     double bar = daily_flag_bar(top, cfg->min_records * f);
     sbuf_printf(en,

@@ -190,8 +190,8 @@ static void describe(const void *self, const void *settings, const struct ind_su
             : NULL;
     if (top == NULL)
         return;
-    char day[16];
-    daily_format_day(top->day, day);
+    char day[DATE_TEXT_SIZE];
+    date_format(top->day, day);
     double floor_value = top->note ? cfg->min_wildcards : cfg->min_distinct;
     double bar = daily_flag_bar(top, floor_value);
     sbuf_printf(en,

@@ -121,6 +121,11 @@ static void test_date_parse(void **state)
     assert_int_equal(y, 2025);
     assert_int_equal(m, 3);
     assert_int_equal(dd, 30);
+    char text[DATE_TEXT_SIZE];
+    date_format(20177, text);
+    assert_string_equal(text, "2025-03-30");
+    date_format(1, text);
+    assert_string_equal(text, "1970-01-02");
     for (int64_t z = -800000; z < 800000; z += 997) {
         civil_from_days(z, &y, &m, &dd);
         assert_int_equal(days_from_civil(y, m, dd), z);
