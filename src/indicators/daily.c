@@ -96,20 +96,11 @@ const struct daily_flag *daily_flags_top(const struct daily_flags *f, int64_t fi
         int64_t day_ms = (int64_t)d->day * 86400000LL;
         if (day_ms < first_ms - 2 * 86400000LL || day_ms > last_ms + 86400000LL)
             continue;
-        uint32_t bar = d->own > d->role ? d->own : d->role;
-        double ratio = (double)d->value / (bar ? bar : 1);
+        double ratio = (double)d->value / (d->bar ? d->bar : 1);
         if (top == NULL || ratio > top_ratio) {
             top = d;
             top_ratio = ratio;
         }
     }
     return top;
-}
-
-double daily_flag_bar(const struct daily_flag *f, double floor_value)
-{
-    double bar = floor_value;
-    if (f->own > bar)
-        bar = f->own;
-    return f->role > bar ? f->role : bar;
 }

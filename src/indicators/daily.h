@@ -42,6 +42,7 @@ enum { DAILY_FLAGS = 4 };
 struct daily_flag {
     int32_t day;    /* local civil day */
     uint32_t value; /* the day's figure */
+    uint32_t bar;   /* the bar it passed: the highest of a floor, `own` and `role` */
     uint32_t own;   /* the own history's bar (0: too little history) */
     uint32_t role;  /* the role's bar (0: no norm yet) */
     uint8_t note;   /* the indicator's note of the day */
@@ -54,10 +55,8 @@ struct daily_flags {
 void daily_flags_add(struct daily_flags *f, struct daily_flag flag);
 /* Of the flagged days between `first_ms` and `last_ms` (the signals an alert describes;
  * a day either side is allowed, days being local), the one whose figure is furthest above
- * its bars, or NULL. */
+ * its bar, or NULL. */
 const struct daily_flag *daily_flags_top(const struct daily_flags *f, int64_t first_ms,
                                          int64_t last_ms);
-/* The bar the flagged day passed: the highest of `floor_value`, its own and its role's. */
-double daily_flag_bar(const struct daily_flag *f, double floor_value);
 
 #endif

@@ -131,8 +131,9 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
                 engine_signal_kept(eng, &xe->samples[i], (float)(s > 1 ? 1 : s), (uint32_t)day,
                                    near ? 1 : 0, 0);
             double f = near ? cfg->near_end_factor : 1;
-            daily_flags_add(&xe->flagged, (struct daily_flag){day, xe->today, (uint32_t)(own * f),
-                                                              (uint32_t)(p * f), near ? 1 : 0});
+            daily_flags_add(&xe->flagged,
+                            (struct daily_flag){day, xe->today, (uint32_t)t, (uint32_t)(own * f),
+                                                (uint32_t)(p * f), near ? 1 : 0});
         }
         daily_history_add(&xe->days, xe->today);
         daily_roles_add(&xs->roles, em->role, xe->today);
@@ -161,18 +162,17 @@ static void describe(const void *self, const void *settings, const struct ind_su
     char day[DATE_TEXT_SIZE];
     date_format(top->day, day);
     double f = top->note ? cfg->near_end_factor : 1;
-    double bar = daily_flag_bar(top, cfg->min_records * f);
     sbuf_printf(en,
-                "; the most: %u records on %s, over a bar of %.0f, the highest of %.0f records, "
+                "; the most: %u records on %s, over a bar of %u, the highest of %.0f records, "
                 "%.0f times the own largest earlier day (%u) and the role's busiest days (p%.0f: "
                 "%u)%s",
-                top->value, day, bar, cfg->min_records * f, cfg->own_mult, top->own,
+                top->value, day, top->bar, cfg->min_records * f, cfg->own_mult, top->own,
                 100 * cfg->peer_quantile, top->role, top->note ? ", halved before leaving" : "");
     sbuf_printf(nl,
-                "; de meeste: %u registraties op %s, boven een drempel van %.0f, de hoogste van "
+                "; de meeste: %u registraties op %s, boven een drempel van %u, de hoogste van "
                 "%.0f registraties, %.0f keer de eigen grootste eerdere dag (%u) en de drukste "
                 "dagen in de rol (p%.0f: %u)%s",
-                top->value, day, bar, cfg->min_records * f, cfg->own_mult, top->own,
+                top->value, day, top->bar, cfg->min_records * f, cfg->own_mult, top->own,
                 100 * cfg->peer_quantile, top->role,
                 top->note ? ", gehalveerd voor het vertrek" : "");
 }

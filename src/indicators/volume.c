@@ -154,7 +154,8 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
             const struct bars *b = note ? &tw : &tp;
             daily_flags_add(&ve->flagged,
                             (struct daily_flag){day, note ? ve->today_wildcards : ve->today_persons,
-                                                (uint32_t)b->own, (uint32_t)b->role, note});
+                                                (uint32_t)b->bar, (uint32_t)b->own,
+                                                (uint32_t)b->role, note});
         }
         daily_history_add(&ve->persons, ve->today_persons);
         daily_history_add(&ve->wildcards, ve->today_wildcards);
@@ -193,19 +194,19 @@ static void describe(const void *self, const void *settings, const struct ind_su
     char day[DATE_TEXT_SIZE];
     date_format(top->day, day);
     double floor_value = top->note ? cfg->min_wildcards : cfg->min_distinct;
-    double bar = daily_flag_bar(top, floor_value);
     sbuf_printf(en,
-                "; the most: %u %s on %s, over a bar of %.0f, the highest of %.0f, %.0f times the "
+                "; the most: %u %s on %s, over a bar of %u, the highest of %.0f, %.0f times the "
                 "own median day (%u; 0 before %.0f days of history) and the role's busiest days "
                 "(%u)",
-                top->value, top->note ? "wildcard searches" : "distinct persons", day, bar,
+                top->value, top->note ? "wildcard searches" : "distinct persons", day, top->bar,
                 floor_value, cfg->own_mult, top->own, cfg->min_history_days, top->role);
     sbuf_printf(nl,
-                "; de meeste: %u %s op %s, boven een drempel van %.0f, de hoogste van %.0f, %.0f "
+                "; de meeste: %u %s op %s, boven een drempel van %u, de hoogste van %.0f, %.0f "
                 "keer de eigen mediane dag (%u; 0 voor %.0f dagen geschiedenis) en de drukste "
                 "dagen in de rol (%u)",
                 top->value, top->note ? "zoekopdrachten met jokertekens" : "verschillende personen",
-                day, bar, floor_value, cfg->own_mult, top->own, cfg->min_history_days, top->role);
+                day, top->bar, floor_value, cfg->own_mult, top->own, cfg->min_history_days,
+                top->role);
 }
 
 const struct indicator ind_volume_breadth = {
