@@ -2084,8 +2084,7 @@ static void test_alert_follows_evidence(void **state)
     busy_days();
     go();
     double peak = alert_of("U1")->score;
-    run_end();
-    clear_events();
+    restart();
 
     busy_days();
     lookp(at(40, 10, 0), "U1", "SISTER");
@@ -2175,6 +2174,14 @@ static void catch_signal(void *ctx, int ind, const struct event *ev, float stren
 static void start_subject_side(struct engine *eng)
 {
     engine_set_signal_hook(eng, catch_signal, NULL);
+}
+
+/* End the run, keeping its events and the signal hook, and forget the caught signals: the
+ * same events run again, under other settings. */
+static void rerun_caught(void)
+{
+    run_end();
+    free_caught();
 }
 
 static void start_employee_side(struct engine *eng)
@@ -2349,10 +2356,8 @@ static void test_colleague_in_incident(void **state)
         }
     assert_int_equal(k, 3);
 
-    run_end();
-    free_caught();
+    rerun_caught();
     set_param("colleague_lookup", "incident_strength", 1);
-    go_start = start_subject_side;
     go();
     assert_float_equal(caught_strength("colleague_lookup", "E2"), 1.0f, 1e-6);
 }
@@ -2436,10 +2441,8 @@ static void test_relative_shared_attention(void **state)
         if (caught[i].ind == ind)
             assert_int_equal(caught[i].after, want_after[k++]);
 
-    run_end();
-    free_caught();
+    rerun_caught();
     set_param("relative_lookup", "shared_weight", 0);
-    go_start = start_subject_side;
     go();
     assert_float_equal(caught_strength("relative_lookup", "PARTNER"), 1.0f, 1e-6);
 }
