@@ -237,6 +237,20 @@ float ind_chance_factor(struct ind_chance *ch, const struct ref *ref, const stru
 /* Release what the counters hold; leaves `ch` zeroed. */
 void ind_chance_free(struct ind_chance *ch);
 
+/* Whose family a record belongs to (owners.c): the employees whose relative (relations.csv)
+ * a person record is, or whose relative lives at a vehicle's or address's household. */
+struct ind_owners {
+    struct u64map map; /* person or household key -> (offset << 32 | count) into list */
+    uint32_t *list;    /* employees, sorted per key */
+};
+/* Build from `ref`'s relations; `o` zero-initialised. */
+void ind_owners_build(struct ind_owners *o, const struct ref *ref);
+/* The employees whose family record `subject` belongs to: returns their count and points
+ * *first at them (owned by `o`, sorted); 0 for records near no employee's family. */
+uint32_t ind_owners_of(const struct ind_owners *o, const struct ref *ref, uint32_t subject,
+                       const uint32_t **first);
+void ind_owners_free(struct ind_owners *o);
+
 /* No indicator holds a signal (struct held_signals) for more days than this: less than
  * live runs keep event texts, and the engine closes as many days one by one after a day
  * with events, even when no events follow (a stretch without any), so a held signal is

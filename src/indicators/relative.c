@@ -62,65 +62,18 @@ static const struct ind_param params[] = {
 enum { MIN_MATES = 4 };
 
 struct relative_state {
-    /* Whose relative a record is, or lives at a household: owner_key() -> (offset << 32 |
-     * count) into owner_list, employees sorted. */
-    struct u64map owners;
-    uint32_t *owner_list;
+    struct ind_owners owners;
     uint32_t *unit_size; /* per unit token: employees in it */
     size_t n_units;
     struct ind_chance chance;
     struct u64map placebo_day; /* ref_pair(employee, record) -> last local day + 1 counted */
 };
 
-static uint64_t owner_key(uint32_t index, bool household)
-{
-    return ((uint64_t)household << 40 | index) + 1;
-}
-
-struct owner_pair {
-    uint64_t key;
-    uint32_t employee;
-};
-
-static int cmp_owner_pair(const void *a, const void *b)
-{
-    const struct owner_pair *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->employee > y->employee) - (x->employee < y->employee);
-}
-
 static void *create(const void *settings, const struct ref *ref)
 {
     (void)settings;
     struct relative_state *rs = xcalloc(1, sizeof *rs);
-    struct owner_pair *pairs = NULL;
-    size_t n = 0, cap = 0;
-    for (size_t e = 0; e < ref->n_emp; e++) {
-        const struct rel_edge *rel;
-        uint32_t n_rel = ref_relatives(ref, (uint32_t)e, &rel);
-        for (uint32_t i = 0; i < n_rel; i++) {
-            uint32_t other = rel[i].other;
-            pairs = xgrow(pairs, &cap, n + 2, sizeof *pairs);
-            pairs[n++] = (struct owner_pair){owner_key(other, false), (uint32_t)e};
-            if (ref->subj[other].household != REF_NONE)
-                pairs[n++] =
-                    (struct owner_pair){owner_key(ref->subj[other].household, true), (uint32_t)e};
-        }
-    }
-    if (n > 1)
-        qsort(pairs, n, sizeof *pairs, cmp_owner_pair);
-    rs->owner_list = xmalloc((n ? n : 1) * sizeof *rs->owner_list);
-    size_t k = 0;
-    for (size_t i = 0; i < n;) {
-        size_t start = k;
-        uint64_t key = pairs[i].key;
-        for (; i < n && pairs[i].key == key; i++)
-            if (k == start || rs->owner_list[k - 1] != pairs[i].employee)
-                rs->owner_list[k++] = pairs[i].employee;
-        u64map_put(&rs->owners, key, (uint64_t)start << 32 | (k - start));
-    }
-    free(pairs);
+    ind_owners_build(&rs->owners, ref);
     for (size_t e = 0; e < ref->n_emp; e++) {
         uint32_t u = ref->emp[e].unit;
         if (u == 0)
@@ -135,10 +88,9 @@ static void *create(const void *settings, const struct ref *ref)
 static void destroy(void *self)
 {
     struct relative_state *rs = self;
-    u64map_free(&rs->owners);
+    ind_owners_free(&rs->owners);
     u64map_free(&rs->placebo_day);
     ind_chance_free(&rs->chance);
-    free(rs->owner_list);
     free(rs->unit_size);
     free(rs);
 }
@@ -148,22 +100,14 @@ static void destroy(void *self)
 static void count_placebo(struct relative_state *rs, const struct ref *ref, const struct event *ev,
                           const struct access *a)
 {
-    const struct subject *sj = &ref->subj[ev->subject];
     const struct employee *em = &ref->emp[ev->user];
-    if (!sj->near_relative || em->unit == 0 || em->unit >= rs->n_units ||
-        rs->unit_size[em->unit] < MIN_MATES + 1)
+    if (em->unit == 0 || em->unit >= rs->n_units || rs->unit_size[em->unit] < MIN_MATES + 1)
         return;
-    uint64_t key = sj->type == ST_PERSON       ? owner_key(ev->subject, false)
-                   : sj->household != REF_NONE ? owner_key(sj->household, true)
-                                               : 0;
-    const uint64_t *v = key ? u64map_get(&rs->owners, key) : NULL;
-    if (v == NULL)
-        return;
+    const uint32_t *owner;
+    uint32_t n_owners = ind_owners_of(&rs->owners, ref, ev->subject, &owner);
     uint32_t mates = 0;
-    for (uint32_t i = 0; i < (uint32_t)*v; i++) {
-        uint32_t o = rs->owner_list[(*v >> 32) + i];
-        mates += o != ev->user && ref->emp[o].unit == em->unit;
-    }
+    for (uint32_t i = 0; i < n_owners; i++)
+        mates += owner[i] != ev->user && ref->emp[owner[i]].unit == em->unit;
     if (mates == 0)
         return;
     if (!ind_first_of_day(&rs->placebo_day, ref_pair(ev->user, ev->subject), a->local.day))
