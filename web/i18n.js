@@ -127,6 +127,7 @@ const nl = {
     'ind.bulk_export': 'Bulkexport',
     'ind.private_fixation': 'Fixatie op één huishouden',
     'ind.case_file_export': 'Dossier van anderen geëxporteerd',
+    'ind.borrowed_session': 'Eigen familie geraadpleegd onder inlog collega',
 
     'emprole.patrol': 'noodhulp/surveillance',
     'emprole.detective': 'recherche',
@@ -532,6 +533,7 @@ const en = {
     'ind.bulk_export': 'Bulk export',
     'ind.private_fixation': 'Fixation on one household',
     'ind.case_file_export': 'Case file of others exported',
+    'ind.borrowed_session': "Own family looked up from a colleague's login",
 
     'emprole.patrol': 'patrol',
     'emprole.detective': 'detective',

@@ -418,6 +418,14 @@ void engine_signal(struct engine *eng, const struct event *ev, float strength, u
     store_signal(eng, i, ev, strength, key, note, group);
 }
 
+void engine_signal_for(struct engine *eng, const struct event *ev, uint32_t employee,
+                       float strength, uint32_t key, uint8_t note, uint32_t group)
+{
+    struct event on = *ev;
+    on.user = employee;
+    engine_signal(eng, &on, strength, key, note, group);
+}
+
 void engine_signal_kept(struct engine *eng, const struct kept_event *k, float strength,
                         uint32_t key, uint8_t note, uint32_t group)
 {

@@ -154,6 +154,12 @@ int indicator_set(const struct indicator *ind, void *settings, const char *key, 
 void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,
                    uint8_t note, uint32_t group);
 
+/* engine_signal on `employee` instead of the one who acted in `ev`: for lookups that are
+ * evidence against someone else (another's login used for one's own family). The engine
+ * scores `employee` at the next day close. */
+void engine_signal_for(struct engine *eng, const struct event *ev, uint32_t employee,
+                       float strength, uint32_t key, uint8_t note, uint32_t group);
+
 /* What a signal needs of an event, for indicators that hold events to signal later (a
  * day's sample, a wave's lookers): a fraction of struct event, and free of the texts that
  * are valid only where ingest wrote the event (see ingest_next). */

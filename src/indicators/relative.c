@@ -199,6 +199,7 @@ const struct indicator ind_relative_lookup = {
     .name = "relative_lookup",
     .title_en = "Relatives looked up",
     .title_nl = "Familie geraadpleegd",
+    .family = "relative",
     .help = "Records of the employee's family, household or (ex-)partner, or their vehicles "
             "and addresses, looked up without a case that explains it. From relations.csv, "
             "or from shared address and rare surname when that file is absent. A first look "

@@ -482,6 +482,14 @@ static int parse_fields(struct line_parser *lp, struct parse_cache *c, const str
             ev->case_hash = strmap_hash(ev->case_text.p, ev->case_text.n);
         }
     }
+    /* The workstation is kept only as a hash: indicators compare terminals, none shows one. */
+    ev->terminal_hash = 0;
+    if (rw->f[F_TERMINAL].present && !rw->f[F_TERMINAL].is_null && rw->f[F_TERMINAL].n > 0) {
+        const char *term;
+        int term_n = field_text(&rw->f[F_TERMINAL], buf, cap, &term);
+        if (term_n > 0)
+            ev->terminal_hash = strmap_hash(term, (size_t)term_n) | 1;
+    }
     ev->user = ev->subject = ev->legit = REF_NONE;
     ev->looked_up = 0;
     ev->system = 0;

@@ -70,6 +70,7 @@ struct event {
     struct text user_text, subject_text, case_text, system_text;
     uint64_t user_hash, subject_hash; /* strmap_hash of the texts, computed while reading */
     uint64_t case_hash;               /* the same for case_text; 0 without one */
+    uint64_t terminal_hash;           /* strmap_hash of the terminal id; 0 without one */
     uint64_t id_hash;                 /* dedupe_hash of the id */
     uint8_t subject_type;             /* enum subject_type as given */
     int64_t ts_ms;                    /* UTC milliseconds */

@@ -1,5 +1,5 @@
 /*
- * test_indicators.c - unit tests of the fourteen indicators (src/indicators/) driven through
+ * test_indicators.c - unit tests of the fifteen indicators (src/indicators/) driven through
  * the whole detection path: reference CSV files and an events .jsonl file written into a
  * temporary dataset, then ref_load, ingest_open/ingest_next, engine_new/engine_event/
  * engine_finish, exactly as `wachter analyze` does it.
@@ -159,7 +159,7 @@ static int64_t at(int day, int hh, int mm)
 }
 
 struct evspec {
-    const char *user, *system, *action, *stype, *subject, *legit, *query;
+    const char *user, *system, *action, *stype, *subject, *legit, *query, *terminal;
     unsigned results;
 };
 
@@ -186,6 +186,8 @@ static void add_event(int64_t ts, const struct evspec *s)
         n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"results\":%u", s->results);
     if (s->query)
         n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"query\":\"%s\"", s->query);
+    if (s->terminal)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"terminal\":\"%s\"", s->terminal);
     snprintf(buf + n, sizeof buf - (size_t)n, "}\n");
     lines = xgrow(lines, &cap_lines, n_lines + 1, sizeof *lines);
     lines[n_lines++] = (struct line){ts, ev_seq, xstrdup(buf)};
@@ -507,6 +509,87 @@ static void test_relative_chance(void **state)
     a = alert_of("U1");
     assert_non_null(a);
     assert_true(alert_has(a, "relative_lookup"));
+}
+
+/* ---- borrowed_session ------------------------------------------------------------------ */
+
+/* A person-record query by `user` at workstation `terminal`. */
+static void look_at(int64_t ts, const char *user, const char *subject, const char *terminal)
+{
+    add_event(ts, &(struct evspec){.user = user, .subject = subject, .terminal = terminal});
+}
+
+/* U1 works at WS-1 in the morning; at 10:30 U2's login at WS-1 looks up U1's partner and
+ * child: two records of U1's family, an alert on U1 with U2's events as evidence. U2 has
+ * no alert, and relative_lookup sees nothing (they are not U2's relatives). */
+static void test_borrowed_positive(void **state)
+{
+    (void)state;
+    look_at(at(0, 8, 0), "U1", "STRANGER", "WS-1");
+    look_at(at(0, 9, 0), "U2", "STRANGER", "WS-1");
+    look_at(at(0, 10, 30), "U2", "PARTNER", "WS-1");
+    look_at(at(0, 10, 32), "U2", "CHILD", "WS-1");
+    look_at(at(0, 10, 33), "U2", "CHILD", "WS-1"); /* the same record again that day */
+    go();
+    assert_int_equal(sigs("borrowed_session"), 2);
+    assert_int_equal(sigs("relative_lookup"), 0);
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    const struct alert_indicator *ai = indicator_in(a, "borrowed_session");
+    assert_non_null(ai);
+    assert_int_equal(ai->n_events, 2);
+    assert_string_equal(ai->events[0].event_id, "ev000003");
+    assert_string_equal(ai->events[1].event_id, "ev000004");
+    assert_non_null(strstr(ai->text_en, "under another employee's login"));
+    assert_null(alert_of("U2"));
+}
+
+/* Look-alikes: U1 was at WS-1 five hours before (presence_hours 4); U1 was at another
+ * workstation; the log names no terminal; U2 looks the partner up in an incident U2 is
+ * dispatched to. None signals. */
+static void test_borrowed_negative(void **state)
+{
+    (void)state;
+    look_at(at(0, 5, 0), "U1", "STRANGER", "WS-1");
+    look_at(at(0, 10, 30), "U2", "PARTNER", "WS-1");
+    look_at(at(1, 9, 0), "U1", "STRANGER", "WS-2");
+    look_at(at(1, 10, 30), "U2", "PARTNER", "WS-1");
+    lookp(at(2, 9, 0), "U1", "STRANGER");
+    lookp(at(2, 10, 30), "U2", "CHILD");
+    go();
+    assert_int_equal(sigs("borrowed_session"), 0);
+
+    restart();
+    put_cases(OPEN_CASE("INC-1", "incident"), "INC-1,U2\n", "INC-1,PARTNER\n");
+    look_at(at(0, 9, 0), "U1", "STRANGER", "WS-1");
+    look_at(at(0, 10, 30), "U2", "PARTNER", "WS-1");
+    go();
+    assert_int_equal(sigs("borrowed_session"), 0);
+    put_cases("", "", "");
+}
+
+/* U2 is U1's sister's partner: a look at the sister from U2's login is U2's own family
+ * (relative_lookup), not U1's borrowed session. And one record of U1's family alone, by
+ * chance at U1's workstation, signals without an alert. */
+static void test_borrowed_own_family_and_single(void **state)
+{
+    (void)state;
+    write_file("relations.csv", "person_a,person_b,relation\n"
+                                "E1,PARTNER,partner\nE1,CHILD,child\nE1,SISTER,sibling\n"
+                                "E2,SISTER,partner\n");
+    look_at(at(0, 9, 0), "U1", "STRANGER", "WS-1");
+    look_at(at(0, 10, 30), "U2", "SISTER", "WS-1");
+    go();
+    assert_int_equal(sigs("borrowed_session"), 0);
+    assert_int_equal(sigs("relative_lookup"), 1);
+
+    restart();
+    world();
+    look_at(at(0, 9, 0), "U1", "STRANGER", "WS-1");
+    look_at(at(0, 10, 30), "U2", "PARTNER", "WS-1");
+    go();
+    assert_int_equal(sigs("borrowed_session"), 1);
+    assert_null(alert_of("U1"));
 }
 
 /* ---- neighbour_lookup ------------------------------------------------------------------ */
@@ -2485,7 +2568,7 @@ static const char *const covered[] = {
     "relative_lookup",   "neighbour_lookup", "colleague_lookup", "self_lookup",
     "sensitive_subject", "curiosity_wave",   "criminal_network", "off_duty",
     "volume_breadth",    "bulk_export",      "rare_access",      "bogus_legitimation",
-    "private_fixation",  "case_file_export",
+    "private_fixation",  "case_file_export", "borrowed_session",
 };
 
 static void test_every_indicator_covered(void **state)
@@ -2513,6 +2596,9 @@ int main(void)
         T(test_held_over_silent_stretch),
         T(test_relative_negative_incident),
         T(test_relative_chance),
+        T(test_borrowed_positive),
+        T(test_borrowed_negative),
+        T(test_borrowed_own_family_and_single),
         T(test_neighbour_positive),
         T(test_neighbour_negative_case),
         T(test_neighbour_shared_attention),
