@@ -159,10 +159,7 @@ static void judge(struct borrowed_state *bs, const struct borrowed_settings *cfg
         return;
     /* Several who were there share the weight: which of them sat down is unknown. */
     float strength = (ref->subj[ev->subject].type == ST_PERSON ? 0.8f : 0.64f) / (float)there;
-    if (cfg->shared_weight > 0 && a->household != REF_NONE)
-        strength /= (float)(1.0 + cfg->shared_weight *
-                                      explain_others_near(engine_explainer(eng), a->household,
-                                                          ev->user, a->local.day, IND_NEAR_DAYS));
+    strength /= (float)ind_shared_attention(eng, ev, a, cfg->shared_weight);
     for (uint32_t i = 0; i < n_owners; i++)
         if (owner[i] != ev->user && used_terminal_since(bs, here, owner[i], since) &&
             ind_first_of_day(&bs->last_day, ref_pair(owner[i], ev->subject), a->local.day))

@@ -268,6 +268,18 @@ void ind_owners_free(struct ind_owners *o);
 #define IND_NEAR_DAYS 3
 _Static_assert(IND_NEAR_DAYS <= IND_HOLD_MAX_DAYS, "held longer than the engine closes days");
 
+/* The divisor for shared attention on the household of access `a`: 1 + `weight` x the
+ * other employees who looked it up in the IND_NEAR_DAYS up to it (the family's own
+ * incident); 1 without a household or with `weight` 0. */
+static inline double ind_shared_attention(const struct engine *eng, const struct event *ev,
+                                          const struct access *a, double weight)
+{
+    if (weight <= 0 || a->household == REF_NONE)
+        return 1.0;
+    return 1.0 + weight * explain_others_near(engine_explainer(eng), a->household, ev->user,
+                                              a->local.day, IND_NEAR_DAYS);
+}
+
 /* Signals held back (held.c): a lookup that the days after it decide (does the record turn
  * out to be case work, do colleagues look at the household too) is held in event order and
  * judged once event time has passed `hold_days` local days beyond its own, or when the run

@@ -154,10 +154,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     uint32_t key = a->person != REF_NONE ? a->person : ev->subject;
     strength *= ind_chance_factor(&rs->chance, ref, ev, a->local.day, key,
                                   cfg->common.lookback_days, cfg->chance_rate);
-    if (cfg->shared_weight > 0 && a->household != REF_NONE)
-        strength /= (float)(1.0 + cfg->shared_weight *
-                                      explain_others_near(engine_explainer(eng), a->household,
-                                                          ev->user, a->local.day, IND_NEAR_DAYS));
+    strength /= (float)ind_shared_attention(eng, ev, a, cfg->shared_weight);
     if (strength > 0)
         engine_signal(eng, ev, strength, key, note, 0);
 }

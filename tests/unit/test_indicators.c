@@ -565,7 +565,6 @@ static void test_borrowed_negative(void **state)
     look_at(at(0, 10, 30), "U2", "PARTNER", "WS-1");
     go();
     assert_int_equal(sigs("borrowed_session"), 0);
-    put_cases("", "", "");
 }
 
 /* U2 is U1's sister's partner: a look at the sister from U2's login is U2's own family
