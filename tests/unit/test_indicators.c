@@ -1601,74 +1601,78 @@ static void export(int64_t ts, const char *user, const char *action, unsigned re
                                    .results = results});
 }
 
-/* 80 records before a known end date (threshold halved), and 3 x 200 records on a day. */
+/* 80 records before a known end date (threshold halved), and 3 x 200 records on a day, in
+ * the run's third week (before that a role without export days has no norm to judge by). */
 static void test_export_positive(void **state)
 {
     (void)state;
     put_employees(EXPORT_STAFF);
-    export(at(2, 10, 0), "L1", "export", 80);
-    export(at(2, 10, 0), "K1", "export", 200);
-    export(at(2, 11, 0), "K1", "print", 200);
-    export(at(2, 12, 0), "K1", "export", 200);
+    lookp(at(0, 8, 0), "U2", "STRANGER"); /* the run's first day */
+    export(at(16, 10, 0), "L1", "export", 80);
+    export(at(16, 10, 0), "K1", "export", 200);
+    export(at(16, 11, 0), "K1", "print", 200);
+    export(at(16, 12, 0), "K1", "export", 200);
     go();
     /* L1: one signal; K1: one per large action of the day (the evidence). */
     assert_int_equal(sigs("bulk_export"), 4);
 }
 
 /* Small exports every day, the same 80 records without an end date in sight, and a day
- * of twice the own largest earlier day. */
+ * of twice the own largest earlier day; in the run's third week, when every day is
+ * judged. */
 static void test_export_negative(void **state)
 {
     (void)state;
     put_employees(EXPORT_STAFF);
-    for (int d = 0; d < 10; d++)
+    for (int d = 0; d < 20; d++)
         for (int k = 0; k < 5; k++)
             export(at(d, 9, 10 * k), "U1", "print", 10);
-    export(at(2, 10, 0), "K1", "export", 80);
-    export(at(3, 10, 0), "U4", "export", 90);
-    export(at(4, 10, 0), "U4", "export", 180);
-    export(at(5, 10, 0), "L1", "export", 40); /* leaving, but below the halved floor */
+    export(at(16, 10, 0), "K1", "export", 80);
+    export(at(16, 10, 0), "U4", "export", 90);
+    export(at(17, 10, 0), "U4", "export", 180);
+    export(at(16, 10, 0), "L1", "export", 40); /* leaving, but below the halved floor */
     go();
     assert_int_equal(sigs("bulk_export"), 0);
 }
 
 /* The explanation names the largest day, its records and the bars they passed: U8 exports
- * 20,000 records on day 12 (2025-02-15), where the floor of 100 is the highest bar (no
- * earlier export days, own or in any role); L1 exports 80 on that day, five days before
+ * 20,000 records on day 16 (2025-02-19), where the floor of 100 is the highest bar (no
+ * earlier export days, own or in any role); L1 exports 80 on that day, one day before
  * their known end date: all bars halved. */
 static void test_export_explained(void **state)
 {
     (void)state;
     put_employees(EXPORT_STAFF);
-    for (int d = 0; d <= 12; d++)
+    for (int d = 0; d <= 16; d++)
         lookp(at(d, 8, 0), "U2", "STRANGER");
-    export(at(12, 10, 0), "U8", "export", 20000);
-    export(at(12, 10, 0), "L1", "export", 80);
+    export(at(16, 10, 0), "U8", "export", 20000);
+    export(at(16, 10, 0), "L1", "export", 80);
     config()->alert_threshold = 0.3; /* L1's day alone stays under the default */
     go();
     assert_non_null(alert_of("U8"));
     assert_non_null(alert_of("L1"));
     const struct alert_indicator *x = indicator_in(alert_of("U8"), "bulk_export");
     assert_non_null(x);
-    assert_non_null(strstr(x->text_en, "the most: 20000 records on 2025-02-15, over a bar of 100, "
+    assert_non_null(strstr(x->text_en, "the most: 20000 records on 2025-02-19, over a bar of 100, "
                                        "the highest of 100 records, 3 times the own largest "
                                        "earlier day (0) and the role's busiest days (p99: 0)"));
     assert_null(strstr(x->text_en, "halved"));
-    assert_non_null(strstr(x->text_nl, "de meeste: 20000 registraties op 2025-02-15"));
+    assert_non_null(strstr(x->text_nl, "de meeste: 20000 registraties op 2025-02-19"));
     x = indicator_in(alert_of("L1"), "bulk_export");
     assert_non_null(x);
-    assert_non_null(strstr(x->text_en, "the most: 80 records on 2025-02-15, over a bar of 50"));
+    assert_non_null(strstr(x->text_en, "the most: 80 records on 2025-02-19, over a bar of 50"));
     assert_non_null(strstr(x->text_en, "halved before leaving"));
 }
 
-/* Three patrol officers export 2,000 records every day for twelve days; staff and
- * detectives export nothing. A role without days of its own yet is judged by all roles'
- * days: K1's (staff) first export of 2,100 records lies within them and signals nothing
- * (against the floor of 100 alone it would), U4's (detective) 20,000 records do. */
+/* Three patrol officers export 2,000 records every day for fifteen days; staff and
+ * detectives export nothing. Once the run is two weeks old, a role without days of its own
+ * is judged by all roles' days: K1's (staff) first export of 2,100 records lies within them
+ * and signals nothing (against the floor of 100 alone it would), U4's (detective) 20,000
+ * records do. */
 static void export_reference_days(void)
 {
     static const char *const exporters[] = {"U1", "U2", "U7"};
-    for (int d = 0; d < 12; d++)
+    for (int d = 0; d < 15; d++)
         for (int k = 0; k < 3; k++)
             export(at(d, 9, k), exporters[k], "export", 2000);
 }
@@ -1683,15 +1687,48 @@ static void test_export_role_without_days(void **state)
 
     restart();
     export_reference_days();
-    export(at(12, 10, 0), "K1", "export", 2100);
+    export(at(15, 10, 0), "K1", "export", 2100);
     go();
     assert_int_equal(sigs("bulk_export"), reference);
 
     restart();
     export_reference_days();
-    export(at(12, 10, 0), "U4", "export", 20000);
+    export(at(15, 10, 0), "U4", "export", 20000);
     go();
     assert_int_equal(sigs("bulk_export"), reference + 1);
+}
+
+/* In a run's first days a first export is judged only where the role has a norm of its
+ * own: a reporting desk's first monthly report is not bulk because the other roles export
+ * little. Two patrol officers export 2,000 records a day from day 0; on day 6 U7 (patrol,
+ * no exports of its own yet) exports 20,000 and signals against the patrol days, while
+ * U4's (detective) 20,000 are held: detectives have no export days, the run is six days
+ * old. The same export on a later day, once U4 has an earlier one of its own, signals. */
+static void test_export_first_days(void **state)
+{
+    (void)state;
+    put_employees(EXPORT_STAFF);
+    for (int d = 0; d <= 6; d++) {
+        export(at(d, 9, 0), "U1", "export", 2000);
+        export(at(d, 9, 1), "U2", "export", 2000);
+    }
+    export(at(6, 10, 0), "U7", "export", 20000);
+    export(at(6, 10, 0), "U4", "export", 20000);
+    go();
+    assert_int_equal(sigs("bulk_export"), 1);
+    assert_non_null(alert_of("U7"));
+    assert_null(alert_of("U4"));
+
+    restart();
+    for (int d = 0; d <= 6; d++) {
+        export(at(d, 9, 0), "U1", "export", 2000);
+        export(at(d, 9, 1), "U2", "export", 2000);
+    }
+    export(at(4, 10, 0), "U4", "export", 20);
+    export(at(6, 10, 0), "U4", "export", 20000);
+    go();
+    assert_int_equal(sigs("bulk_export"), 1);
+    assert_non_null(alert_of("U4"));
 }
 
 /* ---- case_file_export ------------------------------------------------------------------ */
@@ -2649,6 +2686,7 @@ int main(void)
         T(test_export_positive),
         T(test_export_negative),
         T(test_export_role_without_days),
+        T(test_export_first_days),
         T(test_export_explained),
         T(test_case_file_export_positive),
         T(test_case_file_export_negative),
