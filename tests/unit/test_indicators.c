@@ -1345,6 +1345,60 @@ static void test_off_duty_leave_days_alert(void **state)
     assert_true(alert_has(a, "off_duty"));
 }
 
+/* An analyst's role looks up criminal records all day; such a record looked up on leave
+ * is work taken home and counts as case work. A1 (intelligence) and U1 (patrol) work the
+ * same week and look up the same criminal record on four leave days. Over the first day
+ * another analyst's 1,000 lookups are half criminal records, a patrol officer's 1,000
+ * none: U1's leave days alert, A1's do not, unless criminal_work_share is 0. */
+#define A1_WEEK_THEN_LEAVE                                                                         \
+    "A1,2025-02-03T08:00:00+01:00,2025-02-03T16:00:00+01:00,shift\n"                               \
+    "A1,2025-02-04T08:00:00+01:00,2025-02-04T16:00:00+01:00,shift\n"                               \
+    "A1,2025-02-05T08:00:00+01:00,2025-02-05T16:00:00+01:00,shift\n"                               \
+    "A1,2025-02-06T08:00:00+01:00,2025-02-06T16:00:00+01:00,shift\n"                               \
+    "A1,2025-02-07T08:00:00+01:00,2025-02-07T16:00:00+01:00,shift\n"                               \
+    "A1,2025-02-08T08:00:00+01:00,2025-02-08T16:00:00+01:00,shift\n"                               \
+    "A1,2025-02-09T08:00:00+01:00,2025-02-09T16:00:00+01:00,shift\n"                               \
+    "A1,2025-02-10,2025-02-13,leave\n"
+
+static void analyst_and_patrol_on_leave(void)
+{
+    put_employees("A1,,UNIT-N,TA,intelligence,,,,2010-01-01,\n"
+                  "A2,,UNIT-N,TA,intelligence,,,,2010-01-01,\n");
+    put_schedule(U1_WEEK_THEN_LEAVE A1_WEEK_THEN_LEAVE);
+    set_param("private_fixation", "enabled", 0);
+    for (int d = 0; d < 7; d++) {
+        for (int k = 0; k < 10; k++) {
+            lookp(at(d, 9, k), "U1", "STRANGER");
+            lookp(at(d, 9, k), "A1", "STRANGER");
+        }
+        for (int i = 0; d == 0 && i < 1000; i++) {
+            lookp(at(d, 10, 0) + 1000LL * i, "A2", i % 2 ? "CRIM_N" : "STRANGER");
+            lookp(at(d, 10, 0) + 1000LL * i, "U2", "STRANGER");
+        }
+    }
+    for (int d = 7; d < 11; d++) {
+        lookp(at(d, 20, 0), "U1", "CRIM_N");
+        lookp(at(d, 20, 0), "A1", "CRIM_N");
+    }
+}
+
+static void test_off_duty_analyst_criminal_work(void **state)
+{
+    (void)state;
+    analyst_and_patrol_on_leave();
+    go();
+    assert_non_null(alert_of("U1"));
+    assert_true(alert_has(alert_of("U1"), "off_duty"));
+    assert_null(alert_of("A1"));
+
+    restart();
+    set_param("off_duty", "criminal_work_share", 0);
+    analyst_and_patrol_on_leave();
+    go();
+    assert_non_null(alert_of("A1"));
+    assert_true(alert_has(alert_of("A1"), "off_duty"));
+}
+
 /* Look-alikes: the roster was not updated and U1 worked on the leave days, (a) with a
  * usual day's volume of lookups, (b) with case work among the lookups. The days still
  * signal, at a quarter, and raise no alert. */
@@ -2675,6 +2729,7 @@ int main(void)
         T(test_off_duty_negative),
         T(test_off_duty_leave_days_alert),
         T(test_off_duty_negative_working_days),
+        T(test_off_duty_analyst_criminal_work),
         T(test_fixation_positive),
         T(test_fixation_negative),
         T(test_fixation_one_sharer_weighs_half),
