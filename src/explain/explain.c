@@ -63,7 +63,19 @@ struct explainer {
     size_t n_attention;
     struct u64map lone;
     uint32_t n_lone;
+    /* Name searches (access.searched): per employee the last broad query's record and
+     * time, and the last sensitive record opened through one; and the wrong clicks found,
+     * ref_pair(employee, record) -> local day + 1. */
+    struct search_memo *search;
+    size_t n_search;
+    struct u64map detours;
     bool forms_built; /* case_forms is filled on the first number that needs it */
+};
+
+struct search_memo {
+    int64_t query_ms, sensitive_ms;
+    uint32_t query_subject, sensitive_subject; /* REF_NONE when none */
+    int32_t sensitive_day;                     /* local day of the sensitive access */
 };
 
 /* Duty status of an employee for moments in [from, until): events come in time order and
@@ -137,6 +149,8 @@ void explainer_free(struct explainer *x)
         return;
     u64map_free(&x->last_case_access);
     u64map_free(&x->case_teams);
+    u64map_free(&x->detours);
+    free(x->search);
     u64map_free(&x->work_seen);
     u64map_free(&x->writers);
     u64map_free(&x->integrity_units);
@@ -626,6 +640,50 @@ unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, 
     return others;
 }
 
+/* Follow name searches (see access.searched): a query that returns several records
+ * starts one; a public figure or shielded person opened within EXPLAIN_DETOUR_MS of a
+ * search that named them is reached through it; a person of the same surname from another
+ * household, not sensitive, opened within EXPLAIN_DETOUR_MS of that makes it a wrong
+ * click. */
+static void follow_search(struct explainer *x, const struct event *ev, const struct subject *sj,
+                          struct access *a)
+{
+    uint32_t e = ev->user, s = ev->subject;
+    if (sj->type != ST_PERSON || e >= x->ref->n_emp)
+        return;
+    if (e >= x->n_search) {
+        size_t old = x->n_search;
+        x->search = xgrow(x->search, &x->n_search, (size_t)e + 1, sizeof *x->search);
+        for (size_t i = old; i < x->n_search; i++)
+            x->search[i] = (struct search_memo){0, 0, REF_NONE, REF_NONE, 0};
+    }
+    struct search_memo *m = &x->search[e];
+    if (ev->action == ACT_QUERY && ev->results > 1) {
+        m->query_subject = s;
+        m->query_ms = ev->ts_ms;
+    }
+    if (sj->flags & (SF_VIP | SF_SHIELDED)) {
+        if (m->query_subject == s && ev->ts_ms - m->query_ms <= EXPLAIN_DETOUR_MS) {
+            a->searched = 1;
+            m->sensitive_subject = s;
+            m->sensitive_ms = ev->ts_ms;
+            m->sensitive_day = a->local.day;
+        }
+        return;
+    }
+    if (m->sensitive_subject == REF_NONE || ev->ts_ms - m->sensitive_ms > EXPLAIN_DETOUR_MS)
+        return;
+    const struct subject *first = &x->ref->subj[m->sensitive_subject];
+    if (sj->surname != 0 && sj->surname == first->surname && sj->household != first->household)
+        u64map_put(&x->detours, ref_pair(e, m->sensitive_subject), (uint64_t)m->sensitive_day + 1);
+}
+
+bool explain_detour(const struct explainer *x, uint32_t e, uint32_t s, int32_t day)
+{
+    const uint64_t *v = u64map_get(&x->detours, ref_pair(e, s));
+    return v != NULL && (int64_t)*v == (int64_t)day + 1;
+}
+
 void explain_event(struct explainer *x, const struct event *ev, struct access *a)
 {
     const struct ref *ref = x->ref;
@@ -658,6 +716,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     else if (sj->behind_bits != 0)
         n_behind = ref_persons_behind(ref, s, behind, MAX_BEHIND);
     a->flags = sj->flags | sj->behind_flags;
+    follow_search(x, ev, sj, a);
     uint32_t region = sj->region != 0 ? sj->region : sj->behind_region;
     bool home_known =
         em->region != 0 && em->region < x->n_region_tokens && x->region_has_subjects[em->region];

@@ -126,6 +126,10 @@ struct access {
      * subject.household; a record without an address is a household of its own), for
      * explain_lookers and explain_others_near; REF_NONE for other records. */
     uint32_t household;
+    /* A public figure or shielded person reached through a broad name search of the same
+     * user (a query on them that returned several records, at most EXPLAIN_DETOUR_MS
+     * before): if a namesake is opened next, this was a wrong click (explain_detour). */
+    uint8_t searched;
     struct local_time local;
 };
 
@@ -179,6 +183,17 @@ unsigned explain_lookers(const struct explainer *x, uint32_t h);
 /* Employees other than `e` whose latest access to household `h` so far lies within `days`
  * local days of `day` (either side). Exact up to EXPLAIN_LOOKERS_MORE - 1; from there on
  * the count may miss lookers of the window pushed out by later ones. */
+/* How long after a broad name search opening a sensitive record counts as reached
+ * through it, and how long after that a namesake's record makes it a wrong click. */
+#define EXPLAIN_DETOUR_MS (2 * 60 * 1000)
+
+/* Was user `e`'s access to sensitive record `s` on local day `day` a wrong click in a name
+ * search: reached through a broad search (access.searched) and followed within
+ * EXPLAIN_DETOUR_MS by a person of the same surname from another household, not itself
+ * sensitive, the one the search was for? Known from that next lookup on; indicators hold
+ * a searched access's signal until its day closes and ask then. */
+bool explain_detour(const struct explainer *x, uint32_t e, uint32_t s, int32_t day);
+
 unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, int32_t day,
                              int32_t days);
 

@@ -292,6 +292,7 @@ struct held_signal {
     int32_t day;      /* local day of the event */
     float strength;   /* as it would have signalled at once */
     uint8_t note;
+    uint32_t group; /* the signal's group (engine_signal), 0 for none */
 };
 struct held_signals {
     struct held_signal *v;
@@ -300,6 +301,9 @@ struct held_signals {
 /* Hold a signal on `ev` of local `day`. Memory: `ev` is kept (kept_event_of). */
 void held_push(struct held_signals *q, const struct event *ev, int32_t day, float strength,
                uint32_t key, uint8_t note, uint32_t context);
+/* The same for an event kept earlier, with the group its signal is to carry. */
+void held_push_kept(struct held_signals *q, const struct kept_event *ev, int32_t day,
+                    float strength, uint32_t key, uint8_t note, uint32_t group);
 /* The strength a held signal is given at release; 0 or less drops it. `settings` are the
  * indicator's, as held_release got them. */
 typedef float (*held_judge_fn)(const struct engine *eng, const struct held_signal *h,

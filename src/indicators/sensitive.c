@@ -9,8 +9,16 @@
  * figure (a mayor, a local businessman) comes up in the local unit's work, incidents
  * that were not registered against them included, while someone at the other end of the
  * country has no such reason. Unknown regions count in full: no explanation is assumed.
+ *
+ * A search for a common name lists a public figure among hundreds of namesakes, often on
+ * top. Opening them and then, within a minute or two, the namesake from another household
+ * the search was for is a wrong click, not curiosity (explain_detour). The signal of a
+ * sensitive record reached through a broad name search (access.searched) is therefore
+ * held until its local day closes, and dropped if it was such a detour.
  */
 #include "indicators/indicator.h"
+
+#include <stdlib.h>
 
 struct sensitive_settings {
     struct ind_common common;
@@ -29,23 +37,66 @@ static const struct ind_param params[] = {
      "(other regions and unknown: 1); local figures come up in local work"},
 };
 
+struct sensitive_state {
+    struct held_signals held; /* accesses through a name search, until their day closes */
+};
+
+static void *create(const void *settings, const struct ref *ref)
+{
+    (void)settings;
+    (void)ref;
+    return xcalloc(1, sizeof(struct sensitive_state));
+}
+
+static void destroy(void *self)
+{
+    struct sensitive_state *ss = self;
+    held_free(&ss->held);
+    free(ss);
+}
+
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
-    (void)self;
+    struct sensitive_state *ss = self;
     const struct sensitive_settings *cfg = settings;
     if (!a->is_record || access_case_explained(a))
         return;
     /* The record's own flags: a public figure's household car is checked on the street
      * like any other car. */
     uint8_t flags = engine_ref(eng)->subj[ev->subject].flags;
-    if (flags & SF_VIP)
-        engine_signal(eng, ev, a->in_region == 1 ? (float)cfg->own_region_strength : 1.0f,
-                      ev->subject, 0, 0);
-    else if (flags & SF_SHIELDED)
-        engine_signal(eng, ev, 1.0f, ev->subject, 1, 0);
-    else if ((flags & SF_MINOR) && a->route == EX_NONE)
-        engine_signal(eng, ev, (float)cfg->minor_strength, ev->subject, 2, 0);
+    float strength;
+    uint8_t note;
+    if (flags & SF_VIP) {
+        strength = a->in_region == 1 ? (float)cfg->own_region_strength : 1.0f;
+        note = 0;
+    } else if (flags & SF_SHIELDED) {
+        strength = 1.0f;
+        note = 1;
+    } else if ((flags & SF_MINOR) && a->route == EX_NONE) {
+        strength = (float)cfg->minor_strength;
+        note = 2;
+    } else {
+        return;
+    }
+    if (a->searched)
+        held_push(&ss->held, ev, a->local.day, strength, ev->subject, note, 0);
+    else
+        engine_signal(eng, ev, strength, ev->subject, note, 0);
+}
+
+/* A held signal stands unless its access was a wrong click in a name search. */
+static float judge(const struct engine *eng, const struct held_signal *h, const void *settings)
+{
+    (void)settings;
+    return explain_detour(engine_explainer(eng), h->ev.user, h->ev.subject, h->day) ? 0
+                                                                                    : h->strength;
+}
+
+static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
+{
+    struct sensitive_state *ss = self;
+    held_release(&ss->held, eng, day, 0, judge, settings);
 }
 
 static void describe(const void *self, const void *settings, const struct ind_summary *s,
@@ -69,11 +120,14 @@ const struct indicator ind_sensitive_subject = {
     .title_en = "Sensitive persons looked up",
     .title_nl = "Gevoelige personen geraadpleegd",
     .help = "Public figures (vip), shielded persons and minors looked up without a case "
-            "that holds them.",
+            "that holds them; not one opened by mistake in a search for a namesake.",
     .notes = {"public figure", "shielded person", "minor"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct sensitive_settings),
+    .create = create,
+    .destroy = destroy,
     .on_event = on_event,
+    .on_day_close = on_day_close,
     .describe = describe,
 };

@@ -1060,6 +1060,81 @@ static void test_wave_negative_news(void **state)
     put_cases("", "", "");
 }
 
+/* A wrong click in a name search: `user` searches a name that also lists the public figure
+ * (the query returns `results` records and names VIP), opens VIP ten seconds later and
+ * `after_s` seconds after the query opens `then`. */
+static void name_search(int64_t ts, const char *user, unsigned results, int after_s,
+                        const char *then)
+{
+    add_event(ts, &(struct evspec){.user = user, .subject = "VIP", .results = results});
+    add_event(ts + 10000, &(struct evspec){.user = user, .action = "view", .subject = "VIP"});
+    if (then != NULL)
+        add_event(ts + 1000LL * after_s,
+                  &(struct evspec){.user = user, .action = "view", .subject = then});
+}
+
+/* Namesakes of the public figure Ster: one elsewhere, one in the figure's own household. */
+static void ster_namesakes(void)
+{
+    append_rows("subjects.csv", "STER%d,person,Ster,7200GG,%d,1980,Noord,\n", 1);
+    append_rows("subjects.csv", "STER_HOME%d,person,Ster,7000GG,1,2001,Noord,\n", 1);
+}
+
+/* The search was for the namesake STER0: the public figure opened on the way signals
+ * nothing, in sensitive_subject nor, while in the news, in curiosity_wave. */
+static void test_sensitive_name_search_detour(void **state)
+{
+    (void)state;
+    ster_namesakes();
+    name_search(at(0, 10, 0), "U1", 300, 60, "STER0");
+    go();
+    assert_int_equal(sigs("sensitive_subject"), 0);
+
+    restart();
+    ster_namesakes();
+    put_cases(NEWS_CASE, "C-NEWS,U4\n", "C-NEWS,VIP\n");
+    lookp(at(0, 10, 0), "U1", "STRANGER");
+    look(at(10, 11, 0), "U4", "person", "VIP", "C-NEWS");
+    name_search(at(11, 9, 0), "U7", 300, 60, "STER0");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+    assert_null(alert_of("U7"));
+    put_cases("", "", "");
+}
+
+/* Look-alikes that still signal both lookups of the public figure: no namesake opened
+ * after; the namesake opened three minutes later; a query that found only the figure
+ * (results 1); the namesake of the figure's own household. And in the news, the same
+ * search without the namesake is a wave. */
+static void test_sensitive_name_search_not_a_detour(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned results;
+        int after_s;
+        const char *then;
+    } cases[] = {{300, 0, NULL}, {300, 180, "STER0"}, {1, 60, "STER0"}, {300, 60, "STER_HOME0"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        if (i > 0)
+            restart();
+        ster_namesakes();
+        name_search(at(0, 10, 0), "U1", cases[i].results, cases[i].after_s, cases[i].then);
+        go();
+        assert_int_equal(sigs("sensitive_subject"), 2);
+    }
+
+    restart();
+    ster_namesakes();
+    put_cases(NEWS_CASE, "C-NEWS,U4\n", "C-NEWS,VIP\n");
+    lookp(at(0, 10, 0), "U1", "STRANGER");
+    look(at(10, 11, 0), "U4", "person", "VIP", "C-NEWS");
+    name_search(at(11, 9, 0), "U7", 300, 0, NULL);
+    go();
+    assert_true(sigs("curiosity_wave") >= 1);
+    assert_non_null(alert_of("U7"));
+    put_cases("", "", "");
+}
+
 /* ---- criminal_network ------------------------------------------------------------------ */
 
 static void test_criminal_positive(void **state)
@@ -2719,6 +2794,8 @@ int main(void)
         T(test_wave_person_in_incident),
         T(test_wave_positive_news),
         T(test_wave_negative_news),
+        T(test_sensitive_name_search_detour),
+        T(test_sensitive_name_search_not_a_detour),
         T(test_criminal_positive),
         T(test_criminal_negative),
         T(test_unknown_roles_are_own_peer_groups),
