@@ -51,8 +51,8 @@
     "U5,E5,UNIT-N,T4,detective,Hoek,4100DD,1,2010-01-01,\n"                                        \
     "U6,E6,UNIT-N,T4,detective,Kuip,4200DD,1,2010-01-01,\n"                                        \
     "U7,E7,UNIT-Z,T7,patrol,Mulder,5000EE,2,2010-01-01,\n"                                         \
-    "U8,E8,UNIT-Z,T8,intake,Vos,5100EE,3,2010-01-01,\n"                                            \
-    "U9,E9,UNIT-Z,T9,dispatcher,Wit,5200EE,9,2010-01-01,\n"
+    "U8,E8,UNIT-Z2,T8,intake,Vos,5100EE,3,2010-01-01,\n"                                           \
+    "U9,E9,UNIT-Z3,T9,dispatcher,Wit,5200EE,9,2010-01-01,\n"
 
 /* employees.csv: the base staff plus `extra` rows. */
 static void put_employees(const char *extra)
@@ -82,7 +82,9 @@ static void put_schedule(const char *rows)
 
 static void world(void)
 {
-    write_file("units.csv", "unit,region\nUNIT-N,Noord\nUNIT-Z,Zuid\nUNIT-VIK,Noord\n");
+    write_file(
+        "units.csv",
+        "unit,region\nUNIT-N,Noord\nUNIT-Z,Zuid\nUNIT-Z2,Zuid\nUNIT-Z3,Zuid\nUNIT-VIK,Noord\n");
     put_employees("");
     write_file("subjects.csv",
                "subject,subject_type,surname,postcode,house_number,birth_year,region,flags\n"
@@ -852,7 +854,7 @@ static void test_sensitive_own_region_weighs_less(void **state)
 
 /* ---- curiosity_wave -------------------------------------------------------------------- */
 
-/* Three unrelated employees (three teams) look up a public figure within hours. */
+/* Three employees of two units look up a public figure within hours. */
 static void test_wave_positive_vip(void **state)
 {
     (void)state;
@@ -876,11 +878,11 @@ static void test_wave_positive_case_team_not_signalled(void **state)
     assert_int_equal(sigs("curiosity_wave"), 2);
 }
 
-/* An ordinary person needs five unexplained lookers from five teams. */
+/* An ordinary person needs five unexplained lookers from five units. */
 static void test_wave_positive_ordinary_person(void **state)
 {
     (void)state;
-    const char *who[] = {"U1", "U2", "U4", "U7", "U8"};
+    const char *who[] = {"U1", "U3", "U7", "U8", "U9"};
     for (int i = 0; i < 5; i++)
         lookp(at(0, 9 + i, 0), who[i], "STRANGER");
     go();
@@ -932,7 +934,8 @@ static void test_wave_repeats_signalled(void **state)
     assert_int_equal(sigs("curiosity_wave"), 4);
 }
 
-/* Lookers all from one team (one desk shares its targets). */
+/* Lookers all from one team (one desk shares its targets), and from three teams of one
+ * unit (the shifts of a basic team hand over the people of their area). */
 static void test_wave_negative_one_team(void **state)
 {
     (void)state;
@@ -942,6 +945,14 @@ static void test_wave_negative_one_team(void **state)
     go();
     assert_int_equal(sigs("curiosity_wave"), 0);
     assert_int_equal(sigs("sensitive_subject"), 3); /* each is still an unexplained look */
+
+    restart();
+    lookp(at(0, 9, 0), "U1", "VIP");
+    lookp(at(0, 10, 0), "U2", "VIP");
+    lookp(at(0, 11, 0), "U4", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 0);
+    assert_int_equal(sigs("sensitive_subject"), 3);
 }
 
 /* Lookers all on the public figure's case. */
@@ -2611,7 +2622,7 @@ static void test_colleague_in_incident(void **state)
 }
 
 /* A wave on a person who is in an incident (STRANGER, in INC-S of day 0, 08:00-10:00,
- * which lists only U9) signals at incident_strength: 0.6 x 0.25, note 3. The same five
+ * which lists only U5) signals at incident_strength: 0.6 x 0.25, note 3. The same five
  * lookers on a person in no incident (PRIV, a week later): 0.6, note 1. */
 static void test_wave_person_in_incident(void **state)
 {
@@ -2619,8 +2630,8 @@ static void test_wave_person_in_incident(void **state)
     go_start = start_subject_side;
     put_cases("INC-S,incident,2025-02-03T08:00:00+01:00,2025-02-03T10:00:00+01:00,UNIT-Z,"
               "normal\n",
-              "INC-S,U9\n", "INC-S,STRANGER\n");
-    const char *who[] = {"U1", "U2", "U4", "U7", "U8"};
+              "INC-S,U5\n", "INC-S,STRANGER\n");
+    const char *who[] = {"U1", "U3", "U7", "U8", "U9"};
     for (int i = 0; i < 5; i++) {
         lookp(at(0, 11 + i, 0), who[i], "STRANGER");
         lookp(at(7, 11 + i, 0), who[i], "PRIV");
