@@ -63,19 +63,23 @@ struct explainer {
     size_t n_attention;
     struct u64map lone;
     uint32_t n_lone;
-    /* Name searches (access.searched): per employee the last broad query's record and
-     * time, and the last sensitive record opened through one; and the wrong clicks found,
-     * ref_pair(employee, record) -> local day + 1. */
+    /* Name searches (access.searched), only of employees who ever ran a broad query on a
+     * sensitive record, so that the map stays small and in cache while every person
+     * lookup asks it: employee + 1 -> index + 1 into `search`. And the wrong clicks
+     * found: ref_pair(employee, record) -> local day + 1. */
+    struct u64map searchers;
     struct search_memo *search;
-    size_t n_search;
+    size_t n_search, cap_search;
+    int64_t last_sensitive_ms; /* the latest sensitive record opened through a search */
     struct u64map detours;
     bool forms_built; /* case_forms is filled on the first number that needs it */
 };
 
 struct search_memo {
-    int64_t query_ms, sensitive_ms;
-    uint32_t query_subject, sensitive_subject; /* REF_NONE when none */
-    int32_t sensitive_day;                     /* local day of the sensitive access */
+    int64_t query_ms;     /* the last broad query on a sensitive record */
+    int64_t sensitive_ms; /* the last access to it through that search; INT64_MIN none */
+    uint32_t subject;     /* that record */
+    int32_t day;          /* local day of that access */
 };
 
 /* Duty status of an employee for moments in [from, until): events come in time order and
@@ -150,6 +154,7 @@ void explainer_free(struct explainer *x)
     u64map_free(&x->last_case_access);
     u64map_free(&x->case_teams);
     u64map_free(&x->detours);
+    u64map_free(&x->searchers);
     free(x->search);
     u64map_free(&x->work_seen);
     u64map_free(&x->writers);
@@ -640,42 +645,45 @@ unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, 
     return others;
 }
 
-/* Follow name searches (see access.searched): a query that returns several records
- * starts one; a public figure or shielded person opened within EXPLAIN_DETOUR_MS of a
- * search that named them is reached through it; a person of the same surname from another
- * household, not sensitive, opened within EXPLAIN_DETOUR_MS of that makes it a wrong
- * click. */
+/* Follow name searches (see access.searched): a query on a public figure or shielded
+ * person that returns several records starts one; an access to that record within
+ * EXPLAIN_DETOUR_MS of it is reached through it; a person of the same surname from
+ * another household, not sensitive, opened within EXPLAIN_DETOUR_MS of that makes it a
+ * wrong click. */
 static void follow_search(struct explainer *x, const struct event *ev, const struct subject *sj,
                           struct access *a)
 {
     uint32_t e = ev->user, s = ev->subject;
-    if (sj->type != ST_PERSON || e >= x->ref->n_emp)
+    if (sj->type != ST_PERSON)
         return;
-    if (e >= x->n_search) {
-        size_t old = x->n_search;
-        x->search = xgrow(x->search, &x->n_search, (size_t)e + 1, sizeof *x->search);
-        for (size_t i = old; i < x->n_search; i++)
-            x->search[i] = (struct search_memo){0, 0, REF_NONE, REF_NONE, 0};
-    }
-    struct search_memo *m = &x->search[e];
-    if (ev->action == ACT_QUERY && ev->results > 1) {
-        m->query_subject = s;
-        m->query_ms = ev->ts_ms;
-    }
-    if (sj->flags & (SF_VIP | SF_SHIELDED)) {
-        if (m->query_subject == s && ev->ts_ms - m->query_ms <= EXPLAIN_DETOUR_MS) {
+    bool sensitive = (sj->flags & (SF_VIP | SF_SHIELDED)) != 0;
+    /* Most person lookups come when no search is open anywhere. */
+    if (!sensitive && ev->ts_ms - x->last_sensitive_ms > EXPLAIN_DETOUR_MS)
+        return;
+    uint64_t *slot = u64map_get(&x->searchers, (uint64_t)e + 1);
+    struct search_memo *m = slot != NULL ? &x->search[*slot - 1] : NULL;
+    if (sensitive) {
+        if (ev->action == ACT_QUERY && ev->results > 1) {
+            if (m == NULL) {
+                x->search = xgrow(x->search, &x->cap_search, x->n_search + 1, sizeof *x->search);
+                m = &x->search[x->n_search++];
+                u64map_put(&x->searchers, (uint64_t)e + 1, x->n_search);
+            }
+            *m = (struct search_memo){ev->ts_ms, INT64_MIN, s, 0};
+        }
+        if (m != NULL && m->subject == s && ev->ts_ms - m->query_ms <= EXPLAIN_DETOUR_MS) {
             a->searched = 1;
-            m->sensitive_subject = s;
-            m->sensitive_ms = ev->ts_ms;
-            m->sensitive_day = a->local.day;
+            m->sensitive_ms = x->last_sensitive_ms = ev->ts_ms;
+            m->day = a->local.day;
         }
         return;
     }
-    if (m->sensitive_subject == REF_NONE || ev->ts_ms - m->sensitive_ms > EXPLAIN_DETOUR_MS)
+    if (m == NULL || m->sensitive_ms == INT64_MIN ||
+        ev->ts_ms - m->sensitive_ms > EXPLAIN_DETOUR_MS)
         return;
-    const struct subject *first = &x->ref->subj[m->sensitive_subject];
+    const struct subject *first = &x->ref->subj[m->subject];
     if (sj->surname != 0 && sj->surname == first->surname && sj->household != first->household)
-        u64map_put(&x->detours, ref_pair(e, m->sensitive_subject), (uint64_t)m->sensitive_day + 1);
+        u64map_put(&x->detours, ref_pair(e, m->subject), (uint64_t)m->day + 1);
 }
 
 bool explain_detour(const struct explainer *x, uint32_t e, uint32_t s, int32_t day)
