@@ -3,8 +3,11 @@
  *
  * Some lookups cannot be judged when they happen: bogus_legitimation waits to see whether
  * a record turns out to be case work, neighbour_lookup whether colleagues look at the
- * household around the same days. Held signals come in event order, so in day order, and
- * leave the queue from its front.
+ * household around the same days, sensitive_subject and curiosity_wave whether a public
+ * figure opened from a name search was a wrong click (until the day closes). Held signals
+ * come in event order, so in day order, and leave the queue from its front. (A wave may
+ * hold an earlier looker's look when it forms; held for no days beyond its own, it
+ * leaves at the same day close as the others.)
  *
  * Memory: the queue owns its array (a few days of such lookups).
  */
@@ -44,6 +47,13 @@ void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32
         return;
     memmove(q->v, q->v + done, (q->n - done) * sizeof *q->v);
     q->n -= done;
+}
+
+float held_judge_detour(const struct engine *eng, const struct held_signal *h, const void *settings)
+{
+    (void)settings;
+    return explain_detour(engine_explainer(eng), h->ev.user, h->ev.subject, h->day) ? 0
+                                                                                    : h->strength;
 }
 
 void held_free(struct held_signals *q)

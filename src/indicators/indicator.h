@@ -312,6 +312,10 @@ typedef float (*held_judge_fn)(const struct engine *eng, const struct held_signa
  * all of them when the run finishes, are judged and, unless dropped, signalled. */
 void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32_t hold_days,
                   held_judge_fn judge, const void *settings);
+/* A judge for looks at sensitive records through a name search (access.searched): drops
+ * the signal if the look was a wrong click (explain_detour), keeps it otherwise. */
+float held_judge_detour(const struct engine *eng, const struct held_signal *h,
+                        const void *settings);
 void held_free(struct held_signals *q);
 
 /* Appends "N lookups of M records" style count phrases in both languages. */

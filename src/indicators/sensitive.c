@@ -85,18 +85,10 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         engine_signal(eng, ev, strength, ev->subject, note, 0);
 }
 
-/* A held signal stands unless its access was a wrong click in a name search. */
-static float judge(const struct engine *eng, const struct held_signal *h, const void *settings)
-{
-    (void)settings;
-    return explain_detour(engine_explainer(eng), h->ev.user, h->ev.subject, h->day) ? 0
-                                                                                    : h->strength;
-}
-
 static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
 {
     struct sensitive_state *ss = self;
-    held_release(&ss->held, eng, day, 0, judge, settings);
+    held_release(&ss->held, eng, day, 0, held_judge_detour, settings);
 }
 
 static void describe(const void *self, const void *settings, const struct ind_summary *s,

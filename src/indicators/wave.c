@@ -186,17 +186,10 @@ static void signal_look(struct wave_state *ws, struct engine *eng, const struct 
         engine_signal_kept(eng, ev, strength, s, note, wave_id);
 }
 
-static float judge_held(const struct engine *eng, const struct held_signal *h, const void *settings)
-{
-    (void)settings;
-    return explain_detour(engine_explainer(eng), h->ev.user, h->ev.subject, h->day) ? 0
-                                                                                    : h->strength;
-}
-
 static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
 {
     struct wave_state *ws = self;
-    held_release(&ws->held, eng, day, 0, judge_held, settings);
+    held_release(&ws->held, eng, day, 0, held_judge_detour, settings);
 }
 
 static void *create(const void *settings, const struct ref *ref)

@@ -1396,15 +1396,16 @@ static void test_off_duty_negative(void **state)
 
 /* Off duty, judged per day: U1 works days 0-6 (ten lookups a day), then is on leave on
  * days 7-10. */
-#define U1_WEEK_THEN_LEAVE                                                                         \
-    "U1,2025-02-03T08:00:00+01:00,2025-02-03T16:00:00+01:00,shift\n"                               \
-    "U1,2025-02-04T08:00:00+01:00,2025-02-04T16:00:00+01:00,shift\n"                               \
-    "U1,2025-02-05T08:00:00+01:00,2025-02-05T16:00:00+01:00,shift\n"                               \
-    "U1,2025-02-06T08:00:00+01:00,2025-02-06T16:00:00+01:00,shift\n"                               \
-    "U1,2025-02-07T08:00:00+01:00,2025-02-07T16:00:00+01:00,shift\n"                               \
-    "U1,2025-02-08T08:00:00+01:00,2025-02-08T16:00:00+01:00,shift\n"                               \
-    "U1,2025-02-09T08:00:00+01:00,2025-02-09T16:00:00+01:00,shift\n"                               \
-    "U1,2025-02-10,2025-02-13,leave\n"
+#define WEEK_THEN_LEAVE(user)                                                                      \
+    user ",2025-02-03T08:00:00+01:00,2025-02-03T16:00:00+01:00,shift\n" user                       \
+         ",2025-02-04T08:00:00+01:00,2025-02-04T16:00:00+01:00,shift\n" user                       \
+         ",2025-02-05T08:00:00+01:00,2025-02-05T16:00:00+01:00,shift\n" user                       \
+         ",2025-02-06T08:00:00+01:00,2025-02-06T16:00:00+01:00,shift\n" user                       \
+         ",2025-02-07T08:00:00+01:00,2025-02-07T16:00:00+01:00,shift\n" user                       \
+         ",2025-02-08T08:00:00+01:00,2025-02-08T16:00:00+01:00,shift\n" user                       \
+         ",2025-02-09T08:00:00+01:00,2025-02-09T16:00:00+01:00,shift\n" user                       \
+         ",2025-02-10,2025-02-13,leave\n"
+#define U1_WEEK_THEN_LEAVE WEEK_THEN_LEAVE("U1")
 
 /* The week's lookups are all of one record, which private_fixation would rightly flag;
  * it is switched off so that these tests see off_duty alone. */
@@ -1436,15 +1437,7 @@ static void test_off_duty_leave_days_alert(void **state)
  * same week and look up the same criminal record on four leave days. Over the first day
  * another analyst's 1,000 lookups are half criminal records, a patrol officer's 1,000
  * none: U1's leave days alert, A1's do not, unless criminal_work_share is 0. */
-#define A1_WEEK_THEN_LEAVE                                                                         \
-    "A1,2025-02-03T08:00:00+01:00,2025-02-03T16:00:00+01:00,shift\n"                               \
-    "A1,2025-02-04T08:00:00+01:00,2025-02-04T16:00:00+01:00,shift\n"                               \
-    "A1,2025-02-05T08:00:00+01:00,2025-02-05T16:00:00+01:00,shift\n"                               \
-    "A1,2025-02-06T08:00:00+01:00,2025-02-06T16:00:00+01:00,shift\n"                               \
-    "A1,2025-02-07T08:00:00+01:00,2025-02-07T16:00:00+01:00,shift\n"                               \
-    "A1,2025-02-08T08:00:00+01:00,2025-02-08T16:00:00+01:00,shift\n"                               \
-    "A1,2025-02-09T08:00:00+01:00,2025-02-09T16:00:00+01:00,shift\n"                               \
-    "A1,2025-02-10,2025-02-13,leave\n"
+#define A1_WEEK_THEN_LEAVE WEEK_THEN_LEAVE("A1")
 
 static void analyst_and_patrol_on_leave(void)
 {
