@@ -1394,8 +1394,8 @@ static void test_off_duty_negative(void **state)
     assert_int_equal(sigs("off_duty"), 0);
 }
 
-/* Off duty, judged per day: U1 works days 0-6 (ten lookups a day), then is on leave on
- * days 7-10. */
+/* Off duty, judged per day: the roster of `user` for days 0-6, then leave on days 7-10
+ * (U1 works those days, ten lookups a day). */
 #define WEEK_THEN_LEAVE(user)                                                                      \
     user ",2025-02-03T08:00:00+01:00,2025-02-03T16:00:00+01:00,shift\n" user                       \
          ",2025-02-04T08:00:00+01:00,2025-02-04T16:00:00+01:00,shift\n" user                       \
