@@ -244,7 +244,7 @@ static void find_link(const struct explainer *x, uint32_t e, uint32_t s, const u
             (b->employee == REF_NONE && (b->flags & SF_EMPLOYEE))) {
             a->link = LINK_COLLEAGUE;
             a->person = behind[k];
-            a->link_weight = sj->type == ST_PERSON ? 1.0f : 0.6f;
+            a->link_weight = sj->type == ST_PERSON ? 1.0f : EXPLAIN_COLLEAGUE_THING_WEIGHT;
             return;
         }
     }

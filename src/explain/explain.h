@@ -183,6 +183,9 @@ unsigned explain_lookers(const struct explainer *x, uint32_t h);
 /* Employees other than `e` whose latest access to household `h` so far lies within `days`
  * local days of `day` (either side). Exact up to EXPLAIN_LOOKERS_MORE - 1; from there on
  * the count may miss lookers of the window pushed out by later ones. */
+/* access.link_weight of a colleague's vehicle or address (their person record: 1). */
+#define EXPLAIN_COLLEAGUE_THING_WEIGHT 0.6f
+
 /* How long after a broad name search opening a sensitive record counts as reached
  * through it, and how long after that a namesake's record makes it a wrong click. */
 #define EXPLAIN_DETOUR_MS (2 * 60 * 1000)

@@ -2614,6 +2614,39 @@ static void test_colleague_in_incident(void **state)
     assert_float_equal(caught_strength("colleague_lookup", "E2"), 1.0f, 1e-6);
 }
 
+/* A plate check on a colleague's car with the keeper's record after it (U1: E2_CAR, E2
+ * two minutes later) is one plate check: the person record weighs as the car, 0.6. The
+ * same person record looked up eleven minutes after the car (U4), or before it (U7), or
+ * by someone who never looked at the car (U9), weighs in full. */
+static void test_colleague_keeper_after_car(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    look(at(0, 10, 0), "U1", "vehicle", "E2_CAR", NULL);
+    lookp(at(0, 10, 2), "U1", "E2");
+    look(at(1, 10, 0), "U4", "vehicle", "E2_CAR", NULL);
+    lookp(at(1, 10, 11), "U4", "E2");
+    lookp(at(2, 10, 0), "U7", "E2");
+    look(at(2, 10, 2), "U7", "vehicle", "E2_CAR", NULL);
+    lookp(at(3, 10, 0), "U9", "E2");
+    go();
+    int ind = indicator_find("colleague_lookup");
+    uint32_t person = ref_find_subject(&R.ref, "E2", 2);
+    static const char *const users[] = {"U1", "U4", "U7", "U9"};
+    static const float want[] = {0.6f, 1.0f, 1.0f, 1.0f};
+    size_t seen = 0;
+    for (size_t i = 0; i < n_caught; i++) {
+        if (caught[i].ind != ind || caught[i].ev.subject != person)
+            continue;
+        for (size_t k = 0; k < 4; k++)
+            if (caught[i].ev.user == ref_find_employee(&R.ref, users[k], 2)) {
+                assert_float_equal(caught[i].strength, want[k], 1e-6);
+                seen++;
+            }
+    }
+    assert_int_equal(seen, 4);
+}
+
 /* A wave on a person who is in an incident (STRANGER, in INC-S of day 0, 08:00-10:00,
  * which lists only U5) signals at incident_strength: 0.6 x 0.25, note 3. The same five
  * lookers on a person in no incident (PRIV, a week later): 0.6, note 1. */
@@ -2777,6 +2810,7 @@ int main(void)
         T(test_neighbour_negative_plate_check),
         T(test_colleague_positive),
         T(test_colleague_in_incident),
+        T(test_colleague_keeper_after_car),
         T(test_colleague_negative_integrity_case),
         T(test_colleague_integrity_case_unlisted),
         T(test_self_positive),
