@@ -180,9 +180,6 @@ bool explain_case_writer(const struct explainer *x, uint32_t c, uint32_t e, int3
 enum { EXPLAIN_LOOKERS_MORE = 7 };
 unsigned explain_lookers(const struct explainer *x, uint32_t h);
 
-/* Employees other than `e` whose latest access to household `h` so far lies within `days`
- * local days of `day` (either side). Exact up to EXPLAIN_LOOKERS_MORE - 1; from there on
- * the count may miss lookers of the window pushed out by later ones. */
 /* access.link_weight of a colleague's vehicle or address (their person record: 1). */
 #define EXPLAIN_COLLEAGUE_THING_WEIGHT 0.6f
 
@@ -197,6 +194,9 @@ unsigned explain_lookers(const struct explainer *x, uint32_t h);
  * a searched access's signal until its day closes and ask then. */
 bool explain_detour(const struct explainer *x, uint32_t e, uint32_t s, int32_t day);
 
+/* Employees other than `e` whose latest access to household `h` so far lies within `days`
+ * local days of `day` (either side). Exact up to EXPLAIN_LOOKERS_MORE - 1; from there on
+ * the count may miss lookers of the window pushed out by later ones. */
 unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, int32_t day,
                              int32_t days);
 
