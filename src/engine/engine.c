@@ -311,6 +311,11 @@ bool engine_finishing(const struct engine *eng)
     return eng->finishing;
 }
 
+int32_t engine_first_day(const struct engine *eng)
+{
+    return eng->first_day;
+}
+
 const struct engine_stats *engine_stats(const struct engine *eng)
 {
     return &eng->stats;

@@ -78,11 +78,11 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     const struct ref *ref = engine_ref(eng);
     const struct employee *me = &ref->emp[ev->user];
     const struct subject *who = &ref->subj[a->person];
-    uint8_t note = ref->subj[ev->subject].type == ST_PERSON ? 0 : 1;
+    uint8_t type = ref->subj[ev->subject].type;
+    uint8_t note = type == ST_PERSON ? 0 : 1;
     if (who->employee != REF_NONE && ref->emp[who->employee].team == me->team && me->team != 0)
         note = 2;
     float strength = a->link_weight;
-    uint8_t type = ref->subj[ev->subject].type;
     uint64_t pair = ref_pair(ev->user, a->person);
     if (type == ST_VEHICLE) {
         u64map_put(&cs->car_looked, pair, (uint64_t)ev->ts_ms);

@@ -69,16 +69,13 @@ struct export_state {
     uint32_t *touched;
     size_t n_touched, cap_touched;
     struct daily_roles roles;
-    int32_t first_day; /* the first day closed; INT32_MIN before */
 };
 
 static void *create(const void *settings, const struct ref *ref)
 {
     (void)settings;
     (void)ref;
-    struct export_state *xs = xcalloc(1, sizeof *xs);
-    xs->first_day = INT32_MIN;
-    return xs;
+    return xcalloc(1, sizeof(struct export_state));
 }
 
 static void destroy(void *self)
@@ -125,8 +122,6 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
     struct export_state *xs = self;
     const struct export_settings *cfg = settings;
     const struct ref *ref = engine_ref(eng);
-    if (xs->first_day == INT32_MIN)
-        xs->first_day = day;
     for (size_t k = 0; k < xs->n_touched; k++) {
         uint32_t e = xs->touched[k];
         struct exp_emp *xe = &xs->emp[e];
@@ -149,7 +144,7 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
          * little, and the desk's own history starts with it. */
         bool normed = xe->days.n > 0 ||
                       (em->role < ROLE_GROUPS && xs->roles.total[em->role] >= ROLE_MIN_DAYS) ||
-                      day - xs->first_day >= FALLBACK_DAYS;
+                      day - engine_first_day(eng) >= FALLBACK_DAYS;
         if (normed && xe->today > t) {
             double s = (0.5 + 0.25 * log2(xe->today / t)) * (near ? 1.0 : 0.7);
             for (uint8_t i = 0; i < xe->n_samples; i++)

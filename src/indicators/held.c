@@ -16,18 +16,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void push(struct held_signals *q, struct held_signal h)
+{
+    q->v = xgrow(q->v, &q->cap, q->n + 1, sizeof *q->v);
+    q->v[q->n++] = h;
+}
+
 void held_push(struct held_signals *q, const struct event *ev, int32_t day, float strength,
                uint32_t key, uint8_t note, uint32_t context)
 {
-    q->v = xgrow(q->v, &q->cap, q->n + 1, sizeof *q->v);
-    q->v[q->n++] = (struct held_signal){kept_event_of(ev), key, context, day, strength, note, 0};
+    push(q, (struct held_signal){kept_event_of(ev), key, context, day, strength, note, 0});
 }
 
 void held_push_kept(struct held_signals *q, const struct kept_event *ev, int32_t day,
                     float strength, uint32_t key, uint8_t note, uint32_t group)
 {
-    q->v = xgrow(q->v, &q->cap, q->n + 1, sizeof *q->v);
-    q->v[q->n++] = (struct held_signal){*ev, key, 0, day, strength, note, group};
+    push(q, (struct held_signal){*ev, key, 0, day, strength, note, group});
 }
 
 void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32_t hold_days,

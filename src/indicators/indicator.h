@@ -194,6 +194,8 @@ const struct explainer *engine_explainer(const struct engine *eng);
 /* True during the last day close of a run (engine_finish): indicators that hold signals
  * back to judge them later must judge them now. */
 bool engine_finishing(const struct engine *eng);
+/* The local day of the run's first event (INT32_MIN before it). */
+int32_t engine_first_day(const struct engine *eng);
 
 static inline int access_case_explained(const struct access *a)
 {

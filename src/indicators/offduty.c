@@ -84,16 +84,16 @@ struct offduty_state {
     size_t n_emp;
     uint32_t *touched;
     size_t n_touched, cap_touched;
-    uint64_t role_lookups[ROLE_GROUPS], role_criminal[ROLE_GROUPS];
+    uint64_t role_criminal[ROLE_GROUPS]; /* record lookups of criminal records, per role */
 };
 
 /* Is a criminal record everyday work for `role` (see criminal_work_share)? */
 static bool criminal_is_work(const struct offduty_state *os, const struct offduty_settings *cfg,
-                             uint8_t role)
+                             const struct engine *eng, uint8_t role)
 {
-    return cfg->criminal_work_share > 0 && role < ROLE_GROUPS &&
-           os->role_lookups[role] >= ROLE_MIN_LOOKUPS &&
-           (double)os->role_criminal[role] >= cfg->criminal_work_share * os->role_lookups[role];
+    uint64_t lookups = explain_role_events(engine_explainer(eng), role);
+    return cfg->criminal_work_share > 0 && role < ROLE_GROUPS && lookups >= ROLE_MIN_LOOKUPS &&
+           (double)os->role_criminal[role] >= cfg->criminal_work_share * (double)lookups;
 }
 
 static void *create(const void *settings, const struct ref *ref)
@@ -133,10 +133,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (!a->is_record)
         return;
     uint8_t role = engine_ref(eng)->emp[ev->user].role;
-    if (role < ROLE_GROUPS) {
-        os->role_lookups[role]++;
+    if (role < ROLE_GROUPS)
         os->role_criminal[role] += (a->flags & SF_CRIMINAL) != 0;
-    }
     struct od_day *d = od_day(os, ev->user);
     if (!d->touched) {
         d->touched = 1;
@@ -147,7 +145,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (a->off_duty == 0)
         return;
     d->today_off++;
-    if (access_case_explained(a) || ((a->flags & SF_CRIMINAL) && criminal_is_work(os, cfg, role))) {
+    if (access_case_explained(a) ||
+        ((a->flags & SF_CRIMINAL) && criminal_is_work(os, cfg, eng, role))) {
         /* Keep one case lookup as the evidence of a day that holds nothing else. */
         if (d->n_kept == 0) {
             d->kept[d->n_kept] = kept_event_of(ev);
