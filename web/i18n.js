@@ -128,6 +128,7 @@ const nl = {
     'ind.private_fixation': 'Fixatie op één huishouden',
     'ind.case_file_export': 'Dossier van anderen geëxporteerd',
     'ind.borrowed_session': 'Eigen familie geraadpleegd onder inlog collega',
+    'ind.practice_session': 'Oefenen op echte personen',
 
     'emprole.patrol': 'noodhulp/surveillance',
     'emprole.detective': 'recherche',
@@ -534,6 +535,7 @@ const en = {
     'ind.private_fixation': 'Fixation on one household',
     'ind.case_file_export': 'Case file of others exported',
     'ind.borrowed_session': "Own family looked up from a colleague's login",
+    'ind.practice_session': 'Practising on real people',
 
     'emprole.patrol': 'patrol',
     'emprole.detective': 'detective',

@@ -42,6 +42,7 @@ const struct indicator ind_self_lookup = {
     .help = "The employee's own person record, or the vehicle or address of the own "
             "household, looked up without a case.",
     .notes = {"own record", "own vehicle or address"},
+    .family = "self",
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct self_settings),

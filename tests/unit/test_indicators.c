@@ -1,5 +1,5 @@
 /*
- * test_indicators.c - unit tests of the fifteen indicators (src/indicators/) driven through
+ * test_indicators.c - unit tests of the sixteen indicators (src/indicators/) driven through
  * the whole detection path: reference CSV files and an events .jsonl file written into a
  * temporary dataset, then ref_load, ingest_open/ingest_next, engine_new/engine_event/
  * engine_finish, exactly as `wachter analyze` does it.
@@ -794,6 +794,72 @@ static void test_self_negative_case(void **state)
     look(at(0, 10, 0), "U1", "person", "E1", "INC-2");
     go();
     assert_int_equal(sigs("self_lookup"), 0);
+}
+
+/* ---- practice_session ------------------------------------------------------------------ */
+
+/* A trainee (S1) with an own record and car, and the people of the street around them. */
+static void trainee_world(void)
+{
+    put_employees("S1,ES1,UNIT-N,T1,student,Brouwer,1300AB,4,2024-09-01,\n");
+    append_rows("subjects.csv", "ES1,person,Brouwer,1300AB,4,2001,Noord,employee\n", 1);
+    append_rows("subjects.csv", "ES1_CAR,vehicle,Brouwer,1300AB,4,,Noord,\n", 1);
+}
+
+/* Own record, then two strangers and the own car within half an hour: one sitting of four
+ * records, enough to alert alone; every record is evidence. */
+static void test_practice_positive(void **state)
+{
+    (void)state;
+    trainee_world();
+    lookp(at(0, 10, 0), "S1", "ES1");
+    lookp(at(0, 10, 5), "S1", "STRANGER");
+    lookp(at(0, 10, 6), "S1", "STRANGER"); /* the same person again: one record */
+    look(at(0, 10, 12), "S1", "vehicle", "ES1_CAR", NULL);
+    lookp(at(0, 10, 20), "S1", "PRIV");
+    go();
+    assert_int_equal(sigs("practice_session"), 4);
+    const struct alert *a = alert_of("S1");
+    assert_non_null(a);
+    const struct alert_indicator *ai = indicator_in(a, "practice_session");
+    assert_non_null(ai);
+    assert_int_equal(ai->n_events, 4);
+    assert_string_equal(ai->events[0].event_id, "ev000001");
+    assert_string_equal(ai->events[3].event_id, "ev000005");
+    assert_non_null(strstr(ai->text_en, "2 own records, 2 other people"));
+    /* self_lookup is of the same family: the alert counts the stronger of the two. */
+    assert_true(score_in(a, "practice_session") > score_in(a, "self_lookup"));
+}
+
+/* A trainee's own record alone, strangers only after the sitting, and strangers in an
+ * incident the trainee works on: no practice. */
+static void test_practice_negative(void **state)
+{
+    (void)state;
+    trainee_world();
+    put_cases(OPEN_CASE("INC-7", "incident"), "INC-7,S1\n", "INC-7,NEIGH\n");
+    lookp(at(0, 10, 0), "S1", "ES1");
+    look(at(0, 10, 5), "S1", "person", "NEIGH", "INC-7");
+    look(at(0, 10, 8), "S1", "vehicle", "PRIV_CAR", NULL); /* a car, not a person */
+    lookp(at(0, 10, 45), "S1", "STRANGER");
+    lookp(at(1, 9, 0), "S1", "PRIV"); /* before the next own look: not counted */
+    lookp(at(1, 9, 10), "S1", "ES1");
+    go();
+    assert_int_equal(sigs("practice_session"), 0);
+    assert_int_equal(sigs("self_lookup"), 2);
+}
+
+/* The same sitting by a patrol officer is a self lookup next to street checks. */
+static void test_practice_negative_not_trainee(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "E1");
+    lookp(at(0, 10, 5), "U1", "STRANGER");
+    lookp(at(0, 10, 9), "U1", "PRIV");
+    go();
+    assert_int_equal(sigs("practice_session"), 0);
+    assert_int_equal(sigs("self_lookup"), 1);
+    assert_null(alert_of("U1"));
 }
 
 /* ---- sensitive_subject ----------------------------------------------------------------- */
@@ -2770,7 +2836,7 @@ static const char *const covered[] = {
     "relative_lookup",   "neighbour_lookup", "colleague_lookup", "self_lookup",
     "sensitive_subject", "curiosity_wave",   "criminal_network", "off_duty",
     "volume_breadth",    "bulk_export",      "rare_access",      "bogus_legitimation",
-    "private_fixation",  "case_file_export", "borrowed_session",
+    "private_fixation",  "case_file_export", "borrowed_session", "practice_session",
 };
 
 static void test_every_indicator_covered(void **state)
@@ -2815,6 +2881,9 @@ int main(void)
         T(test_colleague_integrity_case_unlisted),
         T(test_self_positive),
         T(test_self_negative_case),
+        T(test_practice_positive),
+        T(test_practice_negative),
+        T(test_practice_negative_not_trainee),
         T(test_sensitive_positive),
         T(test_sensitive_negative_case_team),
         T(test_sensitive_negative_household_vehicle),
