@@ -2,15 +2,16 @@
  * relative.c - relative_lookup: records of family, household members and (ex-)partners
  * looked up without a case.
  *
- * The relation comes from relations.csv (both directions) or, without that file, from a
- * shared address (household) and a shared rare surname (a namesake, weighted by how rare
- * the surname is: a "Jansen" proves nothing, a surname shared with four people does).
- * Vehicles and addresses of relatives count, a little less than their person records.
- * There is no peer discount: looking up one's own family is never part of a role's work.
- * One unexplained lookup of a parent, child, sibling, partner or household member is
- * enough for an alert (half_mass 0.85 puts a single 0.8-strength signal at the threshold):
- * the sources name it as misuse in itself; a stranger sharing a common surname is not a
- * relative and never signals.
+ * The relation comes from relations.csv (both directions; the partner's parents, children
+ * and siblings count as in-laws, weighing as the own, see ref_relatives) or, without that
+ * file, from a shared address (household) and a shared rare surname (a namesake, weighted
+ * by how rare the surname is: a "Jansen" proves nothing, a surname shared with four people
+ * does). Vehicles and addresses of relatives count, a little less than their person
+ * records. There is no peer discount: looking up one's own family is never part of a
+ * role's work. One unexplained lookup of a parent, child, sibling, partner or household
+ * member is enough for an alert (half_mass 0.85 puts a single 0.8-strength signal at the
+ * threshold): the sources name it as misuse in itself; a stranger sharing a common surname
+ * is not a relative and never signals.
  *
  * Unless chance explains it (chance.c). Where the person registry is small next to the
  * force, or staff live where they work, a patrol officer checking hundreds of plates will
@@ -136,9 +137,6 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         case REL_HOUSEHOLD:
             strength = 0.9f;
             break;
-        case REL_OTHER:
-            strength = 0.7f;
-            break;
         default:
             strength = 0.8f;
         }
@@ -163,11 +161,17 @@ static void describe(const void *self, const void *settings, const struct ind_su
                      struct sbuf *en, struct sbuf *nl)
 {
     (void)self;
-    static const char *const rel_en[8] = {"partner", "ex-partner", "parent",   "child",
-                                          "sibling", "household",  "relative", "same rare surname"};
-    static const char *const rel_nl[8] = {
-        "partner",   "ex-partner", "ouder",      "kind",
-        "broer/zus", "huisgenoot", "familielid", "zelfde zeldzame achternaam"};
+    static const char *const rel_en[8] = {"partner",         "ex-partner",       "parent",
+                                          "child",           "sibling",          "household",
+                                          "in-law or other", "same rare surname"};
+    static const char *const rel_nl[8] = {"partner",
+                                          "ex-partner",
+                                          "ouder",
+                                          "kind",
+                                          "broer/zus",
+                                          "huisgenoot",
+                                          "schoonfamilie of overig",
+                                          "zelfde zeldzame achternaam"};
     struct sbuf ken = {0}, knl = {0};
     for (int i = 0; i < 8; i++) {
         if (s->note_counts[i] == 0)

@@ -1352,6 +1352,50 @@ static void build_behind(struct ref *ref)
     }
 }
 
+/* The family of every employee (ref_relatives): the relations of the own person record,
+ * then the parents, children and siblings of a partner who are not already among them.
+ * In-laws are family in the sense of the policy ("familie"): a look at one's mother-in-law
+ * is as private as a look at one's mother, and no other route ties her to the employee. */
+static void build_family(struct ref *ref)
+{
+    size_t n = 0, cap = 0;
+    for (size_t e = 0; e < ref->n_emp; e++) {
+        struct employee *em = &ref->emp[e];
+        em->family_off = (uint32_t)n;
+        em->family_n = 0;
+        uint32_t p = em->person;
+        if (p == REF_NONE)
+            continue;
+        const struct rel_edge *own;
+        uint32_t n_own = ref_relations(ref, p, &own);
+        if (n_own == 0)
+            continue; /* no partner either */
+        ref->family = xgrow(ref->family, &cap, n + n_own, sizeof *ref->family);
+        memcpy(ref->family + n, own, n_own * sizeof *own);
+        n += n_own;
+        for (uint32_t i = 0; i < n_own; i++) {
+            if (own[i].relation != REL_PARTNER)
+                continue;
+            const struct rel_edge *theirs;
+            uint32_t n_theirs = ref_relations(ref, own[i].other, &theirs);
+            for (uint32_t k = 0; k < n_theirs; k++) {
+                uint32_t x = theirs[k].other;
+                uint8_t r = theirs[k].relation;
+                if (x == p || (r != REL_PARENT && r != REL_CHILD && r != REL_SIBLING))
+                    continue;
+                bool known = false;
+                for (size_t j = em->family_off; j < n && !known; j++)
+                    known = ref->family[j].other == x;
+                if (known)
+                    continue;
+                ref->family = xgrow(ref->family, &cap, n + 1, sizeof *ref->family);
+                ref->family[n++] = (struct rel_edge){x, REL_OTHER};
+            }
+        }
+        em->family_n = (uint32_t)(n - em->family_off);
+    }
+}
+
 /* Set near_relative on every employee's relatives and on every record at an address where
  * one of them lives: the only records find_link can tie to a user as a relative. */
 static void build_circle(struct ref *ref)
@@ -1596,6 +1640,7 @@ int ref_load(struct ref *ref, const char *dataset, struct tz *tz, struct err *e)
     build_lists(ref, &ld.user_cases, &ld.subject_cases, &ld.rels);
     job_join(&addresses);
     build_behind(ref);
+    build_family(ref);
     build_circle(ref);
     ref->n_subj_typed = ref->n_subj;
     mark_integrity_cases(ref);
@@ -1625,6 +1670,7 @@ void ref_free(struct ref *ref)
     free(ref->user_cases);
     free(ref->subject_cases);
     free(ref->rels);
+    free(ref->family);
     free(ref->resident_list);
     free(ref->household_residents);
     free(ref->token_names);

@@ -93,6 +93,7 @@ struct employee {
     uint32_t sched_off, sched_n;       /* into ref->sched, sorted by start */
     int64_t sched_span_ms;             /* the longest of those intervals */
     uint32_t cases_off, cases_n;       /* into ref->user_cases */
+    uint32_t family_off, family_n;     /* into ref->family, see ref_relatives */
 };
 
 struct subject {
@@ -156,6 +157,7 @@ struct ref {
     uint32_t *subject_cases; /* case indexes, grouped per subject, ascending */
     struct rel_edge *rels;   /* grouped per subject */
     size_t n_rels;
+    struct rel_edge *family; /* grouped per employee, see ref_relatives */
 
     struct strmap emp_by_user, subj_by_id, case_by_id, tokens, systems;
     /* Employees, subjects and cases that events named after loading: kept apart, so that
@@ -240,14 +242,15 @@ static inline uint32_t ref_relations(const struct ref *ref, uint32_t s,
     *first = ref->rels + ref->subj[s].rel_off;
     return ref->subj[s].rel_n;
 }
-/* The relations of employee `e`'s own person record: returns the count and sets *first;
- * 0 when the employee's record is unknown. */
+/* The family of employee `e`: the relations of the own person record, and the partner's
+ * parents, children and siblings (in-laws, as REL_OTHER). Returns the count and sets
+ * *first; 0 when the employee's record is unknown. */
 static inline uint32_t ref_relatives(const struct ref *ref, uint32_t e,
                                      const struct rel_edge **first)
 {
-    uint32_t p = ref->emp[e].person;
-    *first = NULL;
-    return p != REF_NONE ? ref_relations(ref, p, first) : 0;
+    const struct employee *em = &ref->emp[e];
+    *first = ref->family != NULL ? ref->family + em->family_off : NULL;
+    return em->family_n;
 }
 /* The residents an (offset << 32 | count) value of ref->residents or
  * ref->household_residents names: returns the count and sets *first. */

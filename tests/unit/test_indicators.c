@@ -437,6 +437,32 @@ static int teardown(void **state)
 
 /* ---- relative_lookup ------------------------------------------------------------------- */
 
+/* The partner's mother is family (an in-law); the ex-partner's mother and the partner's
+ * other partner are not. */
+static void test_relative_in_law(void **state)
+{
+    (void)state;
+    append_rows("subjects.csv", "MIL,person,Bakker,6000FF,9,1950,Noord,\n", 1);
+    append_rows("subjects.csv", "EX,person,Graaf,6600FF,1,1979,Noord,\n", 1);
+    append_rows("subjects.csv", "EXMUM,person,Graaf,6600FF,3,1951,Noord,\n", 1);
+    append_rows("relations.csv", "PARTNER,MIL,child\n", 1);
+    append_rows("relations.csv", "E1,EX,ex-partner\n", 1);
+    append_rows("relations.csv", "EX,EXMUM,child\n", 1);
+    append_rows("relations.csv", "PARTNER,STRANGER,ex-partner\n", 1);
+    lookp(at(0, 10, 0), "U1", "MIL");
+    lookp(at(1, 10, 0), "U1", "EXMUM");
+    lookp(at(2, 10, 0), "U1", "STRANGER");
+    go();
+    assert_int_equal(sigs("relative_lookup"), 1);
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    const struct alert_indicator *ai = indicator_in(a, "relative_lookup");
+    assert_non_null(ai);
+    assert_int_equal(ai->n_events, 1);
+    assert_string_equal(ai->events[0].event_id, "ev000001");
+    assert_non_null(strstr(ai->text_en, "in-law or other 1"));
+}
+
 static void test_relative_positive(void **state)
 {
     (void)state;
@@ -2860,6 +2886,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_every_indicator_covered),
         T(test_relative_positive),
+        T(test_relative_in_law),
         T(test_relative_shared_attention),
         T(test_held_over_silent_stretch),
         T(test_relative_negative_incident),
