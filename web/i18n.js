@@ -129,6 +129,7 @@ const nl = {
     'ind.case_file_export': 'Dossier van anderen geëxporteerd',
     'ind.borrowed_session': 'Eigen familie geraadpleegd onder inlog collega',
     'ind.practice_session': 'Oefenen op echte personen',
+    'ind.invalid_case_number': 'Zaaknummer van geen open zaak',
 
     'emprole.patrol': 'noodhulp/surveillance',
     'emprole.detective': 'recherche',
@@ -536,6 +537,7 @@ const en = {
     'ind.case_file_export': 'Case file of others exported',
     'ind.borrowed_session': "Own family looked up from a colleague's login",
     'ind.practice_session': 'Practising on real people',
+    'ind.invalid_case_number': 'Case number of no open case',
 
     'emprole.patrol': 'patrol',
     'emprole.detective': 'detective',

@@ -1,5 +1,5 @@
 /*
- * test_indicators.c - unit tests of the sixteen indicators (src/indicators/) driven through
+ * test_indicators.c - unit tests of the seventeen indicators (src/indicators/) driven through
  * the whole detection path: reference CSV files and an events .jsonl file written into a
  * temporary dataset, then ref_load, ingest_open/ingest_next, engine_new/engine_event/
  * engine_finish, exactly as `wachter analyze` does it.
@@ -2070,6 +2070,64 @@ static void test_bogus_positive(void **state)
 
 /* A valid typed case (also for the keeper's car), and a wrong number for a record the user
  * does have a case for: a slip, counted a quarter, which never makes an alert. */
+/* Where every patrol officer types the numbers of incidents that do not list them (the
+ * dispatch lists are incomplete), that is the role's normal level for bogus_legitimation.
+ * An officer who also types numbers that exist nowhere stands out in invalid_case_number,
+ * judged against how often the role types those; the officers who only type incident
+ * numbers are not alerted. Without the second view U1 is not alerted either. */
+static void invalid_number_world(bool invalid_on)
+{
+    world();
+    append_rows("employees.csv", "P%d,,UNIT-N,TP,patrol,Agent%d,1%03dPP,1,2010-01-01,\n", 12);
+    append_rows("subjects.csv", "X%d,person,Vreemd%d,8%03dXX,1,1980,Noord,\n", 200);
+    put_cases(OPEN_CASE("INC-1", "incident") OPEN_CASE("INC-2", "incident"), "INC-1,U2\n",
+              "INC-1,STRANGER\n");
+    if (!invalid_on)
+        set_param("invalid_case_number", "enabled", 0);
+    char who[16], what[16];
+    for (int d = 0; d < 30; d++) {
+        for (int p = 0; p < 12; p++) {
+            snprintf(who, sizeof who, "P%d", p);
+            for (int k = 0; k < 3; k++) {
+                snprintf(what, sizeof what, "X%d", (d * 37 + p * 11 + k) % 200);
+                look(at(d, 8 + p % 8, 10 * k), who, "person", what, k ? "INC-1" : "INC-2");
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            snprintf(what, sizeof what, "X%d", (d * 13 + k) % 200);
+            look(at(d, 17, 10 * k), "U1", "person", what, "INC-2");
+        }
+    }
+    for (int k = 0; k < 3; k++) {
+        snprintf(what, sizeof what, "X%d", 190 + k);
+        look(at(25 + k, 18, 0), "U1", "person", what, "I-2025-999");
+    }
+    go();
+}
+
+static void test_invalid_case_number_stands_out(void **state)
+{
+    (void)state;
+    invalid_number_world(true);
+    assert_int_equal(sigs("invalid_case_number"), 3);
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    const struct alert_indicator *ai = indicator_in(a, "invalid_case_number");
+    assert_non_null(ai);
+    assert_true(ai->score >= 0.5);
+    assert_int_equal(ai->n_events, 3);
+    assert_non_null(strstr(ai->text_en, "3 non-existent case, 0 closed case"));
+    /* The whole of U1's typed numbers is ordinary for the role. */
+    const struct alert_indicator *all = indicator_in(a, "bogus_legitimation");
+    assert_true(all == NULL || all->score < ai->score);
+    assert_null(alert_of("P0"));
+    assert_null(alert_of("P5"));
+    restart();
+
+    invalid_number_world(false);
+    assert_null(alert_of("U1"));
+}
+
 static void test_bogus_negative(void **state)
 {
     (void)state;
@@ -2859,10 +2917,11 @@ static void test_indicator_disabled(void **state)
 /* The indicators this file has a positive and a negative case for. An indicator added to
  * the registry without cases here fails this test: add its cases, then its name. */
 static const char *const covered[] = {
-    "relative_lookup",   "neighbour_lookup", "colleague_lookup", "self_lookup",
-    "sensitive_subject", "curiosity_wave",   "criminal_network", "off_duty",
-    "volume_breadth",    "bulk_export",      "rare_access",      "bogus_legitimation",
-    "private_fixation",  "case_file_export", "borrowed_session", "practice_session",
+    "relative_lookup",     "neighbour_lookup", "colleague_lookup", "self_lookup",
+    "sensitive_subject",   "curiosity_wave",   "criminal_network", "off_duty",
+    "volume_breadth",      "bulk_export",      "rare_access",      "bogus_legitimation",
+    "private_fixation",    "case_file_export", "borrowed_session", "practice_session",
+    "invalid_case_number",
 };
 
 static void test_every_indicator_covered(void **state)
@@ -2960,6 +3019,7 @@ int main(void)
         T(test_rare_negative),
         T(test_bogus_positive),
         T(test_bogus_negative),
+        T(test_invalid_case_number_stands_out),
         T(test_bogus_unlisted_own_unit),
         T(test_bogus_unlisted_writer),
         T(test_bogus_own_case_held),
