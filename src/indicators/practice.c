@@ -113,7 +113,7 @@ static void add_record(struct engine *eng, struct sitting *s, const struct kept_
         s->has_other = 1;
     if (s->signalled) {
         signal_record(eng, s, (uint8_t)(s->n - 1));
-    } else if (s->has_other && s->strength > 0) {
+    } else if (s->has_other) {
         for (uint8_t i = 0; i < s->n; i++)
             signal_record(eng, s, i);
         s->signalled = 1;
