@@ -2,8 +2,8 @@
 # bench/robustness.sh - detection quality when the reference data is not what the
 # generator wrote: real registries are incomplete and name things their own way. Takes
 # four datasets of bench/quality.sh (generated there if missing) and, for each, copies of
-# it with one change: 10% of the rows of one CSV file deleted at random (case_members,
-# case_subjects, schedule, relations, subjects), or the role names replaced by Dutch
+# it with one change: 10% of the rows of one CSV file deleted at random (cases,
+# case_members, case_subjects, schedule, relations, subjects), or the role names replaced by Dutch
 # ones the format does not know (noodhulp, rechercheur, ...), or a fifth of the typed case
 # numbers in the events written in lower case with spaces ("2025 bvh 12"), or the
 # incidents' member lists naming the dispatched people's unit instead of them. Otherwise the
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 make -s all >/dev/null
 . bench/datasets.sh
 sets=("1000 12" "2000 99" "600 5 --no-relations" "400 11")
-changes=(case_members case_subjects schedule relations subjects roles case_format unit_members)
+changes=(cases case_members case_subjects schedule relations subjects roles case_format unit_members)
 T=$(mktemp -d /tmp/wachter-robust-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
