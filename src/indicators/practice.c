@@ -53,9 +53,8 @@ struct sitting {
     int64_t last_own_ms; /* the latest unexplained look at an own record, 0 none */
     uint32_t key;        /* the signal key of the sitting */
     uint8_t n;           /* records collected in the sitting */
-    uint8_t has_other;
-    uint8_t signalled; /* the collected records have been signalled */
-    float strength;    /* 1 once the own person record is among them, 0.6 for a car or address */
+    uint8_t has_other;   /* another person is among them: all are signalled, and new ones at once */
+    float strength;      /* 1 once the own person record is among them, 0.6 for a car or address */
     struct kept_event rec[SITTING_RECORDS];
     uint8_t own[SITTING_RECORDS];
 };
@@ -109,14 +108,12 @@ static void add_record(struct engine *eng, struct sitting *s, const struct kept_
     s->rec[s->n] = *k;
     s->own[s->n] = own;
     s->n++;
-    if (!own)
-        s->has_other = 1;
-    if (s->signalled) {
+    if (s->has_other) {
         signal_record(eng, s, (uint8_t)(s->n - 1));
-    } else if (s->has_other) {
+    } else if (!own) {
         for (uint8_t i = 0; i < s->n; i++)
             signal_record(eng, s, i);
-        s->signalled = 1;
+        s->has_other = 1;
     }
 }
 
@@ -152,7 +149,6 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         s->key = ++ps->next_key;
         s->n = 0;
         s->has_other = 0;
-        s->signalled = 0;
         s->strength = 0;
     }
     s->last_own_ms = ev->ts_ms;
