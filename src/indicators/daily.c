@@ -62,9 +62,14 @@ void daily_roles_add(struct daily_roles *r, uint8_t role, uint32_t value)
     r->total[ROLE_GROUPS]++;
 }
 
+bool daily_roles_own(const struct daily_roles *r, uint8_t role, uint32_t min_days)
+{
+    return role < ROLE_GROUPS && r->total[role] >= min_days;
+}
+
 double daily_roles_quantile(const struct daily_roles *r, uint8_t role, double q, uint32_t min_days)
 {
-    if (role >= ROLE_GROUPS || r->total[role] < min_days)
+    if (!daily_roles_own(r, role, min_days))
         role = ROLE_GROUPS;
     if (r->total[role] < min_days)
         return 0;

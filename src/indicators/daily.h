@@ -31,6 +31,8 @@ struct daily_roles {
 };
 
 void daily_roles_add(struct daily_roles *r, uint8_t role, uint32_t value);
+/* Does `role` have a norm of its own: at least `min_days` days recorded? */
+bool daily_roles_own(const struct daily_roles *r, uint8_t role, uint32_t min_days);
 /* The value below which fraction q of the role's days lie (upper edge of the bin). A role
  * with fewer than `min_days` days recorded has no norm of its own yet (a small role, the
  * first weeks of a run): all roles' days together stand in. 0 when those are fewer too. */

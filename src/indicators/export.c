@@ -142,8 +142,7 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
          * FALLBACK_DAYS old. In the first days a reporting desk's first monthly report has
          * nothing to be measured by: its role has no norm yet, the other roles export
          * little, and the desk's own history starts with it. */
-        bool normed = xe->days.n > 0 ||
-                      (em->role < ROLE_GROUPS && xs->roles.total[em->role] >= ROLE_MIN_DAYS) ||
+        bool normed = xe->days.n > 0 || daily_roles_own(&xs->roles, em->role, ROLE_MIN_DAYS) ||
                       day - engine_first_day(eng) >= FALLBACK_DAYS;
         if (normed && xe->today > t) {
             double s = (0.5 + 0.25 * log2(xe->today / t)) * (near ? 1.0 : 0.7);
