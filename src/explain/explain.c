@@ -40,6 +40,7 @@ struct explainer {
     uint64_t (*combo)[ROLE_GROUPS][8];
     size_t n_combo_systems;
     uint64_t role_events[ROLE_GROUPS];
+    uint64_t role_criminal[ROLE_GROUPS]; /* of which criminal-network records */
     struct explain_counts counts;
     uint8_t *region_has_subjects; /* per token: some record lies in this region */
     size_t n_region_tokens;
@@ -180,6 +181,11 @@ double explain_role_share(const struct explainer *x, uint8_t role, uint16_t syst
 uint64_t explain_role_events(const struct explainer *x, uint8_t role)
 {
     return role < ROLE_GROUPS ? x->role_events[role] : 0;
+}
+
+uint64_t explain_role_criminal(const struct explainer *x, uint8_t role)
+{
+    return role < ROLE_GROUPS ? x->role_criminal[role] : 0;
 }
 
 const struct explain_counts *explain_counts(const struct explainer *x)
@@ -797,6 +803,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     }
     x->combo[ev->system][role][sj->type & 7]++;
     x->role_events[role]++;
+    x->role_criminal[role] += (a->flags & SF_CRIMINAL) != 0;
     x->counts.by_role_route[role][a->route]++;
 }
 

@@ -203,8 +203,10 @@ unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, 
 /* Share of a role's record accesses that used (system, subject type); 0..1. */
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,
                           uint8_t subject_type);
-/* Record accesses of a role seen so far. */
+/* Record accesses of a role seen so far, and of those the accesses to criminal-network
+ * records (the record's or the persons behind it: access.flags). */
 uint64_t explain_role_events(const struct explainer *x, uint8_t role);
+uint64_t explain_role_criminal(const struct explainer *x, uint8_t role);
 
 /* Counters: record accesses per role and route, for the explained-share report. */
 struct explain_counts {

@@ -21,14 +21,15 @@
  * Criminal-network records are the daily work of some roles (intelligence analysts: most
  * of what they look up). For a role whose record lookups are at least
  * `criminal_work_share` criminal records (counted as the run goes), such a lookup off
- * duty is work taken home, and counts as case work does. Private use off duty is the
- * neighbour, the car for sale, the date: not the role's work. A student or a patrol
- * officer looking up criminals at night still counts in full, and criminal_network
- * judges every such lookup anyway. (Measured: on the eight altgen sets, whose analysts
- * working evenings from home on network records were most of the false off-duty alerts,
- * 221 -> 214 alerted, 160 found; three newer altgen sets 91 -> 90, 66 found; this
- * project's 19 sets byte-identical alerts. Treating criminal records off duty as work
- * for every role lost a student's night-time leak that off_duty had found.)
+ * duty is work taken home, and counts as case work does (the explainer keeps the role's
+ * counts, explain_role_criminal). Private use off duty is the neighbour, the car for
+ * sale, the date: not the role's work. A student or a patrol officer looking up criminals
+ * at night still counts in full, and criminal_network judges every such lookup anyway.
+ * (Measured: on the eight altgen sets, whose analysts working evenings from home on
+ * network records were most of the false off-duty alerts, 221 -> 214 alerted, 160 found;
+ * three newer altgen sets 91 -> 90, 66 found; this project's 19 sets byte-identical
+ * alerts. Treating criminal records off duty as work for every role lost a student's
+ * night-time leak that off_duty had found.)
  */
 #include "indicators/daily.h"
 #include "indicators/indicator.h"
@@ -84,16 +85,16 @@ struct offduty_state {
     size_t n_emp;
     uint32_t *touched;
     size_t n_touched, cap_touched;
-    uint64_t role_criminal[ROLE_GROUPS]; /* record lookups of criminal records, per role */
 };
 
 /* Is a criminal record everyday work for `role` (see criminal_work_share)? */
-static bool criminal_is_work(const struct offduty_state *os, const struct offduty_settings *cfg,
-                             const struct engine *eng, uint8_t role)
+static bool criminal_is_work(const struct offduty_settings *cfg, const struct engine *eng,
+                             uint8_t role)
 {
-    uint64_t lookups = explain_role_events(engine_explainer(eng), role);
-    return cfg->criminal_work_share > 0 && role < ROLE_GROUPS && lookups >= ROLE_MIN_LOOKUPS &&
-           (double)os->role_criminal[role] >= cfg->criminal_work_share * (double)lookups;
+    const struct explainer *x = engine_explainer(eng);
+    uint64_t lookups = explain_role_events(x, role);
+    return cfg->criminal_work_share > 0 && lookups >= ROLE_MIN_LOOKUPS &&
+           (double)explain_role_criminal(x, role) >= cfg->criminal_work_share * (double)lookups;
 }
 
 static void *create(const void *settings, const struct ref *ref)
@@ -132,9 +133,6 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     struct offduty_state *os = self;
     if (!a->is_record)
         return;
-    uint8_t role = engine_ref(eng)->emp[ev->user].role;
-    if (role < ROLE_GROUPS)
-        os->role_criminal[role] += (a->flags & SF_CRIMINAL) != 0;
     struct od_day *d = od_day(os, ev->user);
     if (!d->touched) {
         d->touched = 1;
@@ -146,7 +144,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         return;
     d->today_off++;
     if (access_case_explained(a) ||
-        ((a->flags & SF_CRIMINAL) && criminal_is_work(os, cfg, eng, role))) {
+        ((a->flags & SF_CRIMINAL) &&
+         criminal_is_work(cfg, eng, engine_ref(eng)->emp[ev->user].role))) {
         /* Keep one case lookup as the evidence of a day that holds nothing else. */
         if (d->n_kept == 0) {
             d->kept[d->n_kept] = kept_event_of(ev);
