@@ -161,23 +161,23 @@ static void describe(const void *self, const void *settings, const struct ind_su
                      struct sbuf *en, struct sbuf *nl)
 {
     (void)self;
-    static const char *const rel_en[8] = {"partner",         "ex-partner",       "parent",
-                                          "child",           "sibling",          "household",
-                                          "in-law or other", "same rare surname"};
-    static const char *const rel_nl[8] = {"partner",
-                                          "ex-partner",
-                                          "ouder",
-                                          "kind",
-                                          "broer/zus",
-                                          "huisgenoot",
-                                          "schoonfamilie of overig",
-                                          "zelfde zeldzame achternaam"};
+    /* Per note (enum relation, then 7 for a namesake): English, Dutch. */
+    static const char *const label[8][2] = {
+        {"partner", "partner"},
+        {"ex-partner", "ex-partner"},
+        {"parent", "ouder"},
+        {"child", "kind"},
+        {"sibling", "broer/zus"},
+        {"household", "huisgenoot"},
+        {"in-law or other", "schoonfamilie of overig"},
+        {"same rare surname", "zelfde zeldzame achternaam"},
+    };
     struct sbuf ken = {0}, knl = {0};
     for (int i = 0; i < 8; i++) {
         if (s->note_counts[i] == 0)
             continue;
-        sbuf_printf(&ken, "%s%s %u", ken.len ? ", " : "", rel_en[i], s->note_counts[i]);
-        sbuf_printf(&knl, "%s%s %u", knl.len ? ", " : "", rel_nl[i], s->note_counts[i]);
+        sbuf_printf(&ken, "%s%s %u", ken.len ? ", " : "", label[i][0], s->note_counts[i]);
+        sbuf_printf(&knl, "%s%s %u", knl.len ? ", " : "", label[i][1], s->note_counts[i]);
     }
     sbuf_puts(en, "looked up relatives or household members without a case");
     sbuf_puts(nl, "familie of huisgenoten geraadpleegd zonder zaak");
