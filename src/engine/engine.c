@@ -392,7 +392,7 @@ static void store_signal(struct engine *eng, int i, const struct event *ev, floa
         .strength = strength > 1 ? 1 : strength,
         .system = ev->system,
         .action = ev->action,
-        .note = note & 7,
+        .note = note % IND_NOTES,
     };
     st->dirty = 1;
     if (ev->user < eng->n_mass) {

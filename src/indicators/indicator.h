@@ -85,6 +85,9 @@ struct ind_param {
             "multiple of the role's median: to this power (1 = in proportion, 0 = not at all)"     \
     }
 
+/* Note codes an indicator may give its signals (0 .. IND_NOTES - 1). */
+enum { IND_NOTES = 16 };
+
 /* What the scorer kept about one indicator of one employee, for describe(). */
 struct ind_summary {
     const struct ref *ref;
@@ -93,9 +96,9 @@ struct ind_summary {
     uint32_t n_signals; /* signals in the window */
     uint32_t n_keys;    /* distinct keys (records, days, ...) */
     int64_t first_ms, last_ms;
-    uint32_t note_counts[8]; /* signals per note code (indicator-defined) */
-    double peer_mean;        /* average mass of peers of the same role */
-    double peer_share;       /* share of those peers with any signal */
+    uint32_t note_counts[IND_NOTES]; /* signals per note code (indicator-defined) */
+    double peer_mean;                /* average mass of peers of the same role */
+    double peer_share;               /* share of those peers with any signal */
     uint32_t n_peers;
     double volume_ratio;  /* own lookups without a case over the role's median */
     double volume_factor; /* the role's normal level was raised by this (1: not) */
@@ -105,8 +108,8 @@ struct indicator {
     const char *name;     /* stable id, used in alerts, config and the store */
     const char *title_en; /* short title for screens */
     const char *title_nl;
-    const char *help;     /* what it means to an analyst; used for docs */
-    const char *notes[8]; /* what each note code means, for evidence lists (English) */
+    const char *help;             /* what it means to an analyst; used for docs */
+    const char *notes[IND_NOTES]; /* what each note code means, for evidence lists (English) */
     /* Indicators that see one thing in the same lookups share a family (NULL: none); an
      * alert counts a family as its strongest member, not as corroboration. */
     const char *family;
@@ -148,7 +151,7 @@ int indicator_set(const struct indicator *ind, void *settings, const char *key, 
 
 /* Emit a signal of the indicator whose callback is running on the employee who acted in
  * `ev` (defined in engine.c). `key` tells records apart: repeats on one key add only
- * repeat_bonus. `note` is an indicator-defined code (0..7) counted for the explanation.
+ * repeat_bonus. `note` is an indicator-defined code (below IND_NOTES) counted for the explanation.
  * `group` ties signals of one multi-employee pattern together (0 = none).
  * Memory: `ev` is copied; its id must stay valid for the run (ingest guarantees it). */
 void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,

@@ -3,7 +3,8 @@
  * looked up without a case.
  *
  * The relation comes from relations.csv (both directions; the partner's parents, children
- * and siblings count as in-laws, weighing as the own, see ref_relatives) or, without that
+ * and siblings count as in-laws, weighing as the own, and the ex-partner's new partner and
+ * housemates as the other relatives, see ref_relatives) or, without that
  * file, from a shared address (household) and a shared rare surname (a namesake, weighted
  * by how rare the surname is: a "Jansen" proves nothing, a surname shared with four people
  * does). Vehicles and addresses of relatives count, a little less than their person
@@ -42,6 +43,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+/* The note of a namesake's signal; below it, a relative's note is its enum relation. */
+enum { NOTE_NAMESAKE = REL__COUNT };
+_Static_assert((int)NOTE_NAMESAKE < (int)IND_NOTES,
+               "relative_lookup has a note per relation and one more");
 
 struct relative_settings {
     struct ind_common common;
@@ -143,7 +149,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         note = a->relation;
     } else if (a->link == LINK_NAMESAKE) {
         strength = 0.6f * a->link_weight;
-        note = 7;
+        note = NOTE_NAMESAKE;
     } else {
         return;
     }
@@ -161,8 +167,8 @@ static void describe(const void *self, const void *settings, const struct ind_su
                      struct sbuf *en, struct sbuf *nl)
 {
     (void)self;
-    /* Per note (enum relation, then 7 for a namesake): English, Dutch. */
-    static const char *const label[8][2] = {
+    /* Per note (enum relation, then NOTE_NAMESAKE): English, Dutch. */
+    static const char *const label[NOTE_NAMESAKE + 1][2] = {
         {"partner", "partner"},
         {"ex-partner", "ex-partner"},
         {"parent", "ouder"},
@@ -170,10 +176,11 @@ static void describe(const void *self, const void *settings, const struct ind_su
         {"sibling", "broer/zus"},
         {"household", "huisgenoot"},
         {"in-law or other", "schoonfamilie of overig"},
+        {"ex-partner's partner or housemate", "partner of huisgenoot van ex-partner"},
         {"same rare surname", "zelfde zeldzame achternaam"},
     };
     struct sbuf ken = {0}, knl = {0};
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i <= NOTE_NAMESAKE; i++) {
         if (s->note_counts[i] == 0)
             continue;
         sbuf_printf(&ken, "%s%s %u", ken.len ? ", " : "", label[i][0], s->note_counts[i]);
@@ -203,14 +210,15 @@ const struct indicator ind_relative_lookup = {
     .family = "relative",
     .help = "Records of the employee's family, household or (ex-)partner, or their vehicles "
             "and addresses, looked up without a case that explains it. From relations.csv "
-            "(the partner's parents, children and siblings included), or from shared address "
+            "(the partner's parents, children and siblings and the ex-partner's new partner "
+            "included), or from shared address "
             "and rare surname when that file is absent. A first look "
             "at a relative's record weighs less where lookups land in unit-mates' families by "
             "chance (measured in the data); coming back on another day weighs in full. A look "
             "at a household that other employees looked up in the 3 days up to it (an "
             "incident in the family) weighs less.",
     .notes = {"partner", "ex-partner", "parent", "child", "sibling", "household member",
-              "in-law or other relative", "same rare surname"},
+              "in-law or other relative", "ex-partner's partner or housemate", "same rare surname"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct relative_settings),

@@ -252,9 +252,10 @@ static enum role role_parse(const char *s, size_t n)
 }
 
 static const char *const relation_names[REL__COUNT] = {
-    [REL_PARTNER] = "partner", [REL_EX_PARTNER] = "ex-partner", [REL_PARENT] = "parent",
-    [REL_CHILD] = "child",     [REL_SIBLING] = "sibling",       [REL_HOUSEHOLD] = "household",
-    [REL_OTHER] = "relative",
+    [REL_PARTNER] = "partner", [REL_EX_PARTNER] = "ex-partner",
+    [REL_PARENT] = "parent",   [REL_CHILD] = "child",
+    [REL_SIBLING] = "sibling", [REL_HOUSEHOLD] = "household",
+    [REL_OTHER] = "relative",  [REL_EX_PARTNERS_HOUSEHOLD] = "ex-partner's household",
 };
 
 const char *ref_relation_name(enum relation r)
@@ -1353,9 +1354,12 @@ static void build_behind(struct ref *ref)
 }
 
 /* The family of every employee (ref_relatives): the relations of the own person record,
- * then the parents, children and siblings of a partner who are not already among them.
- * In-laws are family in the sense of the policy ("familie"): a look at one's mother-in-law
- * is as private as a look at one's mother, and no other route ties her to the employee. */
+ * then the parents, children and siblings of a partner, and the partner and housemates of
+ * an ex-partner, who are not already among them. In-laws are family in the sense of the
+ * policy ("familie"): a look at one's mother-in-law is as private as a look at one's
+ * mother, and no other route ties her to the employee. The ex-partner's new partner is
+ * where an ex-partner's jealousy and threats turn (seed 003 tells of one), and
+ * relations.csv lists them only as the ex's partner. */
 static void build_family(struct ref *ref)
 {
     size_t n = 0, cap = 0;
@@ -1374,14 +1378,16 @@ static void build_family(struct ref *ref)
         memcpy(ref->family + n, own, n_own * sizeof *own);
         n += n_own;
         for (uint32_t i = 0; i < n_own; i++) {
-            if (own[i].relation != REL_PARTNER)
+            bool partner = own[i].relation == REL_PARTNER;
+            if (!partner && own[i].relation != REL_EX_PARTNER)
                 continue;
             const struct rel_edge *theirs;
             uint32_t n_theirs = ref_relations(ref, own[i].other, &theirs);
             for (uint32_t k = 0; k < n_theirs; k++) {
                 uint32_t x = theirs[k].other;
                 uint8_t r = theirs[k].relation;
-                if (x == p || (r != REL_PARENT && r != REL_CHILD && r != REL_SIBLING))
+                if (x == p || (partner ? r != REL_PARENT && r != REL_CHILD && r != REL_SIBLING
+                                       : r != REL_PARTNER && r != REL_HOUSEHOLD))
                     continue;
                 bool known = false;
                 for (size_t j = em->family_off; j < n && !known; j++)
@@ -1389,7 +1395,8 @@ static void build_family(struct ref *ref)
                 if (known)
                     continue;
                 ref->family = xgrow(ref->family, &cap, n + 1, sizeof *ref->family);
-                ref->family[n++] = (struct rel_edge){x, REL_OTHER};
+                ref->family[n++] =
+                    (struct rel_edge){x, partner ? REL_OTHER : REL_EX_PARTNERS_HOUSEHOLD};
             }
         }
         em->family_n = (uint32_t)(n - em->family_off);

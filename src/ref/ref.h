@@ -74,6 +74,7 @@ enum relation {
     REL_SIBLING,
     REL_HOUSEHOLD,
     REL_OTHER,
+    REL_EX_PARTNERS_HOUSEHOLD, /* the ex-partner's partner or housemate (never read from input) */
     REL__COUNT
 };
 
@@ -242,9 +243,10 @@ static inline uint32_t ref_relations(const struct ref *ref, uint32_t s,
     *first = ref->rels + ref->subj[s].rel_off;
     return ref->subj[s].rel_n;
 }
-/* The family of employee `e`: the relations of the own person record, and the partner's
- * parents, children and siblings (in-laws, as REL_OTHER). Returns the count and sets
- * *first; 0 when the employee's record is unknown. */
+/* The family of employee `e`: the relations of the own person record, the partner's
+ * parents, children and siblings (in-laws, as REL_OTHER), and the ex-partner's partner and
+ * housemates (REL_EX_PARTNERS_HOUSEHOLD). Returns the count and sets *first; 0 when the
+ * employee's record is unknown. */
 static inline uint32_t ref_relatives(const struct ref *ref, uint32_t e,
                                      const struct rel_edge **first)
 {

@@ -463,6 +463,31 @@ static void test_relative_in_law(void **state)
     assert_non_null(strstr(ai->text_en, "in-law or other 1"));
 }
 
+/* The ex-partner's new partner is where an ex-partner's jealousy turns: family for this
+ * indicator, under a label of its own. The new partner's own parent is not. */
+static void test_relative_ex_partners_partner(void **state)
+{
+    (void)state;
+    append_rows("subjects.csv", "EX,person,Graaf,6600FF,1,1979,Noord,\n", 1);
+    append_rows("subjects.csv", "NEWP,person,Smid,6700FF,2,1978,Noord,\n", 1);
+    append_rows("subjects.csv", "NEWPMUM,person,Smid,6800FF,3,1950,Noord,\n", 1);
+    append_rows("relations.csv", "E1,EX,ex-partner\n", 1);
+    append_rows("relations.csv", "EX,NEWP,partner\n", 1);
+    append_rows("relations.csv", "NEWPMUM,NEWP,parent\n", 1);
+    lookp(at(0, 10, 0), "U1", "NEWP");
+    lookp(at(1, 10, 0), "U1", "NEWPMUM");
+    go();
+    assert_int_equal(sigs("relative_lookup"), 1);
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    const struct alert_indicator *ai = indicator_in(a, "relative_lookup");
+    assert_non_null(ai);
+    assert_int_equal(ai->n_events, 1);
+    assert_string_equal(ai->events[0].event_id, "ev000001");
+    assert_non_null(strstr(ai->text_en, "ex-partner's partner or housemate 1"));
+    assert_non_null(strstr(ai->text_nl, "partner of huisgenoot van ex-partner 1"));
+}
+
 static void test_relative_positive(void **state)
 {
     (void)state;
@@ -2946,6 +2971,7 @@ int main(void)
         T(test_every_indicator_covered),
         T(test_relative_positive),
         T(test_relative_in_law),
+        T(test_relative_ex_partners_partner),
         T(test_relative_shared_attention),
         T(test_held_over_silent_stretch),
         T(test_relative_negative_incident),
