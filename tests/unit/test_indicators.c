@@ -1160,6 +1160,24 @@ static void test_wave_positive_news(void **state)
     put_cases("", "", "");
 }
 
+/* Public figures are looked up without a case now and then: two looks at two other
+ * figures in the six weeks before the news, about one in fourteen windows of 72 hours per
+ * figure. That is still seldom, so the one curious looker of the news week is a wave. */
+static void test_wave_positive_news_where_figures_are_looked_up(void **state)
+{
+    (void)state;
+    append_rows("subjects.csv", "FIGURE%d,person,Bekend,7100GG,%d,1970,Noord,vip\n", 2);
+    put_cases("C-NEWS,case,2025-03-15,,UNIT-N,high\n", "C-NEWS,U4\n", "C-NEWS,VIP\n");
+    lookp(at(0, 10, 0), "U8", "FIGURE0");
+    lookp(at(20, 10, 0), "U9", "FIGURE1");
+    look(at(40, 11, 0), "U4", "person", "VIP", "C-NEWS");
+    lookp(at(41, 9, 0), "U7", "VIP");
+    go();
+    assert_int_equal(sigs("curiosity_wave"), 1);
+    assert_true(alert_has(alert_of("U7"), "curiosity_wave"));
+    put_cases("", "", "");
+}
+
 /* Look-alikes of the news: the same single look with no investigation (an incident is
  * not news); a look the day before the investigation opens; a look ten days after; a
  * figure that Zuid staff look up without a case every four days anyway. */
@@ -3012,6 +3030,7 @@ int main(void)
         T(test_wave_negative_incident),
         T(test_wave_person_in_incident),
         T(test_wave_positive_news),
+        T(test_wave_positive_news_where_figures_are_looked_up),
         T(test_wave_negative_news),
         T(test_sensitive_name_search_detour),
         T(test_sensitive_name_search_not_a_detour),
