@@ -437,6 +437,21 @@ static int teardown(void **state)
 
 /* ---- relative_lookup ------------------------------------------------------------------- */
 
+/* Run the events so far; exactly one relative_lookup signal, on U1's first event
+ * (ev000001), and the alert of U1 that cites it. */
+static const struct alert_indicator *run_to_one_relative_signal(void)
+{
+    go();
+    assert_int_equal(sigs("relative_lookup"), 1);
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    const struct alert_indicator *ai = indicator_in(a, "relative_lookup");
+    assert_non_null(ai);
+    assert_int_equal(ai->n_events, 1);
+    assert_string_equal(ai->events[0].event_id, "ev000001");
+    return ai;
+}
+
 /* The partner's mother is family (an in-law); the ex-partner's mother and the partner's
  * other partner are not. */
 static void test_relative_in_law(void **state)
@@ -452,14 +467,7 @@ static void test_relative_in_law(void **state)
     lookp(at(0, 10, 0), "U1", "MIL");
     lookp(at(1, 10, 0), "U1", "EXMUM");
     lookp(at(2, 10, 0), "U1", "STRANGER");
-    go();
-    assert_int_equal(sigs("relative_lookup"), 1);
-    const struct alert *a = alert_of("U1");
-    assert_non_null(a);
-    const struct alert_indicator *ai = indicator_in(a, "relative_lookup");
-    assert_non_null(ai);
-    assert_int_equal(ai->n_events, 1);
-    assert_string_equal(ai->events[0].event_id, "ev000001");
+    const struct alert_indicator *ai = run_to_one_relative_signal();
     assert_non_null(strstr(ai->text_en, "in-law or other 1"));
 }
 
@@ -476,14 +484,7 @@ static void test_relative_ex_partners_partner(void **state)
     append_rows("relations.csv", "NEWPMUM,NEWP,parent\n", 1);
     lookp(at(0, 10, 0), "U1", "NEWP");
     lookp(at(1, 10, 0), "U1", "NEWPMUM");
-    go();
-    assert_int_equal(sigs("relative_lookup"), 1);
-    const struct alert *a = alert_of("U1");
-    assert_non_null(a);
-    const struct alert_indicator *ai = indicator_in(a, "relative_lookup");
-    assert_non_null(ai);
-    assert_int_equal(ai->n_events, 1);
-    assert_string_equal(ai->events[0].event_id, "ev000001");
+    const struct alert_indicator *ai = run_to_one_relative_signal();
     assert_non_null(strstr(ai->text_en, "ex-partner's partner or housemate 1"));
     assert_non_null(strstr(ai->text_nl, "partner of huisgenoot van ex-partner 1"));
 }
