@@ -151,8 +151,8 @@ int indicator_set(const struct indicator *ind, void *settings, const char *key, 
 
 /* Emit a signal of the indicator whose callback is running on the employee who acted in
  * `ev` (defined in engine.c). `key` tells records apart: repeats on one key add only
- * repeat_bonus. `note` is an indicator-defined code (below IND_NOTES) counted for the explanation.
- * `group` ties signals of one multi-employee pattern together (0 = none).
+ * repeat_bonus. `note` is an indicator-defined code (below IND_NOTES) counted for the
+ * explanation. `group` ties signals of one multi-employee pattern together (0 = none).
  * Memory: `ev` is copied; its id must stay valid for the run (ingest guarantees it). */
 void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,
                    uint8_t note, uint32_t group);

@@ -211,9 +211,9 @@ const struct indicator ind_relative_lookup = {
     .help = "Records of the employee's family, household or (ex-)partner, or their vehicles "
             "and addresses, looked up without a case that explains it. From relations.csv "
             "(the partner's parents, children and siblings and the ex-partner's new partner "
-            "included), or from shared address "
-            "and rare surname when that file is absent. A first look "
-            "at a relative's record weighs less where lookups land in unit-mates' families by "
+            "included), or from shared address and rare surname when that file is absent. A "
+            "first look at a relative's record weighs less where lookups land in unit-mates' "
+            "families by "
             "chance (measured in the data); coming back on another day weighs in full. A look "
             "at a household that other employees looked up in the 3 days up to it (an "
             "incident in the family) weighs less.",

@@ -251,17 +251,11 @@ static enum role role_parse(const char *s, size_t n)
     return ROLE_OTHER;
 }
 
-static const char *const relation_names[REL__COUNT] = {
-    [REL_PARTNER] = "partner", [REL_EX_PARTNER] = "ex-partner",
-    [REL_PARENT] = "parent",   [REL_CHILD] = "child",
-    [REL_SIBLING] = "sibling", [REL_HOUSEHOLD] = "household",
-    [REL_OTHER] = "relative",  [REL_EX_PARTNERS_HOUSEHOLD] = "ex-partner's household",
+/* The relations as relations.csv names them; anything else is REL_OTHER. */
+static const char *const relation_names[REL_OTHER] = {
+    [REL_PARTNER] = "partner", [REL_EX_PARTNER] = "ex-partner", [REL_PARENT] = "parent",
+    [REL_CHILD] = "child",     [REL_SIBLING] = "sibling",       [REL_HOUSEHOLD] = "household",
 };
-
-const char *ref_relation_name(enum relation r)
-{
-    return (unsigned)r < REL__COUNT ? relation_names[r] : "relative";
-}
 
 static enum relation relation_parse(const char *s, size_t n)
 {

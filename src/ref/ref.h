@@ -311,7 +311,6 @@ static inline int ref_role_groups(const struct ref *ref)
 /* The name of peer group `group` (see ROLE_GROUPS): a role name, or the role string as
  * the file wrote it. Memory: owned by `ref`. */
 const char *ref_role_group_name(const struct ref *ref, uint8_t group);
-const char *ref_relation_name(enum relation r);
 enum subject_type ref_subject_type_parse(const char *s, size_t n);
 const char *ref_subject_type_name(enum subject_type t);
 
