@@ -235,16 +235,19 @@ struct ind_chance {
     double hits[ROLE_GROUPS];      /* chance hits per role */
     struct chance_volume *emp;     /* per employee */
     size_t n_emp;
-    struct u64map first_look; /* ref_pair(employee, key) -> (day + 1) << 32 | factor bits */
+    /* ref_pair(employee, key) -> (day + 1) << 40 | lookups that day << 32 | factor bits */
+    struct u64map first_look;
 };
 /* Count an unexplained record lookup of ev->user. */
 void ind_chance_lookup(struct ind_chance *ch, const struct ref *ref, const struct event *ev);
 /* Count a chance hit (of `weight`) seen in the traffic of employee `e`'s role. */
 void ind_chance_hit(struct ind_chance *ch, const struct ref *ref, uint32_t e, double weight);
-/* The factor (0..1) for ev->user's look at record `key` on local `day`: the first day on a
- * record weighs by what chance cannot explain, other days 1. */
+/* The factor (0..1) for ev->user's look at record `key` on local `day`: the first
+ * `moment_looks` lookups on the first day on a record weigh by what chance cannot explain,
+ * later ones and other days 1. */
 float ind_chance_factor(struct ind_chance *ch, const struct ref *ref, const struct event *ev,
-                        int32_t day, uint32_t key, double lookback_days, double chance_rate);
+                        int32_t day, uint32_t key, double lookback_days, double chance_rate,
+                        uint32_t moment_looks);
 /* Release what the counters hold; leaves `ch` zeroed. */
 void ind_chance_free(struct ind_chance *ch);
 

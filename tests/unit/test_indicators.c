@@ -565,6 +565,29 @@ static void test_relative_chance(void **state)
     assert_true(alert_has(a, "relative_lookup"));
 }
 
+/* A chance hit is one moment (a plate check, its view, the keeper): three lookups of the
+ * child within minutes are still what chance gives where U1 keeps landing in unit-mates'
+ * families; a fourth that day is not. */
+static void test_relative_chance_moment(void **state)
+{
+    (void)state;
+    mates_families();
+    mates_families_looked_up();
+    for (int m = 0; m < 3; m++)
+        lookp(at(12, 10, m), "U1", "CHILD");
+    go();
+    assert_null(alert_of("U1"));
+
+    restart();
+    mates_families_looked_up();
+    for (int m = 0; m < 4; m++)
+        lookp(at(12, 10, m), "U1", "CHILD");
+    go();
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    assert_true(alert_has(a, "relative_lookup"));
+}
+
 /* ---- borrowed_session ------------------------------------------------------------------ */
 
 /* A person-record query by `user` at workstation `terminal`. */
@@ -2995,6 +3018,7 @@ int main(void)
         T(test_held_over_silent_stretch),
         T(test_relative_negative_incident),
         T(test_relative_chance),
+        T(test_relative_chance_moment),
         T(test_borrowed_positive),
         T(test_borrowed_negative),
         T(test_borrowed_own_family_and_single),
