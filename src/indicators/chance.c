@@ -59,7 +59,7 @@ static double poisson_below(uint32_t k, double mean)
 
 float ind_chance_factor(struct ind_chance *ch, const struct ref *ref, const struct event *ev,
                         int32_t day, uint32_t key, double lookback_days, double chance_rate,
-                        uint32_t moment_looks)
+                        double moment_looks)
 {
     uint64_t d = ((uint64_t)(uint32_t)day + 1) & 0xffffff; /* local days fit in 24 bits */
     uint64_t pair = ref_pair(ev->user, key);
@@ -67,11 +67,12 @@ float ind_chance_factor(struct ind_chance *ch, const struct ref *ref, const stru
     float factor;
     if (seen != NULL) {
         if (*seen >> 40 != d)
-            return 1.0f; /* another day on the same record: not chance */
-        uint64_t looks = (*seen >> 32 & 0xff) + 1;
-        if (looks > moment_looks)
+            return 1.0f;                     /* another day on the same record: not chance */
+        uint64_t looks = *seen >> 32 & 0xff; /* so far that day, at most 255 */
+        if ((double)looks >= moment_looks)
             return 1.0f; /* longer than a chance hit's moment */
-        *seen = d << 40 | looks << 32 | (uint32_t)*seen;
+        if (looks < 0xff)
+            *seen += (uint64_t)1 << 32;
         uint32_t bits = (uint32_t)*seen;
         memcpy(&factor, &bits, sizeof factor);
         return factor;
@@ -87,7 +88,7 @@ float ind_chance_factor(struct ind_chance *ch, const struct ref *ref, const stru
     }
     double p = 1.0 - poisson_below(v->records, expected);
     factor = 1.0f;
-    if (p > chance_rate && chance_rate > 0 && chance_rate < 1)
+    if (p > chance_rate && chance_rate > 0 && chance_rate < 1 && moment_looks >= 1)
         factor = (float)(log(p) / log(chance_rate));
     uint32_t bits;
     memcpy(&bits, &factor, sizeof bits);

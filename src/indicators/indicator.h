@@ -247,7 +247,7 @@ void ind_chance_hit(struct ind_chance *ch, const struct ref *ref, uint32_t e, do
  * later ones and other days 1. */
 float ind_chance_factor(struct ind_chance *ch, const struct ref *ref, const struct event *ev,
                         int32_t day, uint32_t key, double lookback_days, double chance_rate,
-                        uint32_t moment_looks);
+                        double moment_looks);
 /* Release what the counters hold; leaves `ch` zeroed. */
 void ind_chance_free(struct ind_chance *ch);
 

@@ -165,9 +165,8 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     if (ref->subj[ev->subject].type != ST_PERSON)
         strength *= 0.8f;
     uint32_t key = a->person != REF_NONE ? a->person : ev->subject;
-    strength *=
-        ind_chance_factor(&rs->chance, ref, ev, a->local.day, key, cfg->common.lookback_days,
-                          cfg->chance_rate, (uint32_t)cfg->chance_looks);
+    strength *= ind_chance_factor(&rs->chance, ref, ev, a->local.day, key,
+                                  cfg->common.lookback_days, cfg->chance_rate, cfg->chance_looks);
     strength /= (float)ind_shared_attention(eng, ev, a, cfg->shared_weight);
     if (strength > 0)
         engine_signal(eng, ev, strength, key, note, 0);
