@@ -81,11 +81,19 @@ static void destroy(void *self)
     free(ps);
 }
 
-static struct sitting *sitting_of(struct practice_state *ps, uint32_t user)
+/* The trainee's sitting, NULL before their first look at an own record. */
+static struct sitting *sitting_find(struct practice_state *ps, uint32_t user)
 {
     uint64_t *slot = u64map_get(&ps->of_user, (uint64_t)user + 1);
-    if (slot != NULL)
-        return &ps->v[*slot];
+    return slot != NULL ? &ps->v[*slot] : NULL;
+}
+
+/* The same, made on the first look at an own record. */
+static struct sitting *sitting_of(struct practice_state *ps, uint32_t user)
+{
+    struct sitting *s = sitting_find(ps, user);
+    if (s != NULL)
+        return s;
     ps->v = xgrow(ps->v, &ps->cap, ps->n + 1, sizeof *ps->v);
     memset(&ps->v[ps->n], 0, sizeof *ps->v);
     u64map_put(&ps->of_user, (uint64_t)user + 1, ps->n);
@@ -97,15 +105,15 @@ static void signal_record(struct engine *eng, const struct sitting *s, uint8_t i
     engine_signal_kept(eng, &s->rec[i], s->strength, s->key, s->own[i] ? 0 : 1, 0);
 }
 
-/* Add a record to the sitting (once per record) and signal what is due. */
-static void add_record(struct engine *eng, struct sitting *s, const struct kept_event *k, bool own)
+/* Add the record of `ev` to the sitting (once per record) and signal what is due. */
+static void add_record(struct engine *eng, struct sitting *s, const struct event *ev, bool own)
 {
     for (uint8_t i = 0; i < s->n; i++)
-        if (s->rec[i].subject == k->subject)
+        if (s->rec[i].subject == ev->subject)
             return;
     if (s->n == SITTING_RECORDS)
         return;
-    s->rec[s->n] = *k;
+    s->rec[s->n] = kept_event_of(ev);
     s->own[s->n] = own;
     s->n++;
     if (s->has_other) {
@@ -134,14 +142,9 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     int64_t window = (int64_t)(cfg->sitting_minutes * 60000.0);
     struct sitting *s;
     if (!own) {
-        uint64_t *slot = u64map_get(&ps->of_user, (uint64_t)ev->user + 1);
-        if (slot == NULL)
-            return;
-        s = &ps->v[*slot];
-        if (ev->ts_ms - s->last_own_ms <= window) {
-            struct kept_event k = kept_event_of(ev);
-            add_record(eng, s, &k, false);
-        }
+        s = sitting_find(ps, ev->user);
+        if (s != NULL && ev->ts_ms - s->last_own_ms <= window)
+            add_record(eng, s, ev, false);
         return;
     }
     s = sitting_of(ps, ev->user);
@@ -155,8 +158,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     float strength = type == ST_PERSON ? 1.0f : 0.6f;
     if (strength > s->strength)
         s->strength = strength;
-    struct kept_event k = kept_event_of(ev);
-    add_record(eng, s, &k, true);
+    add_record(eng, s, ev, true);
 }
 
 static void describe(const void *self, const void *settings, const struct ind_summary *s,
