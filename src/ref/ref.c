@@ -1347,6 +1347,18 @@ static void build_behind(struct ref *ref)
     }
 }
 
+/* How someone related by `theirs` to the employee's partner or ex-partner (`via`) is
+ * family of the employee's, or REL__COUNT when that makes them none. */
+static enum relation related_through(uint8_t via, uint8_t theirs)
+{
+    if (via == REL_PARTNER &&
+        (theirs == REL_PARENT || theirs == REL_CHILD || theirs == REL_SIBLING))
+        return REL_OTHER; /* in-laws */
+    if (via == REL_EX_PARTNER && (theirs == REL_PARTNER || theirs == REL_HOUSEHOLD))
+        return REL_EX_PARTNERS_HOUSEHOLD;
+    return REL__COUNT;
+}
+
 /* The family of every employee (ref_relatives): the relations of the own person record,
  * then the parents, children and siblings of a partner, and the partner and housemates of
  * an ex-partner, who are not already among them. In-laws are family in the sense of the
@@ -1372,16 +1384,12 @@ static void build_family(struct ref *ref)
         memcpy(ref->family + n, own, n_own * sizeof *own);
         n += n_own;
         for (uint32_t i = 0; i < n_own; i++) {
-            bool partner = own[i].relation == REL_PARTNER;
-            if (!partner && own[i].relation != REL_EX_PARTNER)
-                continue;
             const struct rel_edge *theirs;
             uint32_t n_theirs = ref_relations(ref, own[i].other, &theirs);
             for (uint32_t k = 0; k < n_theirs; k++) {
                 uint32_t x = theirs[k].other;
-                uint8_t r = theirs[k].relation;
-                if (x == p || (partner ? r != REL_PARENT && r != REL_CHILD && r != REL_SIBLING
-                                       : r != REL_PARTNER && r != REL_HOUSEHOLD))
+                enum relation r = related_through(own[i].relation, theirs[k].relation);
+                if (x == p || r == REL__COUNT)
                     continue;
                 bool known = false;
                 for (size_t j = em->family_off; j < n && !known; j++)
@@ -1389,8 +1397,7 @@ static void build_family(struct ref *ref)
                 if (known)
                     continue;
                 ref->family = xgrow(ref->family, &cap, n + 1, sizeof *ref->family);
-                ref->family[n++] =
-                    (struct rel_edge){x, partner ? REL_OTHER : REL_EX_PARTNERS_HOUSEHOLD};
+                ref->family[n++] = (struct rel_edge){x, (uint8_t)r};
             }
         }
         em->family_n = (uint32_t)(n - em->family_off);
