@@ -4,15 +4,14 @@
  *
  * The relation comes from relations.csv (both directions; the partner's parents, children
  * and siblings count as in-laws, weighing as the own, and the ex-partner's new partner and
- * housemates as the other relatives, see ref_relatives) or, without that
- * file, from a shared address (household) and a shared rare surname (a namesake, weighted
- * by how rare the surname is: a "Jansen" proves nothing, a surname shared with four people
- * does). Vehicles and addresses of relatives count, a little less than their person
- * records. There is no peer discount: looking up one's own family is never part of a
- * role's work. One unexplained lookup of a parent, child, sibling, partner or household
- * member is enough for an alert (half_mass 0.85 puts a single 0.8-strength signal at the
- * threshold): the sources name it as misuse in itself; a stranger sharing a common surname
- * is not a relative and never signals.
+ * housemates as the other relatives, see ref_relatives) or, without that file, from a
+ * shared address (household) and a shared rare surname (a namesake, weighted by how rare
+ * the surname is: a "Jansen" proves nothing, a surname shared with four people does). Vehicles and
+ * addresses of relatives count, a little less than their person records. There is no peer discount:
+ * looking up one's own family is never part of a role's work. One unexplained lookup of a parent,
+ * child, sibling, partner or household member is enough for an alert (half_mass 0.85 puts a single
+ * 0.8-strength signal at the threshold): the sources name it as misuse in itself; a stranger
+ * sharing a common surname is not a relative and never signals.
  *
  * Unless chance explains it (chance.c). Where the person registry is small next to the
  * force, or staff live where they work, a patrol officer checking hundreds of plates will
@@ -222,11 +221,10 @@ const struct indicator ind_relative_lookup = {
             "(the partner's parents, children and siblings and the ex-partner's new partner "
             "included), or from shared address and rare surname when that file is absent. A "
             "first look at a relative's record weighs less where lookups land in unit-mates' "
-            "families by "
-            "chance (measured in the data); coming back on another day, or a fourth lookup that "
-            "day, weighs in full. A look "
-            "at a household that other employees looked up in the 3 days up to it (an "
-            "incident in the family) weighs less.",
+            "families by chance (measured in the data); coming back on another day, or a "
+            "fourth lookup that day, weighs in full. A look at a household that other "
+            "employees looked up in the 3 days up to it (an incident in the family) weighs "
+            "less.",
     .notes = {"partner", "ex-partner", "parent", "child", "sibling", "household member",
               "in-law or other relative", "ex-partner's partner or housemate", "same rare surname"},
     .params = params,

@@ -2137,11 +2137,9 @@ static void test_bogus_positive(void **state)
 
 /* A valid typed case (also for the keeper's car), and a wrong number for a record the user
  * does have a case for: a slip, counted a quarter, which never makes an alert. */
-/* Where every patrol officer types the numbers of incidents that do not list them (the
- * dispatch lists are incomplete), that is the role's normal level for bogus_legitimation.
- * An officer who also types numbers that exist nowhere stands out in invalid_case_number,
- * judged against how often the role types those; the officers who only type incident
- * numbers are not alerted. Without the second view U1 is not alerted either. */
+/* Twelve patrol officers (P0..P11) and U1 type the numbers of incidents that do not list
+ * them, every day for 30 days (the dispatch lists are incomplete); U1 also types a number
+ * that exists nowhere, on three days. `invalid_on`: invalid_case_number enabled. */
 static void invalid_number_world(bool invalid_on)
 {
     world();
@@ -2172,6 +2170,11 @@ static void invalid_number_world(bool invalid_on)
     go();
 }
 
+/* Where every patrol officer types the numbers of incidents that do not list them, that
+ * is the role's normal level for bogus_legitimation. An officer who also types numbers
+ * that exist nowhere stands out in invalid_case_number, judged against how often the role
+ * types those; the officers who only type incident numbers are not alerted. Without the
+ * second view U1 is not alerted either. */
 static void test_invalid_case_number_stands_out(void **state)
 {
     (void)state;
