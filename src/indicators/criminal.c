@@ -8,13 +8,24 @@
  * accumulation of distinct records that counts. Intelligence analysts look up criminals
  * all day; the peer discount makes their normal volume weigh little, while the same
  * lookups by a student stand out.
+ *
+ * A lookup in a system where most of the role meets such records (a patrol officer's plate
+ * checks on the street land on criminals' cars from other regions every week) weighs less
+ * than one where hardly anyone of the role does (research at the desk): see shares.c.
  */
 #include "indicators/indicator.h"
+
+#include <stdlib.h>
+
+/* Note codes: the record's region as access.in_region (0 other, 1 own, 2 unknown), plus
+ * COMMON_NOTE in a system where most of the role meets such records. */
+enum { COMMON_NOTE = 3 };
 
 struct criminal_settings {
     struct ind_common common;
     double own_region_strength;
     double unknown_region_strength;
+    double system_share_floor;
 };
 
 static const struct ind_param params[] = {
@@ -28,19 +39,47 @@ static const struct ind_param params[] = {
      offsetof(struct criminal_settings, unknown_region_strength), 0.3,
      "strength when the record's region or the employee's own region is unknown (national "
      "units)"},
+    {"system_share_floor", PARAM_DOUBLE, offsetof(struct criminal_settings, system_share_floor),
+     0.1,
+     "lowest weight of a lookup made in a system where most of the role meets criminal "
+     "records (plate checks on the street); a lookup weighs 1 minus the share of the role "
+     "that met one in that system in the last 28 days"},
 };
+
+static void *create(const void *settings, const struct ref *ref)
+{
+    (void)settings;
+    (void)ref;
+    return xcalloc(1, sizeof(struct ind_system_shares));
+}
+
+static void destroy(void *self)
+{
+    ind_shares_free(self);
+    free(self);
+}
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
-    (void)self;
     const struct criminal_settings *cfg = settings;
-    if (!a->is_record || !(a->flags & SF_CRIMINAL) || access_case_explained(a))
+    (void)eng;
+    if (!a->is_record)
+        return;
+    ind_shares_seen(self, ev, a->local.day);
+    if (!(a->flags & SF_CRIMINAL) || access_case_explained(a))
         return;
     float strength = a->in_region == 0   ? 1.0f
                      : a->in_region == 2 ? (float)cfg->unknown_region_strength
                                          : (float)cfg->own_region_strength;
-    engine_signal(eng, ev, strength, ev->subject, a->in_region, 0);
+    if (strength > 0)
+        ind_shares_hold(self, ev, a->local.day, strength, ev->subject, a->in_region);
+}
+
+static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
+{
+    const struct criminal_settings *cfg = settings;
+    ind_shares_release(self, eng, day, cfg->system_share_floor, COMMON_NOTE);
 }
 
 static void describe(const void *self, const void *settings, const struct ind_summary *s,
@@ -48,11 +87,18 @@ static void describe(const void *self, const void *settings, const struct ind_su
 {
     (void)self;
     (void)settings;
-    char ken[96], knl[96];
-    snprintf(ken, sizeof ken, "%u in another region, %u in own region, %u region unknown",
-             s->note_counts[0], s->note_counts[1], s->note_counts[2]);
-    snprintf(knl, sizeof knl, "%u in andere regio, %u in eigen regio, %u regio onbekend",
-             s->note_counts[0], s->note_counts[1], s->note_counts[2]);
+    const uint32_t *n = s->note_counts;
+    char ken[192], knl[192];
+    snprintf(ken, sizeof ken,
+             "%u in another region, %u in own region, %u region unknown; %u in systems where "
+             "most of the role meets such records, weighing less",
+             n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE],
+             n[COMMON_NOTE] + n[1 + COMMON_NOTE] + n[2 + COMMON_NOTE]);
+    snprintf(knl, sizeof knl,
+             "%u in andere regio, %u in eigen regio, %u regio onbekend; %u in systemen waar "
+             "het merendeel van de rol zulke registraties tegenkomt, die minder wegen",
+             n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE],
+             n[COMMON_NOTE] + n[1 + COMMON_NOTE] + n[2 + COMMON_NOTE]);
     sbuf_puts(en, "looked up criminal-network records outside own cases: ");
     sbuf_puts(nl, "registraties uit het criminele netwerk geraadpleegd buiten eigen zaken: ");
     describe_counts(s, ken, knl, en, nl);
@@ -63,12 +109,20 @@ const struct indicator ind_criminal_network = {
     .title_en = "Criminal-network records",
     .title_nl = "Crimineel netwerk geraadpleegd",
     .help = "Records flagged criminal (or their vehicles and addresses) looked up outside the "
-            "employee's cases, accumulated over months; other regions weigh most.",
+            "employee's cases, accumulated over months; other regions weigh most. A lookup in "
+            "a system where most of the role meets such records (plate checks on the street) "
+            "weighs less than one where hardly anyone of the role does (research at the desk).",
     .notes = {"criminal record, other region", "criminal record, own region",
-              "criminal record, region unknown"},
+              "criminal record, region unknown",
+              "criminal record, other region, in a system where the role meets many",
+              "criminal record, own region, in a system where the role meets many",
+              "criminal record, region unknown, in a system where the role meets many"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct criminal_settings),
+    .create = create,
+    .destroy = destroy,
     .on_event = on_event,
+    .on_day_close = on_day_close,
     .describe = describe,
 };

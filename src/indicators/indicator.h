@@ -326,6 +326,42 @@ float held_judge_detour(const struct engine *eng, const struct held_signal *h,
                         const void *settings);
 void held_free(struct held_signals *q);
 
+/* Where a kind of lookup is everyday work for a role (shares.c): an indicator counts every
+ * record access (who is active) and holds its lookups of the kind; at the day close each
+ * weighs 1 minus the share of the role's other active staff who made such a lookup in
+ * the same system in the last four weeks, down to a floor. Zero-initialise to start. */
+struct ind_system_hit {
+    uint32_t employee;
+    uint16_t system;
+    int32_t day;
+};
+struct ind_system_shares {
+    int32_t *last_active; /* per employee: local day + 1 of the latest record access */
+    size_t cap_active;
+    struct u64map last_hit;        /* ref_pair(employee, system) -> local day + 1 of the latest */
+    struct ind_system_hit *hits;   /* first lookup per employee, system and day, day-ordered */
+    size_t head, n_hits, cap_hits; /* hits[head..n_hits) lie in the window */
+    /* Per system and peer group, as of the last day close with lookups (index
+     * system * ROLE_GROUPS + group): the others' share and the count behind it. */
+    float *share;
+    uint32_t *with_hit;
+    size_t n_systems;
+    struct held_signals held; /* the lookups of the day, weighed at its close */
+};
+/* Count a record access of ev->user on local `day`. */
+void ind_shares_seen(struct ind_system_shares *sh, const struct event *ev, int32_t day);
+/* Count a lookup of the kind and hold its signal (as engine_signal would give it).
+ * Memory: `ev` is kept (kept_event_of). */
+void ind_shares_hold(struct ind_system_shares *sh, const struct event *ev, int32_t day,
+                     float strength, uint32_t key, uint8_t note);
+/* At the close of local `day` (and the run's last): signal the held lookups, each weighed
+ * by its system's share (no less than `floor`); one in a system where more than half of
+ * the others meet such records gets note + `common_note`, for the explanation. */
+void ind_shares_release(struct ind_system_shares *sh, struct engine *eng, int32_t day, double floor,
+                        uint8_t common_note);
+/* Release what it holds (held signals unsignalled); leaves `sh` zeroed. */
+void ind_shares_free(struct ind_system_shares *sh);
+
 /* Appends "N lookups of M records" style count phrases in both languages. */
 void describe_counts(const struct ind_summary *s, const char *what_en, const char *what_nl,
                      struct sbuf *en, struct sbuf *nl);

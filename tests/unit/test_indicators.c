@@ -1330,6 +1330,61 @@ static void test_criminal_negative(void **state)
     assert_int_equal(sigs("criminal_network"), 0);
 }
 
+/* Twenty more criminals of Zuid, CZ0..CZ19, appended to subjects.csv. */
+static void more_criminals(void)
+{
+    append_rows("subjects.csv", "CZ%d,person,Boef%d,8%03dHH,1,1980,Zuid,criminal\n", 20);
+}
+
+/* Patrol officers P0..P7 and U1 (Noord) check plates on the street in MEOS every day, and
+ * each day's car is one of forty Zuid criminals' cars: in that system the whole role meets
+ * such records. U1 also looks up one of twenty Zuid criminals a day for 20 days, in
+ * `system`. Returns U1's alert, or NULL. */
+static const struct alert *patrol_meeting_criminals(const char *system)
+{
+    world(); /* the rows below are appended once per run */
+    append_rows("employees.csv", "P%d,,UNIT-N,TP,patrol,Agent%d,1%03dPP,1,2010-01-01,\n", 8);
+    append_rows("subjects.csv", "CZV%d,vehicle,Boef%d,8%03dHH,2,,Zuid,criminal\n", 40);
+    more_criminals();
+    char who[16], what[16];
+    for (int d = 0; d < 20; d++) {
+        for (int p = 0; p <= 8; p++) {
+            if (p < 8)
+                snprintf(who, sizeof who, "P%d", p);
+            else
+                snprintf(who, sizeof who, "U1");
+            snprintf(what, sizeof what, "CZV%d", (d * 9 + p) % 40);
+            add_event(at(d, 9, p),
+                      &(struct evspec){
+                          .user = who, .system = "MEOS", .stype = "vehicle", .subject = what});
+        }
+        snprintf(what, sizeof what, "CZ%d", d);
+        add_event(at(d, 14, 0), &(struct evspec){.user = "U1", .system = system, .subject = what});
+    }
+    go();
+    return alert_of("U1");
+}
+
+/* Twenty Zuid criminals looked up at the desk, where no other patrol officer meets them,
+ * alert; the same twenty in MEOS, where the whole role meets criminals' cars, do not. With
+ * system_share_floor 1 (every system weighs the same) the desk lookups drown in the plate
+ * checks, and do not alert either. */
+static void test_criminal_weighed_by_system(void **state)
+{
+    (void)state;
+    const struct alert *a = patrol_meeting_criminals("BlueView");
+    assert_non_null(a);
+    assert_true(alert_has(a, "criminal_network"));
+    restart();
+    assert_null(patrol_meeting_criminals("MEOS"));
+    restart();
+    set_param("criminal_network", "system_share_floor", 1);
+    assert_null(patrol_meeting_criminals("BlueView"));
+    assert_int_equal(sigs("criminal_network"), 20 * 9 + 20);
+    restart();
+    world();
+}
+
 /* Roles the format does not name are peer groups of their own: five "analist" (Noord)
  * look up the Zuid criminal again and again, as their desk does; one "handhaver" (Noord)
  * looks it up once, where no other handhaver ever does. Were both roles one group
@@ -1360,12 +1415,6 @@ static void test_unknown_roles_are_own_peer_groups(void **state)
     put_employees("");
 }
 
-/* Twenty more criminals of Zuid, CZ0..CZ19, appended to subjects.csv. */
-static void more_criminals(void)
-{
-    append_rows("subjects.csv", "CZ%d,person,Boef%d,8%03dHH,1,1980,Zuid,criminal\n", 20);
-}
-
 /* Four "analist" look up Zuid criminals every day, one of them more than the other three.
  * Three peers estimate the role's normal level poorly, so it is raised by
  * peer_few / sqrt(3) before the excess is judged. Returns the busiest analyst's alert
@@ -1386,6 +1435,9 @@ static double busiest_analyst_score(int busiest, int others, double peer_few)
                 lookp(at(d, 8 + a, k), analysts[a], crim);
             }
     config()->peer_few = peer_few;
+    /* All four meet criminals in one system: the share weighting would shrink all masses
+     * alike, so it is left out to test the raise alone. */
+    set_param("criminal_network", "system_share_floor", 1);
     go();
     const struct alert *a = alert_of("A1");
     double score = a != NULL ? a->score : 0;
@@ -3064,6 +3116,7 @@ int main(void)
         T(test_sensitive_name_search_not_a_detour),
         T(test_criminal_positive),
         T(test_criminal_negative),
+        T(test_criminal_weighed_by_system),
         T(test_unknown_roles_are_own_peer_groups),
         T(test_small_role_judged_mildly),
         T(test_few_peers_raise_normal_level),
