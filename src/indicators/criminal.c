@@ -88,17 +88,23 @@ static void describe(const void *self, const void *settings, const struct ind_su
     (void)self;
     (void)settings;
     const uint32_t *n = s->note_counts;
+    uint32_t common = n[COMMON_NOTE] + n[1 + COMMON_NOTE] + n[2 + COMMON_NOTE];
     char ken[192], knl[192];
-    snprintf(ken, sizeof ken,
-             "%u in another region, %u in own region, %u region unknown; %u in systems where "
-             "most of the role meets such records, weighing less",
-             n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE],
-             n[COMMON_NOTE] + n[1 + COMMON_NOTE] + n[2 + COMMON_NOTE]);
-    snprintf(knl, sizeof knl,
-             "%u in andere regio, %u in eigen regio, %u regio onbekend; %u in systemen waar "
-             "het merendeel van de rol zulke registraties tegenkomt, die minder wegen",
-             n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE],
-             n[COMMON_NOTE] + n[1 + COMMON_NOTE] + n[2 + COMMON_NOTE]);
+    int len_en =
+        snprintf(ken, sizeof ken, "%u in another region, %u in own region, %u region unknown",
+                 n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE]);
+    int len_nl =
+        snprintf(knl, sizeof knl, "%u in andere regio, %u in eigen regio, %u regio onbekend",
+                 n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE]);
+    if (common > 0) {
+        snprintf(ken + len_en, sizeof ken - (size_t)len_en,
+                 "; %u in systems where most of the role meets such records, weighing less",
+                 common);
+        snprintf(knl + len_nl, sizeof knl - (size_t)len_nl,
+                 "; %u in systemen waar het merendeel van de rol zulke registraties tegenkomt, die "
+                 "minder wegen",
+                 common);
+    }
     sbuf_puts(en, "looked up criminal-network records outside own cases: ");
     sbuf_puts(nl, "registraties uit het criminele netwerk geraadpleegd buiten eigen zaken: ");
     describe_counts(s, ken, knl, en, nl);

@@ -1374,7 +1374,10 @@ static void test_criminal_weighed_by_system(void **state)
     (void)state;
     const struct alert *a = patrol_meeting_criminals("BlueView");
     assert_non_null(a);
-    assert_true(alert_has(a, "criminal_network"));
+    const struct alert_indicator *ai = indicator_in(a, "criminal_network");
+    assert_non_null(ai);
+    assert_non_null(strstr(ai->text_en, "; 20 in systems where most of the role meets"));
+    assert_non_null(strstr(ai->text_nl, "; 20 in systemen waar het merendeel van de rol"));
     restart();
     assert_null(patrol_meeting_criminals("MEOS"));
     restart();
