@@ -1336,20 +1336,20 @@ static void more_criminals(void)
     append_rows("subjects.csv", "CZ%d,person,Boef%d,8%03dHH,1,1980,Zuid,criminal\n", 20);
 }
 
-/* Patrol officers P0..P7 and U1 (Noord) check plates on the street in MEOS every day, and
+/* `peers` patrol officers P0.. and U1 (Noord) check plates on the street in MEOS every day, and
  * each day's car is one of forty Zuid criminals' cars: in that system the whole role meets
  * such records. U1 also looks up one of twenty Zuid criminals a day for 20 days, in
  * `system`. Returns U1's alert, or NULL. */
-static const struct alert *patrol_meeting_criminals(const char *system)
+static const struct alert *patrol_meeting_criminals(const char *system, int peers)
 {
     world(); /* the rows below are appended once per run */
-    append_rows("employees.csv", "P%d,,UNIT-N,TP,patrol,Agent%d,1%03dPP,1,2010-01-01,\n", 8);
+    append_rows("employees.csv", "P%d,,UNIT-N,TP,patrol,Agent%d,1%03dPP,1,2010-01-01,\n", peers);
     append_rows("subjects.csv", "CZV%d,vehicle,Boef%d,8%03dHH,2,,Zuid,criminal\n", 40);
     more_criminals();
     char who[16], what[16];
     for (int d = 0; d < 20; d++) {
-        for (int p = 0; p <= 8; p++) {
-            if (p < 8)
+        for (int p = 0; p <= peers; p++) {
+            if (p < peers)
                 snprintf(who, sizeof who, "P%d", p);
             else
                 snprintf(who, sizeof who, "U1");
@@ -1372,18 +1372,40 @@ static const struct alert *patrol_meeting_criminals(const char *system)
 static void test_criminal_weighed_by_system(void **state)
 {
     (void)state;
-    const struct alert *a = patrol_meeting_criminals("BlueView");
+    const struct alert *a = patrol_meeting_criminals("BlueView", 8);
     assert_non_null(a);
     const struct alert_indicator *ai = indicator_in(a, "criminal_network");
     assert_non_null(ai);
     assert_non_null(strstr(ai->text_en, "; 20 in systems where most of the role meets"));
     assert_non_null(strstr(ai->text_nl, "; 20 in systemen waar het merendeel van de rol"));
     restart();
-    assert_null(patrol_meeting_criminals("MEOS"));
+    assert_null(patrol_meeting_criminals("MEOS", 8));
     restart();
     set_param("criminal_network", "system_share_floor", 1);
-    assert_null(patrol_meeting_criminals("BlueView"));
+    assert_null(patrol_meeting_criminals("BlueView", 8));
     assert_int_equal(sigs("criminal_network"), 20 * 9 + 20);
+    restart();
+    world();
+}
+
+/* Two other patrol officers are too few to tell a habit of the role from one person's:
+ * U1's plate checks are not marked as made where most of the role meets such records. */
+static void test_criminal_system_share_needs_peers(void **state)
+{
+    (void)state;
+    config()->alert_threshold = 0.05; /* to read the explanation of a small role's mass */
+    const struct alert *a = patrol_meeting_criminals("BlueView", 2);
+    assert_non_null(a);
+    const struct alert_indicator *ai = indicator_in(a, "criminal_network");
+    assert_non_null(ai);
+    assert_null(strstr(ai->text_en, "in systems where most of the role"));
+    restart();
+    config()->alert_threshold = 0.05;
+    a = patrol_meeting_criminals("BlueView", 3);
+    assert_non_null(a);
+    ai = indicator_in(a, "criminal_network");
+    assert_non_null(ai);
+    assert_non_null(strstr(ai->text_en, "; 20 in systems where most of the role"));
     restart();
     world();
 }
@@ -3120,6 +3142,7 @@ int main(void)
         T(test_criminal_positive),
         T(test_criminal_negative),
         T(test_criminal_weighed_by_system),
+        T(test_criminal_system_share_needs_peers),
         T(test_unknown_roles_are_own_peer_groups),
         T(test_small_role_judged_mildly),
         T(test_few_peers_raise_normal_level),
