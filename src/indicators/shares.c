@@ -39,7 +39,8 @@ void ind_shares_hold(struct ind_system_shares *sh, const struct event *ev, int32
 {
     uint64_t pair = ref_pair(ev->user, ev->system);
     uint64_t *last = u64map_get(&sh->last_hit, pair);
-    if (last == NULL || *last != (uint64_t)day + 1) {
+    /* a lookup a few minutes late from the day before adds nothing to a later one */
+    if (last == NULL || *last < (uint64_t)day + 1) {
         u64map_put(&sh->last_hit, pair, (uint64_t)day + 1);
         sh->hits = xgrow(sh->hits, &sh->cap_hits, sh->n_hits + 1, sizeof *sh->hits);
         sh->hits[sh->n_hits++] = (struct ind_system_hit){ev->user, ev->system, day};
@@ -75,9 +76,10 @@ static void update_shares(struct ind_system_shares *sh, const struct ref *ref, i
     memset(sh->with_hit, 0, cells * sizeof *sh->with_hit);
     for (size_t i = sh->head; i < sh->n_hits; i++) {
         const struct ind_system_hit *hit = &sh->hits[i];
-        /* each employee and system once: at its latest lookup */
+        /* each employee and system once: at its latest lookup; and only in the window (a
+         * lookup minutes late from the day before may follow later days' in the array) */
         const uint64_t *last = u64map_get(&sh->last_hit, ref_pair(hit->employee, hit->system));
-        if (*last == (uint64_t)hit->day + 1)
+        if (hit->day >= first && *last == (uint64_t)hit->day + 1)
             sh->with_hit[(size_t)hit->system * ROLE_GROUPS + ref->emp[hit->employee].role]++;
     }
     for (size_t c = 0; c < cells; c++) {
