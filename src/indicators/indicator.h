@@ -339,7 +339,7 @@ struct ind_system_shares {
     int32_t *last_active; /* per employee: local day + 1 of the latest record access */
     size_t cap_active;
     struct u64map last_hit;        /* ref_pair(employee, system) -> local day + 1 of the latest */
-    struct ind_system_hit *hits;   /* first lookup per employee, system and day, day-ordered */
+    struct ind_system_hit *hits;   /* first lookup per employee, system and day, in day order */
     size_t head, n_hits, cap_hits; /* hits[head..n_hits) lie in the window */
     /* Per system and peer group, as of the last day close with lookups (index
      * system * ROLE_GROUPS + group): the others' share and the count behind it. */

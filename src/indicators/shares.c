@@ -4,9 +4,9 @@
  *
  * Where a lookup was made says as much as who made it. A patrol officer's plate checks on
  * the street land on criminals' cars from other regions every week: in the mobile system
- * most of the role meets such records (criminal_network). Looking one up at the
- * desk, in a system where hardly anyone of the role does, is research. An indicator that
- * wants this counts its lookups here; each weighs 1 minus the share of the role's other
+ * most of the role meets such records. Looking one up at the desk, in a system where
+ * hardly anyone of the role does, is research. An indicator that wants this
+ * (criminal_network) counts its lookups here; each weighs 1 minus the share of the role's other
  * active staff (a record access in the last SHARE_DAYS days) who made such a lookup in the
  * same system in that time, down to a floor. The shares are learned from the traffic (no
  * system is named in the code), so they adapt to each force. Lookups are held to the close
