@@ -130,6 +130,7 @@ const nl = {
     'ind.borrowed_session': 'Eigen familie geraadpleegd onder inlog collega',
     'ind.practice_session': 'Oefenen op echte personen',
     'ind.invalid_case_number': 'Zaaknummer van geen open zaak',
+    'ind.criminal_local': 'Criminele omgeving, eigen regio',
 
     'emprole.patrol': 'noodhulp/surveillance',
     'emprole.detective': 'recherche',
@@ -538,6 +539,7 @@ const en = {
     'ind.borrowed_session': "Own family looked up from a colleague's login",
     'ind.practice_session': 'Practising on real people',
     'ind.invalid_case_number': 'Case number of no open case',
+    'ind.criminal_local': 'Criminal environment, own region',
 
     'emprole.patrol': 'patrol',
     'emprole.detective': 'detective',

@@ -12,6 +12,13 @@
  * A lookup in a system where most of the role meets such records (a patrol officer's plate
  * checks on the street land on criminals' cars from other regions every week) weighs less
  * than one where hardly anyone of the role does (research at the desk): see shares.c.
+ *
+ * criminal_local, in the same file and family, is the leak to the criminals of the own
+ * region: the same lookups of the own region's records, judged against the role's own
+ * normal level of them. Local criminals come up in local work far more often than those
+ * of other regions (a detective on the next desk's case, last night's incident), so its
+ * weight is lower: it rarely alerts alone, unless the employee looks up far more of them
+ * than the role does. One family: the two views of one leak count once in an alert.
  */
 #include "indicators/indicator.h"
 
@@ -28,6 +35,19 @@ struct criminal_settings {
     double system_share_floor;
 };
 
+struct local_settings {
+    struct ind_common common;
+    double system_share_floor;
+};
+
+#define SYSTEM_SHARE_FLOOR_PARAM(T)                                                                \
+    {                                                                                              \
+        "system_share_floor", PARAM_DOUBLE, offsetof(T, system_share_floor), 0.1,                  \
+            "lowest weight of a lookup made in a system where most of the role meets criminal "    \
+            "records (plate checks on the street); a lookup weighs 1 minus the share of the "      \
+            "role that met one in that system in the last 28 days"                                 \
+    }
+
 static const struct ind_param params[] = {
     IND_COMMON_PARAMS(struct criminal_settings, 0.85, 5, 180, 120, 0.1, 0.25),
     IND_VOLUME_NORM_PARAM(struct criminal_settings, 1),
@@ -39,11 +59,13 @@ static const struct ind_param params[] = {
      offsetof(struct criminal_settings, unknown_region_strength), 0.3,
      "strength when the record's region or the employee's own region is unknown (national "
      "units)"},
-    {"system_share_floor", PARAM_DOUBLE, offsetof(struct criminal_settings, system_share_floor),
-     0.1,
-     "lowest weight of a lookup made in a system where most of the role meets criminal "
-     "records (plate checks on the street); a lookup weighs 1 minus the share of the role "
-     "that met one in that system in the last 28 days"},
+    SYSTEM_SHARE_FLOOR_PARAM(struct criminal_settings),
+};
+
+static const struct ind_param local_params[] = {
+    IND_COMMON_PARAMS(struct local_settings, 0.7, 5, 180, 120, 0.1, 0.25),
+    IND_VOLUME_NORM_PARAM(struct local_settings, 1),
+    SYSTEM_SHARE_FLOOR_PARAM(struct local_settings),
 };
 
 static void *create(const void *settings, const struct ref *ref)
@@ -59,21 +81,28 @@ static void destroy(void *self)
     free(self);
 }
 
+/* Every record access counts towards who is active; a criminal record outside the
+ * employee's cases is held to be weighed at the day close. `strength` by access.in_region. */
+static void on_access(struct ind_system_shares *sh, const struct event *ev, const struct access *a,
+                      const float strength[3])
+{
+    if (!a->is_record)
+        return;
+    ind_shares_seen(sh, ev, a->local.day);
+    if (!(a->flags & SF_CRIMINAL) || access_case_explained(a) || a->in_region > 2)
+        return;
+    if (strength[a->in_region] > 0)
+        ind_shares_hold(sh, ev, a->local.day, strength[a->in_region], ev->subject, a->in_region);
+}
+
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
     const struct criminal_settings *cfg = settings;
     (void)eng;
-    if (!a->is_record)
-        return;
-    ind_shares_seen(self, ev, a->local.day);
-    if (!(a->flags & SF_CRIMINAL) || access_case_explained(a))
-        return;
-    float strength = a->in_region == 0   ? 1.0f
-                     : a->in_region == 2 ? (float)cfg->unknown_region_strength
-                                         : (float)cfg->own_region_strength;
-    if (strength > 0)
-        ind_shares_hold(self, ev, a->local.day, strength, ev->subject, a->in_region);
+    on_access(self, ev, a,
+              (const float[3]){1.0f, (float)cfg->own_region_strength,
+                               (float)cfg->unknown_region_strength});
 }
 
 static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
@@ -82,33 +111,77 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
     ind_shares_release(self, eng, day, cfg->system_share_floor, COMMON_NOTE);
 }
 
+static void local_on_event(void *self, const void *settings, struct engine *eng,
+                           const struct event *ev, const struct access *a)
+{
+    (void)settings;
+    (void)eng;
+    on_access(self, ev, a, (const float[3]){0, 1.0f, 0});
+}
+
+static void local_on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
+{
+    const struct local_settings *cfg = settings;
+    ind_shares_release(self, eng, day, cfg->system_share_floor, COMMON_NOTE);
+}
+
+/* The lookups made in systems where most of the role meets such records, as a clause to
+ * append ("" when there are none). */
+static void common_clause(const struct ind_summary *s, char *en, size_t n_en, char *nl, size_t n_nl)
+{
+    const uint32_t *n = s->note_counts;
+    uint32_t common = n[COMMON_NOTE] + n[1 + COMMON_NOTE] + n[2 + COMMON_NOTE];
+    en[0] = nl[0] = 0;
+    if (common == 0)
+        return;
+    snprintf(en, n_en, "%u in systems where most of the role meets such records, weighing less",
+             common);
+    snprintf(nl, n_nl,
+             "%u in systemen waar het merendeel van de rol zulke registraties tegenkomt, die "
+             "minder wegen",
+             common);
+}
+
 static void describe(const void *self, const void *settings, const struct ind_summary *s,
                      struct sbuf *en, struct sbuf *nl)
 {
     (void)self;
     (void)settings;
     const uint32_t *n = s->note_counts;
-    uint32_t common = n[COMMON_NOTE] + n[1 + COMMON_NOTE] + n[2 + COMMON_NOTE];
-    char ken[192], knl[192];
-    int len_en =
-        snprintf(ken, sizeof ken, "%u in another region, %u in own region, %u region unknown",
-                 n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE]);
-    int len_nl =
-        snprintf(knl, sizeof knl, "%u in andere regio, %u in eigen regio, %u regio onbekend",
-                 n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE]);
-    if (common > 0) {
-        snprintf(ken + len_en, sizeof ken - (size_t)len_en,
-                 "; %u in systems where most of the role meets such records, weighing less",
-                 common);
-        snprintf(knl + len_nl, sizeof knl - (size_t)len_nl,
-                 "; %u in systemen waar het merendeel van de rol zulke registraties tegenkomt, die "
-                 "minder wegen",
-                 common);
-    }
+    char cen[128], cnl[128], ken[256], knl[256];
+    common_clause(s, cen, sizeof cen, cnl, sizeof cnl);
+    snprintf(ken, sizeof ken, "%u in another region, %u in own region, %u region unknown%s%s",
+             n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE],
+             cen[0] ? "; " : "", cen);
+    snprintf(knl, sizeof knl, "%u in andere regio, %u in eigen regio, %u regio onbekend%s%s",
+             n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE],
+             cnl[0] ? "; " : "", cnl);
     sbuf_puts(en, "looked up criminal-network records outside own cases: ");
     sbuf_puts(nl, "registraties uit het criminele netwerk geraadpleegd buiten eigen zaken: ");
     describe_counts(s, ken, knl, en, nl);
 }
+
+static void local_describe(const void *self, const void *settings, const struct ind_summary *s,
+                           struct sbuf *en, struct sbuf *nl)
+{
+    (void)self;
+    (void)settings;
+    char cen[128], cnl[128];
+    common_clause(s, cen, sizeof cen, cnl, sizeof cnl);
+    sbuf_puts(en, "looked up criminal-network records of the own region outside own cases: ");
+    sbuf_puts(nl, "registraties uit het criminele netwerk in de eigen regio geraadpleegd buiten "
+                  "eigen zaken: ");
+    describe_counts(s, cen[0] ? cen : NULL, cnl[0] ? cnl : NULL, en, nl);
+}
+
+#define CRIMINAL_NOTES                                                                             \
+    {                                                                                              \
+        "criminal record, other region", "criminal record, own region",                            \
+            "criminal record, region unknown",                                                     \
+            "criminal record, other region, in a system where the role meets many",                \
+            "criminal record, own region, in a system where the role meets many",                  \
+            "criminal record, region unknown, in a system where the role meets many"               \
+    }
 
 const struct indicator ind_criminal_network = {
     .name = "criminal_network",
@@ -118,11 +191,8 @@ const struct indicator ind_criminal_network = {
             "employee's cases, accumulated over months; other regions weigh most. A lookup in "
             "a system where most of the role meets such records (plate checks on the street) "
             "weighs less than one where hardly anyone of the role does (research at the desk).",
-    .notes = {"criminal record, other region", "criminal record, own region",
-              "criminal record, region unknown",
-              "criminal record, other region, in a system where the role meets many",
-              "criminal record, own region, in a system where the role meets many",
-              "criminal record, region unknown, in a system where the role meets many"},
+    .family = "criminal",
+    .notes = CRIMINAL_NOTES,
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct criminal_settings),
@@ -131,4 +201,25 @@ const struct indicator ind_criminal_network = {
     .on_event = on_event,
     .on_day_close = on_day_close,
     .describe = describe,
+};
+
+const struct indicator ind_criminal_local = {
+    .name = "criminal_local",
+    .title_en = "Criminal-network records, own region",
+    .title_nl = "Crimineel netwerk in eigen regio geraadpleegd",
+    .help = "Records flagged criminal of the employee's own region (or their vehicles and "
+            "addresses) looked up outside the employee's cases, accumulated over months and "
+            "compared with the role's own normal level of them: the leak to local criminals. "
+            "Weighed by system as criminal_network is, and weighing less, as local criminals "
+            "come up in local work. One family with criminal_network.",
+    .family = "criminal",
+    .notes = CRIMINAL_NOTES,
+    .params = local_params,
+    .n_params = sizeof local_params / sizeof *local_params,
+    .settings_size = sizeof(struct local_settings),
+    .create = create,
+    .destroy = destroy,
+    .on_event = local_on_event,
+    .on_day_close = local_on_day_close,
+    .describe = local_describe,
 };

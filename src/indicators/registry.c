@@ -14,14 +14,14 @@ extern const struct indicator ind_relative_lookup, ind_neighbour_lookup, ind_col
     ind_self_lookup, ind_sensitive_subject, ind_curiosity_wave, ind_criminal_network, ind_off_duty,
     ind_volume_breadth, ind_bulk_export, ind_rare_access, ind_bogus_legitimation,
     ind_private_fixation, ind_case_file_export, ind_borrowed_session, ind_practice_session,
-    ind_invalid_case_number;
+    ind_invalid_case_number, ind_criminal_local;
 
 const struct indicator *const indicator_registry[] = {
     &ind_relative_lookup,     &ind_neighbour_lookup, &ind_colleague_lookup, &ind_self_lookup,
     &ind_sensitive_subject,   &ind_curiosity_wave,   &ind_criminal_network, &ind_off_duty,
     &ind_volume_breadth,      &ind_bulk_export,      &ind_rare_access,      &ind_bogus_legitimation,
     &ind_private_fixation,    &ind_case_file_export, &ind_borrowed_session, &ind_practice_session,
-    &ind_invalid_case_number,
+    &ind_invalid_case_number, &ind_criminal_local,
 };
 const size_t indicator_count = sizeof indicator_registry / sizeof *indicator_registry;
 

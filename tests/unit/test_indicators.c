@@ -1,5 +1,5 @@
 /*
- * test_indicators.c - unit tests of the seventeen indicators (src/indicators/) driven through
+ * test_indicators.c - unit tests of the eighteen indicators (src/indicators/) driven through
  * the whole detection path: reference CSV files and an events .jsonl file written into a
  * temporary dataset, then ref_load, ingest_open/ingest_next, engine_new/engine_event/
  * engine_finish, exactly as `wachter analyze` does it.
@@ -1386,6 +1386,60 @@ static void test_criminal_weighed_by_system(void **state)
     assert_int_equal(sigs("criminal_network"), 20 * 9 + 20);
     restart();
     world();
+}
+
+/* criminal_local: U1 (Noord) looks up one of twenty Noord criminals a day for 20 days in
+ * `system`, beside the plate checks of the patrol officers P0..P7 and U1 in MEOS, where
+ * every day's car is a Noord criminal's. Returns U1's alert, or NULL. */
+static const struct alert *patrol_researching_local_criminals(const char *system)
+{
+    world();
+    append_rows("employees.csv", "P%d,,UNIT-N,TP,patrol,Agent%d,1%03dPP,1,2010-01-01,\n", 8);
+    append_rows("subjects.csv", "CNV%d,vehicle,Boef%d,1%03dNN,2,,Noord,criminal\n", 40);
+    append_rows("subjects.csv", "CN%d,person,Boef%d,1%03dNN,1,1980,Noord,criminal\n", 20);
+    char who[16], what[16];
+    for (int d = 0; d < 20; d++) {
+        for (int p = 0; p <= 8; p++) {
+            if (p < 8)
+                snprintf(who, sizeof who, "P%d", p);
+            else
+                snprintf(who, sizeof who, "U1");
+            snprintf(what, sizeof what, "CNV%d", (d * 9 + p) % 40);
+            add_event(at(d, 9, p),
+                      &(struct evspec){
+                          .user = who, .system = "MEOS", .stype = "vehicle", .subject = what});
+        }
+        snprintf(what, sizeof what, "CN%d", d);
+        add_event(at(d, 14, 0), &(struct evspec){.user = "U1", .system = system, .subject = what});
+    }
+    go();
+    return alert_of("U1");
+}
+
+/* Twenty criminals of the own region looked up at the desk, where no other patrol officer
+ * does, alert on criminal_local (criminal_network counts other regions only); the same in
+ * MEOS, the role's plate-check system, do not. A criminal of the own region in the user's
+ * own case is explained and signals nothing. */
+static void test_criminal_local(void **state)
+{
+    (void)state;
+    const struct alert *a = patrol_researching_local_criminals("BlueView");
+    assert_non_null(a);
+    const struct alert_indicator *ai = indicator_in(a, "criminal_local");
+    assert_non_null(ai);
+    assert_non_null(strstr(ai->text_en, "of the own region outside own cases: 40 lookups"));
+    assert_false(alert_has(a, "criminal_network"));
+    restart();
+    assert_null(patrol_researching_local_criminals("MEOS"));
+    assert_int_equal(sigs("criminal_local"), 20 * 9 + 20);
+    restart();
+    world();
+    put_cases(OPEN_CASE("C-CR", "case"), "C-CR,U1\n", "C-CR,CRIM_N\n");
+    lookp(at(0, 10, 0), "U1", "CRIM_N");
+    lookp(at(2, 10, 0), "U1", "CRIM_N");
+    go();
+    assert_int_equal(sigs("criminal_local"), 0);
+    put_cases("", "", "");
 }
 
 /* Two other patrol officers are too few to tell a habit of the role from one person's:
@@ -3068,7 +3122,7 @@ static const char *const covered[] = {
     "sensitive_subject",   "curiosity_wave",   "criminal_network", "off_duty",
     "volume_breadth",      "bulk_export",      "rare_access",      "bogus_legitimation",
     "private_fixation",    "case_file_export", "borrowed_session", "practice_session",
-    "invalid_case_number",
+    "invalid_case_number", "criminal_local",
 };
 
 static void test_every_indicator_covered(void **state)
@@ -3143,6 +3197,7 @@ int main(void)
         T(test_criminal_negative),
         T(test_criminal_weighed_by_system),
         T(test_criminal_system_share_needs_peers),
+        T(test_criminal_local),
         T(test_unknown_roles_are_own_peer_groups),
         T(test_small_role_judged_mildly),
         T(test_few_peers_raise_normal_level),

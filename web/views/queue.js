@@ -14,7 +14,7 @@ export const INDICATORS = [
     'relative_lookup', 'neighbour_lookup', 'colleague_lookup', 'self_lookup', 'curiosity_wave',
     'sensitive_subject', 'criminal_network', 'bogus_legitimation', 'off_duty', 'rare_access',
     'volume_breadth', 'bulk_export', 'case_file_export', 'private_fixation', 'borrowed_session',
-    'practice_session', 'invalid_case_number',
+    'practice_session', 'invalid_case_number', 'criminal_local',
 ];
 const STATUSES = ['new', 'escalated', 'dismissed', 'withdrawn'];
 const FILTERS = ['status', 'unit', 'indicator', 'from', 'to'];
