@@ -513,7 +513,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static bool is_active(const struct engine *eng, uint32_t e)
+bool engine_is_active(const struct engine *eng, uint32_t e)
 {
     return e < eng->n_emp && eng->emp[e].last_active_day >= eng->day - ACTIVE_DAYS;
 }
@@ -554,7 +554,7 @@ static void compute_volume_ratios(struct engine *eng)
     for (int r = 0; r < ROLE_GROUPS; r++) {
         size_t k = 0;
         for (size_t e = 0; e < eng->n_emp; e++)
-            if (eng->ref->emp[e].role == r && is_active(eng, (uint32_t)e))
+            if (eng->ref->emp[e].role == r && engine_is_active(eng, (uint32_t)e))
                 vals[k++] = uncased[e];
         if (k > 0) {
             qsort(vals, k, sizeof *vals, cmp_double);
@@ -610,7 +610,7 @@ static void compute_peers(struct engine *eng)
     }
     uint32_t active[ROLE_GROUPS + 1] = {0};
     for (size_t e = 0; e < eng->n_emp; e++) {
-        if (!is_active(eng, (uint32_t)e))
+        if (!engine_is_active(eng, (uint32_t)e))
             continue;
         uint8_t role = eng->ref->emp[e].role;
         active[role]++;
@@ -692,7 +692,7 @@ static void peer_view(const struct engine *eng, uint32_t e, size_t i, double sel
                       double *quantile, double *share, double *mean, uint32_t *n)
 {
     uint8_t role = eng->ref->emp[e].role;
-    bool self_active = is_active(eng, e);
+    bool self_active = engine_is_active(eng, e);
     group_view(&eng->peers[role * eng->n_ind + i], self_active, self, q, quantile, share, mean, n);
     if (*n > 0 && *n < MIN_PEERS) {
         double all_quantile, all_share, all_mean;

@@ -32,20 +32,25 @@ struct criminal_settings {
     struct ind_common common;
     double own_region_strength;
     double unknown_region_strength;
-    double system_share_floor;
+    int by_system;
+    double everyday_share;
 };
 
 struct local_settings {
     struct ind_common common;
-    double system_share_floor;
+    int by_system;
+    double everyday_share;
 };
 
-#define SYSTEM_SHARE_FLOOR_PARAM(T)                                                                \
+#define BY_SYSTEM_PARAMS(T)                                                                        \
+    {"by_system", PARAM_BOOL, offsetof(T, by_system), 1,                                           \
+     "weigh a lookup by how many of the role meet criminal records in the same system: 1 minus "   \
+     "the share of the role's other active staff who met one there in the last 28 days (0: "       \
+     "every lookup weighs 1)"},                                                                    \
     {                                                                                              \
-        "system_share_floor", PARAM_DOUBLE, offsetof(T, system_share_floor), 0.1,                  \
-            "lowest weight of a lookup made in a system where most of the role meets criminal "    \
-            "records (plate checks on the street); a lookup weighs 1 minus the share of the "      \
-            "role that met one in that system in the last 28 days"                                 \
+        "everyday_share", PARAM_DOUBLE, offsetof(T, everyday_share), 0.9,                          \
+            "above this share the system is where the whole role meets such records (plate "       \
+            "checks on the street): lookups there are everyday work and not counted"               \
     }
 
 static const struct ind_param params[] = {
@@ -59,13 +64,13 @@ static const struct ind_param params[] = {
      offsetof(struct criminal_settings, unknown_region_strength), 0.3,
      "strength when the record's region or the employee's own region is unknown (national "
      "units)"},
-    SYSTEM_SHARE_FLOOR_PARAM(struct criminal_settings),
+    BY_SYSTEM_PARAMS(struct criminal_settings),
 };
 
 static const struct ind_param local_params[] = {
     IND_COMMON_PARAMS(struct local_settings, 0.7, 5, 180, 120, 0.1, 0.25),
     IND_VOLUME_NORM_PARAM(struct local_settings, 1),
-    SYSTEM_SHARE_FLOOR_PARAM(struct local_settings),
+    BY_SYSTEM_PARAMS(struct local_settings),
 };
 
 static void *create(const void *settings, const struct ref *ref)
@@ -81,26 +86,23 @@ static void destroy(void *self)
     free(self);
 }
 
-/* Every record access counts towards who is active; a criminal record outside the
- * employee's cases is held to be weighed at the day close. `strength` by access.in_region. */
-static void on_access(struct ind_system_shares *sh, const struct event *ev, const struct access *a,
-                      const float strength[3])
+/* A criminal record outside the employee's cases is held to be weighed at the day close.
+ * `strength` by access.in_region. */
+static void on_access(struct ind_system_shares *sh, const struct engine *eng,
+                      const struct event *ev, const struct access *a, const float strength[3])
 {
-    if (!a->is_record)
-        return;
-    ind_shares_seen(sh, ev, a->local.day);
-    if (!(a->flags & SF_CRIMINAL) || access_case_explained(a) || a->in_region > 2)
+    if (!a->is_record || !(a->flags & SF_CRIMINAL) || access_case_explained(a) || a->in_region > 2)
         return;
     if (strength[a->in_region] > 0)
-        ind_shares_hold(sh, ev, a->local.day, strength[a->in_region], ev->subject, a->in_region);
+        ind_shares_hold(sh, engine_ref(eng), ev, a->local.day, strength[a->in_region], ev->subject,
+                        a->in_region);
 }
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
                      const struct access *a)
 {
     const struct criminal_settings *cfg = settings;
-    (void)eng;
-    on_access(self, ev, a,
+    on_access(self, eng, ev, a,
               (const float[3]){1.0f, (float)cfg->own_region_strength,
                                (float)cfg->unknown_region_strength});
 }
@@ -108,21 +110,20 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
 static void on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
 {
     const struct criminal_settings *cfg = settings;
-    ind_shares_release(self, eng, day, cfg->system_share_floor, COMMON_NOTE);
+    ind_shares_release(self, eng, day, cfg->by_system, cfg->everyday_share, COMMON_NOTE);
 }
 
 static void local_on_event(void *self, const void *settings, struct engine *eng,
                            const struct event *ev, const struct access *a)
 {
     (void)settings;
-    (void)eng;
-    on_access(self, ev, a, (const float[3]){0, 1.0f, 0});
+    on_access(self, eng, ev, a, (const float[3]){0, 1.0f, 0});
 }
 
 static void local_on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
 {
     const struct local_settings *cfg = settings;
-    ind_shares_release(self, eng, day, cfg->system_share_floor, COMMON_NOTE);
+    ind_shares_release(self, eng, day, cfg->by_system, cfg->everyday_share, COMMON_NOTE);
 }
 
 /* The lookups made in systems where most of the role meets such records, as a clause to

@@ -199,6 +199,9 @@ const struct explainer *engine_explainer(const struct engine *eng);
 bool engine_finishing(const struct engine *eng);
 /* The local day of the run's first event (INT32_MIN before it). */
 int32_t engine_first_day(const struct engine *eng);
+/* True when employee `e` accessed a record in the last 28 days of event time: the active
+ * staff that peer baselines are made of. */
+bool engine_is_active(const struct engine *eng, uint32_t e);
 
 static inline int access_case_explained(const struct access *a)
 {
@@ -326,39 +329,37 @@ float held_judge_detour(const struct engine *eng, const struct held_signal *h,
                         const void *settings);
 void held_free(struct held_signals *q);
 
-/* Where a kind of lookup is everyday work for a role (shares.c): an indicator counts every
- * record access (who is active) and holds its lookups of the kind; at the day close each
+/* Where a kind of lookup is everyday work for a role (shares.c): an indicator holds its
+ * lookups of the kind; at the day close each
  * weighs 1 minus the share of the role's other active staff who made such a lookup in
- * the same system in the last four weeks, down to a floor. Zero-initialise to start. */
+ * the same system in the last four weeks, and is dropped where that share is above the
+ * indicator's everyday share. Zero-initialise to start. */
 struct ind_system_hit {
     uint32_t employee;
     uint16_t system;
     int32_t day;
 };
 struct ind_system_shares {
-    int32_t *last_active; /* per employee: local day + 1 of the latest record access */
-    size_t cap_active;
-    struct u64map last_hit;        /* ref_pair(employee, system) -> local day + 1 of the latest */
+    /* ref_pair(employee, system) -> local day + 1 of the latest lookup (high bit: counted) */
+    struct u64map last_hit;
     struct ind_system_hit *hits;   /* first lookup per employee, system and day, in day order */
     size_t head, n_hits, cap_hits; /* hits[head..n_hits) lie in the window */
-    /* Per system and peer group, as of the last day close with lookups (index
-     * system * ROLE_GROUPS + group): the others' share and the count behind it. */
-    float *share;
+    /* Per system and peer group (index system * ROLE_GROUPS + group): the employees with
+     * such a lookup there in the window. */
     uint32_t *with_hit;
-    size_t n_systems;
+    size_t n_cells;
     struct held_signals held; /* the lookups of the day, weighed at its close */
 };
-/* Count a record access of ev->user on local `day`. */
-void ind_shares_seen(struct ind_system_shares *sh, const struct event *ev, int32_t day);
-/* Count a lookup of the kind and hold its signal (as engine_signal would give it).
- * Memory: `ev` is kept (kept_event_of). */
-void ind_shares_hold(struct ind_system_shares *sh, const struct event *ev, int32_t day,
-                     float strength, uint32_t key, uint8_t note);
+/* Count a lookup of the kind by ev->user and hold its signal (as engine_signal would give
+ * it). Memory: `ev` is kept (kept_event_of). */
+void ind_shares_hold(struct ind_system_shares *sh, const struct ref *ref, const struct event *ev,
+                     int32_t day, float strength, uint32_t key, uint8_t note);
 /* At the close of local `day` (and the run's last): signal the held lookups, each weighed
- * by its system's share (no less than `floor`); one in a system where more than half of
- * the others meet such records gets note + `common_note`, for the explanation. */
-void ind_shares_release(struct ind_system_shares *sh, struct engine *eng, int32_t day, double floor,
-                        uint8_t common_note);
+ * by 1 minus its system's share (with `weigh`; 1 without), none whose share is above
+ * `everyday_share`; one in a system where more than half of the others meet such records
+ * gets note + `common_note`, for the explanation. */
+void ind_shares_release(struct ind_system_shares *sh, struct engine *eng, int32_t day, bool weigh,
+                        double everyday_share, uint8_t common_note);
 /* Release what it holds (held signals unsignalled); leaves `sh` zeroed. */
 void ind_shares_free(struct ind_system_shares *sh);
 

@@ -1336,15 +1336,16 @@ static void more_criminals(void)
     append_rows("subjects.csv", "CZ%d,person,Boef%d,8%03dHH,1,1980,Zuid,criminal\n", 20);
 }
 
-/* `peers` patrol officers P0.. and U1 (Noord) check plates on the street in MEOS every day, and
- * each day's car is one of forty Zuid criminals' cars: in that system the whole role meets
- * such records. U1 also looks up one of twenty Zuid criminals a day for 20 days, in
- * `system`. Returns U1's alert, or NULL. */
-static const struct alert *patrol_meeting_criminals(const char *system, int peers)
+/* `peers` patrol officers P0.. and U1 (Noord) check a plate on the street in MEOS every
+ * day. U1's and the first `meeting` officers' cars are Zuid criminals' (forty of them), the
+ * others' are ordinary cars. U1 also looks up one of twenty Zuid criminals a day for 20
+ * days, in `system`. Returns U1's alert, or NULL. */
+static const struct alert *patrol_meeting_criminals(const char *system, int peers, int meeting)
 {
     world(); /* the rows below are appended once per run */
     append_rows("employees.csv", "P%d,,UNIT-N,TP,patrol,Agent%d,1%03dPP,1,2010-01-01,\n", peers);
     append_rows("subjects.csv", "CZV%d,vehicle,Boef%d,8%03dHH,2,,Zuid,criminal\n", 40);
+    append_rows("subjects.csv", "CAR%d,vehicle,Auto%d,9%03dXX,1,,Noord,\n", 40);
     more_criminals();
     char who[16], what[16];
     for (int d = 0; d < 20; d++) {
@@ -1353,7 +1354,8 @@ static const struct alert *patrol_meeting_criminals(const char *system, int peer
                 snprintf(who, sizeof who, "P%d", p);
             else
                 snprintf(who, sizeof who, "U1");
-            snprintf(what, sizeof what, "CZV%d", (d * 9 + p) % 40);
+            snprintf(what, sizeof what, "%s%d", p < meeting || p == peers ? "CZV" : "CAR",
+                     (d * 9 + p) % 40);
             add_event(at(d, 9, p),
                       &(struct evspec){
                           .user = who, .system = "MEOS", .stype = "vehicle", .subject = what});
@@ -1366,23 +1368,34 @@ static const struct alert *patrol_meeting_criminals(const char *system, int peer
 }
 
 /* Twenty Zuid criminals looked up at the desk, where no other patrol officer meets them,
- * alert; the same twenty in MEOS, where the whole role meets criminals' cars, do not. With
- * system_share_floor 1 (every system weighs the same) the desk lookups drown in the plate
- * checks, and do not alert either. */
+ * alert. Where six of U1's eight peers meet criminals' cars in MEOS, U1's own such plate
+ * checks weigh a quarter, and the explanation names them; where all eight (or 19 of 20)
+ * do, they are everyday work and not counted at all, and neither are the peers'. The same twenty
+ * lookups in MEOS then do not alert either. With by_system 0 (every lookup weighs 1) the
+ * desk lookups drown in the plate checks. */
 static void test_criminal_weighed_by_system(void **state)
 {
     (void)state;
-    const struct alert *a = patrol_meeting_criminals("BlueView", 8);
+    const struct alert *a = patrol_meeting_criminals("BlueView", 8, 6);
     assert_non_null(a);
     const struct alert_indicator *ai = indicator_in(a, "criminal_network");
     assert_non_null(ai);
     assert_non_null(strstr(ai->text_en, "; 20 in systems where most of the role meets"));
     assert_non_null(strstr(ai->text_nl, "; 20 in systemen waar het merendeel van de rol"));
     restart();
-    assert_null(patrol_meeting_criminals("MEOS", 8));
+    a = patrol_meeting_criminals("BlueView", 8, 8);
+    assert_non_null(a);
+    assert_true(alert_has(a, "criminal_network"));
+    assert_int_equal(sigs("criminal_network"), 20);
     restart();
-    set_param("criminal_network", "system_share_floor", 1);
-    assert_null(patrol_meeting_criminals("BlueView", 8));
+    assert_null(patrol_meeting_criminals("MEOS", 8, 8));
+    assert_int_equal(sigs("criminal_network"), 0);
+    restart(); /* 19 of 20 peers: above the everyday share of 0.9 too */
+    assert_non_null(patrol_meeting_criminals("BlueView", 20, 19));
+    assert_int_equal(sigs("criminal_network"), 20);
+    restart();
+    set_param("criminal_network", "by_system", 0);
+    assert_null(patrol_meeting_criminals("BlueView", 8, 8));
     assert_int_equal(sigs("criminal_network"), 20 * 9 + 20);
     restart();
     world();
@@ -1418,8 +1431,9 @@ static const struct alert *patrol_researching_local_criminals(const char *system
 
 /* Twenty criminals of the own region looked up at the desk, where no other patrol officer
  * does, alert on criminal_local (criminal_network counts other regions only); the same in
- * MEOS, the role's plate-check system, do not. A criminal of the own region in the user's
- * own case is explained and signals nothing. */
+ * MEOS, where the whole role meets local criminals' cars, are everyday work there and are
+ * not counted. A criminal of the own region in the user's own case is explained and
+ * signals nothing. */
 static void test_criminal_local(void **state)
 {
     (void)state;
@@ -1427,11 +1441,11 @@ static void test_criminal_local(void **state)
     assert_non_null(a);
     const struct alert_indicator *ai = indicator_in(a, "criminal_local");
     assert_non_null(ai);
-    assert_non_null(strstr(ai->text_en, "of the own region outside own cases: 40 lookups"));
+    assert_non_null(strstr(ai->text_en, "of the own region outside own cases: 20 lookups"));
     assert_false(alert_has(a, "criminal_network"));
     restart();
     assert_null(patrol_researching_local_criminals("MEOS"));
-    assert_int_equal(sigs("criminal_local"), 20 * 9 + 20);
+    assert_int_equal(sigs("criminal_local"), 0);
     restart();
     world();
     put_cases(OPEN_CASE("C-CR", "case"), "C-CR,U1\n", "C-CR,CRIM_N\n");
@@ -1443,23 +1457,16 @@ static void test_criminal_local(void **state)
 }
 
 /* Two other patrol officers are too few to tell a habit of the role from one person's:
- * U1's plate checks are not marked as made where most of the role meets such records. */
+ * everyone's plate checks on criminals' cars count. With three, all of whom meet them,
+ * they are everyday work and none counts. */
 static void test_criminal_system_share_needs_peers(void **state)
 {
     (void)state;
-    config()->alert_threshold = 0.05; /* to read the explanation of a small role's mass */
-    const struct alert *a = patrol_meeting_criminals("BlueView", 2);
-    assert_non_null(a);
-    const struct alert_indicator *ai = indicator_in(a, "criminal_network");
-    assert_non_null(ai);
-    assert_null(strstr(ai->text_en, "in systems where most of the role"));
+    patrol_meeting_criminals("BlueView", 2, 2);
+    assert_int_equal(sigs("criminal_network"), 20 * 3 + 20);
     restart();
-    config()->alert_threshold = 0.05;
-    a = patrol_meeting_criminals("BlueView", 3);
-    assert_non_null(a);
-    ai = indicator_in(a, "criminal_network");
-    assert_non_null(ai);
-    assert_non_null(strstr(ai->text_en, "; 20 in systems where most of the role"));
+    patrol_meeting_criminals("BlueView", 3, 3);
+    assert_int_equal(sigs("criminal_network"), 20);
     restart();
     world();
 }
@@ -1514,9 +1521,9 @@ static double busiest_analyst_score(int busiest, int others, double peer_few)
                 lookp(at(d, 8 + a, k), analysts[a], crim);
             }
     config()->peer_few = peer_few;
-    /* All four meet criminals in one system: the share weighting would shrink all masses
-     * alike, so it is left out to test the raise alone. */
-    set_param("criminal_network", "system_share_floor", 1);
+    /* All four meet criminals in one system, which would make it everyday work for the
+     * role: the weighting by system is left out to test the raise alone. */
+    set_param("criminal_network", "by_system", 0);
     go();
     const struct alert *a = alert_of("A1");
     double score = a != NULL ? a->score : 0;
