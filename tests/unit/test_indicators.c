@@ -1337,14 +1337,18 @@ static void more_criminals(void)
 }
 
 /* `peers` patrol officers P0.. and U1 (Noord) check a plate on the street in MEOS every
- * day. U1's and the first `meeting` officers' cars are Zuid criminals' (forty of them), the
- * others' are ordinary cars. U1 also looks up one of twenty Zuid criminals a day for 20
- * days, in `system`. Returns U1's alert, or NULL. */
-static const struct alert *patrol_meeting_criminals(const char *system, int peers, int meeting)
+ * day. U1's and the first `meeting` officers' cars are criminals' (forty of them, of region
+ * `region`: "Z" Zuid, "N" Noord), the others' are ordinary cars. U1 also looks up one of
+ * twenty criminals of that region a day for 20 days, in `system`. Returns U1's alert, or
+ * NULL. */
+static const struct alert *patrol_among_criminals(const char *region, const char *system, int peers,
+                                                  int meeting)
 {
     world(); /* the rows below are appended once per run */
     append_rows("employees.csv", "P%d,,UNIT-N,TP,patrol,Agent%d,1%03dPP,1,2010-01-01,\n", peers);
     append_rows("subjects.csv", "CZV%d,vehicle,Boef%d,8%03dHH,2,,Zuid,criminal\n", 40);
+    append_rows("subjects.csv", "CNV%d,vehicle,Boef%d,1%03dNN,2,,Noord,criminal\n", 40);
+    append_rows("subjects.csv", "CN%d,person,Boef%d,1%03dNN,1,1980,Noord,criminal\n", 20);
     append_rows("subjects.csv", "CAR%d,vehicle,Auto%d,9%03dXX,1,,Noord,\n", 40);
     more_criminals();
     char who[16], what[16];
@@ -1354,13 +1358,15 @@ static const struct alert *patrol_meeting_criminals(const char *system, int peer
                 snprintf(who, sizeof who, "P%d", p);
             else
                 snprintf(who, sizeof who, "U1");
-            snprintf(what, sizeof what, "%s%d", p < meeting || p == peers ? "CZV" : "CAR",
-                     (d * 9 + p) % 40);
+            if (p < meeting || p == peers)
+                snprintf(what, sizeof what, "C%sV%d", region, (d * 9 + p) % 40);
+            else
+                snprintf(what, sizeof what, "CAR%d", (d * 9 + p) % 40);
             add_event(at(d, 9, p),
                       &(struct evspec){
                           .user = who, .system = "MEOS", .stype = "vehicle", .subject = what});
         }
-        snprintf(what, sizeof what, "CZ%d", d);
+        snprintf(what, sizeof what, "C%s%d", region, d);
         add_event(at(d, 14, 0), &(struct evspec){.user = "U1", .system = system, .subject = what});
     }
     go();
@@ -1376,57 +1382,29 @@ static const struct alert *patrol_meeting_criminals(const char *system, int peer
 static void test_criminal_weighed_by_system(void **state)
 {
     (void)state;
-    const struct alert *a = patrol_meeting_criminals("BlueView", 8, 6);
+    const struct alert *a = patrol_among_criminals("Z", "BlueView", 8, 6);
     assert_non_null(a);
     const struct alert_indicator *ai = indicator_in(a, "criminal_network");
     assert_non_null(ai);
     assert_non_null(strstr(ai->text_en, "; 20 in systems where most of the role meets"));
     assert_non_null(strstr(ai->text_nl, "; 20 in systemen waar het merendeel van de rol"));
     restart();
-    a = patrol_meeting_criminals("BlueView", 8, 8);
+    a = patrol_among_criminals("Z", "BlueView", 8, 8);
     assert_non_null(a);
     assert_true(alert_has(a, "criminal_network"));
     assert_int_equal(sigs("criminal_network"), 20);
     restart();
-    assert_null(patrol_meeting_criminals("MEOS", 8, 8));
+    assert_null(patrol_among_criminals("Z", "MEOS", 8, 8));
     assert_int_equal(sigs("criminal_network"), 0);
     restart(); /* 19 of 20 peers: above the everyday share of 0.9 too */
-    assert_non_null(patrol_meeting_criminals("BlueView", 20, 19));
+    assert_non_null(patrol_among_criminals("Z", "BlueView", 20, 19));
     assert_int_equal(sigs("criminal_network"), 20);
     restart();
     set_param("criminal_network", "by_system", 0);
-    assert_null(patrol_meeting_criminals("BlueView", 8, 8));
+    assert_null(patrol_among_criminals("Z", "BlueView", 8, 8));
     assert_int_equal(sigs("criminal_network"), 20 * 9 + 20);
     restart();
     world();
-}
-
-/* criminal_local: U1 (Noord) looks up one of twenty Noord criminals a day for 20 days in
- * `system`, beside the plate checks of the patrol officers P0..P7 and U1 in MEOS, where
- * every day's car is a Noord criminal's. Returns U1's alert, or NULL. */
-static const struct alert *patrol_researching_local_criminals(const char *system)
-{
-    world();
-    append_rows("employees.csv", "P%d,,UNIT-N,TP,patrol,Agent%d,1%03dPP,1,2010-01-01,\n", 8);
-    append_rows("subjects.csv", "CNV%d,vehicle,Boef%d,1%03dNN,2,,Noord,criminal\n", 40);
-    append_rows("subjects.csv", "CN%d,person,Boef%d,1%03dNN,1,1980,Noord,criminal\n", 20);
-    char who[16], what[16];
-    for (int d = 0; d < 20; d++) {
-        for (int p = 0; p <= 8; p++) {
-            if (p < 8)
-                snprintf(who, sizeof who, "P%d", p);
-            else
-                snprintf(who, sizeof who, "U1");
-            snprintf(what, sizeof what, "CNV%d", (d * 9 + p) % 40);
-            add_event(at(d, 9, p),
-                      &(struct evspec){
-                          .user = who, .system = "MEOS", .stype = "vehicle", .subject = what});
-        }
-        snprintf(what, sizeof what, "CN%d", d);
-        add_event(at(d, 14, 0), &(struct evspec){.user = "U1", .system = system, .subject = what});
-    }
-    go();
-    return alert_of("U1");
 }
 
 /* Twenty criminals of the own region looked up at the desk, where no other patrol officer
@@ -1437,14 +1415,14 @@ static const struct alert *patrol_researching_local_criminals(const char *system
 static void test_criminal_local(void **state)
 {
     (void)state;
-    const struct alert *a = patrol_researching_local_criminals("BlueView");
+    const struct alert *a = patrol_among_criminals("N", "BlueView", 8, 8);
     assert_non_null(a);
     const struct alert_indicator *ai = indicator_in(a, "criminal_local");
     assert_non_null(ai);
     assert_non_null(strstr(ai->text_en, "of the own region outside own cases: 20 lookups"));
     assert_false(alert_has(a, "criminal_network"));
     restart();
-    assert_null(patrol_researching_local_criminals("MEOS"));
+    assert_null(patrol_among_criminals("N", "MEOS", 8, 8));
     assert_int_equal(sigs("criminal_local"), 0);
     restart();
     world();
@@ -1462,10 +1440,10 @@ static void test_criminal_local(void **state)
 static void test_criminal_system_share_needs_peers(void **state)
 {
     (void)state;
-    patrol_meeting_criminals("BlueView", 2, 2);
+    patrol_among_criminals("Z", "BlueView", 2, 2);
     assert_int_equal(sigs("criminal_network"), 20 * 3 + 20);
     restart();
-    patrol_meeting_criminals("BlueView", 3, 3);
+    patrol_among_criminals("Z", "BlueView", 3, 3);
     assert_int_equal(sigs("criminal_network"), 20);
     restart();
     world();
