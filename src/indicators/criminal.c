@@ -58,8 +58,8 @@ static const struct ind_param params[] = {
     IND_VOLUME_NORM_PARAM(struct criminal_settings, 1),
     {"own_region_strength", PARAM_DOUBLE, offsetof(struct criminal_settings, own_region_strength),
      0,
-     "strength of a lookup in the employee's own region (other regions: 1): checks on "
-     "local criminals' cars are everyday patrol work"},
+     "strength of a lookup in the employee's own region (other regions: 1); 0 leaves them to "
+     "criminal_local, which judges them against the role's own level of them"},
     {"unknown_region_strength", PARAM_DOUBLE,
      offsetof(struct criminal_settings, unknown_region_strength), 0.3,
      "strength when the record's region or the employee's own region is unknown (national "

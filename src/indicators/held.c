@@ -4,8 +4,8 @@
  * Some lookups cannot be judged when they happen: bogus_legitimation waits to see whether
  * a record turns out to be case work, neighbour_lookup whether colleagues look at the
  * household around the same days, sensitive_subject and curiosity_wave whether a public
- * figure opened from a name search was a wrong click (until the day closes), and
- * criminal_network how many of the role met such records in the same system that day
+ * figure opened from a name search was a wrong click (until the day closes), and the two
+ * criminal indicators how many of the role met such records in the same system that day
  * (shares.c, which empties the queue itself at each day close). Held signals
  * come in event order, so in day order, and leave the queue from its front. (A wave may
  * hold an earlier looker's look when it forms; held for no days beyond its own, it
