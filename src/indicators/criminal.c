@@ -28,6 +28,8 @@
  * COMMON_NOTE in a system where most of the role meets such records. */
 enum { COMMON_NOTE = 3 };
 
+/* Both indicators' settings; criminal_local has no parameters for the regions (it takes
+ * the own region only), so its table leaves those two fields alone. */
 struct criminal_settings {
     struct ind_common common;
     double own_region_strength;
@@ -36,19 +38,13 @@ struct criminal_settings {
     double everyday_share;
 };
 
-struct local_settings {
-    struct ind_common common;
-    int by_system;
-    double everyday_share;
-};
-
-#define BY_SYSTEM_PARAMS(T)                                                                        \
-    {"by_system", PARAM_BOOL, offsetof(T, by_system), 1,                                           \
+#define BY_SYSTEM_PARAMS                                                                           \
+    {"by_system", PARAM_BOOL, offsetof(struct criminal_settings, by_system), 1,                    \
      "weigh a lookup by how many of the role meet criminal records in the same system: 1 minus "   \
      "the share of the role's other active staff who met one there in the last 28 days (0: "       \
      "every lookup weighs 1)"},                                                                    \
     {                                                                                              \
-        "everyday_share", PARAM_DOUBLE, offsetof(T, everyday_share), 0.9,                          \
+        "everyday_share", PARAM_DOUBLE, offsetof(struct criminal_settings, everyday_share), 0.9,   \
             "above this share the system is where the whole role meets such records (plate "       \
             "checks on the street): lookups there are everyday work and not counted"               \
     }
@@ -64,13 +60,13 @@ static const struct ind_param params[] = {
      offsetof(struct criminal_settings, unknown_region_strength), 0.3,
      "strength when the record's region or the employee's own region is unknown (national "
      "units)"},
-    BY_SYSTEM_PARAMS(struct criminal_settings),
+    BY_SYSTEM_PARAMS,
 };
 
 static const struct ind_param local_params[] = {
-    IND_COMMON_PARAMS(struct local_settings, 0.7, 5, 180, 120, 0.1, 0.25),
-    IND_VOLUME_NORM_PARAM(struct local_settings, 1),
-    BY_SYSTEM_PARAMS(struct local_settings),
+    IND_COMMON_PARAMS(struct criminal_settings, 0.7, 5, 180, 120, 0.1, 0.25),
+    IND_VOLUME_NORM_PARAM(struct criminal_settings, 1),
+    BY_SYSTEM_PARAMS,
 };
 
 static void *create(const void *settings, const struct ref *ref)
@@ -120,12 +116,6 @@ static void local_on_event(void *self, const void *settings, struct engine *eng,
     on_access(self, eng, ev, a, (const float[3]){0, 1.0f, 0});
 }
 
-static void local_on_day_close(void *self, const void *settings, struct engine *eng, int32_t day)
-{
-    const struct local_settings *cfg = settings;
-    ind_shares_release(self, eng, day, cfg->by_system, cfg->everyday_share, COMMON_NOTE);
-}
-
 /* The lookups made in systems where most of the role meets such records, as a clause to
  * append ("" when there are none). */
 static void common_clause(const struct ind_summary *s, char *en, size_t n_en, char *nl, size_t n_nl)
@@ -149,14 +139,14 @@ static void describe(const void *self, const void *settings, const struct ind_su
     (void)self;
     (void)settings;
     const uint32_t *n = s->note_counts;
+    uint32_t other = n[0] + n[COMMON_NOTE], own = n[1] + n[1 + COMMON_NOTE],
+             unknown = n[2] + n[2 + COMMON_NOTE];
     char cen[128], cnl[128], ken[256], knl[256];
     common_clause(s, cen, sizeof cen, cnl, sizeof cnl);
     snprintf(ken, sizeof ken, "%u in another region, %u in own region, %u region unknown%s%s",
-             n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE],
-             cen[0] ? "; " : "", cen);
-    snprintf(knl, sizeof knl, "%u in andere regio, %u in eigen regio, %u regio onbekend%s%s",
-             n[0] + n[COMMON_NOTE], n[1] + n[1 + COMMON_NOTE], n[2] + n[2 + COMMON_NOTE],
-             cnl[0] ? "; " : "", cnl);
+             other, own, unknown, cen[0] ? "; " : "", cen);
+    snprintf(knl, sizeof knl, "%u in andere regio, %u in eigen regio, %u regio onbekend%s%s", other,
+             own, unknown, cnl[0] ? "; " : "", cnl);
     sbuf_puts(en, "looked up criminal-network records outside own cases: ");
     sbuf_puts(nl, "registraties uit het criminele netwerk geraadpleegd buiten eigen zaken: ");
     describe_counts(s, ken, knl, en, nl);
@@ -217,10 +207,10 @@ const struct indicator ind_criminal_local = {
     .notes = CRIMINAL_NOTES,
     .params = local_params,
     .n_params = sizeof local_params / sizeof *local_params,
-    .settings_size = sizeof(struct local_settings),
+    .settings_size = sizeof(struct criminal_settings),
     .create = create,
     .destroy = destroy,
     .on_event = local_on_event,
-    .on_day_close = local_on_day_close,
+    .on_day_close = on_day_close,
     .describe = local_describe,
 };
