@@ -330,10 +330,10 @@ float held_judge_detour(const struct engine *eng, const struct held_signal *h,
 void held_free(struct held_signals *q);
 
 /* Where a kind of lookup is everyday work for a role (shares.c): an indicator holds its
- * lookups of the kind; at the day close each
- * weighs 1 minus the share of the role's other active staff who made such a lookup in
- * the same system in the last four weeks, and is dropped where that share is above the
- * indicator's everyday share. Zero-initialise to start. */
+ * lookups of the kind; at the day close each weighs 1 minus the share of the role's other
+ * active staff who made such a lookup in the same system in the last four weeks, and is
+ * dropped where that share is above the indicator's everyday share. Zero-initialise to
+ * start. */
 struct ind_system_hit {
     uint32_t employee;
     uint16_t system;

@@ -6,12 +6,13 @@
  * and siblings count as in-laws, weighing as the own, and the ex-partner's new partner and
  * housemates as the other relatives, see ref_relatives) or, without that file, from a
  * shared address (household) and a shared rare surname (a namesake, weighted by how rare
- * the surname is: a "Jansen" proves nothing, a surname shared with four people does). Vehicles and
- * addresses of relatives count, a little less than their person records. There is no peer discount:
- * looking up one's own family is never part of a role's work. One unexplained lookup of a parent,
- * child, sibling, partner or household member is enough for an alert (half_mass 0.85 puts a single
- * 0.8-strength signal at the threshold): the sources name it as misuse in itself; a stranger
- * sharing a common surname is not a relative and never signals.
+ * the surname is: a "Jansen" proves nothing, a surname shared with four people does).
+ * Vehicles and addresses of relatives count, a little less than their person records.
+ * There is no peer discount: looking up one's own family is never part of a role's work.
+ * One unexplained lookup of a parent, child, sibling, partner or household member is
+ * enough for an alert (half_mass 0.85 puts a single 0.8-strength signal at the
+ * threshold): the sources name it as misuse in itself; a stranger sharing a common
+ * surname is not a relative and never signals.
  *
  * Unless chance explains it (chance.c). Where the person registry is small next to the
  * force, or staff live where they work, a patrol officer checking hundreds of plates will

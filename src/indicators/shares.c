@@ -7,15 +7,15 @@
  * most of the role meets such records. Looking one up at the desk, in a system where
  * hardly anyone of the role does, is research. An indicator that wants this
  * (criminal_network, criminal_local) counts its lookups here; each weighs 1 minus the
- * share of the role's other active staff (a record access in the last 28 days, as for the peer
- * baselines) who made such a lookup in the same system in that time. Where nearly all of them did
- * (more than the indicator's everyday share), the lookup is everyday work there and is
- * not signalled at all: that keeps the plate checks of a whole role out of its peers'
- * masses, and out of the engine's memory and time. The shares are learned from the
- * traffic (no system is named in the code), so they adapt to each force. Lookups are held
- * to the close of their day and weighed with the shares of that day, so even the first
- * day's are. A role with fewer than MIN_OTHERS other active members gives no share: too
- * few to tell a habit of the role from one person's.
+ * share of the role's other active staff (a record access in the last 28 days, as for the
+ * peer baselines) who made such a lookup in the same system in that time. Where nearly
+ * all of them did (more than the indicator's everyday share), the lookup is everyday work
+ * there and is not signalled at all: that keeps the plate checks of a whole role out of
+ * its peers' masses, and out of the engine's memory and time. The shares are learned from
+ * the traffic (no system is named in the code), so they adapt to each force. Lookups are
+ * held to the close of their day and weighed with the shares of that day, so even the
+ * first day's are. A role with fewer than MIN_OTHERS other active members gives no
+ * share: too few to tell a habit of the role from one person's.
  *
  * Cost per lookup of the kind: one hash update and a held signal. At a day close with
  * lookups: one pass over the employees (who is active) and over the lookups that left the
