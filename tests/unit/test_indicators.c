@@ -390,13 +390,20 @@ static bool alert_has(const struct alert *a, const char *ind)
     return indicator_in(a, ind) != NULL;
 }
 
-/* The score indicator `ind` has in alert `a`; fails when the alert does not list it. */
-static double score_in(const struct alert *a, const char *ind)
+/* Indicator `ind` of alert `a`; fails when there is no alert or it does not list `ind`. */
+static const struct alert_indicator *listed_in(const struct alert *a, const char *ind)
 {
+    assert_non_null(a);
     const struct alert_indicator *ai = indicator_in(a, ind);
     if (ai == NULL)
         fail_msg("the alert does not list %s", ind);
-    return ai != NULL ? ai->score : 0;
+    return ai;
+}
+
+/* The score indicator `ind` has in alert `a`; fails when the alert does not list it. */
+static double score_in(const struct alert *a, const char *ind)
+{
+    return listed_in(a, ind)->score;
 }
 
 /* Re-run from scratch with new events (same reference files), keeping nothing. */
@@ -445,8 +452,7 @@ static const struct alert_indicator *run_to_one_relative_signal(void)
     assert_int_equal(sigs("relative_lookup"), 1);
     const struct alert *a = alert_of("U1");
     assert_non_null(a);
-    const struct alert_indicator *ai = indicator_in(a, "relative_lookup");
-    assert_non_null(ai);
+    const struct alert_indicator *ai = listed_in(a, "relative_lookup");
     assert_int_equal(ai->n_events, 1);
     assert_string_equal(ai->events[0].event_id, "ev000001");
     return ai;
@@ -612,8 +618,7 @@ static void test_borrowed_positive(void **state)
     assert_int_equal(sigs("relative_lookup"), 0);
     const struct alert *a = alert_of("U1");
     assert_non_null(a);
-    const struct alert_indicator *ai = indicator_in(a, "borrowed_session");
-    assert_non_null(ai);
+    const struct alert_indicator *ai = listed_in(a, "borrowed_session");
     assert_int_equal(ai->n_events, 2);
     assert_string_equal(ai->events[0].event_id, "ev000003");
     assert_string_equal(ai->events[1].event_id, "ev000004");
@@ -896,8 +901,7 @@ static void test_practice_positive(void **state)
     assert_int_equal(sigs("practice_session"), 4);
     const struct alert *a = alert_of("S1");
     assert_non_null(a);
-    const struct alert_indicator *ai = indicator_in(a, "practice_session");
-    assert_non_null(ai);
+    const struct alert_indicator *ai = listed_in(a, "practice_session");
     assert_int_equal(ai->n_events, 4);
     assert_string_equal(ai->events[0].event_id, "ev000001");
     assert_string_equal(ai->events[3].event_id, "ev000005");
@@ -1384,8 +1388,7 @@ static void test_criminal_weighed_by_system(void **state)
     (void)state;
     const struct alert *a = patrol_among_criminals("Z", "BlueView", 8, 6);
     assert_non_null(a);
-    const struct alert_indicator *ai = indicator_in(a, "criminal_network");
-    assert_non_null(ai);
+    const struct alert_indicator *ai = listed_in(a, "criminal_network");
     assert_non_null(strstr(ai->text_en, "; 20 in systems where most of the role meets"));
     assert_non_null(strstr(ai->text_nl, "; 20 in systemen waar het merendeel van de rol"));
     restart();
@@ -1417,8 +1420,7 @@ static void test_criminal_local(void **state)
     (void)state;
     const struct alert *a = patrol_among_criminals("N", "BlueView", 8, 8);
     assert_non_null(a);
-    const struct alert_indicator *ai = indicator_in(a, "criminal_local");
-    assert_non_null(ai);
+    const struct alert_indicator *ai = listed_in(a, "criminal_local");
     assert_non_null(strstr(ai->text_en, "of the own region outside own cases: 20 lookups"));
     assert_false(alert_has(a, "criminal_network"));
     restart();
@@ -1578,8 +1580,7 @@ static void test_colleague_judged_per_volume(void **state)
     restart();
     a = patrol_with_colleagues(40, 6);
     assert_non_null(a);
-    const struct alert_indicator *ai = indicator_in(a, "colleague_lookup");
-    assert_non_null(ai);
+    const struct alert_indicator *ai = listed_in(a, "colleague_lookup");
     assert_non_null(strstr(ai->baseline_en, "times the role's median without a case"));
     assert_non_null(strstr(ai->baseline_nl, "keer de mediaan van de rol zonder zaak"));
 }
@@ -1960,8 +1961,7 @@ static void test_volume_positive(void **state)
     assert_int_equal(sigs("volume_breadth"), 1);
     /* The explanation names the day, its figure and the bars it passed. */
     assert_non_null(alert_of("Q"));
-    const struct alert_indicator *v = indicator_in(alert_of("Q"), "volume_breadth");
-    assert_non_null(v);
+    const struct alert_indicator *v = listed_in(alert_of("Q"), "volume_breadth");
     assert_non_null(strstr(v->text_en, "the most: 100 distinct persons on 2025-02-15, over a bar"));
     assert_non_null(strstr(v->text_en, "3 times the own median day (30;"));
     assert_non_null(strstr(v->text_nl, "de meeste: 100 verschillende personen op 2025-02-15"));
@@ -2059,15 +2059,13 @@ static void test_export_explained(void **state)
     go();
     assert_non_null(alert_of("U8"));
     assert_non_null(alert_of("L1"));
-    const struct alert_indicator *x = indicator_in(alert_of("U8"), "bulk_export");
-    assert_non_null(x);
+    const struct alert_indicator *x = listed_in(alert_of("U8"), "bulk_export");
     assert_non_null(strstr(x->text_en, "the most: 20000 records on 2025-02-19, over a bar of 100, "
                                        "the highest of 100 records, 3 times the own largest "
                                        "earlier day (0) and the role's busiest days (p99: 0)"));
     assert_null(strstr(x->text_en, "halved"));
     assert_non_null(strstr(x->text_nl, "de meeste: 20000 registraties op 2025-02-19"));
-    x = indicator_in(alert_of("L1"), "bulk_export");
-    assert_non_null(x);
+    x = listed_in(alert_of("L1"), "bulk_export");
     assert_non_null(strstr(x->text_en, "the most: 80 records on 2025-02-19, over a bar of 50"));
     assert_non_null(strstr(x->text_en, "halved before leaving"));
 }
@@ -2298,8 +2296,7 @@ static void test_invalid_case_number_stands_out(void **state)
     assert_int_equal(sigs("invalid_case_number"), 3);
     const struct alert *a = alert_of("U1");
     assert_non_null(a);
-    const struct alert_indicator *ai = indicator_in(a, "invalid_case_number");
-    assert_non_null(ai);
+    const struct alert_indicator *ai = listed_in(a, "invalid_case_number");
     assert_true(ai->score >= 0.5);
     assert_int_equal(ai->n_events, 3);
     assert_non_null(strstr(ai->text_en, "3 non-existent case, 0 closed case"));
@@ -2681,8 +2678,7 @@ static void test_alert_follows_evidence(void **state)
     const struct alert *a = alert_of("U1");
     assert_float_equal(a->score, peak, 1e-12);
     assert_int_equal(a->last_ms, at(40, 10, 0));
-    const struct alert_indicator *rel = indicator_in(a, "relative_lookup");
-    assert_non_null(rel);
+    const struct alert_indicator *rel = listed_in(a, "relative_lookup");
     bool cited = false;
     for (size_t j = 0; j < rel->n_events; j++)
         cited |= rel->events[j].ts_ms == at(40, 10, 0);
