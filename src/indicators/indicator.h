@@ -199,8 +199,8 @@ const struct explainer *engine_explainer(const struct engine *eng);
 bool engine_finishing(const struct engine *eng);
 /* The local day of the run's first event (INT32_MIN before it). */
 int32_t engine_first_day(const struct engine *eng);
-/* True when employee `e` accessed a record in the last 28 days of event time: the active
- * staff that peer baselines are made of. */
+/* True when employee `e` accessed a record on the current local day or the 28 before it:
+ * the active staff that peer baselines are made of. */
 bool engine_is_active(const struct engine *eng, uint32_t e);
 
 static inline int access_case_explained(const struct access *a)
