@@ -1135,6 +1135,7 @@ void engine_prefetch_late(const struct engine *eng, const struct event *ev)
         if (d >= 0 && (size_t)d < st->n_days)
             __builtin_prefetch(&st->days[d]);
     }
+    explain_prefetch_late(eng->x, ev);
     /* Only the few indicators that have the callback: this runs for every event. */
     for (uint64_t m = eng->prefetching & ~eng->remote; m != 0; m &= m - 1) {
         size_t i = (size_t)__builtin_ctzll(m);

@@ -594,9 +594,17 @@ void explain_prefetch(const struct explainer *x, const struct event *ev)
     if (ev->subject == REF_NONE)
         return;
     u64map_prefetch(&x->last_case_access, ref_pair(ev->user, ev->subject));
+}
+
+void explain_prefetch_late(const struct explainer *x, const struct event *ev)
+{
+    if (!ev->looked_up || ev->user == REF_NONE || ev->subject == REF_NONE)
+        return;
     uint32_t h = x->ref->subj[ev->subject].household;
-    if (h < x->n_attention)
+    if (h < x->n_attention) { /* an entry may straddle two cache lines */
         __builtin_prefetch(&x->attention[h]);
+        __builtin_prefetch((const char *)(&x->attention[h] + 1) - 1);
+    }
 }
 
 /* The household number of record `s` (access.household), numbering it when it has no

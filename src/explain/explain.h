@@ -159,6 +159,10 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *o
 /* Start fetching what explain_event will read of the employee's and the record's state
  * for `ev`, a few events before it comes: a hint only, nothing changes. */
 void explain_prefetch(const struct explainer *x, const struct event *ev);
+/* The second step, about half as far ahead: what only the record itself (brought in by
+ * ingest_prefetch) says where to find, such as its household's lookers. Reading the record
+ * in the first step would wait for it. */
+void explain_prefetch_late(const struct explainer *x, const struct event *ev);
 
 /* What the explainer knows of record `s` looked up under case number `c` of a case that
  * lists the user but not the record (see EX_CASE_WORK). CASE_WORK_NONE: such a lookup was

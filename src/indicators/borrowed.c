@@ -170,8 +170,11 @@ static void prefetch(const void *self, const struct ref *ref, const struct event
 {
     (void)ref;
     const struct borrowed_state *bs = self;
-    if (ev->terminal_hash != 0 && ev->user < bs->n_at)
+    if (ev->terminal_hash == 0)
+        return;
+    if (ev->user < bs->n_at)
         __builtin_prefetch(&bs->at[ev->user]);
+    u64map_prefetch(&bs->terminal_index, ev->terminal_hash); /* in case the user moved */
 }
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
