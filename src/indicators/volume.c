@@ -80,10 +80,12 @@ static struct vol_emp *vol_emp(struct volume_state *vs, uint32_t e)
 
 static void prefetch(const void *self, const struct ref *ref, const struct event *ev)
 {
-    (void)ref;
     const struct volume_state *vs = self;
     if (ev->user < vs->n_emp)
         __builtin_prefetch(&vs->emp[ev->user]);
+    /* The day's (employee, person) set is as large as the day's traffic. */
+    if (ev->subject != REF_NONE && ref->subj[ev->subject].type == ST_PERSON)
+        u64map_prefetch(&vs->seen_today, ref_pair(ev->user, ev->subject));
 }
 
 static void on_event(void *self, const void *settings, struct engine *eng, const struct event *ev,
