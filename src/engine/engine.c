@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_TRACK = 512, MIN_PEERS = 3, ACTIVE_DAYS = 28, MAX_IND = 64 };
+enum { MAX_TRACK = 512, MIN_PEERS = 3, ACTIVE_DAYS = 28, MAX_IND = 64, SCAN_KEYS = 16 };
 /* Mass below half of one full-strength signal does not make a peer "have" the signal:
  * faint signals (a local criminal's car, a minor in an incident) are everyday work. */
 #define MIN_MASS 0.5
@@ -126,6 +126,7 @@ struct engine {
     struct u64map scratch;
     double *scratch_best;
     uint32_t *scratch_count;
+    uint64_t *scratch_key;
     size_t scratch_cap;
     struct alert_slot *alerts;
     size_t n_alerts, cap_alerts;
@@ -286,6 +287,7 @@ void engine_free(struct engine *eng)
     u64map_free(&eng->scratch);
     free(eng->scratch_best);
     free(eng->scratch_count);
+    free(eng->scratch_key);
     for (size_t i = 0; i < eng->n_alerts; i++) {
         alert_slot_clear(&eng->alerts[i]);
         free(eng->alerts[i].strings);
@@ -457,7 +459,11 @@ static double track_mass(struct engine *eng, const struct ind_common *c, struct 
     int64_t lookback = (int64_t)(c->lookback_days * 86400000.0);
     while (t->head < t->n && t->v[t->head].ts_ms < now - lookback)
         t->head++;
-    u64map_clear(&eng->scratch);
+    /* Most tracks hold a few signals: their keys are found by a scan, and the map (whose
+     * clearing costs its whole capacity, however few keys it held) serves the long ones. */
+    bool by_map = t->n - t->head > SCAN_KEYS;
+    if (by_map)
+        u64map_clear(&eng->scratch);
     size_t n_keys = 0;
     double half_life = c->half_life_days * 86400000.0;
     for (size_t k = t->head; k < t->n; k++) {
@@ -466,22 +472,32 @@ static double track_mass(struct engine *eng, const struct ind_common *c, struct 
             continue;
         double age = (double)(now - s->ts_ms);
         double w = s->strength * (half_life > 0 && age > 0 ? exp2(-age / half_life) : 1.0);
-        uint64_t *slot = u64map_get(&eng->scratch, (uint64_t)s->key + 1);
-        size_t j;
-        if (slot == NULL) {
+        uint64_t key = (uint64_t)s->key + 1;
+        size_t j = 0;
+        if (by_map) {
+            uint64_t *slot = u64map_get(&eng->scratch, key);
+            j = slot != NULL ? (size_t)*slot : n_keys;
+        } else {
+            while (j < n_keys && eng->scratch_key[j] != key)
+                j++;
+        }
+        if (j == n_keys) {
             if (n_keys == eng->scratch_cap) {
                 size_t cap = eng->scratch_cap;
                 eng->scratch_best = xgrow(eng->scratch_best, &cap, n_keys + 1, sizeof(double));
                 cap = eng->scratch_cap;
                 eng->scratch_count = xgrow(eng->scratch_count, &cap, n_keys + 1, sizeof(uint32_t));
+                cap = eng->scratch_cap;
+                eng->scratch_key = xgrow(eng->scratch_key, &cap, n_keys + 1, sizeof(uint64_t));
                 eng->scratch_cap = cap;
             }
-            j = n_keys++;
-            u64map_put(&eng->scratch, (uint64_t)s->key + 1, j);
+            n_keys++;
+            if (by_map)
+                u64map_put(&eng->scratch, key, j);
+            eng->scratch_key[j] = key;
             eng->scratch_best[j] = w;
             eng->scratch_count[j] = 1;
         } else {
-            j = (size_t)*slot;
             if (w > eng->scratch_best[j])
                 eng->scratch_best[j] = w;
             eng->scratch_count[j]++;
