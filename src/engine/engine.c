@@ -565,16 +565,30 @@ static void compute_volume_ratios(struct engine *eng)
     size_t n = eng->n_emp ? eng->n_emp : 1;
     double *uncased = xmalloc(n * sizeof *uncased), *vals = xmalloc(n * sizeof *vals);
     double median[ROLE_GROUPS] = {0};
-    for (size_t e = 0; e < eng->n_emp; e++)
+    /* One pass over the employees, the active ones grouped by role (a counting sort, as
+     * in record_role_medians), then the median of each group. */
+    size_t start[ROLE_GROUPS + 1] = {0};
+    int64_t first = (int64_t)eng->day - eng->first_day - ACTIVE_DAYS + 1;
+    for (size_t e = 0; e < eng->n_emp; e++) {
+        const struct emp_state *ahead = e + 4 < eng->n_emp ? &eng->emp[e + 4] : NULL;
+        if (ahead != NULL && first >= 0 && (size_t)first < ahead->n_days)
+            __builtin_prefetch(&ahead->days[first]); /* each employee's days lie elsewhere */
         uncased[e] = uncased_recent(eng, &eng->emp[e]);
+        if (engine_is_active(eng, (uint32_t)e))
+            start[eng->ref->emp[e].role + 1]++;
+    }
+    for (int r = 0; r < ROLE_GROUPS; r++)
+        start[r + 1] += start[r];
+    size_t fill[ROLE_GROUPS];
+    memcpy(fill, start, sizeof fill);
+    for (size_t e = 0; e < eng->n_emp; e++)
+        if (engine_is_active(eng, (uint32_t)e))
+            vals[fill[eng->ref->emp[e].role]++] = uncased[e];
     for (int r = 0; r < ROLE_GROUPS; r++) {
-        size_t k = 0;
-        for (size_t e = 0; e < eng->n_emp; e++)
-            if (eng->ref->emp[e].role == r && engine_is_active(eng, (uint32_t)e))
-                vals[k++] = uncased[e];
+        size_t k = start[r + 1] - start[r];
         if (k > 0) {
-            qsort(vals, k, sizeof *vals, cmp_double);
-            median[r] = vals[k / 2];
+            qsort(vals + start[r], k, sizeof *vals, cmp_double);
+            median[r] = vals[start[r] + k / 2];
         }
     }
     eng->volume_ratio = xrealloc(eng->volume_ratio, n * eng->n_ind * sizeof *eng->volume_ratio);
