@@ -123,6 +123,8 @@ struct engine {
     uint64_t signalled;       /* indicators that signalled the current event's employee */
     uint32_t current_user;    /* employee of the event being fed, REF_NONE at day close */
     struct peer_stats *peers; /* (ROLE_GROUPS + 1) x n_ind; the last row is everyone */
+    /* The active staff per peer group at the day close; the last is everyone. */
+    uint32_t active[ROLE_GROUPS + 1];
     struct u64map scratch;
     double *scratch_best;
     uint32_t *scratch_count;
@@ -529,9 +531,29 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-bool engine_is_active(const struct engine *eng, uint32_t e)
+/* Did employee `e` access a record on the current local day or the ACTIVE_DAYS before it:
+ * the active staff that peer baselines are made of. */
+static bool is_active(const struct engine *eng, uint32_t e)
 {
     return e < eng->n_emp && eng->emp[e].last_active_day >= eng->day - ACTIVE_DAYS;
+}
+
+/* eng->active as of the close of the current day. Counted before the indicators' day
+ * closes, which use it too (engine_active_staff); nothing in the day close changes who is
+ * active. */
+static void count_active(struct engine *eng)
+{
+    memset(eng->active, 0, sizeof eng->active);
+    for (size_t e = 0; e < eng->n_emp; e++)
+        if (is_active(eng, (uint32_t)e)) {
+            eng->active[eng->ref->emp[e].role]++;
+            eng->active[ROLE_GROUPS]++;
+        }
+}
+
+uint32_t engine_active_staff(const struct engine *eng, uint8_t group)
+{
+    return group < ROLE_GROUPS ? eng->active[group] : 0;
 }
 
 /* Record accesses of the employee without a case in the last ACTIVE_DAYS days. */
@@ -565,24 +587,22 @@ static void compute_volume_ratios(struct engine *eng)
     size_t n = eng->n_emp ? eng->n_emp : 1;
     double *uncased = xmalloc(n * sizeof *uncased), *vals = xmalloc(n * sizeof *vals);
     double median[ROLE_GROUPS] = {0};
-    /* One pass over the employees, the active ones grouped by role (a counting sort, as
-     * in record_role_medians), then the median of each group. */
+    /* The active employees grouped by role (a counting sort on the day's counts, as in
+     * record_role_medians), then the median of each group. */
     size_t start[ROLE_GROUPS + 1] = {0};
+    for (int r = 0; r < ROLE_GROUPS; r++)
+        start[r + 1] = start[r] + eng->active[r];
     int64_t first = (int64_t)eng->day - eng->first_day - ACTIVE_DAYS + 1;
     for (size_t e = 0; e < eng->n_emp; e++) {
         const struct emp_state *ahead = e + 4 < eng->n_emp ? &eng->emp[e + 4] : NULL;
         if (ahead != NULL && first >= 0 && (size_t)first < ahead->n_days)
             __builtin_prefetch(&ahead->days[first]); /* each employee's days lie elsewhere */
         uncased[e] = uncased_recent(eng, &eng->emp[e]);
-        if (engine_is_active(eng, (uint32_t)e))
-            start[eng->ref->emp[e].role + 1]++;
     }
-    for (int r = 0; r < ROLE_GROUPS; r++)
-        start[r + 1] += start[r];
     size_t fill[ROLE_GROUPS];
     memcpy(fill, start, sizeof fill);
     for (size_t e = 0; e < eng->n_emp; e++)
-        if (engine_is_active(eng, (uint32_t)e))
+        if (is_active(eng, (uint32_t)e))
             vals[fill[eng->ref->emp[e].role]++] = uncased[e];
     for (int r = 0; r < ROLE_GROUPS; r++) {
         size_t k = start[r + 1] - start[r];
@@ -638,13 +658,10 @@ static void compute_peers(struct engine *eng)
         p->n_sorted = 0;
         p->mean = 0;
     }
-    uint32_t active[ROLE_GROUPS + 1] = {0};
     for (size_t e = 0; e < eng->n_emp; e++) {
-        if (!engine_is_active(eng, (uint32_t)e))
+        if (!is_active(eng, (uint32_t)e))
             continue;
         uint8_t role = eng->ref->emp[e].role;
-        active[role]++;
-        active[ROLE_GROUPS]++;
         for (size_t i = 0; i < eng->n_ind; i++) {
             double m = eng->mass[e * eng->n_ind + i] / volume_factor(eng, (uint32_t)e, i);
             if (m < MIN_MASS)
@@ -663,7 +680,7 @@ static void compute_peers(struct engine *eng)
     for (size_t r = 0; r < rows; r++) {
         for (size_t i = 0; i < eng->n_ind; i++) {
             struct peer_stats *p = &eng->peers[r * eng->n_ind + i];
-            p->n_active = active[r];
+            p->n_active = eng->active[r];
             p->mean = p->n_active ? p->mean / p->n_active : 0;
             if (p->n_sorted > 1)
                 qsort(p->sorted, p->n_sorted, sizeof *p->sorted, cmp_double);
@@ -722,7 +739,7 @@ static void peer_view(const struct engine *eng, uint32_t e, size_t i, double sel
                       double *quantile, double *share, double *mean, uint32_t *n)
 {
     uint8_t role = eng->ref->emp[e].role;
-    bool self_active = engine_is_active(eng, e);
+    bool self_active = is_active(eng, e);
     group_view(&eng->peers[role * eng->n_ind + i], self_active, self, q, quantile, share, mean, n);
     if (*n > 0 && *n < MIN_PEERS) {
         double all_quantile, all_share, all_mean;
@@ -1112,6 +1129,7 @@ static void close_day(struct engine *eng)
     /* The day ends at the next local midnight. */
     int64_t midnight = ((int64_t)eng->day + 1) * 86400000LL;
     eng->now_ms = midnight - (int64_t)tz_offset(eng->tz, midnight) * 1000;
+    count_active(eng);
     for (size_t i = 0; i < eng->n_ind; i++) {
         const struct indicator *ind = indicator_registry[i];
         if (ind->on_day_close != NULL && runs_locally(eng, i)) {

@@ -199,9 +199,10 @@ const struct explainer *engine_explainer(const struct engine *eng);
 bool engine_finishing(const struct engine *eng);
 /* The local day of the run's first event (INT32_MIN before it). */
 int32_t engine_first_day(const struct engine *eng);
-/* True when employee `e` accessed a record on the current local day or the 28 before it:
- * the active staff that peer baselines are made of. */
-bool engine_is_active(const struct engine *eng, uint32_t e);
+/* In on_day_close: the staff of peer group `group` (ref's employee role) who accessed a
+ * record on the closing local day or the 28 before it, the active staff that the peer
+ * baselines are made of. */
+uint32_t engine_active_staff(const struct engine *eng, uint8_t group);
 
 static inline int access_case_explained(const struct access *a)
 {

@@ -18,8 +18,8 @@
  * share: too few to tell a habit of the role from one person's.
  *
  * Cost per lookup of the kind: one hash update and a held signal. At a day close with
- * lookups: one pass over the employees (who is active) and over the lookups that left the
- * window; the counts per system and role are kept up to date as lookups come and go.
+ * lookups: one pass over the lookups that left the window (the engine counts the active
+ * staff); the counts per system and role are kept up to date as lookups come and go.
  * Memory: a map entry per employee and system, a list entry per employee, system and day
  * of the last SHARE_DAYS days.
  */
@@ -86,15 +86,12 @@ void ind_shares_release(struct ind_system_shares *sh, struct engine *eng, int32_
         return;
     const struct ref *ref = engine_ref(eng);
     expire(sh, ref, day);
-    uint32_t active[ROLE_GROUPS] = {0};
-    for (uint32_t e = 0; e < ref->n_emp; e++)
-        if (engine_is_active(eng, e))
-            active[ref->emp[e].role]++;
     for (size_t i = 0; i < sh->held.n; i++) {
         const struct held_signal *h = &sh->held.v[i];
         uint8_t group = ref->emp[h->ev.user].role;
         /* the others of the role: the held lookup's own employee is active and counted */
-        uint32_t others = active[group] > 0 ? active[group] - 1 : 0;
+        uint32_t active = engine_active_staff(eng, group);
+        uint32_t others = active > 0 ? active - 1 : 0;
         uint32_t with = *cell_of(sh, h->ev.system, group);
         double share = weigh && others >= MIN_OTHERS && with > 0 ? (double)(with - 1) / others : 0;
         if (share > everyday_share)
