@@ -496,7 +496,8 @@ static double track_mass(struct engine *eng, const struct ind_common *c, struct 
             n_keys++;
             if (by_map)
                 u64map_put(&eng->scratch, key, j);
-            eng->scratch_key[j] = key;
+            else
+                eng->scratch_key[j] = key;
             eng->scratch_best[j] = w;
             eng->scratch_count[j] = 1;
         } else {
