@@ -8,6 +8,7 @@
 import { api, ApiError, setCsrf, onUnauthorized } from './api.js';
 import { h, clear } from './dom.js';
 import { t, getLang, setLang, LANGS } from './i18n.js';
+import { loadIndicators } from './indicators.js';
 import * as login from './views/login.js';
 import * as queue from './views/queue.js';
 import * as alert from './views/alert.js';
@@ -166,6 +167,7 @@ async function render() {
         rerender: render,
     };
     try {
+        if (state.session) await loadIndicators(); // titles and filters of every screen
         await ROUTES[route.name].view.render(root, ctx);
     } catch (e) {
         if (seq === state.renderSeq) showError(root, e);

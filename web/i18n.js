@@ -1,4 +1,5 @@
-// i18n.js - every word the interface shows, in Dutch (the default) and English.
+// i18n.js - every word the interface shows, in Dutch (the default) and English, but the
+// indicators' titles: those come from the server's catalogue (indicators.js).
 //
 // t(key, vars) looks a key up in the chosen language, then in the other one, and replaces
 // {name} placeholders with vars.name. A missing key shows as the key itself, so a gap is
@@ -113,24 +114,6 @@ const nl = {
     'alert.history': 'Geschiedenis',
     'alert.nohistory': 'Nog niets vastgelegd.',
 
-    'ind.relative_lookup': 'Familie of huisgenoten geraadpleegd',
-    'ind.neighbour_lookup': 'Buren geraadpleegd',
-    'ind.colleague_lookup': 'Collega’s geraadpleegd',
-    'ind.self_lookup': 'Zichzelf geraadpleegd',
-    'ind.curiosity_wave': 'Nieuwsgierigheidsgolf',
-    'ind.sensitive_subject': 'Gevoelige registratie',
-    'ind.criminal_network': 'Criminele omgeving',
-    'ind.bogus_legitimation': 'Onjuiste grondslag',
-    'ind.off_duty': 'Buiten dienst',
-    'ind.rare_access': 'Ongebruikelijke toegang',
-    'ind.volume_breadth': 'Omvang en breedte',
-    'ind.bulk_export': 'Bulkexport',
-    'ind.private_fixation': 'Fixatie op één huishouden',
-    'ind.case_file_export': 'Dossier van anderen geëxporteerd',
-    'ind.borrowed_session': 'Eigen familie geraadpleegd onder inlog collega',
-    'ind.practice_session': 'Oefenen op echte personen',
-    'ind.invalid_case_number': 'Zaaknummer van geen open zaak',
-    'ind.criminal_local': 'Criminele omgeving, eigen regio',
 
     'emprole.patrol': 'noodhulp/surveillance',
     'emprole.detective': 'recherche',
@@ -522,24 +505,6 @@ const en = {
     'alert.history': 'History',
     'alert.nohistory': 'Nothing recorded yet.',
 
-    'ind.relative_lookup': 'Relatives or household looked up',
-    'ind.neighbour_lookup': 'Neighbours looked up',
-    'ind.colleague_lookup': 'Colleagues looked up',
-    'ind.self_lookup': 'Looked up oneself',
-    'ind.curiosity_wave': 'Curiosity wave',
-    'ind.sensitive_subject': 'Sensitive record',
-    'ind.criminal_network': 'Criminal environment',
-    'ind.bogus_legitimation': 'Bogus legitimation',
-    'ind.off_duty': 'Off duty',
-    'ind.rare_access': 'Unusual access',
-    'ind.volume_breadth': 'Volume and breadth',
-    'ind.bulk_export': 'Bulk export',
-    'ind.private_fixation': 'Fixation on one household',
-    'ind.case_file_export': 'Case file of others exported',
-    'ind.borrowed_session': "Own family looked up from a colleague's login",
-    'ind.practice_session': 'Practising on real people',
-    'ind.invalid_case_number': 'Case number of no open case',
-    'ind.criminal_local': 'Criminal environment, own region',
 
     'emprole.patrol': 'patrol',
     'emprole.detective': 'detective',

@@ -1,6 +1,7 @@
 /*
- * api_alerts.c - the alert queue, an alert's detail and activity, and the analyst's two
- * decisions on a new alert: dismiss (with a reason) or escalate (which opens a case).
+ * api_alerts.c - the alert queue, an alert's detail and activity, the analyst's two
+ * decisions on a new alert: dismiss (with a reason) or escalate (which opens a case), and
+ * the catalogue of indicators that alerts are made of.
  *
  * Every read of an alert is audited (action alert.view / alert.activity / alerts.list);
  * every decision is stored together with its history row and audit row in one
@@ -69,6 +70,37 @@ void api_alerts(struct req *rq, struct resp *rs)
              from ? from : "", to ? to : "", (long long)f.offset);
     if (audit_read(rq, rs, "alerts.list", "", detail) != 0)
         return;
+    resp_json(rs, MHD_HTTP_OK);
+}
+
+/* Appends "key":"value" (JSON-escaped) to `b`, with a comma before it unless `first`. */
+static void json_field(struct sbuf *b, const char *key, const char *value, bool first)
+{
+    if (!first)
+        sbuf_putc(b, ',');
+    sbuf_json_str(b, key, strlen(key));
+    sbuf_putc(b, ':');
+    sbuf_json_str(b, value, strlen(value));
+}
+
+/* The catalogue comes from the indicator registry, so that a new plug-in shows on every
+ * screen with the titles docs/config.md gives it, without a list in the web application.
+ * It says what the system looks for, nothing about anyone: no audit row. */
+void api_indicators(struct req *rq, struct resp *rs)
+{
+    (void)rq;
+    sbuf_reset(&rs->body);
+    sbuf_puts(&rs->body, "{\"indicators\":[");
+    for (size_t i = 0; i < indicator_count; i++) {
+        const struct indicator *ind = indicator_registry[i];
+        sbuf_puts(&rs->body, i ? ",{" : "{");
+        json_field(&rs->body, "name", ind->name, true);
+        json_field(&rs->body, "title_en", ind->title_en, false);
+        json_field(&rs->body, "title_nl", ind->title_nl, false);
+        json_field(&rs->body, "help", ind->help, false);
+        sbuf_putc(&rs->body, '}');
+    }
+    sbuf_puts(&rs->body, "]}");
     resp_json(rs, MHD_HTTP_OK);
 }
 

@@ -99,6 +99,7 @@ void api_alert(struct req *rq, struct resp *rs);
 void api_alert_activity(struct req *rq, struct resp *rs);
 void api_alert_dismiss(struct req *rq, struct resp *rs);
 void api_alert_escalate(struct req *rq, struct resp *rs);
+void api_indicators(struct req *rq, struct resp *rs);
 void api_cases(struct req *rq, struct resp *rs);
 void api_case(struct req *rq, struct resp *rs);
 void api_case_transition(struct req *rq, struct resp *rs);

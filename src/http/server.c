@@ -62,6 +62,7 @@ static const struct route routes[] = {
      api_alert_activity},
     {"POST", "/api/alerts/{id}/dismiss", WF_ANALYST, ROUTE_BODY, api_alert_dismiss},
     {"POST", "/api/alerts/{id}/escalate", WF_ANALYST, ROUTE_BODY, api_alert_escalate},
+    {"GET", "/api/indicators", R_ANY, 0, api_indicators},
     {"GET", "/api/cases", WF_VIK | WF_SUPERVISOR, 0, api_cases},
     {"GET", "/api/cases/{id}", WF_VIK | WF_SUPERVISOR, 0, api_case},
     {"POST", "/api/cases/{id}/transition", WF_VIK | WF_SUPERVISOR, ROUTE_BODY, api_case_transition},

@@ -6,7 +6,8 @@
 # Builds nothing. In a temporary directory it generates a small dataset with the given
 # binary, analyses it into a fresh database, adds one user per role (two analysts, two
 # VIK users, two supervisors), starts `wachter serve` on a free loopback port and checks:
-# every endpoint answers 401 without a session and 403 for a wrong role; state changes
+# every endpoint answers 401 without a session and 403 for a wrong role; the indicator
+# catalogue matches docs/config.md; state changes
 # without the CSRF token, malformed JSON and oversized bodies are refused, and no refusal
 # changes the database; dismiss; escalate through triage to a registered outcome and
 # closed; the supervisor's view of their own team only; four-eyes reveal; exceptions;
@@ -18,6 +19,7 @@
 # non-zero when anything failed. VERBOSE=1 prints response bodies of failures.
 set -u
 BIN=$(realpath "${1:?usage: tests/api/run.sh PATH/TO/wachter}")
+DOCS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../docs" && pwd)
 TMP=$(mktemp -d /tmp/wachter-api-XXXXXX)
 SERVER_PID=
 cleanup() {
@@ -108,6 +110,16 @@ check "sessions are stored hashed, never the cookie value" \
     '! sqlite3 w.db "SELECT hex(id_hash) FROM sessions" | grep -qi "$(grep wachter_session $TMP/ana.jar | awk "{print \$7}")"'
 req GET /api/me ana
 check "GET /api/me answers the login object" '[ "$CODE" = 200 ] && [ "$(jget "d[\"role\"]")" = analyst ]'
+# The catalogue is the registry's: the same names, order and titles as the generated
+# settings reference, for any role (the council's report names indicators too).
+req GET /api/indicators cou
+catalogue=$(python3 -c 'import json,sys
+for i in json.load(open(sys.argv[1]))["indicators"]:
+    print("### `%s` - %s / %s" % (i["name"], i["title_en"], i["title_nl"]))' "$TMP/body" 2>/dev/null)
+check "GET /api/indicators lists every indicator with the titles of docs/config.md" \
+    '[ "$CODE" = 200 ] && [ -n "$catalogue" ] && [ "$catalogue" = "$(grep "^### \`" "$DOCS/config.md")" ]'
+check "GET /api/indicators says what each indicator means" \
+    '[ "$(jget "min(len(i[\"help\"]) for i in d[\"indicators\"])")" -ge 40 ]'
 
 A1=$(sqlite3 w.db "SELECT id FROM alerts ORDER BY score DESC, id LIMIT 1")
 A2=$(sqlite3 w.db "SELECT id FROM alerts ORDER BY score DESC, id LIMIT 1 OFFSET 1")
@@ -127,6 +139,7 @@ before=$(snapshot)
 endpoints=(
     "DELETE /api/session - - -"
     "GET /api/me - - -"
+    "GET /api/indicators - - -"
     "GET /api/alerts cou ana -"
     "GET /api/alerts/$A1 cou ana -"
     "GET /api/alerts/$A1/activity priv ana -"

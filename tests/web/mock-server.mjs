@@ -55,6 +55,11 @@ const INDS = {
     self_lookup: ['looked up own record {n} times', 'eigen registratie {n} keer geraadpleegd'],
 };
 const IND_NAMES = Object.keys(INDS);
+// GET /api/indicators: the catalogue as docs/config.md, generated from the C registry,
+// gives it: "### `name` - English title / Dutch title" and the paragraph after it.
+const CATALOGUE = [...fs.readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8')
+    .matchAll(/^### `([a-z_]+)` - (.+?) \/ (.+)\n\n(.+)$/gm)]
+    .map(([, name, en, nl, help]) => ({ name, title_en: en, title_nl: nl, help }));
 const SYSTEMS = ['BlueView', 'BVH', 'MEOS', 'GMS', 'BRP', 'RDW', 'Summ-IT'];
 const ROLES = ['patrol', 'detective', 'intake', 'student', 'intelligence', 'dispatcher'];
 const DAY = 86400000;
@@ -342,6 +347,10 @@ async function api(req, res, url) {
     case 'GET /me': {
         const s = auth(req);
         return send(res, 200, { user: s.user, role: s.role, csrf: s.csrf, lang: s.lang });
+    }
+    case 'GET /indicators': {
+        auth(req);
+        return send(res, 200, { indicators: CATALOGUE });
     }
     case 'GET /alerts': {
         auth(req, ['analyst', 'vik']);

@@ -102,6 +102,24 @@ test('queue: one page of alerts by score, with pseudonyms, score bars and indica
     await shot(page, 'queue');
 });
 
+test('indicators: filter and chips use the catalogue of the server, titled in the chosen language', async () => {
+    const page = analyst;
+    await goto(page, '#/queue?status=all');
+    const catalogue = (await page.evaluate(async () => (await fetch('/api/indicators')).json())).indicators;
+    assert.ok(catalogue.length >= 10, 'the catalogue lists the indicators');
+    const options = () => page.$$eval('[data-testid=queue-filters] select[name=indicator] option', (os) => os.filter((o) => o.value).map((o) => [o.value, o.textContent]));
+    assert.deepEqual(await options(), catalogue.map((i) => [i.name, i.title_nl]));
+    const titles = new Set(catalogue.map((i) => i.title_nl));
+    const chips = await page.$$eval('[data-testid=queue-table] .chip', (cs) => cs.map((c) => c.textContent));
+    assert.ok(chips.length > 0 && chips.every((c) => titles.has(c)), 'every chip carries a catalogue title: ' + chips.filter((c) => !titles.has(c)));
+    await page.click('#lang button[lang=en]');
+    await idle(page);
+    assert.deepEqual(await options(), catalogue.map((i) => [i.name, i.title_en]));
+    await page.click('#lang button[lang=nl]');
+    await idle(page);
+    assert.equal((await options())[0][1], catalogue[0].title_nl);
+});
+
 test('alert detail: explanations, baseline, timeline and the activity chart', async () => {
     const page = analyst;
     const a = picked.rows[0];

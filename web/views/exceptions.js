@@ -6,7 +6,7 @@ import { h, select } from '../dom.js';
 import { t } from '../i18n.js';
 import { errorText } from '../app.js';
 import { genericTable } from '../ui.js';
-import { INDICATORS } from './queue.js';
+import { indicatorNames } from '../indicators.js';
 import { tr } from '../ui.js';
 
 export async function render(root, ctx) {
@@ -34,7 +34,7 @@ export async function render(root, ctx) {
     } },
     h('h2', null, t('exc.new')),
     h('label', null, t('queue.pseudonym'), h('input', { name: 'pseudonym', required: true, class: 'mono', pattern: 'P-[a-z2-7]+' })),
-    h('label', null, t('queue.indicator'), select('indicator', [['', '—'], ...INDICATORS.map((i) => [i, tr('ind', i)])], '')),
+    h('label', null, t('queue.indicator'), select('indicator', [['', '—'], ...indicatorNames().map((i) => [i, tr('ind', i)])], '')),
     h('label', null, t('exc.subject'), h('input', { name: 'subject', class: 'mono' })),
     h('label', null, t('exc.reason'), h('textarea', { name: 'reason', required: true, rows: 2, maxlength: 2000 })),
     h('label', null, t('exc.expires'), h('input', { name: 'expires', type: 'date', required: true, min: today, max, value: max })),

@@ -7,15 +7,10 @@
 import { api, qs } from '../api.js';
 import { h, select } from '../dom.js';
 import { t } from '../i18n.js';
+import { indicatorNames } from '../indicators.js';
 import { fmtDate, fmtNum, scoreBar, statusBadge, indicatorChip, tr } from '../ui.js';
 
 export const PAGE = 50;
-export const INDICATORS = [
-    'relative_lookup', 'neighbour_lookup', 'colleague_lookup', 'self_lookup', 'curiosity_wave',
-    'sensitive_subject', 'criminal_network', 'bogus_legitimation', 'off_duty', 'rare_access',
-    'volume_breadth', 'bulk_export', 'case_file_export', 'private_fixation', 'borrowed_session',
-    'practice_session', 'invalid_case_number', 'criminal_local',
-];
 const STATUSES = ['new', 'escalated', 'dismissed', 'withdrawn'];
 const FILTERS = ['status', 'unit', 'indicator', 'from', 'to'];
 
@@ -43,7 +38,7 @@ export async function render(root, ctx) {
     } },
     h('label', null, t('queue.status'), select('status', [['all', t('queue.all')], ...STATUSES.map((s) => [s, tr('status', s)])], f.status || 'all')),
     h('label', null, t('queue.unit'), h('input', { name: 'unit', value: f.unit, list: 'units', placeholder: 'UNIT-01', size: 10 })),
-    h('label', null, t('queue.indicator'), select('indicator', [['', t('queue.all')], ...INDICATORS.map((i) => [i, tr('ind', i)])], f.indicator)),
+    h('label', null, t('queue.indicator'), select('indicator', [['', t('queue.all')], ...indicatorNames().map((i) => [i, tr('ind', i)])], f.indicator)),
     h('label', null, t('queue.from'), h('input', { name: 'from', type: 'date', value: f.from })),
     h('label', null, t('queue.to'), h('input', { name: 'to', type: 'date', value: f.to })),
     h('button', { type: 'submit', class: 'primary' }, t('queue.apply')),
