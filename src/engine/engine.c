@@ -532,6 +532,18 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Values grouped by role, role r in vals[start[r] .. start[r + 1]) (a counting sort):
+ * sorts each group and gives its median (the upper one of an even count; 0 for none). */
+static void group_medians(double *vals, const size_t start[ROLE_GROUPS + 1],
+                          double median[ROLE_GROUPS])
+{
+    for (int r = 0; r < ROLE_GROUPS; r++) {
+        size_t k = start[r + 1] - start[r];
+        qsort(vals + start[r], k, sizeof *vals, cmp_double);
+        median[r] = k > 0 ? vals[start[r] + k / 2] : 0;
+    }
+}
+
 /* Did employee `e` access a record on the current local day or the ACTIVE_DAYS before it:
  * the active staff that peer baselines are made of. */
 static bool is_active(const struct engine *eng, uint32_t e)
@@ -587,9 +599,8 @@ static void compute_volume_ratios(struct engine *eng)
 {
     size_t n = eng->n_emp ? eng->n_emp : 1;
     double *uncased = xmalloc(n * sizeof *uncased), *vals = xmalloc(n * sizeof *vals);
-    double median[ROLE_GROUPS] = {0};
-    /* The active employees grouped by role (a counting sort on the day's counts, as in
-     * record_role_medians), then the median of each group. */
+    double median[ROLE_GROUPS];
+    /* The active employees grouped by role: count_active has counted each group. */
     size_t start[ROLE_GROUPS + 1] = {0};
     for (int r = 0; r < ROLE_GROUPS; r++)
         start[r + 1] = start[r] + eng->active[r];
@@ -605,13 +616,7 @@ static void compute_volume_ratios(struct engine *eng)
     for (size_t e = 0; e < eng->n_emp; e++)
         if (is_active(eng, (uint32_t)e))
             vals[fill[eng->ref->emp[e].role]++] = uncased[e];
-    for (int r = 0; r < ROLE_GROUPS; r++) {
-        size_t k = start[r + 1] - start[r];
-        if (k > 0) {
-            qsort(vals + start[r], k, sizeof *vals, cmp_double);
-            median[r] = vals[start[r] + k / 2];
-        }
-    }
+    group_medians(vals, start, median);
     eng->volume_ratio = xrealloc(eng->volume_ratio, n * eng->n_ind * sizeof *eng->volume_ratio);
     int64_t from = eng->now_ms - ACTIVE_DAYS * 86400000LL;
     for (size_t e = 0; e < eng->n_emp; e++) {
@@ -1077,12 +1082,6 @@ static void score_early(struct engine *eng, uint32_t e, int64_t now)
 
 /* ---- days --------------------------------------------------------------------------- */
 
-static int cmp_u16(const void *a, const void *b)
-{
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* The median accesses of each role's employees who were active on the closing day. */
 static void record_role_medians(struct engine *eng)
 {
@@ -1108,17 +1107,16 @@ static void record_role_medians(struct engine *eng)
         start[r + 1] += start[r];
     size_t fill[ROLE_GROUPS];
     memcpy(fill, start, sizeof fill);
-    uint16_t *vals = xmalloc((start[ROLE_GROUPS] ? start[ROLE_GROUPS] : 1) * sizeof *vals);
+    double *vals = xmalloc((start[ROLE_GROUPS] ? start[ROLE_GROUPS] : 1) * sizeof *vals);
     for (size_t e = 0; e < eng->n_emp; e++) {
         const struct emp_state *st = &eng->emp[e];
         if ((size_t)d < st->n_days && st->days[d].accesses)
             vals[fill[eng->ref->emp[e].role]++] = st->days[d].accesses;
     }
-    for (int r = 0; r < ROLE_GROUPS; r++) {
-        size_t n = start[r + 1] - start[r];
-        qsort(vals + start[r], n, sizeof *vals, cmp_u16);
-        eng->role_median[(size_t)d * ROLE_GROUPS + r] = n ? vals[start[r] + n / 2] : 0;
-    }
+    double median[ROLE_GROUPS];
+    group_medians(vals, start, median);
+    for (int r = 0; r < ROLE_GROUPS; r++)
+        eng->role_median[(size_t)d * ROLE_GROUPS + r] = (float)median[r];
     free(vals);
 }
 
