@@ -7,13 +7,12 @@
 # binary, analyses it into a fresh database, adds one user per role (two analysts, two
 # VIK users, two supervisors), starts `wachter serve` on a free loopback port and checks:
 # every endpoint answers 401 without a session and 403 for a wrong role; the indicator
-# catalogue matches docs/config.md; state changes
-# without the CSRF token, malformed JSON and oversized bodies are refused, and no refusal
-# changes the database; dismiss; escalate through triage to a registered outcome and
-# closed; the supervisor's view of their own team only; four-eyes reveal; exceptions;
-# trends and council figures with CSV export; users; static files without traversal; the
-# login rate limit; logout; and `wachter audit verify` before and after an UPDATE or a
-# DELETE of one audit row.
+# catalogue matches docs/config.md; state changes without the CSRF token, malformed JSON
+# and oversized bodies are refused, and no refusal changes the database; dismiss;
+# escalate through triage to a registered outcome and closed; the supervisor's view of
+# their own team only; four-eyes reveal; exceptions; trends and council figures with CSV
+# export; users; static files without traversal; the login rate limit; logout; and
+# `wachter audit verify` before and after an UPDATE or a DELETE of one audit row.
 #
 # Prints "ok - ..." / "not ok - ..." per check and ends with "N passed, N failed"; exits
 # non-zero when anything failed. VERBOSE=1 prints response bodies of failures.
