@@ -5,9 +5,8 @@ import { api, list } from '../api.js';
 import { h, select } from '../dom.js';
 import { t } from '../i18n.js';
 import { errorText } from '../app.js';
-import { genericTable } from '../ui.js';
+import { genericTable, tr } from '../ui.js';
 import { indicatorNames } from '../indicators.js';
-import { tr } from '../ui.js';
 
 export async function render(root, ctx) {
     root.append(h('h1', null, t('exc.title')), h('p', { class: 'muted' }, t('exc.intro')));
