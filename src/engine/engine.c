@@ -393,17 +393,19 @@ static void store_signal(struct engine *eng, int i, const struct event *ev, floa
         .legit = ev->legit,
         .key = key,
         .group = group,
-        .strength = strength > 1 ? 1 : strength,
+        .strength = strength,
         .system = ev->system,
         .action = ev->action,
         .note = note % IND_NOTES,
     };
     st->dirty = 1;
     if (ev->user < eng->n_mass) {
-        /* A signal adds at most one full-strength key and one repeat to the mass (older
-         * signals only decay): raise the bound instead of recomputing the mass. */
+        /* A signal adds at most one key at its strength (or raises one to it) and one
+         * repeat to the mass (older signals only decay): raise the bound instead of
+         * recomputing the mass. */
         const struct ind_common *c = ind_common_of(eng, (size_t)i);
-        eng->mass_now[(size_t)ev->user * eng->n_ind + i] += 1.0 + 5.0 * c->repeat_bonus;
+        eng->mass_now[(size_t)ev->user * eng->n_ind + i] +=
+            (strength > 1 ? strength : 1.0) * (1.0 + 5.0 * c->repeat_bonus);
         st->inexact |= 1ULL << i;
     }
     if (ev->user == eng->current_user)
@@ -419,8 +421,10 @@ void engine_signal(struct engine *eng, const struct event *ev, float strength, u
     int i = eng->current_ind;
     if (i < 0 || strength <= 0)
         return;
+    if (strength > SIGNAL_STRENGTH_MAX)
+        strength = SIGNAL_STRENGTH_MAX;
     if (eng->sig_hook != NULL) {
-        eng->sig_hook(eng->sig_hook_ctx, i, ev, strength > 1 ? 1 : strength, key, note, group);
+        eng->sig_hook(eng->sig_hook_ctx, i, ev, strength, key, note, group);
         eng->stats.signals[i]++;
         return;
     }
@@ -1257,9 +1261,10 @@ void engine_inject_signal(struct engine *eng, int indicator, const struct event 
     assert(eng->current_ind < 0); /* not from inside an indicator's callback */
     if (strength <= 0 || !ind_common_of(eng, (size_t)indicator)->enabled)
         return;
+    if (strength > SIGNAL_STRENGTH_MAX)
+        strength = SIGNAL_STRENGTH_MAX;
     if (eng->sig_hook != NULL) {
-        eng->sig_hook(eng->sig_hook_ctx, indicator, ev, strength > 1 ? 1 : strength, key, note,
-                      group);
+        eng->sig_hook(eng->sig_hook_ctx, indicator, ev, strength, key, note, group);
         eng->stats.signals[indicator]++;
         return;
     }

@@ -121,7 +121,8 @@ void engine_prefetch_late(const struct engine *eng, const struct event *ev);
 
 /* A signal of indicator `indicator` (its registry index) on the employee of `ev`, as an
  * indicator emitted it (see engine_signal in indicators/indicator.h; strength is already
- * capped at 1). Memory: `ev` and its texts are valid only during the call. */
+ * capped at SIGNAL_STRENGTH_MAX). Memory: `ev` and its texts are valid only during the
+ * call. */
 typedef void (*engine_signal_hook_fn)(void *ctx, int indicator, const struct event *ev,
                                       float strength, uint32_t key, uint8_t note, uint32_t group);
 

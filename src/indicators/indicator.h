@@ -10,7 +10,8 @@
  *   describe      writes the plain-language sentence (English and Dutch) for an alert,
  *                 from the summary of the signals the scorer kept.
  *
- * Signals carry a strength (0..1] and a key; the scorer (score/score.h) turns them into an
+ * Signals carry a strength (0..SIGNAL_STRENGTH_MAX] and a key; 1 is a plain signal, more
+ * an aggravated one (a neighbour looked up from home). The scorer turns them into an
  * indicator score with a cap, decay over time and a discount when the signal is common
  * among peers of the same role. Indicators never score employees themselves: one scoring
  * rule for all keeps alerts comparable and explainable.
@@ -148,6 +149,9 @@ int indicator_set(const struct indicator *ind, void *settings, const char *key, 
                   struct err *e);
 
 /* ---- helpers shared by indicator files ---------------------------------------------- */
+
+/* The strongest a signal can be: twice a plain one. Stronger signals are cut to it. */
+#define SIGNAL_STRENGTH_MAX 2.0f
 
 /* Emit a signal of the indicator whose callback is running on the employee who acted in
  * `ev` (defined in engine.c). `key` tells records apart: repeats on one key add only

@@ -2912,6 +2912,32 @@ static void test_neighbour_shared_attention(void **state)
             assert_true(caught[i].after >= 4);
 }
 
+/* A look at a neighbour while off duty is made from home, not on the street: it counts
+ * off_duty_factor (2) times, the car's half as well; on duty, and with the factor 1,
+ * a look counts as it always did. (U1's roster: shifts on days 0 and 1, leave on day 2.) */
+static void test_neighbour_off_duty_weighs_more(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    put_schedule(U1_ROSTER);
+    lookp(at(0, 10, 0), "U1", "NEIGH");                     /* in the shift */
+    look(at(1, 20, 0), "U1", "vehicle", "NEIGH_CAR", NULL); /* four hours after it */
+    lookp(at(2, 10, 0), "U1", "NEIGH2");                    /* on leave */
+    lookp(at(40, 10, 0), "U1", "PRIV");                     /* closes the held days */
+    go();
+    assert_int_equal(sigs("neighbour_lookup"), 3);
+    assert_float_equal(caught_strength("neighbour_lookup", "NEIGH"), 1.0f, 1e-6);
+    assert_float_equal(caught_strength("neighbour_lookup", "NEIGH_CAR"), 1.0f, 1e-6);
+    assert_float_equal(caught_strength("neighbour_lookup", "NEIGH2"), 2.0f, 1e-6);
+
+    rerun_caught();
+    set_param("neighbour_lookup", "off_duty_factor", 1);
+    go();
+    assert_float_equal(caught_strength("neighbour_lookup", "NEIGH"), 1.0f, 1e-6);
+    assert_float_equal(caught_strength("neighbour_lookup", "NEIGH_CAR"), 0.5f, 1e-6);
+    assert_float_equal(caught_strength("neighbour_lookup", "NEIGH2"), 1.0f, 1e-6);
+}
+
 /* A colleague in an incident around the days of the lookup (E2 in INC-E2, U2's unit's
  * call of day 2, 10:00-12:00; U1 not dispatched) weighs incident_strength (0.25) from
  * three days before it opened to three days after it closed, note 3; in full a week
@@ -3140,6 +3166,7 @@ int main(void)
         T(test_neighbour_positive),
         T(test_neighbour_negative_case),
         T(test_neighbour_shared_attention),
+        T(test_neighbour_off_duty_weighs_more),
         T(test_neighbour_one_look_per_household_day),
         T(test_neighbour_colleague_counts),
         T(test_neighbour_alert_slow_returns),
