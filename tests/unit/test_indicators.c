@@ -1755,16 +1755,22 @@ static void test_off_duty_analyst_criminal_work(void **state)
 }
 
 /* Look-alikes: the roster was not updated and U1 worked on the leave days, (a) with a
- * usual day's volume of lookups, (b) with case work among the lookups. The days still
- * signal, at a quarter, and raise no alert. */
+ * usual day's volume of lookups, of other people each day but one person looked up every
+ * day (a tenth of the lookups come back: work moves on), (b) with case work among the
+ * lookups. The days still signal, at a quarter, and raise no alert. */
 static void test_off_duty_negative_working_days(void **state)
 {
     (void)state;
     put_schedule(U1_WEEK_THEN_LEAVE);
     work_week();
-    for (int d = 7; d < 11; d++)
-        for (int k = 0; k < 10; k++)
-            lookp(at(d, 9, k), "U1", "STRANGER");
+    for (int d = 7; d < 11; d++) {
+        lookp(at(d, 9, 0), "U1", "STRANGER");
+        for (int k = 1; k < 10; k++) {
+            char who[16];
+            snprintf(who, sizeof who, "W%d-%d", d, k);
+            lookp(at(d, 9, k), "U1", who);
+        }
+    }
     go();
     assert_int_equal(sigs("off_duty"), 4 * 5); /* five kept per day */
     assert_null(alert_of("U1"));
@@ -1780,6 +1786,34 @@ static void test_off_duty_negative_working_days(void **state)
     assert_int_equal(sigs("off_duty"), 4);
     assert_null(alert_of("U1"));
     put_cases("", "", "");
+}
+
+/* Sick days with a working day's volume, but all of it on the same two people, day after
+ * day: not work the roster missed but a private interest. The first day counts a quarter;
+ * from the second on the lookups come back to earlier off-duty days and count in full.
+ * With return_share 0 every day is a working day and nothing alerts. */
+static void sick_days_on_two_people(void)
+{
+    put_schedule(U1_WEEK_THEN_LEAVE);
+    work_week();
+    for (int d = 7; d < 11; d++)
+        for (int k = 0; k < 10; k++)
+            lookp(at(d, 9, k), "U1", k % 2 ? "STRANGER" : "PRIV");
+}
+
+static void test_off_duty_coming_back(void **state)
+{
+    (void)state;
+    sick_days_on_two_people();
+    go();
+    assert_int_equal(sigs("off_duty"), 4 * 5);
+    assert_true(alert_has(alert_of("U1"), "off_duty"));
+
+    restart();
+    set_param("off_duty", "return_share", 0);
+    sick_days_on_two_people();
+    go();
+    assert_null(alert_of("U1"));
 }
 
 /* ---- private_fixation -------------------------------------------------------------------- */
@@ -2938,6 +2972,32 @@ static void test_neighbour_off_duty_weighs_more(void **state)
     assert_float_equal(caught_strength("neighbour_lookup", "NEIGH2"), 1.0f, 1e-6);
 }
 
+/* Well outside the shift a lookup weighs outside_shift_strength (0.6); one that comes back
+ * to a person looked up off duty on an earlier day weighs as on leave (1). */
+static void test_off_duty_coming_back_outside_shift(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    put_schedule(U1_ROSTER);
+    lookp(at(0, 20, 0), "U1", "STRANGER");
+    lookp(at(1, 20, 0), "U1", "STRANGER");
+    lookp(at(1, 20, 5), "U1", "PRIV"); /* half the day's lookups come back */
+    lookp(at(3, 10, 0), "U1", "E1");   /* closes day 1 */
+    go();
+    int ind = indicator_find("off_duty");
+    float first = -1, second = -1;
+    for (size_t i = 0; i < n_caught; i++) {
+        if (caught[i].ind != ind)
+            continue;
+        if (caught[i].ev.ts_ms == at(0, 20, 0))
+            first = caught[i].strength;
+        else if (caught[i].ev.ts_ms == at(1, 20, 0))
+            second = caught[i].strength;
+    }
+    assert_float_equal(first, 0.6f, 1e-6);
+    assert_float_equal(second, 1.0f, 1e-6);
+}
+
 /* A colleague in an incident around the days of the lookup (E2 in INC-E2, U2's unit's
  * call of day 2, 10:00-12:00; U1 not dispatched) weighs incident_strength (0.25) from
  * three days before it opened to three days after it closed, note 3; in full a week
@@ -3214,6 +3274,8 @@ int main(void)
         T(test_off_duty_negative),
         T(test_off_duty_leave_days_alert),
         T(test_off_duty_negative_working_days),
+        T(test_off_duty_coming_back),
+        T(test_off_duty_coming_back_outside_shift),
         T(test_off_duty_analyst_criminal_work),
         T(test_fixation_positive),
         T(test_fixation_negative),
