@@ -260,12 +260,13 @@ float ind_chance_factor(struct ind_chance *ch, const struct ref *ref, const stru
 void ind_chance_free(struct ind_chance *ch);
 
 /* Whose family a record belongs to (owners.c): the employees whose relative (relations.csv)
- * a person record is, or whose relative lives at a vehicle's or address's household. */
+ * or housemate (same address) a person record is, or whose relative or housemate lives at
+ * a vehicle's or address's household. */
 struct ind_owners {
     struct u64map map; /* person or household key -> (offset << 32 | count) into list */
     uint32_t *list;    /* employees, sorted per key */
 };
-/* Build from `ref`'s relations; `o` zero-initialised. */
+/* Build from `ref`'s relations and employees' addresses; `o` zero-initialised. */
 void ind_owners_build(struct ind_owners *o, const struct ref *ref);
 /* The employees whose family record `subject` belongs to: returns their count and points
  * *first at them (owned by `o`, sorted); 0 for records near no employee's family. */

@@ -17,14 +17,14 @@
  * Unless chance explains it (chance.c). Where the person registry is small next to the
  * force, or staff live where they work, a patrol officer checking hundreds of plates will
  * now and then hit a car parked at a sibling's address. How often is measured with
- * placebos: every unexplained lookup that lands in the family of a unit-mate (the same
- * work, someone else's family) is a chance hit for the role, weighed 1 / (number of
- * mates). Where no one lands in colleagues' families (a full national registry) nothing
- * changes. A chance hit is one moment, so only the first `chance_looks` lookups of the
- * record on its first day are discounted. (Measured: eight altgen sets 221 -> 223
- * alerted, 172 -> 174 found, two relative actors with 4 and 30 lookups of a sibling's
- * household in one sitting; three newer altgen sets and this project's 19 sets alert on
- * the same employees.)
+ * placebos: every unexplained lookup that lands in the family or at the address of a
+ * unit-mate (the same work, someone else's family) is a chance hit for the role, weighed
+ * 1 / (number of mates). Where no one lands in colleagues' families (a full national
+ * registry) nothing changes. A chance hit is one moment, so only the first
+ * `chance_looks` lookups of the record on its first day are discounted. (Measured: eight
+ * altgen sets 221 -> 223 alerted, 172 -> 174 found, two relative actors with 4 and 30
+ * lookups of a sibling's household in one sitting; three newer altgen sets and this
+ * project's 19 sets alert on the same employees.)
  *
  * Nor when the family is in the news of the day: a look at a relative's household that
  * other employees looked up in the IND_NEAR_DAYS up to it (the brother's car in an

@@ -1405,7 +1405,8 @@ static void build_family(struct ref *ref)
 }
 
 /* Set near_relative on every employee's relatives and on every record at an address where
- * one of them lives: the only records find_link can tie to a user as a relative. */
+ * one of them, or the employee, lives: the only records find_link can tie to a user as a
+ * relative (and ind_owners_of to the employee). */
 static void build_circle(struct ref *ref)
 {
     uint8_t *marked = xcalloc((size_t)ref->n_households + 1, 1);
@@ -1417,6 +1418,14 @@ static void build_circle(struct ref *ref)
             o->near_relative = 1;
             if (o->household != REF_NONE)
                 marked[o->household] = 1;
+        }
+        const struct employee *em = &ref->emp[e];
+        const uint32_t *res;
+        uint32_t n_res = ref_residents(ref, em->postcode, em->house, &res);
+        for (uint32_t i = 0; i < n_res; i++) {
+            ref->subj[res[i]].near_relative = 1;
+            if (ref->subj[res[i]].household != REF_NONE)
+                marked[ref->subj[res[i]].household] = 1;
         }
     }
     for (size_t s = 0; s < ref->n_subj; s++) {

@@ -105,8 +105,9 @@ struct subject {
     uint8_t flags;                             /* enum subject_flag bits */
     uint8_t known;
     /* 1 when this record may stand for some employee's relative: it is one (relations.csv)
-     * or lies at an address where one lives. Only then can a relative link hold, so the
-     * walk over the user's relations is skipped for all other records (build_circle). */
+     * or lies at an address where one, or the employee, lives. Only then can a relative
+     * link hold, so the walk over the user's relations is skipped for all other records
+     * (build_circle). */
     uint8_t near_relative;
     uint32_t employee; /* employee whose own record this is, or REF_NONE */
     /* For vehicles and addresses, a summary of the persons behind the record (keeper's

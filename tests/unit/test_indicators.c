@@ -594,6 +594,48 @@ static void test_relative_chance_moment(void **state)
     assert_true(alert_has(a, "relative_lookup"));
 }
 
+/* Without relations.csv the household is who lives at the employee's address, and chance
+ * is measured on it the same way: U1's lookups land at the addresses of unit-mates (U2,
+ * U4, U5, U6) every day, so a first look at U1's own housemate is what chance gives and
+ * raises no alert; after ordinary days the same look alerts. */
+static void mates_households(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/relations.csv", dir);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/subjects.csv", dir);
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    fputs("MATE_HOME0,person,Huis,2000BB,5,1985,Noord,\n"
+          "MATE_HOME1,person,Huis,4000DD,4,1985,Noord,\n"
+          "MATE_HOME2,person,Huis,4100DD,1,1985,Noord,\n"
+          "MATE_HOME3,person,Huis,4200DD,1,1985,Noord,\n",
+          f);
+    fclose(f);
+}
+
+static void test_relative_chance_without_relations(void **state)
+{
+    (void)state;
+    mates_households();
+    for (int d = 0; d < 10; d++) {
+        char rec[16];
+        snprintf(rec, sizeof rec, "MATE_HOME%d", d % 4);
+        lookp(at(d, 10, 0), "U1", rec);
+    }
+    lookp(at(12, 10, 0), "U1", "HOUSEMATE");
+    go();
+    assert_int_equal(sigs("relative_lookup"), 1);
+    assert_null(alert_of("U1"));
+
+    restart();
+    for (int d = 0; d < 10; d++)
+        lookp(at(d, 10, 0), "U1", "STRANGER");
+    lookp(at(12, 10, 0), "U1", "HOUSEMATE");
+    go();
+    assert_true(alert_has(alert_of("U1"), "relative_lookup"));
+}
+
 /* ---- borrowed_session ------------------------------------------------------------------ */
 
 /* A person-record query by `user` at workstation `terminal`. */
@@ -3220,6 +3262,7 @@ int main(void)
         T(test_relative_negative_incident),
         T(test_relative_chance),
         T(test_relative_chance_moment),
+        T(test_relative_chance_without_relations),
         T(test_borrowed_positive),
         T(test_borrowed_negative),
         T(test_borrowed_own_family_and_single),
