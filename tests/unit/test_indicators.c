@@ -619,7 +619,7 @@ static void test_relative_chance_without_relations(void **state)
     (void)state;
     mates_households();
     for (int d = 0; d < 10; d++) {
-        char rec[16];
+        char rec[32];
         snprintf(rec, sizeof rec, "MATE_HOME%d", d % 4);
         lookp(at(d, 10, 0), "U1", rec);
     }
@@ -1808,7 +1808,7 @@ static void test_off_duty_negative_working_days(void **state)
     for (int d = 7; d < 11; d++) {
         lookp(at(d, 9, 0), "U1", "STRANGER");
         for (int k = 1; k < 10; k++) {
-            char who[16];
+            char who[32];
             snprintf(who, sizeof who, "W%d-%d", d, k);
             lookp(at(d, 9, k), "U1", who);
         }
