@@ -140,6 +140,14 @@ static void append_rows(const char *file, const char *row, int n)
     fclose(f);
 }
 
+/* A dataset without relations.csv. */
+static void drop_relations(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/relations.csv", dir);
+    assert_int_equal(unlink(path), 0);
+}
+
 /* ---- events ---------------------------------------------------------------------------- */
 
 struct line {
@@ -528,14 +536,32 @@ static void mates_families(void)
                                 "E5,MATE_REL2,parent\nE6,MATE_REL3,partner\n");
 }
 
-/* U1 looks up a unit-mate's relative on each of days 0-9. */
-static void mates_families_looked_up(void)
+/* U1 looks up a record of a unit-mate's circle (`prefix`0..3) on each of days 0-9. */
+static void mates_looked_up(const char *prefix)
 {
     for (int d = 0; d < 10; d++) {
-        char rec[16];
-        snprintf(rec, sizeof rec, "MATE_REL%d", d % 4);
+        char rec[32];
+        snprintf(rec, sizeof rec, "%s%d", prefix, d % 4);
         lookp(at(d, 10, 0), "U1", rec);
     }
+}
+
+/* After U1's lookups of `prefix`0..3, a first look at U1's `relative` on day 12 is what
+ * chance gives: one signal, no alert. After ten ordinary days the same look alerts. */
+static void assert_chance_explains(const char *prefix, const char *relative)
+{
+    mates_looked_up(prefix);
+    lookp(at(12, 10, 0), "U1", relative);
+    go();
+    assert_int_equal(sigs("relative_lookup"), 1);
+    assert_null(alert_of("U1"));
+
+    restart();
+    for (int d = 0; d < 10; d++)
+        lookp(at(d, 10, 0), "U1", "STRANGER");
+    lookp(at(12, 10, 0), "U1", relative);
+    go();
+    listed_in(alert_of("U1"), "relative_lookup");
 }
 
 /* Chance: U1's lookups land in unit-mates' families every day (a small registry, staff
@@ -546,27 +572,14 @@ static void test_relative_chance(void **state)
 {
     (void)state;
     mates_families();
-    mates_families_looked_up();
-    lookp(at(12, 10, 0), "U1", "CHILD");
-    go();
-    assert_int_equal(sigs("relative_lookup"), 1);
-    assert_null(alert_of("U1"));
+    assert_chance_explains("MATE_REL", "CHILD");
 
     restart();
-    for (int d = 0; d < 10; d++)
-        lookp(at(d, 10, 0), "U1", "STRANGER");
-    lookp(at(12, 10, 0), "U1", "CHILD");
-    go();
-    const struct alert *a = alert_of("U1");
-    assert_non_null(a);
-    assert_true(alert_has(a, "relative_lookup"));
-
-    restart();
-    mates_families_looked_up();
+    mates_looked_up("MATE_REL");
     lookp(at(12, 10, 0), "U1", "CHILD");
     lookp(at(14, 10, 0), "U1", "CHILD");
     go();
-    a = alert_of("U1");
+    const struct alert *a = alert_of("U1");
     assert_non_null(a);
     assert_true(alert_has(a, "relative_lookup"));
 }
@@ -578,14 +591,14 @@ static void test_relative_chance_moment(void **state)
 {
     (void)state;
     mates_families();
-    mates_families_looked_up();
+    mates_looked_up("MATE_REL");
     for (int m = 0; m < 3; m++)
         lookp(at(12, 10, m), "U1", "CHILD");
     go();
     assert_null(alert_of("U1"));
 
     restart();
-    mates_families_looked_up();
+    mates_looked_up("MATE_REL");
     for (int m = 0; m < 4; m++)
         lookp(at(12, 10, m), "U1", "CHILD");
     go();
@@ -600,40 +613,20 @@ static void test_relative_chance_moment(void **state)
  * raises no alert; after ordinary days the same look alerts. */
 static void mates_households(void)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/relations.csv", dir);
-    assert_int_equal(unlink(path), 0);
-    snprintf(path, sizeof path, "%s/subjects.csv", dir);
-    FILE *f = fopen(path, "ab");
-    assert_non_null(f);
-    fputs("MATE_HOME0,person,Huis,2000BB,5,1985,Noord,\n"
-          "MATE_HOME1,person,Huis,4000DD,4,1985,Noord,\n"
-          "MATE_HOME2,person,Huis,4100DD,1,1985,Noord,\n"
-          "MATE_HOME3,person,Huis,4200DD,1,1985,Noord,\n",
-          f);
-    fclose(f);
+    drop_relations();
+    append_rows("subjects.csv",
+                "MATE_HOME0,person,Huis,2000BB,5,1985,Noord,\n"
+                "MATE_HOME1,person,Huis,4000DD,4,1985,Noord,\n"
+                "MATE_HOME2,person,Huis,4100DD,1,1985,Noord,\n"
+                "MATE_HOME3,person,Huis,4200DD,1,1985,Noord,\n",
+                1);
 }
 
 static void test_relative_chance_without_relations(void **state)
 {
     (void)state;
     mates_households();
-    for (int d = 0; d < 10; d++) {
-        char rec[32];
-        snprintf(rec, sizeof rec, "MATE_HOME%d", d % 4);
-        lookp(at(d, 10, 0), "U1", rec);
-    }
-    lookp(at(12, 10, 0), "U1", "HOUSEMATE");
-    go();
-    assert_int_equal(sigs("relative_lookup"), 1);
-    assert_null(alert_of("U1"));
-
-    restart();
-    for (int d = 0; d < 10; d++)
-        lookp(at(d, 10, 0), "U1", "STRANGER");
-    lookp(at(12, 10, 0), "U1", "HOUSEMATE");
-    go();
-    assert_true(alert_has(alert_of("U1"), "relative_lookup"));
+    assert_chance_explains("MATE_HOME", "HOUSEMATE");
 }
 
 /* ---- borrowed_session ------------------------------------------------------------------ */
@@ -1849,7 +1842,7 @@ static void test_off_duty_coming_back(void **state)
     sick_days_on_two_people();
     go();
     assert_int_equal(sigs("off_duty"), 4 * 5);
-    assert_true(alert_has(alert_of("U1"), "off_duty"));
+    listed_in(alert_of("U1"), "off_duty");
 
     restart();
     set_param("off_duty", "return_share", 0);
@@ -1937,16 +1930,9 @@ static void test_fixation_one_sharer_weighs_half(void **state)
  * there (3 of fillers + 20 persons). */
 static void namesake_world(int fillers)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/relations.csv", dir);
-    assert_int_equal(unlink(path), 0);
-    snprintf(path, sizeof path, "%s/subjects.csv", dir);
-    FILE *f = fopen(path, "ab");
-    assert_non_null(f);
-    for (int i = 0; i < fillers; i++)
-        fprintf(f, "FILL%d,person,Naam%d,9%03dZZ,1,1970,Noord,\n", i, i, i);
-    fprintf(f, "SMIT_NEXT_DOOR,person,Smit,1000AA,3,1950,Noord,\n");
-    fclose(f);
+    drop_relations();
+    append_rows("subjects.csv", "FILL%d,person,Naam%d,9%03dZZ,1,1970,Noord,\n", fillers);
+    append_rows("subjects.csv", "SMIT_NEXT_DOOR,person,Smit,1000AA,3,1950,Noord,\n", 1);
 }
 
 /* A household with the employee's uncommon surname looked up on two days without a case:
