@@ -355,9 +355,11 @@ struct ind_system_shares {
     uint32_t *with_hit;
     size_t n_cells;
     struct held_signals held; /* the lookups of the day, weighed at its close */
+    struct u64map held_keys;  /* ref_pair(employee, key) of those */
 };
 /* Count a lookup of the kind by ev->user and hold its signal (as engine_signal would give
- * it). Memory: `ev` is kept (kept_event_of). */
+ * it), unless the employee's lookup of the same key is held already: a record counts once
+ * a day, by its first lookup. Memory: `ev` is kept (kept_event_of). */
 void ind_shares_hold(struct ind_system_shares *sh, const struct ref *ref, const struct event *ev,
                      int32_t day, float strength, uint32_t key, uint8_t note);
 /* At the close of local `day` (and the run's last): signal the held lookups, each weighed

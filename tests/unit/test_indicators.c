@@ -1356,6 +1356,21 @@ static void test_criminal_positive(void **state)
     assert_int_equal(sigs("curiosity_wave"), 0); /* criminals are left to this indicator */
 }
 
+/* A record counts once a day, by its first lookup (a query, its view, the same person in
+ * a second system are one look); coming back on another day counts again, as a repeat. */
+static void test_criminal_once_a_day(void **state)
+{
+    (void)state;
+    lookp(at(0, 10, 0), "U1", "CRIM_Z");
+    lookp(at(0, 10, 1), "U1", "CRIM_Z");
+    add_event(
+        at(0, 11, 0),
+        &(struct evspec){.user = "U1", .system = "BRP", .stype = "person", .subject = "CRIM_Z"});
+    lookp(at(3, 10, 0), "U1", "CRIM_Z");
+    go();
+    assert_int_equal(sigs("criminal_network"), 2);
+}
+
 /* A local criminal (own region), and a criminal in the user's own case. */
 static void test_criminal_negative(void **state)
 {
@@ -3291,6 +3306,7 @@ int main(void)
         T(test_sensitive_name_search_detour),
         T(test_sensitive_name_search_not_a_detour),
         T(test_criminal_positive),
+        T(test_criminal_once_a_day),
         T(test_criminal_negative),
         T(test_criminal_weighed_by_system),
         T(test_criminal_system_share_needs_peers),
