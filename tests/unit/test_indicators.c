@@ -2102,6 +2102,40 @@ static void test_export_positive(void **state)
     assert_int_equal(sigs("bulk_export"), 4);
 }
 
+/* Records taken one by one: 40 persons printed one after the other by L1, four days before
+ * the known end date (the floor of 20 actions halved) alerts, and the explanation counts
+ * actions; 25 by U4 pass the floor too. K1's 12 stay under it, and so do all of them with
+ * min_actions 0 (actions not judged): one record each is far below the records' floor. */
+static void prints_one_by_one(void)
+{
+    put_employees(EXPORT_STAFF);
+    lookp(at(0, 8, 0), "U2", "STRANGER"); /* the run's first day */
+    for (int k = 0; k < 40; k++)
+        add_event(
+            at(16, 10, k),
+            &(struct evspec){.user = "L1", .action = "print", .subject = "STRANGER", .results = 1});
+    for (int k = 0; k < 12; k++)
+        export(at(16, 11, k), "K1", "print", 1);
+    for (int k = 0; k < 25; k++)
+        export(at(16, 12, k), "U4", "print", 1);
+}
+
+static void test_export_one_by_one(void **state)
+{
+    (void)state;
+    prints_one_by_one();
+    go();
+    assert_int_equal(sigs("bulk_export"), 2 * 4); /* four largest actions per day, evidence */
+    const struct alert_indicator *ai = listed_in(alert_of("L1"), "bulk_export");
+    assert_non_null(strstr(ai->text_en, "the most: 40 export or print actions on 2025-02-19"));
+
+    restart();
+    set_param("bulk_export", "min_actions", 0);
+    prints_one_by_one();
+    go();
+    assert_int_equal(sigs("bulk_export"), 0);
+}
+
 /* Small exports every day, the same 80 records without an end date in sight, and a day
  * of twice the own largest earlier day; in the run's third week, when every day is
  * judged. */
@@ -3332,6 +3366,7 @@ int main(void)
         T(test_volume_wildcards),
         T(test_export_positive),
         T(test_export_negative),
+        T(test_export_one_by_one),
         T(test_export_role_without_days),
         T(test_export_first_days),
         T(test_export_explained),
