@@ -415,20 +415,28 @@ static void store_signal(struct engine *eng, int i, const struct event *ev, floa
     eng->stats.signals[i]++;
 }
 
-void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,
-                   uint8_t note, uint32_t group)
+/* Cap a signal of indicator `i` at SIGNAL_STRENGTH_MAX and hand it to the signal hook
+ * when one is set (counted there), or store it. Returns true when stored. */
+static bool deliver_signal(struct engine *eng, int i, const struct event *ev, float strength,
+                           uint32_t key, uint8_t note, uint32_t group)
 {
-    int i = eng->current_ind;
-    if (i < 0 || strength <= 0)
-        return;
     if (strength > SIGNAL_STRENGTH_MAX)
         strength = SIGNAL_STRENGTH_MAX;
     if (eng->sig_hook != NULL) {
         eng->sig_hook(eng->sig_hook_ctx, i, ev, strength, key, note, group);
         eng->stats.signals[i]++;
-        return;
+        return false;
     }
     store_signal(eng, i, ev, strength, key, note, group);
+    return true;
+}
+
+void engine_signal(struct engine *eng, const struct event *ev, float strength, uint32_t key,
+                   uint8_t note, uint32_t group)
+{
+    int i = eng->current_ind;
+    if (i >= 0 && strength > 0)
+        deliver_signal(eng, i, ev, strength, key, note, group);
 }
 
 void engine_signal_for(struct engine *eng, const struct event *ev, uint32_t employee,
@@ -1259,16 +1267,9 @@ void engine_inject_signal(struct engine *eng, int indicator, const struct event 
 {
     assert(indicator >= 0 && (size_t)indicator < eng->n_ind);
     assert(eng->current_ind < 0); /* not from inside an indicator's callback */
-    if (strength <= 0 || !ind_common_of(eng, (size_t)indicator)->enabled)
+    if (strength <= 0 || !ind_common_of(eng, (size_t)indicator)->enabled ||
+        !deliver_signal(eng, indicator, ev, strength, key, note, group))
         return;
-    if (strength > SIGNAL_STRENGTH_MAX)
-        strength = SIGNAL_STRENGTH_MAX;
-    if (eng->sig_hook != NULL) {
-        eng->sig_hook(eng->sig_hook_ctx, indicator, ev, strength, key, note, group);
-        eng->stats.signals[indicator]++;
-        return;
-    }
-    store_signal(eng, indicator, ev, strength, key, note, group);
     /* As after an event: the indicator that signalled is rescored at once, at the newer
      * of the signal's time and the newest event's (a signal may arrive after its day). */
     eng->signalled = 1ULL << indicator;
