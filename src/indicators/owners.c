@@ -38,6 +38,16 @@ static int cmp_owner_pair(const void *a, const void *b)
     return (x->employee > y->employee) - (x->employee < y->employee);
 }
 
+/* Record that employee `e` owns person record `p`, and so the household `p` lives in. */
+static void add_owned(struct owner_pair **pairs, size_t *n, size_t *cap, const struct ref *ref,
+                      uint32_t p, uint32_t e)
+{
+    *pairs = xgrow(*pairs, cap, *n + 2, sizeof **pairs);
+    (*pairs)[(*n)++] = (struct owner_pair){owner_key(p, false), e};
+    if (ref->subj[p].household != REF_NONE)
+        (*pairs)[(*n)++] = (struct owner_pair){owner_key(ref->subj[p].household, true), e};
+}
+
 void ind_owners_build(struct ind_owners *o, const struct ref *ref)
 {
     struct owner_pair *pairs = NULL;
@@ -45,28 +55,16 @@ void ind_owners_build(struct ind_owners *o, const struct ref *ref)
     for (size_t e = 0; e < ref->n_emp; e++) {
         const struct rel_edge *rel;
         uint32_t n_rel = ref_relatives(ref, (uint32_t)e, &rel);
-        for (uint32_t i = 0; i < n_rel; i++) {
-            uint32_t other = rel[i].other;
-            pairs = xgrow(pairs, &cap, n + 2, sizeof *pairs);
-            pairs[n++] = (struct owner_pair){owner_key(other, false), (uint32_t)e};
-            if (ref->subj[other].household != REF_NONE)
-                pairs[n++] =
-                    (struct owner_pair){owner_key(ref->subj[other].household, true), (uint32_t)e};
-        }
+        for (uint32_t i = 0; i < n_rel; i++)
+            add_owned(&pairs, &n, &cap, ref, rel[i].other, (uint32_t)e);
         /* The persons at the employee's own address are household to the explainer too
          * (find_link), with or without relations.csv. */
         const struct employee *em = &ref->emp[e];
         const uint32_t *res;
         uint32_t n_res = ref_residents(ref, em->postcode, em->house, &res);
-        for (uint32_t i = 0; i < n_res; i++) {
-            if (res[i] == em->person)
-                continue;
-            pairs = xgrow(pairs, &cap, n + 2, sizeof *pairs);
-            pairs[n++] = (struct owner_pair){owner_key(res[i], false), (uint32_t)e};
-            if (ref->subj[res[i]].household != REF_NONE)
-                pairs[n++] =
-                    (struct owner_pair){owner_key(ref->subj[res[i]].household, true), (uint32_t)e};
-        }
+        for (uint32_t i = 0; i < n_res; i++)
+            if (res[i] != em->person)
+                add_owned(&pairs, &n, &cap, ref, res[i], (uint32_t)e);
     }
     if (n > 1)
         qsort(pairs, n, sizeof *pairs, cmp_owner_pair);

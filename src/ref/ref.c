@@ -1419,14 +1419,12 @@ static void build_circle(struct ref *ref)
             if (o->household != REF_NONE)
                 marked[o->household] = 1;
         }
+        /* The employee's own address: its residents' household, marked below. */
         const struct employee *em = &ref->emp[e];
         const uint32_t *res;
-        uint32_t n_res = ref_residents(ref, em->postcode, em->house, &res);
-        for (uint32_t i = 0; i < n_res; i++) {
-            ref->subj[res[i]].near_relative = 1;
-            if (ref->subj[res[i]].household != REF_NONE)
-                marked[ref->subj[res[i]].household] = 1;
-        }
+        if (ref_residents(ref, em->postcode, em->house, &res) > 0 &&
+            ref->subj[res[0]].household != REF_NONE)
+            marked[ref->subj[res[0]].household] = 1;
     }
     for (size_t s = 0; s < ref->n_subj; s++) {
         struct subject *sj = &ref->subj[s];
