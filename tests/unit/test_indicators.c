@@ -2327,6 +2327,35 @@ static void test_rare_positive(void **state)
     assert_int_equal(sigs("rare_access"), 1);
 }
 
+/* An odd system is also where someone covers a colleague's task: rare use alone never
+ * alerts, however much of it, yet it weighs enough to lift a private-looking lookup. The
+ * signal's key is the system and record type, so lookups in one odd system come back to
+ * one key; three odd systems with ten persons each come close to the threshold and stay
+ * under it (seen with a threshold low enough to show the score). */
+static void test_rare_alone_stays_under_threshold(void **state)
+{
+    (void)state;
+    rare_world();
+    static const char *const odd[] = {"Summ-IT", "GMS", "Cognos"};
+    char subj[32];
+    for (int k = 0; k < 30; k++) {
+        snprintf(subj, sizeof subj, "R-odd-%d", k);
+        add_event(at(28, 10, k),
+                  &(struct evspec){
+                      .user = "U1", .system = odd[k % 3], .stype = "person", .subject = subj});
+    }
+    config()->alert_threshold = 0.05;
+    go();
+    const struct alert *a = alert_of("U1");
+    assert_non_null(a);
+    struct engine_config defaults;
+    engine_config_defaults(&defaults);
+    double rare = score_in(a, "rare_access");
+    assert_true(rare > 0.4);
+    assert_true(rare < defaults.alert_threshold);
+    engine_config_free(&defaults);
+}
+
 /* What the role does every day is never rare; a rare system used for the user's own case
  * is explained by it. */
 static void test_rare_negative(void **state)
@@ -3374,6 +3403,7 @@ int main(void)
         T(test_case_file_export_negative),
         T(test_rare_positive),
         T(test_rare_negative),
+        T(test_rare_alone_stays_under_threshold),
         T(test_bogus_positive),
         T(test_bogus_negative),
         T(test_invalid_case_number_stands_out),
