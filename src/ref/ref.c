@@ -1507,27 +1507,29 @@ enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t 
             hi = mid;
     }
     int64_t next = INT64_MAX;
-    bool roster_near = false, on_shift = false;
+    bool roster_near = false, on_shift = false, absent = false, in_shift = false;
     size_t i = lo;
     for (; i < em->sched_n && iv[i].start_ms <= ts_ms + window_ms; i++) {
         const struct sched_interval *v = &iv[i];
         switch (v->kind) {
         case SK_LEAVE:
         case SK_SICK:
-            if (v->start_ms <= ts_ms && ts_ms < v->end_ms) {
-                if (until != NULL)
-                    *until = v->end_ms;
-                return DUTY_ABSENT;
-            }
+            if (v->start_ms <= ts_ms && ts_ms < v->end_ms)
+                absent = true;
             edge(&next, ts_ms, v->start_ms);
+            edge(&next, ts_ms, v->end_ms);
             break;
         case SK_SHIFT:
             if (v->start_ms >= ts_ms - window_ms)
                 roster_near = true;
             if (v->start_ms - overtime_ms <= ts_ms && ts_ms < v->end_ms + overtime_ms)
                 on_shift = true;
+            if (v->start_ms <= ts_ms && ts_ms < v->end_ms)
+                in_shift = true;
             edge(&next, ts_ms, v->start_ms + window_ms + 1);
             edge(&next, ts_ms, v->start_ms - overtime_ms);
+            edge(&next, ts_ms, v->start_ms);
+            edge(&next, ts_ms, v->end_ms);
             edge(&next, ts_ms, v->end_ms + overtime_ms);
             break;
         case SK_TRAINING:
@@ -1544,6 +1546,16 @@ enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t 
         edge(&next, ts_ms, iv[i].start_ms - window_ms);
     if (until != NULL)
         *until = next;
+    /* Leave and sickness are booked by the day, shifts to the minute. A night shift that
+     * ends on the morning of a sick day was worked, and a shift rostered into a day of
+     * leave was most likely taken: within the shift's own hours (not its overtime
+     * margin) the shift holds. (About a tenth of the absences in generated rosters
+     * overlap a shift. Measured: on the eight altgen sets 245 -> 249 alerted, 197 -> 201
+     * found, among them a night-shift officer whose evening lookups on a sick day had
+     * counted a quarter, as a day with case work; three fresh altgen sets 118 -> 121,
+     * 84 -> 85; this project's 19 sets unchanged.) */
+    if (absent && !in_shift)
+        return DUTY_ABSENT;
     if (on_shift)
         return DUTY_ON;
     return roster_near ? DUTY_OFF : DUTY_UNKNOWN;

@@ -290,7 +290,8 @@ uint64_t ref_surname_count(const struct ref *ref, uint32_t surname);
 const struct sched_interval *ref_sched_at(const struct ref *ref, uint32_t e, int64_t ts_ms,
                                           enum sched_kind kind, int64_t margin_ms);
 /* Duty status of employee `e` at `ts_ms` in one pass over the roster: absent (leave or
- * sick), on duty (a shift widened by `overtime_ms`, or training), off duty (not on duty
+ * sick, unless within the hours of a shift rostered into it), on duty (a shift widened by
+ * `overtime_ms`, or training), off duty (not on duty
  * while a shift starts within `window_ms`), or unknown (no roster near). When `until` is
  * not NULL it receives a moment after `ts_ms` up to which (exclusive) the status is the
  * same for every moment from `ts_ms` on; INT64_MAX when nothing ends it. */

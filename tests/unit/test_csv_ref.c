@@ -646,6 +646,38 @@ static void test_ref_long_absence(void **state)
     tz_free(tz);
 }
 
+/* Sickness is booked by the day, a shift to the minute: a night shift that ends on the
+ * morning of a sick day was worked. Within the shift's hours the employee is on duty; after
+ * it, the overtime margin included, absent. */
+static void test_ref_sick_after_night_shift(void **state)
+{
+    (void)state;
+    write_dataset();
+    write_file("schedule.csv", "kind,user,start,end\n"
+                               "shift,U2,2025-03-06T22:30:00+01:00,2025-03-07T06:30:00+01:00\n"
+                               "sick,U2,2025-03-07,2025-03-07\n");
+    struct ref r;
+    struct tz *tz;
+    load(&r, &tz);
+    uint32_t u2 = emp(&r, "U2");
+    const int64_t H = 3600000;
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-06T23:00:00+01:00"), 2 * H, 72 * H, NULL),
+                     DUTY_ON);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-07T03:00:00+01:00"), 2 * H, 72 * H, NULL),
+                     DUTY_ON);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-07T06:45:00+01:00"), 2 * H, 72 * H, NULL),
+                     DUTY_ABSENT);
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-07T21:14:00+01:00"), 2 * H, 72 * H, NULL),
+                     DUTY_ABSENT);
+    /* The promise of `until` holds across the edge where the shift ends. */
+    int64_t until;
+    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-07T03:00:00+01:00"), 2 * H, 72 * H, &until),
+                     DUTY_ON);
+    assert_true(until <= ts("2025-03-07T06:30:00+01:00"));
+    ref_free(&r);
+    tz_free(tz);
+}
+
 static void test_ref_interning_unknowns(void **state)
 {
     (void)state;
@@ -787,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_ref_unit_as_member),
         cmocka_unit_test(test_ref_schedule),
         cmocka_unit_test(test_ref_long_absence),
+        cmocka_unit_test(test_ref_sick_after_night_shift),
         cmocka_unit_test(test_ref_duty_until),
         cmocka_unit_test(test_ref_interning_unknowns),
         cmocka_unit_test(test_ref_role_groups),
