@@ -617,6 +617,13 @@ static void test_ref_duty_until(void **state)
     tz_free(tz);
 }
 
+/* U2's duty at local time `when`, with 2 hours of overtime and a 72-hour roster window. */
+static enum duty u2_duty(struct ref *r, const char *when)
+{
+    const int64_t H = 3600000;
+    return ref_duty_at(r, emp(r, "U2"), ts(when), 2 * H, 72 * H, NULL);
+}
+
 /* A sick leave of three months: longer intervals than any fixed look-back are still
  * found, and duty around a later shift is judged by that shift. */
 static void test_ref_long_absence(void **state)
@@ -630,18 +637,12 @@ static void test_ref_long_absence(void **state)
     struct tz *tz;
     load(&r, &tz);
     uint32_t u2 = emp(&r, "U2");
-    const int64_t H = 3600000;
     assert_non_null(ref_sched_at(&r, u2, ts("2025-03-15T12:00:00+01:00"), SK_SICK, 0));
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-15T12:00:00+01:00"), 2 * H, 72 * H, NULL),
-                     DUTY_ABSENT);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T09:00:00+02:00"), 2 * H, 72 * H, NULL),
-                     DUTY_ON);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T17:30:00+02:00"), 2 * H, 72 * H, NULL),
-                     DUTY_ON);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-04-01T20:00:00+02:00"), 2 * H, 72 * H, NULL),
-                     DUTY_OFF);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-06-01T12:00:00+02:00"), 2 * H, 72 * H, NULL),
-                     DUTY_UNKNOWN);
+    assert_int_equal(u2_duty(&r, "2025-03-15T12:00:00+01:00"), DUTY_ABSENT);
+    assert_int_equal(u2_duty(&r, "2025-04-01T09:00:00+02:00"), DUTY_ON);
+    assert_int_equal(u2_duty(&r, "2025-04-01T17:30:00+02:00"), DUTY_ON);
+    assert_int_equal(u2_duty(&r, "2025-04-01T20:00:00+02:00"), DUTY_OFF);
+    assert_int_equal(u2_duty(&r, "2025-06-01T12:00:00+02:00"), DUTY_UNKNOWN);
     ref_free(&r);
     tz_free(tz);
 }
@@ -661,14 +662,10 @@ static void test_ref_sick_after_night_shift(void **state)
     load(&r, &tz);
     uint32_t u2 = emp(&r, "U2");
     const int64_t H = 3600000;
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-06T23:00:00+01:00"), 2 * H, 72 * H, NULL),
-                     DUTY_ON);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-07T03:00:00+01:00"), 2 * H, 72 * H, NULL),
-                     DUTY_ON);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-07T06:45:00+01:00"), 2 * H, 72 * H, NULL),
-                     DUTY_ABSENT);
-    assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-07T21:14:00+01:00"), 2 * H, 72 * H, NULL),
-                     DUTY_ABSENT);
+    assert_int_equal(u2_duty(&r, "2025-03-06T23:00:00+01:00"), DUTY_ON);
+    assert_int_equal(u2_duty(&r, "2025-03-07T03:00:00+01:00"), DUTY_ON);
+    assert_int_equal(u2_duty(&r, "2025-03-07T06:45:00+01:00"), DUTY_ABSENT);
+    assert_int_equal(u2_duty(&r, "2025-03-07T21:14:00+01:00"), DUTY_ABSENT);
     /* The promise of `until` holds across the edge where the shift ends. */
     int64_t until;
     assert_int_equal(ref_duty_at(&r, u2, ts("2025-03-07T03:00:00+01:00"), 2 * H, 72 * H, &until),
