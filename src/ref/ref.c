@@ -1507,6 +1507,7 @@ enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t 
             hi = mid;
     }
     int64_t next = INT64_MAX;
+    int64_t shift_edge = INT64_MAX; /* a shift's own start or end: matters within absence */
     bool roster_near = false, on_shift = false, absent = false, in_shift = false;
     size_t i = lo;
     for (; i < em->sched_n && iv[i].start_ms <= ts_ms + window_ms; i++) {
@@ -1528,9 +1529,9 @@ enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t 
                 in_shift = true;
             edge(&next, ts_ms, v->start_ms + window_ms + 1);
             edge(&next, ts_ms, v->start_ms - overtime_ms);
-            edge(&next, ts_ms, v->start_ms);
-            edge(&next, ts_ms, v->end_ms);
             edge(&next, ts_ms, v->end_ms + overtime_ms);
+            edge(&shift_edge, ts_ms, v->start_ms);
+            edge(&shift_edge, ts_ms, v->end_ms);
             break;
         case SK_TRAINING:
             if (v->start_ms <= ts_ms && ts_ms < v->end_ms)
@@ -1544,6 +1545,8 @@ enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t 
     }
     if (i < em->sched_n)
         edge(&next, ts_ms, iv[i].start_ms - window_ms);
+    if (absent)
+        edge(&next, ts_ms, shift_edge);
     if (until != NULL)
         *until = next;
     /* Leave and sickness are booked by the day, shifts to the minute. A night shift that

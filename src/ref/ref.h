@@ -291,10 +291,10 @@ const struct sched_interval *ref_sched_at(const struct ref *ref, uint32_t e, int
                                           enum sched_kind kind, int64_t margin_ms);
 /* Duty status of employee `e` at `ts_ms` in one pass over the roster: absent (leave or
  * sick, unless within the hours of a shift rostered into it), on duty (a shift widened by
- * `overtime_ms`, or training), off duty (not on duty
- * while a shift starts within `window_ms`), or unknown (no roster near). When `until` is
- * not NULL it receives a moment after `ts_ms` up to which (exclusive) the status is the
- * same for every moment from `ts_ms` on; INT64_MAX when nothing ends it. */
+ * `overtime_ms`, or training), off duty (not on duty while a shift starts within
+ * `window_ms`), or unknown (no roster near). When `until` is not NULL it receives a moment
+ * after `ts_ms` up to which (exclusive) the status is the same for every moment from
+ * `ts_ms` on; INT64_MAX when nothing ends it. */
 enum duty { DUTY_UNKNOWN, DUTY_ON, DUTY_OFF, DUTY_ABSENT };
 enum duty ref_duty_at(const struct ref *ref, uint32_t e, int64_t ts_ms, int64_t overtime_ms,
                       int64_t window_ms, int64_t *until);
