@@ -607,10 +607,8 @@ static void test_relative_chance_moment(void **state)
     assert_true(alert_has(a, "relative_lookup"));
 }
 
-/* Without relations.csv the household is who lives at the employee's address, and chance
- * is measured on it the same way: U1's lookups land at the addresses of unit-mates (U2,
- * U4, U5, U6) every day, so a first look at U1's own housemate is what chance gives and
- * raises no alert; after ordinary days the same look alerts. */
+/* No relations.csv, and a person at the address of each of U1's unit-mates U2, U4, U5 and
+ * U6 (MATE_HOME0..3). */
 static void mates_households(void)
 {
     drop_relations();
@@ -622,6 +620,10 @@ static void mates_households(void)
                 1);
 }
 
+/* Without relations.csv the household is who lives at the employee's address, and chance
+ * is measured on it the same way: U1's lookups land at the addresses of unit-mates every
+ * day, so a first look at U1's own housemate is what chance gives and raises no alert;
+ * after ordinary days the same look alerts. */
 static void test_relative_chance_without_relations(void **state)
 {
     (void)state;
@@ -3027,6 +3029,16 @@ static float caught_strength(const char *name, const char *subject_id)
     return -1;
 }
 
+/* The same for the signal on the event at `ts_ms` (a record looked up on several days). */
+static float caught_strength_at(const char *name, int64_t ts_ms)
+{
+    int ind = indicator_find(name);
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind && caught[i].ev.ts_ms == ts_ms)
+            return caught[i].strength;
+    return -1;
+}
+
 /* Colleagues who look up the same household within three days of the employee's look
  * (an incident next door) make it shared police work: the look is held until those days
  * have passed and then weighs 1 / (1 + those colleagues). Colleagues who looked weeks
@@ -3090,18 +3102,8 @@ static void test_off_duty_coming_back_outside_shift(void **state)
     lookp(at(1, 20, 5), "U1", "PRIV"); /* half the day's lookups come back */
     lookp(at(3, 10, 0), "U1", "E1");   /* closes day 1 */
     go();
-    int ind = indicator_find("off_duty");
-    float first = -1, second = -1;
-    for (size_t i = 0; i < n_caught; i++) {
-        if (caught[i].ind != ind)
-            continue;
-        if (caught[i].ev.ts_ms == at(0, 20, 0))
-            first = caught[i].strength;
-        else if (caught[i].ev.ts_ms == at(1, 20, 0))
-            second = caught[i].strength;
-    }
-    assert_float_equal(first, 0.6f, 1e-6);
-    assert_float_equal(second, 1.0f, 1e-6);
+    assert_float_equal(caught_strength_at("off_duty", at(0, 20, 0)), 0.6f, 1e-6);
+    assert_float_equal(caught_strength_at("off_duty", at(1, 20, 0)), 1.0f, 1e-6);
 }
 
 /* A colleague in an incident around the days of the lookup (E2 in INC-E2, U2's unit's
