@@ -114,7 +114,6 @@ const nl = {
     'alert.history': 'Geschiedenis',
     'alert.nohistory': 'Nog niets vastgelegd.',
 
-
     'emprole.patrol': 'noodhulp/surveillance',
     'emprole.detective': 'recherche',
     'emprole.intake': 'intake en service',
@@ -504,7 +503,6 @@ const en = {
     'alert.nolegitimation': 'no legitimation/case',
     'alert.history': 'History',
     'alert.nohistory': 'Nothing recorded yet.',
-
 
     'emprole.patrol': 'patrol',
     'emprole.detective': 'detective',
