@@ -1868,6 +1868,49 @@ static void test_off_duty_coming_back(void **state)
     assert_null(alert_of("U1"));
 }
 
+/* One sick day with a working day's volume (ten lookups), all of it on five people with
+ * households of their own: each looked up once and again `later_min` minutes after. */
+static void sick_day_on_five_people(int later_min)
+{
+    put_schedule(U1_WEEK_THEN_LEAVE);
+    work_week();
+    append_rows("subjects.csv", "FRIEND%d,person,Vriend%d,5%03dVV,1,1980,Noord,\n", 5);
+    for (int k = 0; k < 5; k++) {
+        char who[16];
+        snprintf(who, sizeof who, "FRIEND%d", k);
+        lookp(at(7, 10, k), "U1", who);
+        lookp(at(7, 10, k) + later_min * 60000LL, "U1", who);
+    }
+}
+
+/* Coming back to the same people hours later on the same sick day is a private interest,
+ * not work the roster missed (which handles a household in one go): the day counts in
+ * full, each household on its own, and alerts. The look-alikes: the same lookups minutes
+ * apart, and revisit_hours 0, leave a working day that counts a quarter. */
+static void test_off_duty_same_day_revisit(void **state)
+{
+    (void)state;
+    sick_day_on_five_people(9 * 60);
+    go();
+    assert_int_equal(sigs("off_duty"), 5);
+    const struct alert_indicator *ai = listed_in(alert_of("U1"), "off_duty");
+    assert_non_null(strstr(ai->text_en, "5 of them hours later on the same day"));
+    assert_non_null(strstr(ai->text_nl, "waarvan 5 uren later op dezelfde dag"));
+
+    restart();
+    sick_day_on_five_people(5);
+    go();
+    assert_int_equal(sigs("off_duty"), 5);
+    assert_null(alert_of("U1"));
+
+    restart();
+    set_param("off_duty", "revisit_hours", 0);
+    sick_day_on_five_people(9 * 60);
+    go();
+    assert_int_equal(sigs("off_duty"), 5);
+    assert_null(alert_of("U1"));
+}
+
 /* ---- private_fixation -------------------------------------------------------------------- */
 
 /* One household (person, car, address) on five distinct days over four weeks, no case,
@@ -3385,6 +3428,7 @@ int main(void)
         T(test_off_duty_leave_days_alert),
         T(test_off_duty_negative_working_days),
         T(test_off_duty_coming_back),
+        T(test_off_duty_same_day_revisit),
         T(test_off_duty_coming_back_outside_shift),
         T(test_off_duty_analyst_criminal_work),
         T(test_fixation_positive),
