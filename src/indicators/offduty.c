@@ -334,8 +334,14 @@ static void describe(const void *self, const void *settings, const struct ind_su
                          : "",
                 leave, outside, back);
     if (same_day) {
-        sbuf_printf(en, ", %u of them hours later on the same day", same_day);
-        sbuf_printf(nl, ", waarvan %u uren later op dezelfde dag", same_day);
+        sbuf_printf(en,
+                    ", %u of them on days of leave or sickness that came back to a household "
+                    "hours later",
+                    same_day);
+        sbuf_printf(nl,
+                    ", waarvan %u op verlof- of ziektedagen die uren later terugkwamen bij een "
+                    "huishouden",
+                    same_day);
     }
 }
 
@@ -348,7 +354,8 @@ const struct indicator ind_off_duty = {
             "(probably a roster that was not updated) counts a quarter, as do criminal "
             "records for a role whose daily work they are (analysts). A day that comes back "
             "to people looked up off duty before counts in full: a working day moves on, a "
-            "private interest returns.",
+            "private interest returns. So does a day of leave or sickness that comes back to a "
+            "household hours later, each household on its own.",
     .notes = {"during leave or sickness", "outside the rostered shift",
               "during leave or sickness, coming back", "outside the rostered shift, coming back",
               NULL, NULL, "during leave or sickness, coming back hours later the same day",

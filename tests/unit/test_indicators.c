@@ -1894,8 +1894,8 @@ static void test_off_duty_same_day_revisit(void **state)
     go();
     assert_int_equal(sigs("off_duty"), 5);
     const struct alert_indicator *ai = listed_in(alert_of("U1"), "off_duty");
-    assert_non_null(strstr(ai->text_en, "5 of them hours later on the same day"));
-    assert_non_null(strstr(ai->text_nl, "waarvan 5 uren later op dezelfde dag"));
+    assert_non_null(strstr(ai->text_en, "5 of them on days of leave or sickness that came back"));
+    assert_non_null(strstr(ai->text_nl, "waarvan 5 op verlof- of ziektedagen die uren later"));
 
     restart();
     sick_day_on_five_people(5);
