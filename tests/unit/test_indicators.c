@@ -1876,7 +1876,7 @@ static void sick_day_on_five_people(int later_min)
     work_week();
     append_rows("subjects.csv", "FRIEND%d,person,Vriend%d,5%03dVV,1,1980,Noord,\n", 5);
     for (int k = 0; k < 5; k++) {
-        char who[16];
+        char who[32];
         snprintf(who, sizeof who, "FRIEND%d", k);
         lookp(at(7, 10, k), "U1", who);
         lookp(at(7, 10, k) + later_min * 60000LL, "U1", who);
