@@ -163,6 +163,10 @@ if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ] && [ -d node_modu
     if [ "$f" -gt 0 ]; then
         failures+=("web")
         echo "FAIL web ($p passed, $f failed)"
+        # The failed tests by name, then each one's first lines of error, then the server's
+        # log: the tail alone shows only the last failure.
+        grep '^✖' "$out" | sed 's/^/    | /'
+        grep -A 4 '^✖' "$out" | grep -v '^✖' | head -60 | sed 's/^/    | /'
         tail -30 "$out" | sed 's/^/    | /'
     else
         echo "ok   web ($p browser tests)"
