@@ -309,6 +309,14 @@ static void load(struct ref *r, struct tz **tz)
         fail_msg("ref_load: %s", e.msg);
 }
 
+/* The dataset of write_dataset with `schedule` as its schedule.csv, loaded. */
+static void load_roster(const char *schedule, struct ref *r, struct tz **tz)
+{
+    write_dataset();
+    write_file("schedule.csv", schedule);
+    load(r, tz);
+}
+
 /* REGRESSION: each field must be read with its own length. */
 static void test_ref_full_attributes(void **state)
 {
@@ -572,7 +580,6 @@ static void test_ref_schedule(void **state)
 static void test_ref_duty_until(void **state)
 {
     (void)state;
-    write_dataset();
     static const char *const kinds[] = {"shift", "shift", "shift", "leave", "sick", "training"};
     char *text = xmalloc(64 << 10);
     size_t len = (size_t)snprintf(text, 64 << 10, "kind,user,start,end\n");
@@ -590,11 +597,10 @@ static void test_ref_duty_until(void **state)
         strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t1, &tm));
         len += (size_t)snprintf(text + len, (64 << 10) - len, "%s,U2,%s,%s\n", kind, a, b);
     }
-    write_file("schedule.csv", text);
-    free(text);
     struct ref r;
     struct tz *tz;
-    load(&r, &tz);
+    load_roster(text, &r, &tz);
+    free(text);
     uint32_t u2 = emp(&r, "U2");
     const int64_t M = 60000, ot = 2 * H, win = 72 * H;
     size_t checked = 0, changes = 0;
@@ -629,13 +635,12 @@ static enum duty u2_duty(struct ref *r, const char *when)
 static void test_ref_long_absence(void **state)
 {
     (void)state;
-    write_dataset();
-    write_file("schedule.csv", "kind,user,start,end\n"
-                               "sick,U2,2025-01-01,2025-03-31\n"
-                               "shift,U2,2025-04-01T08:00:00+02:00,2025-04-01T16:00:00+02:00\n");
     struct ref r;
     struct tz *tz;
-    load(&r, &tz);
+    load_roster("kind,user,start,end\n"
+                "sick,U2,2025-01-01,2025-03-31\n"
+                "shift,U2,2025-04-01T08:00:00+02:00,2025-04-01T16:00:00+02:00\n",
+                &r, &tz);
     uint32_t u2 = emp(&r, "U2");
     assert_non_null(ref_sched_at(&r, u2, ts("2025-03-15T12:00:00+01:00"), SK_SICK, 0));
     assert_int_equal(u2_duty(&r, "2025-03-15T12:00:00+01:00"), DUTY_ABSENT);
@@ -653,13 +658,12 @@ static void test_ref_long_absence(void **state)
 static void test_ref_sick_after_night_shift(void **state)
 {
     (void)state;
-    write_dataset();
-    write_file("schedule.csv", "kind,user,start,end\n"
-                               "shift,U2,2025-03-06T22:30:00+01:00,2025-03-07T06:30:00+01:00\n"
-                               "sick,U2,2025-03-07,2025-03-07\n");
     struct ref r;
     struct tz *tz;
-    load(&r, &tz);
+    load_roster("kind,user,start,end\n"
+                "shift,U2,2025-03-06T22:30:00+01:00,2025-03-07T06:30:00+01:00\n"
+                "sick,U2,2025-03-07,2025-03-07\n",
+                &r, &tz);
     uint32_t u2 = emp(&r, "U2");
     const int64_t H = 3600000;
     assert_int_equal(u2_duty(&r, "2025-03-06T23:00:00+01:00"), DUTY_ON);
