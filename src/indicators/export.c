@@ -57,7 +57,7 @@ static const struct ind_param params[] = {
      "records exported or printed in a day below which it is never bulk"},
     {"min_actions", PARAM_DOUBLE, offsetof(struct export_settings, min_actions), 20,
      "export or print actions in a day below which they are never bulk, however few records "
-     "each holds (records printed one by one)"},
+     "each holds (records printed one by one); 0: actions not judged"},
     {"own_mult", PARAM_DOUBLE, offsetof(struct export_settings, own_mult), 3,
      "how many times the own largest earlier export day a day must exceed"},
     {"peer_quantile", PARAM_DOUBLE, offsetof(struct export_settings, peer_quantile), 0.99,
