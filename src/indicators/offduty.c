@@ -306,7 +306,7 @@ static void describe(const void *self, const void *settings, const struct ind_su
     (void)self;
     (void)settings;
     unsigned leave = 0, outside = 0, back = 0, same_day = 0;
-    for (unsigned note = 0; note < 8; note++) {
+    for (unsigned note = 0; note <= (NOTE_OUTSIDE | NOTE_RETURN | NOTE_SAME_DAY); note++) {
         unsigned k = s->note_counts[note];
         if (note & NOTE_OUTSIDE)
             outside += k;
