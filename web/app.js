@@ -146,6 +146,7 @@ async function render() {
     const seq = ++state.renderSeq;
     const root = document.getElementById('app');
     const route = parseHash();
+    const hash = location.hash;
     if (!state.session && route.name !== 'login') {
         const next = route.raw && route.name ? '#/' + route.raw : '';
         location.replace('#/login' + (next ? '?next=' + encodeURIComponent(next) : ''));
@@ -173,7 +174,12 @@ async function render() {
         if (seq === state.renderSeq) showError(root, e);
         if (!(e instanceof ApiError)) console.error(e);
     } finally {
-        if (seq === state.renderSeq) root.removeAttribute('aria-busy');
+        // data-shown tells a waiting reader (the browser tests) which address the screen
+        // belongs to: aria-busy alone cannot, as hashchange reaches render() a task later.
+        if (seq === state.renderSeq) {
+            root.dataset.shown = hash;
+            root.removeAttribute('aria-busy');
+        }
     }
 }
 

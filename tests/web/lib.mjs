@@ -59,7 +59,12 @@ export async function shot(page, name) {
     await page.screenshot({ path: path.join(dir, name + '.png'), fullPage: false });
 }
 
-// idle(page): wait until the current screen has finished loading.
+// idle(page): wait until the screen of the current address has finished loading. A
+// screen that is not busy may still be the previous one: the hashchange event that renders
+// the new address comes a task after the address changed, hence data-shown.
 export async function idle(page) {
-    await page.waitForFunction(() => !document.getElementById('app').hasAttribute('aria-busy'));
+    await page.waitForFunction(() => {
+        const app = document.getElementById('app');
+        return !app.hasAttribute('aria-busy') && app.dataset.shown === location.hash;
+    });
 }
