@@ -30,6 +30,13 @@
  * project's 19 sets and three fresh altgen sets unchanged. Any return at all, instead of a
  * share, also let a traffic officer's plate checks on swapped shifts through.)
  *
+ * Coming back is also the strongest mark off duty has, so each lookup of such a day weighs
+ * `return_strength` (2, the most a signal can): two sick days four weeks apart, spent on
+ * the same person, are more than two evenings of plate checks. (Measured: on the eight
+ * altgen sets 249 -> 253 alerted, 201 -> 204 found; this project's 19 sets 551 -> 553,
+ * 535 -> 536; six newer altgen sets 248 -> 251, 180 -> 183. Both new false alerts came
+ * back to people on two off-duty days. 1.5 instead: 3 alerts and 2 actors more in all.)
+ *
  * A private interest also comes back within one day of leave or sickness: the same
  * person at noon and again in the evening. Work on a day the roster does not show handles
  * a household in one go (the person, the car, the address, minutes apart). So a
@@ -70,6 +77,7 @@ struct offduty_settings {
     double working_day_share;
     double criminal_work_share;
     double return_share;
+    double return_strength;
     double revisit_hours;
 };
 
@@ -93,6 +101,10 @@ static const struct ind_param params[] = {
      "an off-duty day on which at least this share of the lookups without a case come back "
      "to a household looked up off duty on an earlier day counts in full (no working day), "
      "its lookups outside the shift as on leave; 0: never"},
+    {"return_strength", PARAM_DOUBLE, offsetof(struct offduty_settings, return_strength), 2,
+     "strength of a lookup on such a day, or on a day of leave or sickness that comes back to "
+     "a household hours later (a private interest returns); a day with case work still "
+     "counts case_day_strength"},
     {"revisit_hours", PARAM_DOUBLE, offsetof(struct offduty_settings, revisit_hours), 2,
      "a household looked up during leave or sickness again at least this many hours after "
      "its previous lookup makes the day count in full, each household on its own; 0: never"},
@@ -279,9 +291,12 @@ static void on_day_close(void *self, const void *settings, struct engine *eng, i
         bool working = d->has_case || (!coming_back && usual > 0 && cfg->working_day_share > 0 &&
                                        d->today_off >= cfg->working_day_share * usual);
         double factor = working ? cfg->case_day_strength : 1.0;
+        /* Coming back, the day is no working day unless it holds case work. */
+        double back = working ? 1.0 : cfg->return_strength;
         for (uint8_t j = 0; j < d->n_kept; j++) {
             uint8_t kind = d->kind[j] & 0x7f;
-            double s = (kind == 2 || coming_back ? 1.0 : cfg->outside_shift_strength) * factor;
+            double base = kind == 2 ? 1.0 : cfg->outside_shift_strength;
+            double s = (coming_back ? back : base) * factor;
             uint8_t note = (kind == 2 ? NOTE_LEAVE : NOTE_OUTSIDE) |
                            (coming_back ? NOTE_RETURN : 0) | (same_day ? NOTE_SAME_DAY : 0);
             /* Household numbers carry the top bit, so they never meet a day's key. */
@@ -353,8 +368,9 @@ const struct indicator ind_off_duty = {
             "(beyond the overtime margin), in local time; a day that holds case work "
             "(probably a roster that was not updated) counts a quarter, as do criminal "
             "records for a role whose daily work they are (analysts). A day that comes back "
-            "to people looked up off duty before counts in full: a working day moves on, a "
-            "private interest returns. So does a day of leave or sickness that comes back to a "
+            "to people looked up off duty before counts in full, each lookup double: a working "
+            "day moves on, a private interest returns. So does a day of leave or sickness that "
+            "comes back to a "
             "household hours later, each household on its own.",
     .notes = {"during leave or sickness", "outside the rostered shift",
               "during leave or sickness, coming back", "outside the rostered shift, coming back",

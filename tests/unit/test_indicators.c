@@ -3133,8 +3133,9 @@ static void test_neighbour_off_duty_weighs_more(void **state)
     assert_float_equal(caught_strength("neighbour_lookup", "NEIGH2"), 1.0f, 1e-6);
 }
 
-/* Well outside the shift a lookup weighs outside_shift_strength (0.6); one that comes back
- * to a person looked up off duty on an earlier day weighs as on leave (1). */
+/* Well outside the shift a lookup weighs outside_shift_strength (0.6); one on a day that
+ * comes back to a person looked up off duty on an earlier day weighs return_strength (2),
+ * and with return_strength 1 as on leave. */
 static void test_off_duty_coming_back_outside_shift(void **state)
 {
     (void)state;
@@ -3144,6 +3145,12 @@ static void test_off_duty_coming_back_outside_shift(void **state)
     lookp(at(1, 20, 0), "U1", "STRANGER");
     lookp(at(1, 20, 5), "U1", "PRIV"); /* half the day's lookups come back */
     lookp(at(3, 10, 0), "U1", "E1");   /* closes day 1 */
+    go();
+    assert_float_equal(caught_strength_at("off_duty", at(0, 20, 0)), 0.6f, 1e-6);
+    assert_float_equal(caught_strength_at("off_duty", at(1, 20, 0)), 2.0f, 1e-6);
+
+    rerun_caught();
+    set_param("off_duty", "return_strength", 1);
     go();
     assert_float_equal(caught_strength_at("off_duty", at(0, 20, 0)), 0.6f, 1e-6);
     assert_float_equal(caught_strength_at("off_duty", at(1, 20, 0)), 1.0f, 1e-6);
