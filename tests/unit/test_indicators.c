@@ -3156,6 +3156,44 @@ static void test_off_duty_coming_back_outside_shift(void **state)
     assert_float_equal(caught_strength_at("off_duty", at(1, 20, 0)), 1.0f, 1e-6);
 }
 
+/* After a public figure's own record, the figure's car is a profile being drawn: U7 (of
+ * another region) looks up VIP and two days later VIP_CAR, neither for a case; the car
+ * signals as a look at the figure, weighed alike, and the alert says so. The look-alikes:
+ * the car alone is a plate check (test_sensitive_negative_household_vehicle), and so is
+ * the car nine days after the figure, or with profile_days 0. */
+static void public_figure_then_car(void)
+{
+    set_param("curiosity_wave", "enabled", 0);
+    config()->alert_threshold = 0.05;
+    lookp(at(0, 10, 0), "U7", "VIP");
+    look(at(2, 10, 0), "U7", "vehicle", "VIP_CAR", NULL);
+    look(at(11, 10, 0), "U7", "vehicle", "VIP_CAR", NULL);
+}
+
+static void test_sensitive_profile_of_a_public_figure(void **state)
+{
+    (void)state;
+    public_figure_then_car();
+    go();
+    assert_int_equal(sigs("sensitive_subject"), 2);
+    const struct alert_indicator *ai = listed_in(alert_of("U7"), "sensitive_subject");
+    assert_non_null(strstr(ai->text_en, "1 vehicle or address of a public figure looked up"));
+    assert_non_null(strstr(ai->text_nl, "1 voertuig of adres van een eerder geraadpleegd"));
+
+    restart();
+    go_start = start_subject_side; /* signals caught, not stored */
+    public_figure_then_car();
+    go();
+    assert_float_equal(caught_strength_at("sensitive_subject", at(2, 10, 0)), 1.0f, 1e-6);
+    assert_true(caught_strength_at("sensitive_subject", at(11, 10, 0)) < 0);
+
+    restart();
+    set_param("sensitive_subject", "profile_days", 0);
+    public_figure_then_car();
+    go();
+    assert_int_equal(sigs("sensitive_subject"), 1);
+}
+
 /* A colleague in an incident around the days of the lookup (E2 in INC-E2, U2's unit's
  * call of day 2, 10:00-12:00; U1 not dispatched) weighs incident_strength (0.25) from
  * three days before it opened to three days after it closed, note 3; in full a week
@@ -3437,6 +3475,7 @@ int main(void)
         T(test_off_duty_coming_back),
         T(test_off_duty_same_day_revisit),
         T(test_off_duty_coming_back_outside_shift),
+        T(test_sensitive_profile_of_a_public_figure),
         T(test_off_duty_analyst_criminal_work),
         T(test_fixation_positive),
         T(test_fixation_negative),
