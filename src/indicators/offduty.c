@@ -370,8 +370,7 @@ const struct indicator ind_off_duty = {
             "records for a role whose daily work they are (analysts). A day that comes back "
             "to people looked up off duty before counts in full, each lookup double: a working "
             "day moves on, a private interest returns. So does a day of leave or sickness that "
-            "comes back to a "
-            "household hours later, each household on its own.",
+            "comes back to a household hours later, each household on its own.",
     .notes = {"during leave or sickness", "outside the rostered shift",
               "during leave or sickness, coming back", "outside the rostered shift, coming back",
               NULL, NULL, "during leave or sickness, coming back hours later the same day",

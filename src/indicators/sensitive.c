@@ -20,13 +20,13 @@
  * figure's own record it is something else: the person, then where they live and what
  * they drive, is a profile being drawn. So a vehicle or address of the household of a
  * public figure whom the employee looked up without a case in the `profile_days` before
- * counts as a look at the figure (note NOTE_PROFILE), weighed by region alike. A look
- * reached through a name search starts no profile: it may turn out a wrong click. (Measured:
- * on the eight altgen sets, where 26 of 32 curious lookers of a public figure looked up the
- * household's car or address within a week, against 95 of the 488 patrol officers who
- * looked up a public figure for no case (counted from the raw events), 253 -> 255 alerted, 204 ->
- * 206 found; this project's 19 sets and the three of session 21 unchanged; the first three of
- * session 23 one false alert fewer.)
+ * counts as a look at the figure (NOTE_PROFILE), weighed by region alike. A look reached
+ * through a name search starts no profile: it may turn out a wrong click. (Counted from
+ * the raw events of the eight altgen sets, 26 of 32 curious lookers of a public figure
+ * looked up the household's car or address within a week, against 95 of the 488 patrol
+ * officers who looked up a public figure for no case. Measured: eight altgen sets 253 ->
+ * 255 alerted, 204 -> 206 found; this project's 19 sets and the three of session 21
+ * unchanged; the first three of session 23 one false alert fewer.)
  */
 #include "indicators/indicator.h"
 
