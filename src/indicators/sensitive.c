@@ -133,12 +133,12 @@ static void describe(const void *self, const void *settings, const struct ind_su
     const uint32_t *n = s->note_counts;
     char ken[160], knl[160];
     snprintf(ken, sizeof ken,
-             "%u public figure, %u shielded, %u minor, %u vehicle or address of a public "
-             "figure looked up before",
+             "%u public figure, %u shielded, %u minor, %u of the vehicle or address of a "
+             "public figure looked up before",
              n[NOTE_PUBLIC_FIGURE], n[NOTE_SHIELDED], n[NOTE_MINOR], n[NOTE_PROFILE]);
     snprintf(knl, sizeof knl,
-             "%u publiek figuur, %u afgeschermd, %u minderjarig, %u voertuig of adres van een "
-             "eerder geraadpleegd publiek figuur",
+             "%u publiek figuur, %u afgeschermd, %u minderjarig, %u van voertuig of adres van "
+             "een eerder geraadpleegd publiek figuur",
              n[NOTE_PUBLIC_FIGURE], n[NOTE_SHIELDED], n[NOTE_MINOR], n[NOTE_PROFILE]);
     sbuf_puts(en, "looked up sensitive persons without a case: ");
     sbuf_puts(nl, "gevoelige personen geraadpleegd zonder zaak: ");

@@ -3177,8 +3177,9 @@ static void test_sensitive_profile_of_a_public_figure(void **state)
     go();
     assert_int_equal(sigs("sensitive_subject"), 2);
     const struct alert_indicator *ai = listed_in(alert_of("U7"), "sensitive_subject");
-    assert_non_null(strstr(ai->text_en, "1 vehicle or address of a public figure looked up"));
-    assert_non_null(strstr(ai->text_nl, "1 voertuig of adres van een eerder geraadpleegd"));
+    assert_non_null(
+        strstr(ai->text_en, "1 of the vehicle or address of a public figure looked up"));
+    assert_non_null(strstr(ai->text_nl, "1 van voertuig of adres van een eerder geraadpleegd"));
 
     restart();
     go_start = start_subject_side; /* signals caught, not stored */
