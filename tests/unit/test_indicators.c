@@ -3229,6 +3229,39 @@ static void test_colleague_in_incident(void **state)
     assert_float_equal(caught_strength("colleague_lookup", "E2"), 1.0f, 1e-6);
 }
 
+/* A colleague looked up under the number of the employee's own open investigation that
+ * does not list them (U1 on C-U1, which holds STRANGER) is registered work on the case:
+ * it weighs own_case_strength (0.25), note 4. The look-alikes weigh in full: the same
+ * number typed by U4, who does not work on the case, the colleague looked up without a
+ * number (U7), and U1's lookup again with own_case_strength 1. */
+static void test_colleague_under_own_investigation(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    put_cases(OPEN_CASE("C-U1", "case"), "C-U1,U1\n", "C-U1,STRANGER\n");
+    look(at(1, 10, 0), "U1", "person", "E2", "C-U1");
+    look(at(1, 11, 0), "U4", "person", "E2", "C-U1");
+    lookp(at(1, 12, 0), "U7", "E2");
+    go();
+    assert_int_equal(sigs("colleague_lookup"), 3);
+    int ind = indicator_find("colleague_lookup");
+    float want[] = {0.25f, 1.0f, 1.0f};
+    uint8_t want_note[] = {4, 0, 0};
+    size_t k = 0;
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind) {
+            assert_float_equal(caught[i].strength, want[k], 1e-6);
+            assert_int_equal(caught[i].note, want_note[k]);
+            k++;
+        }
+    assert_int_equal(k, 3);
+
+    rerun_caught();
+    set_param("colleague_lookup", "own_case_strength", 1);
+    go();
+    assert_float_equal(caught_strength_at("colleague_lookup", at(1, 10, 0)), 1.0f, 1e-6);
+}
+
 /* A plate check on a colleague's car with the keeper's record after it (U1: E2_CAR, E2
  * two minutes later) is one plate check: the person record weighs as the car, 0.6. The
  * same person record looked up eleven minutes after the car (U4), or before it (U7), or
@@ -3432,6 +3465,7 @@ int main(void)
         T(test_colleague_positive),
         T(test_colleague_in_incident),
         T(test_colleague_keeper_after_car),
+        T(test_colleague_under_own_investigation),
         T(test_colleague_negative_integrity_case),
         T(test_colleague_integrity_case_unlisted),
         T(test_self_positive),
