@@ -3195,6 +3195,22 @@ static void test_sensitive_profile_of_a_public_figure(void **state)
     assert_int_equal(sigs("sensitive_subject"), 1);
 }
 
+/* The caught signals of indicator `name` are exactly `n`, with these strengths and notes in
+ * the order they came. */
+static void assert_caught(const char *name, size_t n, const float *strength, const uint8_t *note)
+{
+    int ind = indicator_find(name);
+    size_t k = 0;
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind) {
+            assert_true(k < n);
+            assert_float_equal(caught[i].strength, strength[k], 1e-6);
+            assert_int_equal(caught[i].note, note[k]);
+            k++;
+        }
+    assert_int_equal(k, n);
+}
+
 /* A colleague in an incident around the days of the lookup (E2 in INC-E2, U2's unit's
  * call of day 2, 10:00-12:00; U1 not dispatched) weighs incident_strength (0.25) from
  * three days before it opened to three days after it closed, note 3; in full a week
@@ -3210,18 +3226,8 @@ static void test_colleague_in_incident(void **state)
     look(at(4, 9, 0), "U1", "vehicle", "E2_CAR", NULL); /* the person is in it: so the car */
     lookp(at(12, 9, 0), "U4", "E2");
     go();
-    assert_int_equal(sigs("colleague_lookup"), 3);
-    int ind = indicator_find("colleague_lookup");
-    float want[] = {0.25f, 0.6f * 0.25f, 1.0f};
-    uint8_t want_note[] = {3, 3, 0};
-    size_t k = 0;
-    for (size_t i = 0; i < n_caught; i++)
-        if (caught[i].ind == ind) {
-            assert_float_equal(caught[i].strength, want[k], 1e-6);
-            assert_int_equal(caught[i].note, want_note[k]);
-            k++;
-        }
-    assert_int_equal(k, 3);
+    assert_caught("colleague_lookup", 3, (const float[]){0.25f, 0.6f * 0.25f, 1.0f},
+                  (const uint8_t[]){3, 3, 0});
 
     rerun_caught();
     set_param("colleague_lookup", "incident_strength", 1);
@@ -3243,18 +3249,8 @@ static void test_colleague_under_own_investigation(void **state)
     look(at(1, 11, 0), "U4", "person", "E2", "C-U1");
     lookp(at(1, 12, 0), "U7", "E2");
     go();
-    assert_int_equal(sigs("colleague_lookup"), 3);
-    int ind = indicator_find("colleague_lookup");
-    float want[] = {0.25f, 1.0f, 1.0f};
-    uint8_t want_note[] = {4, 0, 0};
-    size_t k = 0;
-    for (size_t i = 0; i < n_caught; i++)
-        if (caught[i].ind == ind) {
-            assert_float_equal(caught[i].strength, want[k], 1e-6);
-            assert_int_equal(caught[i].note, want_note[k]);
-            k++;
-        }
-    assert_int_equal(k, 3);
+    assert_caught("colleague_lookup", 3, (const float[]){0.25f, 1.0f, 1.0f},
+                  (const uint8_t[]){4, 0, 0});
 
     rerun_caught();
     set_param("colleague_lookup", "own_case_strength", 1);
