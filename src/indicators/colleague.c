@@ -117,7 +117,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         (a->person != ev->subject && ref_in_incident(ref, a->person, ev->ts_ms, margin))) {
         strength *= (float)cfg->incident_strength;
         note = NOTE_INCIDENT;
-    } else if (a->bogus == BOGUS_NOT_IN_CASE && ref->cases[a->legit].kind != CK_INCIDENT) {
+    } else if (access_under_own_investigation(ref, a)) {
         strength *= (float)cfg->own_case_strength;
         note = NOTE_OWN_CASE;
     }

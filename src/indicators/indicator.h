@@ -215,6 +215,16 @@ static inline int access_case_explained(const struct access *a)
            a->route == EX_CASE_WRITER || a->route == EX_INTEGRITY_UNIT || a->route == EX_FOLLOW_UP;
 }
 
+/* Was access `a` made under the number of the employee's own open investigation (not an
+ * incident) that does not hold the record? Registered under the case, then: the record
+ * lists are never complete (a suspect's relative, a witness). colleague_lookup and
+ * private_fixation weigh such lookups less; bogus_legitimation still counts the number. */
+static inline bool access_under_own_investigation(const struct ref *ref, const struct access *a)
+{
+    return a->bogus == BOGUS_NOT_IN_CASE && a->legit != REF_NONE &&
+           ref->cases[a->legit].kind != CK_INCIDENT;
+}
+
 /* True the first time `key` comes up on local day `day`: the map remembers the last day
  * of each key (one look a day, whatever number of log lines it left). */
 static inline bool ind_first_of_day(struct u64map *last_day, uint64_t key, int32_t day)

@@ -3258,6 +3258,47 @@ static void test_colleague_under_own_investigation(void **state)
     assert_float_equal(caught_strength_at("colleague_lookup", at(1, 10, 0)), 1.0f, 1e-6);
 }
 
+/* The household of test_fixation_positive, looked up once under the number of U1's own
+ * investigation C-U1 (which holds STRANGER, not PRIV) before its days signal: registered
+ * under the case, its signals weigh own_case_strength (0.25), notes NOTE_OWN_CASE on, and
+ * say so. With own_case_strength 1 they weigh in full, noted alike. */
+static void private_household_under_own_case(void)
+{
+    put_cases(OPEN_CASE("C-U1", "case"), "C-U1,U1\n", "C-U1,STRANGER\n");
+    look(at(0, 10, 0), "U1", "person", "PRIV", "C-U1");
+    look(at(7, 10, 0), "U1", "vehicle", "PRIV_CAR", NULL);
+    look(at(14, 10, 0), "U1", "address", "PRIV_ADDR", NULL);
+    lookp(at(21, 10, 0), "U1", "PRIV");
+    look(at(28, 10, 0), "U1", "vehicle", "PRIV_CAR", NULL);
+}
+
+static void test_fixation_under_own_investigation(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    private_household_under_own_case();
+    go();
+    assert_caught("private_fixation", 2, (const float[]){0.8f * 0.25f, 0.25f},
+                  (const uint8_t[]){6, 7});
+
+    restart();
+    go_start = NULL;
+    private_household_under_own_case();
+    config()->alert_threshold = 0.05;
+    go();
+    const struct alert_indicator *ai = listed_in(alert_of("U1"), "private_fixation");
+    assert_non_null(strstr(ai->text_en, "2 of a household looked up under the number of an own"));
+    assert_non_null(strstr(ai->text_nl, "2 van een huishouden geraadpleegd onder het nummer"));
+
+    restart();
+    free_caught();
+    go_start = start_subject_side;
+    set_param("private_fixation", "own_case_strength", 1);
+    private_household_under_own_case();
+    go();
+    assert_caught("private_fixation", 2, (const float[]){0.8f, 1.0f}, (const uint8_t[]){6, 7});
+}
+
 /* A plate check on a colleague's car with the keeper's record after it (U1: E2_CAR, E2
  * two minutes later) is one plate check: the person record weighs as the car, 0.6. The
  * same person record looked up eleven minutes after the car (U4), or before it (U7), or
@@ -3511,6 +3552,7 @@ int main(void)
         T(test_fixation_positive),
         T(test_fixation_negative),
         T(test_fixation_one_sharer_weighs_half),
+        T(test_fixation_under_own_investigation),
         T(test_fixation_namesake_positive),
         T(test_fixation_namesake_negative),
         T(test_volume_positive),
