@@ -3299,6 +3299,27 @@ static void test_fixation_under_own_investigation(void **state)
     assert_caught("private_fixation", 2, (const float[]){0.8f, 1.0f}, (const uint8_t[]){6, 7});
 }
 
+/* A neighbour looked up under the number of U1's own investigation C-U1 (which holds
+ * STRANGER, not NEIGH) is registered under the case: the look weighs own_case_strength
+ * (0.25), note 4; NEIGH2 looked up without a number weighs in full, and so does NEIGH with
+ * own_case_strength 1. */
+static void test_neighbour_under_own_investigation(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    put_cases(OPEN_CASE("C-U1", "case"), "C-U1,U1\n", "C-U1,STRANGER\n");
+    look(at(0, 10, 0), "U1", "person", "NEIGH", "C-U1");
+    lookp(at(1, 10, 0), "U1", "NEIGH2");
+    lookp(at(40, 10, 0), "U1", "PRIV"); /* closes the held days */
+    go();
+    assert_caught("neighbour_lookup", 2, (const float[]){0.25f, 1.0f}, (const uint8_t[]){4, 0});
+
+    rerun_caught();
+    set_param("neighbour_lookup", "own_case_strength", 1);
+    go();
+    assert_float_equal(caught_strength("neighbour_lookup", "NEIGH"), 1.0f, 1e-6);
+}
+
 /* A plate check on a colleague's car with the keeper's record after it (U1: E2_CAR, E2
  * two minutes later) is one plate check: the person record weighs as the car, 0.6. The
  * same person record looked up eleven minutes after the car (U4), or before it (U7), or
@@ -3503,6 +3524,7 @@ int main(void)
         T(test_colleague_in_incident),
         T(test_colleague_keeper_after_car),
         T(test_colleague_under_own_investigation),
+        T(test_neighbour_under_own_investigation),
         T(test_colleague_negative_integrity_case),
         T(test_colleague_integrity_case_unlisted),
         T(test_self_positive),
