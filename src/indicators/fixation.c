@@ -261,31 +261,29 @@ static void describe(const void *self, const void *settings, const struct ind_su
         if (note >= NOTE_OWN_CASE)
             own += c[note];
     }
-    char ken[320], knl[320];
-    size_t len_en =
-        (size_t)snprintf(ken, sizeof ken, "%u of persons, %u of vehicles, %u of addresses",
-                         of_type[0], of_type[1], of_type[2]);
-    size_t len_nl =
-        (size_t)snprintf(knl, sizeof knl, "%u van personen, %u van voertuigen, %u van adressen",
-                         of_type[0], of_type[1], of_type[2]);
+    /* Each clause on its own, then one snprintf each: no offsets into a filled buffer. */
+    char name_en[96] = "", name_nl[96] = "", own_en[112] = "", own_nl[112] = "";
     if (namesakes > 0) {
-        len_en += (size_t)snprintf(ken + len_en, sizeof ken - len_en,
-                                   "; %u of a household with the employee's own uncommon surname",
-                                   namesakes);
-        len_nl += (size_t)snprintf(
-            knl + len_nl, sizeof knl - len_nl,
-            "; %u van een huishouden met de eigen, weinig voorkomende achternaam", namesakes);
+        snprintf(name_en, sizeof name_en,
+                 "; %u of a household with the employee's own uncommon surname", namesakes);
+        snprintf(name_nl, sizeof name_nl,
+                 "; %u van een huishouden met de eigen, weinig voorkomende achternaam", namesakes);
     }
     if (own > 0) {
-        snprintf(ken + len_en, sizeof ken - len_en,
+        snprintf(own_en, sizeof own_en,
                  "; %u of a household looked up under the number of an own investigation "
                  "(weighs less)",
                  own);
-        snprintf(knl + len_nl, sizeof knl - len_nl,
+        snprintf(own_nl, sizeof own_nl,
                  "; %u van een huishouden geraadpleegd onder het nummer van een eigen onderzoek "
                  "(weegt minder)",
                  own);
     }
+    char ken[320], knl[320];
+    snprintf(ken, sizeof ken, "%u of persons, %u of vehicles, %u of addresses%s%s", of_type[0],
+             of_type[1], of_type[2], name_en, own_en);
+    snprintf(knl, sizeof knl, "%u van personen, %u van voertuigen, %u van adressen%s%s", of_type[0],
+             of_type[1], of_type[2], name_nl, own_nl);
     sbuf_printf(en,
                 "looked up the same private household again and again without a case, on "
                 "%.0f or more distinct days (%.0f for a household with the employee's own "

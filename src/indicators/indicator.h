@@ -217,8 +217,9 @@ static inline int access_case_explained(const struct access *a)
 
 /* Was access `a` made under the number of the employee's own open investigation (not an
  * incident) that does not hold the record? Registered under the case, then: the record
- * lists are never complete (a suspect's relative, a witness). colleague_lookup and
- * private_fixation weigh such lookups less; bogus_legitimation still counts the number. */
+ * lists are never complete (a suspect's relative, a witness). colleague_lookup,
+ * neighbour_lookup and private_fixation weigh such lookups less; bogus_legitimation still
+ * counts the number. */
 static inline bool access_under_own_investigation(const struct ref *ref, const struct access *a)
 {
     return a->bogus == BOGUS_NOT_IN_CASE && a->legit != REF_NONE &&
