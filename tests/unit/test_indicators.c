@@ -3235,6 +3235,13 @@ static void test_colleague_in_incident(void **state)
     assert_float_equal(caught_strength("colleague_lookup", "E2"), 1.0f, 1e-6);
 }
 
+/* C-U1: an open investigation that lists U1 and holds STRANGER only, so a lookup under its
+ * number of any other record is one "under the number of an own investigation". */
+static void put_own_investigation(void)
+{
+    put_cases(OPEN_CASE("C-U1", "case"), "C-U1,U1\n", "C-U1,STRANGER\n");
+}
+
 /* A colleague looked up under the number of the employee's own open investigation that
  * does not list them (U1 on C-U1, which holds STRANGER) is registered work on the case:
  * it weighs own_case_strength (0.25), note 4. The look-alikes weigh in full: the same
@@ -3244,7 +3251,7 @@ static void test_colleague_under_own_investigation(void **state)
 {
     (void)state;
     go_start = start_subject_side;
-    put_cases(OPEN_CASE("C-U1", "case"), "C-U1,U1\n", "C-U1,STRANGER\n");
+    put_own_investigation();
     look(at(1, 10, 0), "U1", "person", "E2", "C-U1");
     look(at(1, 11, 0), "U4", "person", "E2", "C-U1");
     lookp(at(1, 12, 0), "U7", "E2");
@@ -3264,7 +3271,7 @@ static void test_colleague_under_own_investigation(void **state)
  * say so. With own_case_strength 1 they weigh in full, noted alike. */
 static void private_household_under_own_case(void)
 {
-    put_cases(OPEN_CASE("C-U1", "case"), "C-U1,U1\n", "C-U1,STRANGER\n");
+    put_own_investigation();
     look(at(0, 10, 0), "U1", "person", "PRIV", "C-U1");
     look(at(7, 10, 0), "U1", "vehicle", "PRIV_CAR", NULL);
     look(at(14, 10, 0), "U1", "address", "PRIV_ADDR", NULL);
@@ -3307,7 +3314,7 @@ static void test_neighbour_under_own_investigation(void **state)
 {
     (void)state;
     go_start = start_subject_side;
-    put_cases(OPEN_CASE("C-U1", "case"), "C-U1,U1\n", "C-U1,STRANGER\n");
+    put_own_investigation();
     look(at(0, 10, 0), "U1", "person", "NEIGH", "C-U1");
     lookp(at(1, 10, 0), "U1", "NEIGH2");
     lookp(at(40, 10, 0), "U1", "PRIV"); /* closes the held days */
@@ -3516,6 +3523,7 @@ int main(void)
         T(test_neighbour_negative_case),
         T(test_neighbour_shared_attention),
         T(test_neighbour_off_duty_weighs_more),
+        T(test_neighbour_under_own_investigation),
         T(test_neighbour_one_look_per_household_day),
         T(test_neighbour_colleague_counts),
         T(test_neighbour_alert_slow_returns),
@@ -3524,7 +3532,6 @@ int main(void)
         T(test_colleague_in_incident),
         T(test_colleague_keeper_after_car),
         T(test_colleague_under_own_investigation),
-        T(test_neighbour_under_own_investigation),
         T(test_colleague_negative_integrity_case),
         T(test_colleague_integrity_case_unlisted),
         T(test_self_positive),
@@ -3536,6 +3543,7 @@ int main(void)
         T(test_sensitive_negative_case_team),
         T(test_sensitive_negative_household_vehicle),
         T(test_sensitive_own_region_weighs_less),
+        T(test_sensitive_profile_of_a_public_figure),
         T(test_wave_positive_vip),
         T(test_wave_positive_case_team_not_signalled),
         T(test_wave_positive_ordinary_person),
@@ -3569,7 +3577,6 @@ int main(void)
         T(test_off_duty_coming_back),
         T(test_off_duty_same_day_revisit),
         T(test_off_duty_coming_back_outside_shift),
-        T(test_sensitive_profile_of_a_public_figure),
         T(test_off_duty_analyst_criminal_work),
         T(test_fixation_positive),
         T(test_fixation_negative),
