@@ -165,7 +165,8 @@ if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ] && [ -d node_modu
         echo "FAIL web ($p passed, $f failed)"
         # The failed tests by name, then each one's first lines of error, then the server's
         # log: the tail alone shows only the last failure.
-        grep '^✖' "$out" | sed 's/^/    | /'
+        # Node names each failure twice, as it runs and in its closing summary: once here.
+        grep '^✖' "$out" | grep -v '^✖ failing tests:' | awk '!seen[$0]++' | sed 's/^/    | /'
         grep -A 4 '^✖' "$out" | grep -v '^✖' | head -60 | sed 's/^/    | /'
         tail -30 "$out" | sed 's/^/    | /'
     else
