@@ -143,8 +143,12 @@ int indicator_find(const char *name);
 /* Fill `settings` (settings_size bytes) with the defaults of `ind`. */
 void indicator_defaults(const struct indicator *ind, void *settings);
 
-/* Set parameter `key` of `ind` in `settings` to `value`. Returns 0, or -1 with `e` when the
- * key is unknown or the value out of range. */
+/* The largest value any indicator parameter takes: a million years in days. */
+#define IND_PARAM_MAX 1e9
+
+/* Set parameter `key` of `ind` in `settings` to `value` (0 .. IND_PARAM_MAX; weight and
+ * volume_norm at most 1). Returns 0, or -1 with `e` when the key is unknown or the value
+ * out of range. */
 int indicator_set(const struct indicator *ind, void *settings, const char *key, double value,
                   struct err *e);
 

@@ -52,8 +52,11 @@ int indicator_set(const struct indicator *ind, void *settings, const char *key, 
         const struct ind_param *p = &ind->params[i];
         if (strcmp(p->key, key) != 0)
             continue;
-        if (!isfinite(value) || value < 0)
-            return err_set(e, "indicator %s: %s must be a non-negative number", ind->name, key);
+        /* The cap keeps every day, hour or count made of a setting within the integers the
+         * indicators turn it into (days into int32, milliseconds into int64). */
+        if (!isfinite(value) || value < 0 || value > IND_PARAM_MAX)
+            return err_set(e, "indicator %s: %s must be a number from 0 to %.0f", ind->name, key,
+                           IND_PARAM_MAX);
         if ((strcmp(key, "weight") == 0 || strcmp(key, "volume_norm") == 0) && value > 1)
             return err_set(e, "indicator %s: %s must lie between 0 and 1", ind->name, key);
         char *field = (char *)settings + p->offset;

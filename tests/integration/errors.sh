@@ -55,6 +55,9 @@ expect_refusal config-out-of-range "$T/g/dataset" 'corroboration must lie betwee
 echo '{"indicators": {"colleague_lookup": {"volume_norm": 2}}}' >"$T/norm.json"
 expect_refusal config-volume-norm-out-of-range "$T/g/dataset" 'volume_norm must lie between 0 and 1' \
     --config "$T/norm.json"
+echo '{"indicators": {"colleague_lookup": {"team_days": 1e300}}}' >"$T/huge.json"
+expect_refusal config-setting-too-large "$T/g/dataset" 'team_days must be a number from 0 to' \
+    --config "$T/huge.json"
 echo '{"engine": ' >"$T/broken.json"
 expect_refusal config-not-json "$T/g/dataset" 'broken.json' --config "$T/broken.json"
 
