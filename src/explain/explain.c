@@ -647,15 +647,19 @@ unsigned explain_lookers(const struct explainer *x, uint32_t h)
 }
 
 unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, int32_t day,
-                             int32_t days)
+                             int32_t days, bool team_mates_only)
 {
-    if (h >= x->n_attention)
+    const struct employee *me = &x->ref->emp[e];
+    if (h >= x->n_attention || (team_mates_only && me->team == 0))
         return 0;
     const struct attention *at = &x->attention[h];
     unsigned used = at->n < ATTENTION_SLOTS ? at->n : ATTENTION_SLOTS, others = 0;
-    for (unsigned k = 0; k < used; k++)
-        if (at->who[k] != e && at->day[k] >= day - days && at->day[k] <= day + days)
+    for (unsigned k = 0; k < used; k++) {
+        const struct employee *other = &x->ref->emp[at->who[k]];
+        if (at->who[k] != e && at->day[k] >= day - days && at->day[k] <= day + days &&
+            (!team_mates_only || (other->team == me->team && other->unit == me->unit)))
             others++;
+    }
     return others;
 }
 

@@ -199,10 +199,11 @@ unsigned explain_lookers(const struct explainer *x, uint32_t h);
 bool explain_detour(const struct explainer *x, uint32_t e, uint32_t s, int32_t day);
 
 /* Employees other than `e` whose latest access to household `h` so far lies within `days`
- * local days of `day` (either side). Exact up to EXPLAIN_LOOKERS_MORE - 1; from there on
- * the count may miss lookers of the window pushed out by later ones. */
+ * local days of `day` (either side); with `team_mates_only`, only those of e's own team
+ * (same unit and team; none when e's team is unknown). Exact up to EXPLAIN_LOOKERS_MORE -
+ * 1; from there on the count may miss lookers of the window pushed out by later ones. */
 unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, int32_t day,
-                             int32_t days);
+                             int32_t days, bool team_mates_only);
 
 /* Share of a role's record accesses that used (system, subject type); 0..1. */
 double explain_role_share(const struct explainer *x, uint8_t role, uint16_t system,

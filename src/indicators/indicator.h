@@ -309,7 +309,7 @@ static inline double ind_shared_attention(const struct engine *eng, const struct
     if (weight <= 0 || a->household == REF_NONE)
         return 1.0;
     return 1.0 + weight * explain_others_near(engine_explainer(eng), a->household, ev->user,
-                                              a->local.day, IND_NEAR_DAYS);
+                                              a->local.day, IND_NEAR_DAYS, false);
 }
 
 /* Signals held back (held.c): a lookup that the days after it decide (does the record turn

@@ -140,7 +140,7 @@ static float judge(const struct engine *eng, const struct held_signal *look, con
 {
     (void)settings;
     unsigned others = explain_others_near(engine_explainer(eng), look->key, look->ev.user,
-                                          look->day, IND_NEAR_DAYS);
+                                          look->day, IND_NEAR_DAYS, false);
     return look->strength / (float)(1 + others);
 }
 

@@ -479,8 +479,9 @@ static void test_routine(void **state)
 
 /* Who looks at a household: every access to its person, vehicle or address counts, whether
  * a case explains it or not, each employee once; explain_others_near counts the others
- * whose latest look lies within the window. An employee whom employees.csv does not name
- * (interned from the events) counts like any other and is on no investigation. */
+ * whose latest look lies within the window, or only the employee's team-mates among them.
+ * An employee whom employees.csv does not name (interned from the events) counts like any
+ * other and is on no investigation. */
 static void test_household_attention(void **state)
 {
     struct fx *f = *state;
@@ -502,9 +503,14 @@ static void test_household_attention(void **state)
     a = run(f, "U9", "PARTNER_HOME", NULL, "2025-03-22T11:00:00+01:00");
     assert_int_equal(a.household, h);
     assert_int_equal(explain_lookers(f->x, h), 4);
-    assert_int_equal(explain_others_near(f->x, h, U(f, "U1"), day10, 3), 1);      /* U2 */
-    assert_int_equal(explain_others_near(f->x, h, U(f, "U1"), day10, 0), 0);      /* a day off */
-    assert_int_equal(explain_others_near(f->x, h, U(f, "U3"), day10 + 10, 3), 2); /* U1, U9 */
+    assert_int_equal(explain_others_near(f->x, h, U(f, "U1"), day10, 3, false), 1); /* U2 */
+    assert_int_equal(explain_others_near(f->x, h, U(f, "U1"), day10, 0, false), 0); /* day off */
+    /* U1 and U9 */
+    assert_int_equal(explain_others_near(f->x, h, U(f, "U3"), day10 + 10, 3, false), 2);
+    /* Team-mates only: U2 is in U1's team; U1 (team T1) and U9 (none) are not in U3's. */
+    assert_int_equal(explain_others_near(f->x, h, U(f, "U1"), day10, 3, true), 1);
+    assert_int_equal(explain_others_near(f->x, h, U(f, "U3"), day10 + 10, 3, true), 0);
+    assert_int_equal(explain_others_near(f->x, h, U(f, "U9"), day10 + 11, 3, true), 0);
 
     /* A record without an address is a household of its own, numbered after the named
      * addresses; a login has none. */

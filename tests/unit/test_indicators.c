@@ -3360,6 +3360,54 @@ static void test_colleague_keeper_after_car(void **state)
     assert_int_equal(seen, 4);
 }
 
+/* Team-mates looking up the same colleague around the same days is the team's work: U4
+ * and U5 (both team T4) look up E2 (team T2) on days 0 and 2, so each look weighs 1/2, held
+ * until its days have passed. Not discounted: a look by someone of another team (U6 at E7
+ * with U1 of T1), a team-mate's look 12 days earlier (U5 at E9 on day 8, U4 on day 20), and
+ * team-mates looking up one of their own team (U4 and U6 at E5, U5's record). With
+ * team_days 0 E2's looks weigh 1 and signal at once. */
+static void colleagues_and_team_mates(void)
+{
+    lookp(at(0, 10, 0), "U4", "E2");
+    lookp(at(2, 10, 0), "U5", "E2");
+    lookp(at(8, 10, 0), "U5", "E9");
+    lookp(at(10, 10, 0), "U6", "E7");
+    lookp(at(10, 11, 0), "U1", "E7");
+    lookp(at(20, 10, 0), "U4", "E9");
+    lookp(at(30, 10, 0), "U4", "E5");
+    lookp(at(30, 11, 0), "U6", "E5");
+    lookp(at(40, 10, 0), "U1", "PRIV"); /* closes the held days */
+}
+
+static void test_colleague_team_mates_shared(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    colleagues_and_team_mates();
+    go();
+    assert_int_equal(sigs("colleague_lookup"), 8);
+    const float want[] = {0.5f, 0.5f, 1, 1, 1, 1, 1, 1};
+    const int64_t when[] = {at(0, 10, 0),  at(2, 10, 0),  at(8, 10, 0),  at(10, 10, 0),
+                            at(10, 11, 0), at(20, 10, 0), at(30, 10, 0), at(30, 11, 0)};
+    for (size_t i = 0; i < 8; i++)
+        assert_float_equal(caught_strength_at("colleague_lookup", when[i]), want[i], 1e-6);
+    int ind = indicator_find("colleague_lookup");
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind && caught[i].ev.ts_ms == at(0, 10, 0))
+            assert_int_equal(caught[i].after, 3); /* held until day 3 closed: event 3, day 8 */
+        else if (caught[i].ind == ind && caught[i].ev.ts_ms == at(30, 10, 0))
+            assert_int_equal(caught[i].after, 7); /* own team: signalled at once */
+
+    rerun_caught();
+    set_param("colleague_lookup", "team_days", 0);
+    go();
+    assert_float_equal(caught_strength_at("colleague_lookup", at(0, 10, 0)), 1.0f, 1e-6);
+    assert_float_equal(caught_strength_at("colleague_lookup", at(2, 10, 0)), 1.0f, 1e-6);
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind && caught[i].ev.ts_ms == at(0, 10, 0))
+            assert_int_equal(caught[i].after, 1);
+}
+
 /* A wave on a person who is in an incident (STRANGER, in INC-S of day 0, 08:00-10:00,
  * which lists only U5) signals at incident_strength: 0.6 x 0.25, note 3. The same five
  * lookers on a person in no incident (PRIV, a week later): 0.6, note 1. */
@@ -3531,6 +3579,7 @@ int main(void)
         T(test_colleague_positive),
         T(test_colleague_in_incident),
         T(test_colleague_keeper_after_car),
+        T(test_colleague_team_mates_shared),
         T(test_colleague_under_own_investigation),
         T(test_colleague_negative_integrity_case),
         T(test_colleague_integrity_case_unlisted),
