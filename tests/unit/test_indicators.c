@@ -3060,7 +3060,6 @@ static void test_wave_remote_runs_nothing_locally(void **state)
 
 /* ---- neighbour_lookup: shared attention (uses the signal hook above) --------------------- */
 
-/* The strength of the neighbour_lookup signal on record `subject_id`, or -1. */
 /* Strength of the first caught signal of indicator `name` on record `subject_id`, or -1. */
 static float caught_strength(const char *name, const char *subject_id)
 {
