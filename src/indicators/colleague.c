@@ -141,9 +141,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         if (car != NULL && ev->ts_ms - (int64_t)*car <= KEEPER_MS)
             strength = EXPLAIN_COLLEAGUE_THING_WEIGHT;
     }
-    int64_t margin = (int64_t)(cfg->incident_days * 86400000.0);
-    if (ref_in_incident(ref, ev->subject, ev->ts_ms, margin) ||
-        (a->person != ev->subject && ref_in_incident(ref, a->person, ev->ts_ms, margin))) {
+    if (access_in_incident(ref, ev, a, cfg->incident_days)) {
         strength *= (float)cfg->incident_strength;
         note = NOTE_INCIDENT;
     } else if (access_under_own_investigation(ref, a)) {

@@ -230,6 +230,18 @@ static inline bool access_under_own_investigation(const struct ref *ref, const s
            ref->cases[a->legit].kind != CK_INCIDENT;
 }
 
+/* Is the record of `ev`, or the person behind it (access.person), in an incident that runs
+ * within `days` of the event (see ref_in_incident)? colleague_lookup and the criminal
+ * indicators weigh such lookups less: people in an incident are looked up by officers
+ * not dispatched to it. */
+static inline bool access_in_incident(const struct ref *ref, const struct event *ev,
+                                      const struct access *a, double days)
+{
+    int64_t margin = (int64_t)(days * 86400000.0);
+    return ref_in_incident(ref, ev->subject, ev->ts_ms, margin) ||
+           (a->person != ev->subject && ref_in_incident(ref, a->person, ev->ts_ms, margin));
+}
+
 /* True the first time `key` comes up on local day `day`: the map remembers the last day
  * of each key (one look a day, whatever number of log lines it left). */
 static inline bool ind_first_of_day(struct u64map *last_day, uint64_t key, int32_t day)

@@ -3234,6 +3234,48 @@ static void test_colleague_in_incident(void **state)
     assert_float_equal(caught_strength("colleague_lookup", "E2"), 1.0f, 1e-6);
 }
 
+/* A criminal in an incident around the days of the lookup (CRIM_Z in INC-Z, a call in Zuid
+ * on day 2, 10:00-12:00, U7 dispatched; CRIM_N in INC-N on day 3) is looked up by officers
+ * not dispatched to it: the lookup weighs incident_strength (0.25), note 6 plus the
+ * region's, in criminal_network and criminal_local alike; CRIM_Z ten days later weighs in
+ * full, and so does every lookup with incident_strength 1. */
+static void test_criminal_in_incident(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    put_cases("INC-Z,incident,2025-02-05T10:00:00+01:00,2025-02-05T12:00:00+01:00,UNIT-Z,normal\n"
+              "INC-N,incident,2025-02-06T10:00:00+01:00,2025-02-06T12:00:00+01:00,UNIT-N,normal\n",
+              "INC-Z,U7\nINC-N,U4\n", "INC-Z,CRIM_Z\nINC-N,CRIM_N\n");
+    lookp(at(2, 14, 0), "U1", "CRIM_Z");  /* other region, the afternoon of the call */
+    lookp(at(12, 14, 0), "U1", "CRIM_Z"); /* a week after it closed */
+    lookp(at(5, 9, 0), "U2", "CRIM_N");   /* own region, two days after its call */
+    go();
+    assert_caught("criminal_network", 2, (const float[]){0.25f, 1.0f}, (const uint8_t[]){6, 0});
+    assert_caught("criminal_local", 1, (const float[]){0.25f}, (const uint8_t[]){7});
+
+    rerun_caught();
+    set_param("criminal_network", "incident_strength", 1);
+    set_param("criminal_local", "incident_strength", 1);
+    go();
+    assert_caught("criminal_network", 2, (const float[]){1.0f, 1.0f}, (const uint8_t[]){6, 0});
+    assert_caught("criminal_local", 1, (const float[]){1.0f}, (const uint8_t[]){7});
+}
+
+/* The explanation counts the lookups of a criminal in an incident, in both languages. */
+static void test_criminal_in_incident_explained(void **state)
+{
+    (void)state;
+    put_cases("INC-Z,incident,2025-02-05T10:00:00+01:00,2025-02-05T12:00:00+01:00,UNIT-Z,normal\n",
+              "INC-Z,U7\n", "INC-Z,CRIM_Z\n");
+    lookp(at(2, 14, 0), "U1", "CRIM_Z");
+    lookp(at(12, 14, 0), "U1", "CRIM_Z");
+    config()->alert_threshold = 0.05;
+    go();
+    const struct alert_indicator *ai = listed_in(alert_of("U1"), "criminal_network");
+    assert_non_null(strstr(ai->text_en, ", 1 of a criminal in an incident of those days (both"));
+    assert_non_null(strstr(ai->text_nl, ", 1 van een crimineel in een incident van die dagen"));
+}
+
 /* C-U1: an open investigation that lists U1 and holds STRANGER only, so a lookup under its
  * number of any other record is one "under the number of an own investigation". */
 static void put_own_investigation(void)
@@ -3614,6 +3656,8 @@ int main(void)
         T(test_criminal_weighed_by_system),
         T(test_criminal_system_share_needs_peers),
         T(test_criminal_local),
+        T(test_criminal_in_incident),
+        T(test_criminal_in_incident_explained),
         T(test_unknown_roles_are_own_peer_groups),
         T(test_small_role_judged_mildly),
         T(test_few_peers_raise_normal_level),
