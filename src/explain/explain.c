@@ -51,6 +51,7 @@ struct explainer {
      * holds: the units an integrity investigation looks into (EX_INTEGRITY_UNIT). */
     struct u64map integrity_units;
     struct strmap case_forms; /* case_form() of each known case -> case, REF_NONE if shared */
+    struct u64map typos;      /* unknown typed case + 1 -> its typo neighbours (typo_cases) */
     struct duty_memo *duty;   /* per employee: the last duty status and how long it holds */
     size_t n_duty;
     /* Per employee of employees.csv: works on some investigation (CK_CASE). Most staff
@@ -161,6 +162,7 @@ void explainer_free(struct explainer *x)
     u64map_free(&x->writers);
     u64map_free(&x->integrity_units);
     strmap_free(&x->case_forms);
+    u64map_free(&x->typos);
     free(x->duty);
     free(x->investigates);
     free(x->attention);
@@ -508,10 +510,58 @@ static size_t case_form(const char *id, char *out, size_t cap)
     return n;
 }
 
-/* The case that typed number `c` denotes: itself when known, else the one known case with
- * the same case_form, else `c`. The forms of the known cases are indexed on first need:
- * most logs never need them. */
-static uint32_t resolve_typed(struct explainer *x, uint32_t c)
+/* Look `form` (n characters) up among the known cases' forms and add a hit to the two
+ * kept in *near (each case + 1 in a half; UINT64_MAX once there are more than two). */
+static void add_typo_case(const struct explainer *x, const char *form, size_t n, uint64_t *near)
+{
+    int64_t k = strmap_get(&x->case_forms, form, n);
+    if (k < 0 || (uint32_t)k == REF_NONE || *near == UINT64_MAX)
+        return;
+    uint64_t v = (uint64_t)k + 1;
+    if ((uint32_t)*near == 0)
+        *near = v;
+    else if ((uint32_t)*near != v && (*near >> 32) == 0)
+        *near |= v << 32;
+    else if ((uint32_t)*near != v && (*near >> 32) != v)
+        *near = UINT64_MAX;
+}
+
+/* The known cases one slip away from the unknown typed number `c` of case_form `form`:
+ * one digit replaced by another, or two neighbouring characters swapped. Packed as in
+ * add_typo_case, 0 for none, and remembered per number: about 10 lookups per character,
+ * once for each distinct unknown number. */
+static uint64_t typo_cases(struct explainer *x, uint32_t c, char *form, size_t n)
+{
+    const uint64_t *memo = u64map_get(&x->typos, (uint64_t)c + 1);
+    if (memo != NULL)
+        return *memo;
+    uint64_t near = 0;
+    for (size_t i = 0; i < n; i++) {
+        char own = form[i];
+        if (own >= '0' && own <= '9')
+            for (char d = '0'; d <= '9'; d++)
+                if (d != own) {
+                    form[i] = d;
+                    add_typo_case(x, form, n, &near);
+                }
+        form[i] = own;
+        if (i + 1 < n && form[i + 1] != own) {
+            form[i] = form[i + 1];
+            form[i + 1] = own;
+            add_typo_case(x, form, n, &near);
+            form[i + 1] = form[i];
+            form[i] = own;
+        }
+    }
+    u64map_put(&x->typos, (uint64_t)c + 1, near);
+    return near;
+}
+
+/* The case that typed number `c` denotes for user `e`: itself when known, else the one
+ * known case with the same case_form, else the one case that lists `e` among the known
+ * cases one slip away (typo_cases: people mistype their own case's number), else `c`. The
+ * forms of the known cases are indexed on first need: most logs never need them. */
+static uint32_t resolve_typed(struct explainer *x, uint32_t c, uint32_t e)
 {
     const struct ref *ref = x->ref;
     if (ref->cases[c].known)
@@ -529,7 +579,15 @@ static uint32_t resolve_typed(struct explainer *x, uint32_t c)
     }
     size_t n = case_form(ref->cases[c].id, form, sizeof form);
     int64_t k = n ? strmap_get(&x->case_forms, form, n) : -1;
-    return k >= 0 && (uint32_t)k != REF_NONE ? (uint32_t)k : c;
+    if (k >= 0 && (uint32_t)k != REF_NONE)
+        return (uint32_t)k;
+    uint64_t near = n ? typo_cases(x, c, form, n) : 0;
+    if (near == 0 || near == UINT64_MAX)
+        return c;
+    uint32_t first = (uint32_t)near - 1, second = (uint32_t)(near >> 32) - 1;
+    bool in_first = ref_is_member(ref, first, e);
+    bool in_second = (near >> 32) != 0 && ref_is_member(ref, second, e);
+    return in_first == in_second ? c : in_first ? first : second;
 }
 
 /* Judges the typed case a->legit. For BOGUS_UNLISTED, *unlisted is the route that explains
@@ -763,7 +821,7 @@ void explain_event(struct explainer *x, const struct event *ev, struct access *a
     int64_t until = INT64_MIN;
     enum explain_route unlisted = EX_NONE;
     if (ev->legit != REF_NONE) {
-        a->legit = resolve_typed(x, ev->legit);
+        a->legit = resolve_typed(x, ev->legit, e);
         a->bogus = (uint8_t)check_typed(x, ev, a, &unlisted);
         if (a->bogus == BOGUS_NONE) {
             a->route = EX_CASE_TYPED;

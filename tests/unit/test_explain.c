@@ -71,7 +71,9 @@ static int setup_common(void **state, bool relations)
                "SUS_SIS,person,Smit,4300DD,3,1978,Zuid,\n"
                "INCP,person,Laan,4400DD,4,1980,Noord,\n"
                "INCP_SON,person,Laan,4500DD,5,2005,Noord,\n"
-               "NOADDR,person,Zon,,,1990,Noord,\n");
+               "NOADDR,person,Zon,,,1990,Noord,\n"
+               "SLIP1,person,Riet,8300HH,3,1973,Noord,\n"
+               "SLIP2,person,Veen,8400HH,4,1974,Noord,\n");
     write_file("schedule.csv", "user,start,end,kind\n"
                                "U1,2025-03-10T08:00:00+01:00,2025-03-10T16:00:00+01:00,shift\n"
                                "U1,2025-03-12,2025-03-12,leave\n");
@@ -90,16 +92,23 @@ static int setup_common(void **state, bool relations)
                             "X-1,case,2025-01-01,,UNIT-01,normal\n"
                             "X1,case,2025-01-01,,UNIT-01,normal\n"
                             "VIK-1,case,2025-01-01,,UNIT-VIK,high\n"
-                            "VIK-OLD,case,2024-01-01,2024-06-01,UNIT-VIK,high\n");
+                            "VIK-OLD,case,2024-01-01,2024-06-01,UNIT-VIK,high\n"
+                            "PL-2025-0412,case,2025-01-01,,UNIT-01,normal\n"
+                            "PL-2025-0415,case,2025-01-01,,UNIT-01,normal\n"
+                            "PL-2025-0710,case,2025-01-01,,UNIT-01,normal\n"
+                            "PL-2025-0711,case,2025-01-01,,UNIT-01,normal\n");
     write_file("case_members.csv", "case,user\nC-OPEN,U1\nC-CLOSED,U1\nC-OTHER,U2\n"
                                    "C-UNIT,U3\nC-TEAM,U2\nC-FAR,U4\nC-HIGH,U3\nC-GONE,U3\n"
                                    "C-WORK,U1\nC-WORK,U4\nI-RUN,U1\nX-1,U1\nX1,U1\n"
-                                   "I-FAM,U1\nVIK-1,U6\nVIK-1,U4\nVIK-OLD,U6\n");
+                                   "I-FAM,U1\nVIK-1,U6\nVIK-1,U4\nVIK-OLD,U6\n"
+                                   "PL-2025-0412,U1\nPL-2025-0415,U2\nPL-2025-0710,U1\n"
+                                   "PL-2025-0711,U1\n");
     write_file("case_subjects.csv",
                "case,subject\nC-OPEN,SUSPECT\nC-CLOSED,CLOSEDP\nC-OTHER,STRANGER\n"
                "C-UNIT,PARTNER\nC-TEAM,PLAIN\nC-FAR,PLAIN\nC-HIGH,PLAIN\n"
                "C-GONE,PLAIN\nC-WORK,SUSPECT\nI-RUN,SUSPECT\nX-1,SUSPECT\nX1,SUSPECT\n"
-               "I-FAM,INCP\nVIK-1,E2\nVIK-OLD,E5\n");
+               "I-FAM,INCP\nVIK-1,E2\nVIK-OLD,E5\nPL-2025-0412,SLIP1\n"
+               "PL-2025-0415,SLIP2\nPL-2025-0710,SLIP1\nPL-2025-0711,SLIP1\n");
     if (relations)
         write_file("relations.csv", "person_a,person_b,relation\nE1,PARTNER,partner\n"
                                     "SUSPECT,SUS_MUM,parent\nSUSPECT,E5,sibling\n"
@@ -305,6 +314,33 @@ static void test_typed_number_forms(void **state)
     assert_int_equal(a.bogus, BOGUS_UNKNOWN_CASE);
     a = run(f, "U1", "SUSPECT", "X1", ON_SHIFT); /* as the list writes it */
     assert_int_equal(a.route, EX_CASE_TYPED);
+}
+
+/* A number one slip from a case that lists the user (a digit replaced, two neighbours
+ * swapped) is that case: people mistype their own case's number. Which case depends on
+ * who typed it: 0413 is U1's 0412 and U2's 0415, and nobody's for U3. Two slips, or a
+ * slip from two of the user's cases, is no case. */
+static void test_typed_number_slips(void **state)
+{
+    struct fx *f = *state;
+    struct access a = run(f, "U1", "SLIP1", "PL-2025-0413", ON_SHIFT);
+    assert_int_equal(a.route, EX_CASE_TYPED);
+    assert_int_equal(a.legit, ref_case(&f->ref, "PL-2025-0412", 12));
+    a = run(f, "U1", "SLIP1", "pl 2025 0142", ON_SHIFT); /* swapped, and written loosely */
+    assert_int_equal(a.legit, ref_case(&f->ref, "PL-2025-0412", 12));
+    a = run(f, "U2", "SLIP2", "PL-2025-0413", ON_SHIFT);
+    assert_int_equal(a.route, EX_CASE_TYPED);
+    assert_int_equal(a.legit, ref_case(&f->ref, "PL-2025-0415", 12));
+    a = run(f, "U3", "SLIP1", "PL-2025-0413", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_UNKNOWN_CASE);
+    a = run(f, "U1", "SLIP1", "PL-2025-0423", ON_SHIFT); /* two digits off */
+    assert_int_equal(a.bogus, BOGUS_UNKNOWN_CASE);
+    a = run(f, "U1", "SLIP1", "PL-2025-0719", ON_SHIFT); /* 0710 or 0711? */
+    assert_int_equal(a.bogus, BOGUS_UNKNOWN_CASE);
+    /* A slip of the user's own case that does not hold the record is that case all the
+     * same, and judged as it: not in the case. */
+    a = run(f, "U1", "PLAIN", "PL-2025-0413", ON_SHIFT);
+    assert_int_equal(a.bogus, BOGUS_NOT_IN_CASE);
 }
 
 /* A typed case that does not list the user explains the access only when it is open, of
@@ -636,6 +672,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_follow_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bogus_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_typed_number_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_number_slips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unlisted_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_work, setup, teardown),
