@@ -44,7 +44,12 @@ struct explainer {
     struct explain_counts counts;
     uint8_t *region_has_subjects; /* per token: some record lies in this region */
     size_t n_region_tokens;
-    struct u64map case_teams; /* ref_pair(case, team token) of every member with a team */
+    /* Team names repeat across units ("A" of every basic team), so a team is its unit and
+     * name: numbered from 1 per (unit, team) pair; per employee of employees.csv, 0 when
+     * either is unknown. */
+    uint32_t *team_of;
+    size_t n_team_of;
+    struct u64map case_teams; /* ref_pair(case, team_of) of every member with a team */
     struct u64map work_seen;  /* ref_pair(case, record) -> case_work_value() */
     struct u64map writers;    /* ref_pair(case, employee): wrote to the open case's file */
     /* ref_pair(integrity case, unit token) for every employee whose own record the case
@@ -126,14 +131,21 @@ struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
     for (size_t e = 0; e < ref->n_emp; e++)
         memberships += ref->emp[e].cases_n;
     u64map_reserve(&x->case_teams, memberships);
-    x->n_investigates = ref->n_emp;
+    x->n_investigates = x->n_team_of = ref->n_emp;
     x->investigates = xcalloc(ref->n_emp ? ref->n_emp : 1, 1);
+    x->team_of = xcalloc(ref->n_emp ? ref->n_emp : 1, sizeof *x->team_of);
+    struct u64map teams = {0};
     for (size_t e = 0; e < ref->n_emp; e++) {
         const struct employee *em = &ref->emp[e];
+        if (em->unit != 0 && em->team != 0) {
+            uint64_t key = ref_pair(em->unit, em->team);
+            u64map_add(&teams, key, teams.count + 1); /* a new pair takes the next number */
+            x->team_of[e] = (uint32_t)*u64map_get(&teams, key);
+        }
         for (uint32_t k = 0; k < em->cases_n; k++) {
             uint32_t c = ref->user_cases[em->cases_off + k];
-            if (em->team != 0)
-                u64map_put(&x->case_teams, ref_pair(c, em->team), 1);
+            if (x->team_of[e] != 0)
+                u64map_put(&x->case_teams, ref_pair(c, x->team_of[e]), 1);
             if (ref->cases[c].kind == CK_CASE)
                 x->investigates[e] = 1;
         }
@@ -146,6 +158,7 @@ struct explainer *explainer_new(const struct ref *ref, struct tz *tz,
                 u64map_put(&x->integrity_units, ref_pair(c, em->unit), 1);
         }
     }
+    u64map_free(&teams);
     return x;
 }
 
@@ -155,6 +168,7 @@ void explainer_free(struct explainer *x)
         return;
     u64map_free(&x->last_case_access);
     u64map_free(&x->case_teams);
+    free(x->team_of);
     u64map_free(&x->detours);
     u64map_free(&x->searchers);
     free(x->search);
@@ -421,8 +435,9 @@ static enum explain_route unlisted_route(const struct explainer *x, uint32_t c,
         return EX_CASE_WRITER;
     if (cr->high)
         return EX_NONE;
+    uint32_t team = ev->user < x->n_team_of ? x->team_of[ev->user] : 0;
     if ((cr->unit != 0 && cr->unit == em->unit) ||
-        (em->team != 0 && u64map_get(&x->case_teams, ref_pair(c, em->team)) != NULL))
+        (team != 0 && u64map_get(&x->case_teams, ref_pair(c, team)) != NULL))
         return EX_CASE_UNIT;
     return EX_NONE;
 }

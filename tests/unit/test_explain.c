@@ -44,7 +44,8 @@ static int setup_common(void **state, bool relations)
                "U3,E3,UNIT-01,T3,detective,Wit,2100BB,3,2010-01-01,\n"
                "U4,E4,UNIT-02,T4,detective,Vos,2200BB,4,2010-01-01,\n"
                "U5,E5,UNIT-02,T5,staff,Kooi,2300BB,2,2010-01-01,\n"
-               "U6,E6,UNIT-VIK,TV,integrity,Dam,2400BB,6,2010-01-01,\n");
+               "U6,E6,UNIT-VIK,TV,integrity,Dam,2400BB,6,2010-01-01,\n"
+               "U7,E7,UNIT-01,T4,patrol,Berk,2500BB,7,2010-01-01,\n");
     write_file("subjects.csv",
                "subject,subject_type,surname,postcode,house_number,birth_year,region,flags\n"
                "E1,person,Smit,1000AA,1,1980,Noord,\n"
@@ -351,6 +352,9 @@ static void test_unlisted_case(void **state)
     struct fx *f = *state;
     /* The refusals first: an explained access would make the later ones follow-ups. */
     struct access a = run(f, "U1", "PLAIN", "C-FAR", ON_SHIFT); /* nobody of the team on it */
+    assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
+    assert_int_equal(a.route, EX_NONE);
+    a = run(f, "U7", "PLAIN", "C-FAR", ON_SHIFT); /* a team "T4" as U4's, of another unit */
     assert_int_equal(a.bogus, BOGUS_NOT_MEMBER);
     assert_int_equal(a.route, EX_NONE);
     a = run(f, "U1", "PLAIN", "C-HIGH", ON_SHIFT); /* high sensitivity */

@@ -3449,6 +3449,21 @@ static void test_colleague_team_mates_shared(void **state)
             assert_int_equal(caught[i].after, 1);
 }
 
+/* Team names repeat across units: E10's team "T4" in UNIT-Z is not the team T4 of U4 and
+ * U5 in UNIT-N. So E10 is a colleague outside their team (note 0, not 2), and the two
+ * team-mates' looks at E10 on days 0 and 1 weigh 1/2 each. */
+static void test_colleague_team_name_in_other_unit(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    put_employees("U10,E10,UNIT-Z,T4,patrol,Kok,1000AA,5,2010-01-01,\n");
+    lookp(at(0, 10, 0), "U4", "E10");
+    lookp(at(1, 10, 0), "U5", "E10");
+    lookp(at(40, 10, 0), "U1", "PRIV"); /* closes the held days */
+    go();
+    assert_caught("colleague_lookup", 2, (const float[]){0.5f, 0.5f}, (const uint8_t[]){0, 0});
+}
+
 /* A wave on a person who is in an incident (STRANGER, in INC-S of day 0, 08:00-10:00,
  * which lists only U5) signals at incident_strength: 0.6 x 0.25, note 3. The same five
  * lookers on a person in no incident (PRIV, a week later): 0.6, note 1. */
@@ -3621,6 +3636,7 @@ int main(void)
         T(test_colleague_in_incident),
         T(test_colleague_keeper_after_car),
         T(test_colleague_team_mates_shared),
+        T(test_colleague_team_name_in_other_unit),
         T(test_colleague_under_own_investigation),
         T(test_colleague_negative_integrity_case),
         T(test_colleague_integrity_case_unlisted),
