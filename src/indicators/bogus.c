@@ -116,7 +116,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
 
 /* A held signal stands unless the record turned out to be case work, or the user wrote
  * to the case's file, within HOLD_DAYS of the lookup. */
-static float judge(const struct engine *eng, const struct held_signal *h, const void *settings)
+static float judge(const struct engine *eng, struct held_signal *h, const void *settings)
 {
     (void)settings;
     const struct explainer *x = engine_explainer(eng);

@@ -99,7 +99,14 @@ static const struct ind_param params[] = {
 };
 
 /* Signal notes: what was looked up, or why it weighs less. */
-enum { NOTE_PERSON = 0, NOTE_THING = 1, NOTE_OWN_TEAM = 2, NOTE_INCIDENT = 3, NOTE_OWN_CASE = 4 };
+enum {
+    NOTE_PERSON = 0,
+    NOTE_THING = 1,
+    NOTE_OWN_TEAM = 2,
+    NOTE_INCIDENT = 3,
+    NOTE_OWN_CASE = 4,
+    NOTE_TEAM_SHARED = 5 /* set at release, when team-mates looked the colleague up too */
+};
 
 struct colleague_state {
     struct u64map car_looked; /* ref_pair(employee, colleague) -> time of a look at their car */
@@ -161,11 +168,13 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
         engine_signal(eng, ev, strength, a->person, note, 0);
 }
 
-static float judge(const struct engine *eng, const struct held_signal *look, const void *settings)
+static float judge(const struct engine *eng, struct held_signal *look, const void *settings)
 {
     const struct colleague_settings *cfg = settings;
     unsigned team_mates = explain_others_near(engine_explainer(eng), look->context, look->ev.user,
                                               look->day, (int32_t)cfg->team_days, true);
+    if (team_mates > 0)
+        look->note = NOTE_TEAM_SHARED;
     return look->strength / (float)(1 + team_mates);
 }
 
@@ -181,17 +190,21 @@ static void describe(const void *self, const void *settings, const struct ind_su
     (void)self;
     (void)settings;
     const uint32_t *n = s->note_counts;
-    char ken[256], knl[256];
+    char ken[320], knl[320];
     snprintf(ken, sizeof ken,
              "%u person records, %u vehicles or addresses, %u of the own team, %u of a "
              "colleague in an incident, %u under the number of an own investigation that does "
-             "not list them (both weigh less)",
-             n[NOTE_PERSON], n[NOTE_THING], n[NOTE_OWN_TEAM], n[NOTE_INCIDENT], n[NOTE_OWN_CASE]);
+             "not list them, %u of a colleague team-mates looked up too (the last three weigh "
+             "less)",
+             n[NOTE_PERSON], n[NOTE_THING], n[NOTE_OWN_TEAM], n[NOTE_INCIDENT], n[NOTE_OWN_CASE],
+             n[NOTE_TEAM_SHARED]);
     snprintf(knl, sizeof knl,
              "%u persoonsregistraties, %u voertuigen of adressen, %u eigen team, %u van een "
              "collega in een incident, %u onder het nummer van een eigen onderzoek dat hen niet "
-             "noemt (beide wegen minder)",
-             n[NOTE_PERSON], n[NOTE_THING], n[NOTE_OWN_TEAM], n[NOTE_INCIDENT], n[NOTE_OWN_CASE]);
+             "noemt, %u van een collega die teamgenoten ook raadpleegden (de laatste drie wegen "
+             "minder)",
+             n[NOTE_PERSON], n[NOTE_THING], n[NOTE_OWN_TEAM], n[NOTE_INCIDENT], n[NOTE_OWN_CASE],
+             n[NOTE_TEAM_SHARED]);
     sbuf_puts(en, "looked up colleagues (police employees) without a case, for less where "
                   "team-mates looked the colleague up around the same days: ");
     sbuf_puts(nl, "collega's (politiemedewerkers) geraadpleegd zonder zaak, voor minder waar "
@@ -211,7 +224,8 @@ const struct indicator ind_colleague_lookup = {
             "them (a relative or witness of someone in it), and one outside the own team whom "
             "team-mates look up around the same days (work of the team).",
     .notes = {"colleague", "colleague's vehicle or address", "colleague in own team",
-              "colleague in an incident", "colleague under an own investigation's number"},
+              "colleague in an incident", "colleague under an own investigation's number",
+              "colleague team-mates looked up too"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct colleague_settings),

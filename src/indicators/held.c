@@ -42,7 +42,7 @@ void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32
     bool all = engine_finishing(eng);
     size_t done = 0;
     for (; done < q->n; done++) {
-        const struct held_signal *h = &q->v[done];
+        struct held_signal *h = &q->v[done];
         if (!all && h->day > day - hold_days)
             break;
         float strength = judge(eng, h, settings);
@@ -55,7 +55,7 @@ void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32
     q->n -= done;
 }
 
-float held_judge_detour(const struct engine *eng, const struct held_signal *h, const void *settings)
+float held_judge_detour(const struct engine *eng, struct held_signal *h, const void *settings)
 {
     (void)settings;
     return explain_detour(engine_explainer(eng), h->ev.user, h->ev.subject, h->day) ? 0

@@ -348,9 +348,10 @@ void held_push(struct held_signals *q, const struct event *ev, int32_t day, floa
 /* The same for an event kept earlier, with the group its signal is to carry. */
 void held_push_kept(struct held_signals *q, const struct kept_event *ev, int32_t day,
                     float strength, uint32_t key, uint8_t note, uint32_t group);
-/* The strength a held signal is given at release; 0 or less drops it. `settings` are the
- * indicator's, as held_release got them. */
-typedef float (*held_judge_fn)(const struct engine *eng, const struct held_signal *h,
+/* The strength a held signal is given at release; 0 or less drops it. The judge may also
+ * change h->note, the note the signal is to carry (why it weighs less, for describe()).
+ * `settings` are the indicator's, as held_release got them. */
+typedef float (*held_judge_fn)(const struct engine *eng, struct held_signal *h,
                                const void *settings);
 /* At the close of local `day` (from on_day_close): the signals held `hold_days` or more,
  * all of them when the run finishes, are judged and, unless dropped, signalled. */
@@ -358,8 +359,7 @@ void held_release(struct held_signals *q, struct engine *eng, int32_t day, int32
                   held_judge_fn judge, const void *settings);
 /* A judge for looks at sensitive records through a name search (access.searched): drops
  * the signal if the look was a wrong click (explain_detour), keeps it otherwise. */
-float held_judge_detour(const struct engine *eng, const struct held_signal *h,
-                        const void *settings);
+float held_judge_detour(const struct engine *eng, struct held_signal *h, const void *settings);
 void held_free(struct held_signals *q);
 
 /* Where a kind of lookup is everyday work for a role (shares.c): an indicator holds its

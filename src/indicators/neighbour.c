@@ -136,7 +136,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
               0);
 }
 
-static float judge(const struct engine *eng, const struct held_signal *look, const void *settings)
+static float judge(const struct engine *eng, struct held_signal *look, const void *settings)
 {
     (void)settings;
     unsigned others = explain_others_near(engine_explainer(eng), look->key, look->ev.user,

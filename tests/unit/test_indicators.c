@@ -3402,10 +3402,10 @@ static void test_colleague_keeper_after_car(void **state)
 }
 
 /* Team-mates looking up the same colleague around the same days is the team's work: U4
- * and U5 (both team T4) look up E2 (team T2) on days 0 and 2, so each look weighs 1/2, held
- * until its days have passed. Not discounted: a look by someone of another team (U6 at E7
- * with U1 of T1), a team-mate's look 12 days earlier (U5 at E9 on day 8, U4 on day 20), and
- * team-mates looking up one of their own team (U4 and U6 at E5, U5's record). With
+ * and U5 (both team T4) look up E2 (team T2) on days 0 and 2, so each look weighs 1/2 and
+ * carries note 5, held until its days have passed. Not discounted: a look by someone of another
+ * team (U6 at E7 with U1 of T1), a team-mate's look 12 days earlier (U5 at E9 on day 8, U4 on day
+ * 20), and team-mates looking up one of their own team (U4 and U6 at E5, U5's record). With
  * team_days 0 E2's looks weigh 1 and signal at once. */
 static void colleagues_and_team_mates(void)
 {
@@ -3433,6 +3433,12 @@ static void test_colleague_team_mates_shared(void **state)
     for (size_t i = 0; i < 8; i++)
         assert_float_equal(caught_strength_at("colleague_lookup", when[i]), want[i], 1e-6);
     int ind = indicator_find("colleague_lookup");
+    /* Notes: 5 where team-mates looked too, 0 for a colleague of another team, 2 own team. */
+    const uint8_t note[] = {5, 5, 0, 0, 0, 0, 2, 2};
+    for (size_t i = 0; i < n_caught; i++)
+        for (size_t k = 0; k < 8; k++)
+            if (caught[i].ind == ind && caught[i].ev.ts_ms == when[k])
+                assert_int_equal(caught[i].note, note[k]);
     for (size_t i = 0; i < n_caught; i++)
         if (caught[i].ind == ind && caught[i].ev.ts_ms == at(0, 10, 0))
             assert_int_equal(caught[i].after, 3); /* held until day 3 closed: event 3, day 8 */
@@ -3449,9 +3455,24 @@ static void test_colleague_team_mates_shared(void **state)
             assert_int_equal(caught[i].after, 1);
 }
 
+/* The explanation counts the lookups that team-mates shared, in both languages: U4's E2
+ * (shared), E9 (not) and E5 (own team). */
+static void test_colleague_team_mates_explained(void **state)
+{
+    (void)state;
+    colleagues_and_team_mates();
+    config()->alert_threshold = 0.05;
+    go();
+    const struct alert_indicator *ai = listed_in(alert_of("U4"), "colleague_lookup");
+    assert_non_null(strstr(ai->text_en, "1 of the own team, 0 of a colleague in an incident, "
+                                        "0 under the number of an own investigation that does "
+                                        "not list them, 1 of a colleague team-mates looked up"));
+    assert_non_null(strstr(ai->text_nl, "1 van een collega die teamgenoten ook raadpleegden"));
+}
+
 /* Team names repeat across units: E10's team "T4" in UNIT-Z is not the team T4 of U4 and
- * U5 in UNIT-N. So E10 is a colleague outside their team (note 0, not 2), and the two
- * team-mates' looks at E10 on days 0 and 1 weigh 1/2 each. */
+ * U5 in UNIT-N. So E10 is a colleague outside their team (not note 2), and the two
+ * team-mates' looks at E10 on days 0 and 1 weigh 1/2 each, note 5. */
 static void test_colleague_team_name_in_other_unit(void **state)
 {
     (void)state;
@@ -3461,7 +3482,7 @@ static void test_colleague_team_name_in_other_unit(void **state)
     lookp(at(1, 10, 0), "U5", "E10");
     lookp(at(40, 10, 0), "U1", "PRIV"); /* closes the held days */
     go();
-    assert_caught("colleague_lookup", 2, (const float[]){0.5f, 0.5f}, (const uint8_t[]){0, 0});
+    assert_caught("colleague_lookup", 2, (const float[]){0.5f, 0.5f}, (const uint8_t[]){5, 5});
 }
 
 /* A wave on a person who is in an incident (STRANGER, in INC-S of day 0, 08:00-10:00,
@@ -3636,6 +3657,7 @@ int main(void)
         T(test_colleague_in_incident),
         T(test_colleague_keeper_after_car),
         T(test_colleague_team_mates_shared),
+        T(test_colleague_team_mates_explained),
         T(test_colleague_team_name_in_other_unit),
         T(test_colleague_under_own_investigation),
         T(test_colleague_negative_integrity_case),
