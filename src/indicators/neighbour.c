@@ -75,9 +75,10 @@ static const struct ind_param params[] = {
      "not list the record (registered under the case; bogus_legitimation counts the number)"},
 };
 
-/* Signal notes: what was looked up, whether off duty and whether under an own
- * investigation's number (bits of their own). */
-enum { NOTE_PERSON = 0, NOTE_THING = 1, NOTE_OFF_DUTY = 2, NOTE_OWN_CASE = 4 };
+/* Signal notes: what was looked up, whether off duty, whether under an own
+ * investigation's number and whether colleagues looked the household up around it (set
+ * when the held look is judged), bits of their own. */
+enum { NOTE_PERSON = 0, NOTE_THING = 1, NOTE_OFF_DUTY = 2, NOTE_OWN_CASE = 4, NOTE_SHARED = 8 };
 
 struct neighbour_state {
     struct u64map last_day;   /* ref_pair(employee, household) -> last local day signalled */
@@ -141,6 +142,8 @@ static float judge(const struct engine *eng, struct held_signal *look, const voi
     (void)settings;
     unsigned others = explain_others_near(engine_explainer(eng), look->key, look->ev.user,
                                           look->day, IND_NEAR_DAYS, false);
+    if (others > 0)
+        look->note |= NOTE_SHARED;
     return look->strength / (float)(1 + others);
 }
 
@@ -156,21 +159,24 @@ static void describe(const void *self, const void *settings, const struct ind_su
     (void)self;
     (void)settings;
     const uint32_t *n = s->note_counts;
-    unsigned persons = 0, things = 0, off = 0, own = 0;
-    for (int note = 0; note <= (NOTE_THING | NOTE_OFF_DUTY | NOTE_OWN_CASE); note++) {
+    unsigned persons = 0, things = 0, off = 0, own = 0, shared = 0;
+    for (int note = 0; note < IND_NOTES; note++) {
         *((note & NOTE_THING) ? &things : &persons) += n[note];
         off += (note & NOTE_OFF_DUTY) ? n[note] : 0;
         own += (note & NOTE_OWN_CASE) ? n[note] : 0;
+        shared += (note & NOTE_SHARED) ? n[note] : 0;
     }
-    char ken[192], knl[192];
+    char ken[256], knl[256];
     snprintf(ken, sizeof ken,
              "%u of persons, %u of vehicles or addresses, %u off duty, %u under the number of "
-             "an own investigation (weighs less)",
-             persons, things, off, own);
+             "an own investigation, %u of a household colleagues looked up too (the last two "
+             "weigh less)",
+             persons, things, off, own, shared);
     snprintf(knl, sizeof knl,
              "%u van personen, %u van voertuigen of adressen, %u buiten dienst, %u onder het "
-             "nummer van een eigen onderzoek (weegt minder)",
-             persons, things, off, own);
+             "nummer van een eigen onderzoek, %u van een huishouden dat collega's ook "
+             "raadpleegden (de laatste twee wegen minder)",
+             persons, things, off, own, shared);
     sbuf_printf(en,
                 "looked up neighbours (same postcode) without a case, counted once per "
                 "household and day, more when off duty, and for less where colleagues looked "
@@ -200,7 +206,13 @@ const struct indicator ind_neighbour_lookup = {
               "neighbour's vehicle or address, off duty", "neighbour, under an own investigation",
               "neighbour's vehicle or address, under an own investigation",
               "neighbour, off duty, under an own investigation",
-              "neighbour's vehicle or address, off duty, under an own investigation"},
+              "neighbour's vehicle or address, off duty, under an own investigation",
+              "neighbour, shared", "neighbour's vehicle or address, shared",
+              "neighbour, off duty, shared", "neighbour's vehicle or address, off duty, shared",
+              "neighbour, under an own investigation, shared",
+              "neighbour's vehicle or address, under an own investigation, shared",
+              "neighbour, off duty, under an own investigation, shared",
+              "neighbour's vehicle or address, off duty, under an own investigation, shared"},
     .params = params,
     .n_params = sizeof params / sizeof *params,
     .settings_size = sizeof(struct neighbour_settings),

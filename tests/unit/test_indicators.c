@@ -3081,29 +3081,65 @@ static float caught_strength_at(const char *name, int64_t ts_ms)
     return -1;
 }
 
+/* The caught signals of indicator `name` are exactly `n`, with these strengths and notes in
+ * the order they came. */
+static void assert_caught(const char *name, size_t n, const float *strength, const uint8_t *note)
+{
+    int ind = indicator_find(name);
+    size_t k = 0;
+    for (size_t i = 0; i < n_caught; i++)
+        if (caught[i].ind == ind) {
+            assert_true(k < n);
+            assert_float_equal(caught[i].strength, strength[k], 1e-6);
+            assert_int_equal(caught[i].note, note[k]);
+            k++;
+        }
+    assert_int_equal(k, n);
+}
+
 /* Colleagues who look up the same household within three days of the employee's look
  * (an incident next door) make it shared police work: the look is held until those days
  * have passed and then weighs 1 / (1 + those colleagues). Colleagues who looked weeks
  * earlier do not count, nor does a household no one else looked at. */
-static void test_neighbour_shared_attention(void **state)
+static void neighbours_shared(void)
 {
-    (void)state;
-    go_start = start_subject_side;
     lookp(at(0, 10, 0), "U1", "NEIGH");
     lookp(at(1, 9, 0), "U2", "NEIGH");
     look(at(3, 9, 0), "U7", "vehicle", "NEIGH_CAR", NULL);
     lookp(at(5, 9, 0), "U9", "NEIGH2");
     lookp(at(30, 10, 0), "U1", "NEIGH2");
     lookp(at(40, 10, 0), "U1", "PRIV"); /* closes the days of the look on day 30 */
+}
+
+static void test_neighbour_shared_attention(void **state)
+{
+    (void)state;
+    go_start = start_subject_side;
+    neighbours_shared();
     go();
     assert_int_equal(sigs("neighbour_lookup"), 2);
     assert_float_equal(caught_strength("neighbour_lookup", "NEIGH"), 1.0f / 3, 1e-6);
     assert_float_equal(caught_strength("neighbour_lookup", "NEIGH2"), 1.0f, 1e-6);
-    /* Held: the day-0 look signalled only once event time passed its third day. */
+    /* Held: the day-0 look signalled only once event time passed its third day; the shared
+     * look carries note 8 (shared), the other none. */
+    assert_caught("neighbour_lookup", 2, (const float[]){1.0f / 3, 1.0f}, (const uint8_t[]){8, 0});
     int ind = indicator_find("neighbour_lookup");
     for (size_t i = 0; i < n_caught; i++)
         if (caught[i].ind == ind)
             assert_true(caught[i].after >= 4);
+}
+
+/* The explanation counts the shared looks, in both languages. */
+static void test_neighbour_shared_explained(void **state)
+{
+    (void)state;
+    neighbours_shared();
+    config()->alert_threshold = 0.05;
+    go();
+    const struct alert_indicator *ai = listed_in(alert_of("U1"), "neighbour_lookup");
+    assert_non_null(strstr(ai->text_en, "0 under the number of an own investigation, 1 of a "
+                                        "household colleagues looked up too"));
+    assert_non_null(strstr(ai->text_nl, "1 van een huishouden dat collega's ook raadpleegden"));
 }
 
 /* A look at a neighbour while off duty is made from home, not on the street: it counts
@@ -3192,22 +3228,6 @@ static void test_sensitive_profile_of_a_public_figure(void **state)
     public_figure_then_car();
     go();
     assert_int_equal(sigs("sensitive_subject"), 1);
-}
-
-/* The caught signals of indicator `name` are exactly `n`, with these strengths and notes in
- * the order they came. */
-static void assert_caught(const char *name, size_t n, const float *strength, const uint8_t *note)
-{
-    int ind = indicator_find(name);
-    size_t k = 0;
-    for (size_t i = 0; i < n_caught; i++)
-        if (caught[i].ind == ind) {
-            assert_true(k < n);
-            assert_float_equal(caught[i].strength, strength[k], 1e-6);
-            assert_int_equal(caught[i].note, note[k]);
-            k++;
-        }
-    assert_int_equal(k, n);
 }
 
 /* A colleague in an incident around the days of the lookup (E2 in INC-E2, U2's unit's
@@ -3647,6 +3667,7 @@ int main(void)
         T(test_neighbour_positive),
         T(test_neighbour_negative_case),
         T(test_neighbour_shared_attention),
+        T(test_neighbour_shared_explained),
         T(test_neighbour_off_duty_weighs_more),
         T(test_neighbour_under_own_investigation),
         T(test_neighbour_one_look_per_household_day),
