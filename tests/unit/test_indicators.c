@@ -3129,17 +3129,26 @@ static void test_neighbour_shared_attention(void **state)
             assert_true(caught[i].after >= 4);
 }
 
+/* Run with a low alert threshold and check that `user`'s alert lists indicator `name` with
+ * an explanation holding `en` and `nl`. */
+static void assert_explained(const char *user, const char *name, const char *en, const char *nl)
+{
+    config()->alert_threshold = 0.05;
+    go();
+    const struct alert_indicator *ai = listed_in(alert_of(user), name);
+    assert_non_null(strstr(ai->text_en, en));
+    assert_non_null(strstr(ai->text_nl, nl));
+}
+
 /* The explanation counts the shared looks, in both languages. */
 static void test_neighbour_shared_explained(void **state)
 {
     (void)state;
     neighbours_shared();
-    config()->alert_threshold = 0.05;
-    go();
-    const struct alert_indicator *ai = listed_in(alert_of("U1"), "neighbour_lookup");
-    assert_non_null(strstr(ai->text_en, "0 under the number of an own investigation, 1 of a "
-                                        "household colleagues looked up too"));
-    assert_non_null(strstr(ai->text_nl, "1 van een huishouden dat collega's ook raadpleegden"));
+    assert_explained("U1", "neighbour_lookup",
+                     "0 under the number of an own investigation, 1 of a household colleagues "
+                     "looked up too",
+                     "1 van een huishouden dat collega's ook raadpleegden");
 }
 
 /* A look at a neighbour while off duty is made from home, not on the street: it counts
@@ -3289,11 +3298,9 @@ static void test_criminal_in_incident_explained(void **state)
               "INC-Z,U7\n", "INC-Z,CRIM_Z\n");
     lookp(at(2, 14, 0), "U1", "CRIM_Z");
     lookp(at(12, 14, 0), "U1", "CRIM_Z");
-    config()->alert_threshold = 0.05;
-    go();
-    const struct alert_indicator *ai = listed_in(alert_of("U1"), "criminal_network");
-    assert_non_null(strstr(ai->text_en, ", 1 of a criminal in an incident of those days (both"));
-    assert_non_null(strstr(ai->text_nl, ", 1 van een crimineel in een incident van die dagen"));
+    assert_explained("U1", "criminal_network",
+                     ", 1 of a criminal in an incident of those days (both",
+                     ", 1 van een crimineel in een incident van die dagen");
 }
 
 /* C-U1: an open investigation that lists U1 and holds STRANGER only, so a lookup under its
@@ -3481,13 +3488,11 @@ static void test_colleague_team_mates_explained(void **state)
 {
     (void)state;
     colleagues_and_team_mates();
-    config()->alert_threshold = 0.05;
-    go();
-    const struct alert_indicator *ai = listed_in(alert_of("U4"), "colleague_lookup");
-    assert_non_null(strstr(ai->text_en, "1 of the own team, 0 of a colleague in an incident, "
-                                        "0 under the number of an own investigation that does "
-                                        "not list them, 1 of a colleague team-mates looked up"));
-    assert_non_null(strstr(ai->text_nl, "1 van een collega die teamgenoten ook raadpleegden"));
+    assert_explained("U4", "colleague_lookup",
+                     "1 of the own team, 0 of a colleague in an incident, 0 under the number of "
+                     "an own investigation that does not list them, 1 of a colleague team-mates "
+                     "looked up",
+                     "1 van een collega die teamgenoten ook raadpleegden");
 }
 
 /* Team names repeat across units: E10's team "T4" in UNIT-Z is not the team T4 of U4 and
