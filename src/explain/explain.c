@@ -44,9 +44,8 @@ struct explainer {
     struct explain_counts counts;
     uint8_t *region_has_subjects; /* per token: some record lies in this region */
     size_t n_region_tokens;
-    /* Team names repeat across units ("A" of every basic team), so a team is its unit and
-     * name: numbered from 1 per (unit, team) pair; per employee of employees.csv, 0 when
-     * either is unknown. */
+    /* Teams (see ref_same_team) numbered from 1 per (unit, team) pair; per employee of
+     * employees.csv, 0 when either is unknown. */
     uint32_t *team_of;
     size_t n_team_of;
     struct u64map case_teams; /* ref_pair(case, team_of) of every member with a team */
@@ -722,17 +721,15 @@ unsigned explain_lookers(const struct explainer *x, uint32_t h)
 unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, int32_t day,
                              int32_t days, bool team_mates_only)
 {
-    const struct employee *me = &x->ref->emp[e];
-    if (h >= x->n_attention || (team_mates_only && me->team == 0))
+    if (h >= x->n_attention)
         return 0;
+    const struct employee *me = &x->ref->emp[e];
     const struct attention *at = &x->attention[h];
     unsigned used = at->n < ATTENTION_SLOTS ? at->n : ATTENTION_SLOTS, others = 0;
-    for (unsigned k = 0; k < used; k++) {
-        const struct employee *other = &x->ref->emp[at->who[k]];
+    for (unsigned k = 0; k < used; k++)
         if (at->who[k] != e && at->day[k] >= day - days && at->day[k] <= day + days &&
-            (!team_mates_only || (other->team == me->team && other->unit == me->unit)))
+            (!team_mates_only || ref_same_team(me, &x->ref->emp[at->who[k]])))
             others++;
-    }
     return others;
 }
 

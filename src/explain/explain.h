@@ -208,7 +208,7 @@ bool explain_detour(const struct explainer *x, uint32_t e, uint32_t s, int32_t d
 
 /* Employees other than `e` whose latest access to household `h` so far lies within `days`
  * local days of `day` (either side); with `team_mates_only`, only those of e's own team
- * (same unit and team; none when e's team is unknown). Exact up to EXPLAIN_LOOKERS_MORE -
+ * (ref_same_team; none when e's team is unknown). Exact up to EXPLAIN_LOOKERS_MORE -
  * 1; from there on the count may miss lookers of the window pushed out by later ones. */
 unsigned explain_others_near(const struct explainer *x, uint32_t h, uint32_t e, int32_t day,
                              int32_t days, bool team_mates_only);

@@ -140,10 +140,7 @@ static void on_event(void *self, const void *settings, struct engine *eng, const
     const struct subject *who = &ref->subj[a->person];
     uint8_t type = ref->subj[ev->subject].type;
     uint8_t note = type == ST_PERSON ? NOTE_PERSON : NOTE_THING;
-    /* Team names repeat across units ("A" of every basic team), so both must match. */
-    bool own_team = who->employee != REF_NONE && me->team != 0 &&
-                    ref->emp[who->employee].team == me->team &&
-                    ref->emp[who->employee].unit == me->unit;
+    bool own_team = who->employee != REF_NONE && ref_same_team(me, &ref->emp[who->employee]);
     if (own_team)
         note = NOTE_OWN_TEAM;
     float strength = a->link_weight;

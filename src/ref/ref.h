@@ -232,6 +232,12 @@ static inline uint64_t ref_pair(uint32_t a, uint32_t b)
 {
     return ((uint64_t)a << 32 | b) + 1; /* never 0, the u64map's reserved key */
 }
+/* Are employees `a` and `b` in one team? A team is its unit and its name: team names
+ * repeat across units ("A" of every basic team). False when `a`'s team is unknown. */
+static inline bool ref_same_team(const struct employee *a, const struct employee *b)
+{
+    return a->team != 0 && a->team == b->team && a->unit == b->unit;
+}
 /* Is employee `e` a member of case `c`? */
 static inline bool ref_is_member(const struct ref *ref, uint32_t c, uint32_t e)
 {

@@ -551,6 +551,12 @@ static void test_household_attention(void **state)
     assert_int_equal(explain_others_near(f->x, h, U(f, "U1"), day10, 3, true), 1);
     assert_int_equal(explain_others_near(f->x, h, U(f, "U3"), day10 + 10, 3, true), 0);
     assert_int_equal(explain_others_near(f->x, h, U(f, "U9"), day10 + 11, 3, true), 0);
+    /* A team "T4" in two units is two teams: U7 (UNIT-01) is no team-mate of U4 (UNIT-02). */
+    a = run(f, "U4", "SLIP2", NULL, ON_SHIFT);
+    uint32_t h2 = a.household;
+    a = run(f, "U7", "SLIP2", NULL, ON_SHIFT);
+    assert_int_equal(explain_others_near(f->x, h2, U(f, "U4"), a.local.day, 3, false), 1);
+    assert_int_equal(explain_others_near(f->x, h2, U(f, "U4"), a.local.day, 3, true), 0);
 
     /* A record without an address is a household of its own, numbered after the named
      * addresses; a login has none. */
