@@ -79,19 +79,8 @@ struct colleague_settings {
 static const struct ind_param params[] = {
     IND_COMMON_PARAMS(struct colleague_settings, 0.8, 2.5, 90, 45, 0.2, 0.4),
     IND_VOLUME_NORM_PARAM(struct colleague_settings, 1),
-    {"incident_strength", PARAM_DOUBLE, offsetof(struct colleague_settings, incident_strength),
-     0.25,
-     "weight of a lookup of a colleague who is in an incident (not the employee's) within "
-     "`incident_days` of it: colleagues hurt on duty or at an accident are looked up by "
-     "officers not dispatched to it"},
-    {"incident_days", PARAM_DOUBLE, offsetof(struct colleague_settings, incident_days), 3,
-     "days before an incident opens and after it closes in which it counts for "
-     "`incident_strength`"},
-    {"own_case_strength", PARAM_DOUBLE, offsetof(struct colleague_settings, own_case_strength),
-     0.25,
-     "weight of a lookup of a colleague under the number of the employee's own open "
-     "investigation that does not list them (a relative or witness of someone in it; "
-     "bogus_legitimation counts the number)"},
+    IND_INCIDENT_PARAMS(struct colleague_settings, "weight of a lookup of a colleague"),
+    IND_OWN_CASE_PARAM(struct colleague_settings, "weight of a lookup of a colleague"),
     {"team_days", PARAM_DOUBLE, offsetof(struct colleague_settings, team_days), 7,
      "a lookup of a colleague outside the own team weighs 1 / (1 + the team-mates who looked "
      "the colleague's household up within this many days of it: work of the team); it is "

@@ -65,17 +65,6 @@ struct criminal_settings {
             "checks on the street): lookups there are everyday work and not counted"               \
     }
 
-#define INCIDENT_PARAMS                                                                            \
-    {"incident_strength", PARAM_DOUBLE, offsetof(struct criminal_settings, incident_strength),     \
-     0.25,                                                                                         \
-     "weight of a lookup of a criminal who is in an incident (not the employee's) within "         \
-     "`incident_days` of it: looked up by officers not dispatched to it"},                         \
-    {                                                                                              \
-        "incident_days", PARAM_DOUBLE, offsetof(struct criminal_settings, incident_days), 3,       \
-            "days before an incident opens and after it closes in which it counts for "            \
-            "`incident_strength`"                                                                  \
-    }
-
 static const struct ind_param params[] = {
     IND_COMMON_PARAMS(struct criminal_settings, 0.85, 5, 180, 120, 0.1, 0.25),
     IND_VOLUME_NORM_PARAM(struct criminal_settings, 1),
@@ -88,14 +77,14 @@ static const struct ind_param params[] = {
      "strength when the record's region or the employee's own region is unknown (national "
      "units)"},
     BY_SYSTEM_PARAMS,
-    INCIDENT_PARAMS,
+    IND_INCIDENT_PARAMS(struct criminal_settings, "weight of a lookup of a criminal"),
 };
 
 static const struct ind_param local_params[] = {
     IND_COMMON_PARAMS(struct criminal_settings, 0.7, 5, 180, 120, 0.1, 0.25),
     IND_VOLUME_NORM_PARAM(struct criminal_settings, 1),
     BY_SYSTEM_PARAMS,
-    INCIDENT_PARAMS,
+    IND_INCIDENT_PARAMS(struct criminal_settings, "weight of a lookup of a criminal"),
 };
 
 static void *create(const void *settings, const struct ref *ref)

@@ -95,10 +95,8 @@ static const struct ind_param params[] = {
     {"namesake_share", PARAM_DOUBLE, offsetof(struct fixation_settings, namesake_share), 0.05,
      "without relations.csv: a surname held by more than this share of the persons of the "
      "employee's region is too common to suggest family"},
-    {"own_case_strength", PARAM_DOUBLE, offsetof(struct fixation_settings, own_case_strength), 0.25,
-     "weight of the days of a household once the employee looked it up under the number of "
-     "their own open investigation that does not list it (registered under the case; "
-     "bogus_legitimation counts the number)"},
+    IND_OWN_CASE_PARAM(struct fixation_settings,
+                       "weight of the days of a household once looked up"),
 };
 
 /* Signal notes: the record's type (0 person, 1 vehicle, 2 address), plus NOTE_NAMESAKE for

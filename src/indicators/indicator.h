@@ -86,6 +86,28 @@ struct ind_param {
             "multiple of the role's median: to this power (1 = in proportion, 0 = not at all)"     \
     }
 
+/* For indicators that weigh a lookup of someone in an incident less (access_in_incident):
+ * `incident_strength` and `incident_days` fields of T. WHAT names the weight's object. */
+#define IND_INCIDENT_PARAMS(T, WHAT)                                                               \
+    {"incident_strength", PARAM_DOUBLE, offsetof(T, incident_strength), 0.25,                      \
+     WHAT " who is in an incident (not the employee's) within `incident_days` of it: looked up "   \
+          "by officers not dispatched to it"},                                                     \
+    {                                                                                              \
+        "incident_days", PARAM_DOUBLE, offsetof(T, incident_days), 3,                              \
+            "days before an incident opens and after it closes in which it counts for "            \
+            "`incident_strength`"                                                                  \
+    }
+
+/* For indicators that weigh a lookup under the number of the employee's own investigation
+ * less (access_under_own_investigation): an `own_case_strength` field of T. WHAT names
+ * the weight's object. */
+#define IND_OWN_CASE_PARAM(T, WHAT)                                                                \
+    {                                                                                              \
+        "own_case_strength", PARAM_DOUBLE, offsetof(T, own_case_strength), 0.25,                   \
+            WHAT " under the number of the employee's own open investigation that does not hold "  \
+                 "the record (registered under the case; bogus_legitimation counts the number)"    \
+    }
+
 /* Note codes an indicator may give its signals (0 .. IND_NOTES - 1). */
 enum { IND_NOTES = 16 };
 

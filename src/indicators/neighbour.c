@@ -69,10 +69,7 @@ static const struct ind_param params[] = {
     {"off_duty_factor", PARAM_DOUBLE, offsetof(struct neighbour_settings, off_duty_factor), 2,
      "factor for a look while off duty (from home, not a plate check on the street; a "
      "signal counts at most twice)"},
-    {"own_case_strength", PARAM_DOUBLE, offsetof(struct neighbour_settings, own_case_strength),
-     0.25,
-     "factor for a look under the number of the employee's own open investigation that does "
-     "not list the record (registered under the case; bogus_legitimation counts the number)"},
+    IND_OWN_CASE_PARAM(struct neighbour_settings, "weight of a look at a neighbour"),
 };
 
 /* Signal notes: what was looked up, whether off duty, whether under an own

@@ -140,12 +140,8 @@ static const struct ind_param params[] = {
     {"news_false", PARAM_DOUBLE, offsetof(struct wave_settings, news_false), 0.1,
      "chance per window in the news that the lookers counted as a wave are chance lookups; "
      "with few lookups of the figure at other times one looker is enough"},
-    {"incident_strength", PARAM_DOUBLE, offsetof(struct wave_settings, incident_strength), 0.25,
-     "signal strength of a wave on a person (not a public figure) who is in an incident "
-     "within `incident_days` of the look: looked up by officers not dispatched to it"},
-    {"incident_days", PARAM_DOUBLE, offsetof(struct wave_settings, incident_days), 3,
-     "days before an incident opens and after it closes in which it counts for "
-     "`incident_strength`"},
+    IND_INCIDENT_PARAMS(struct wave_settings,
+                        "signal strength of a wave on a person (not a public figure)"),
 };
 
 struct looker {
