@@ -40,7 +40,7 @@
 /* Note codes: the record's region as access.in_region (0 other, 1 own, 2 unknown), plus
  * COMMON_NOTE in a system where most of the role meets such records, plus INCIDENT_NOTE
  * for a criminal in an incident around the lookup. */
-enum { COMMON_NOTE = 3, INCIDENT_NOTE = 6, NOTE_COUNT = 12 };
+enum { COMMON_NOTE = 3, INCIDENT_NOTE = 6 };
 
 /* Both indicators' settings; criminal_local has no parameters for the regions (it takes
  * the own region only), so its table leaves those two fields alone. */
@@ -145,7 +145,7 @@ static void lighter_clause(const struct ind_summary *s, char *en, size_t n_en, c
                            size_t n_nl)
 {
     uint32_t common = 0, incident = 0;
-    for (int note = 0; note < NOTE_COUNT; note++) {
+    for (int note = 0; note < IND_NOTES; note++) {
         common += note % INCIDENT_NOTE >= COMMON_NOTE ? s->note_counts[note] : 0;
         incident += note >= INCIDENT_NOTE ? s->note_counts[note] : 0;
     }
@@ -168,7 +168,7 @@ static void describe(const void *self, const void *settings, const struct ind_su
     (void)self;
     (void)settings;
     uint32_t by_region[3] = {0, 0, 0}; /* other, own, unknown */
-    for (int note = 0; note < NOTE_COUNT; note++)
+    for (int note = 0; note < IND_NOTES; note++)
         by_region[note % COMMON_NOTE] += s->note_counts[note];
     char cen[192], cnl[192], ken[320], knl[320];
     lighter_clause(s, cen, sizeof cen, cnl, sizeof cnl);

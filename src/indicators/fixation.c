@@ -252,7 +252,7 @@ static void describe(const void *self, const void *settings, const struct ind_su
     const struct fixation_settings *cfg = settings;
     const uint32_t *c = s->note_counts;
     uint32_t of_type[3] = {0}, namesakes = 0, own = 0;
-    for (int note = 0; note < NOTE_OWN_CASE + NOTE_NAMESAKE + 3; note++) {
+    for (int note = 0; note < IND_NOTES; note++) {
         of_type[note % NOTE_NAMESAKE] += c[note];
         if (note % NOTE_OWN_CASE >= NOTE_NAMESAKE)
             namesakes += c[note];
